@@ -1,0 +1,117 @@
+"""The ``dateline`` command line (Typer)."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Dateline: folders of news articles → a DuckDB warehouse of documents, entities, events.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task.")] = None,
+    workers: Annotated[int | None, typer.Option(help="spaCy processes (n_process).")] = None,
+) -> None:
+    """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
+    from flows.settings import Settings
+
+    overrides = {"inputs": input, "warehouse": warehouse, "batch_size": batch_size, "workers": workers}
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except Exception as exc:  # pydantic's message is the reason
+        _fail(f"bad settings: {exc}")
+    summary = _run_flow(settings)
+    _print_summary(summary)
+
+
+def _run_flow(settings):
+    from flows.etl import news_etl
+
+    try:
+        return news_etl(settings=settings)
+    except Exception as exc:
+        _fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+
+def _print_summary(summary) -> None:
+    table = Table(title=f"dateline run {summary.run_id[:8]} — {summary.status}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for label, value in (
+        ("files seen", summary.files_seen),
+        ("documents read", summary.documents_read),
+        ("documents new", summary.documents_new),
+        ("documents skipped (already loaded)", summary.documents_skipped),
+        ("documents duplicate", summary.documents_duplicate),
+        ("documents extracted (spaCy)", summary.documents_extracted),
+        ("inputs quarantined", summary.files_quarantined),
+        ("entity mentions", summary.mentions),
+        ("entities", summary.entities),
+        ("event mentions", summary.event_mentions),
+        ("events", summary.events),
+        ("validation", summary.validation),
+        ("warehouse", summary.warehouse),
+    ):
+        table.add_row(label, str(value))
+    for stage, seconds in summary.stage_seconds.items():
+        table.add_row(f"time {stage}", f"{seconds:.2f}s")
+    console.print(table)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
+    format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+) -> None:
+    """Run one SQL query against the warehouse opened read-only."""
+    import duckdb
+
+    from warehouse.db import WarehouseBusyError, connect_read
+
+    if format not in ("table", "csv", "json"):
+        _fail("--format must be table, csv or json")
+    try:
+        con = connect_read(warehouse)
+    except (FileNotFoundError, WarehouseBusyError) as exc:
+        _fail(str(exc))
+    try:
+        frame = con.execute(sql).pl()
+    except duckdb.Error as exc:
+        _fail(str(exc).splitlines()[0])
+    finally:
+        con.close()
+    if format == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif format == "json":
+        sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(column, overflow="fold")
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

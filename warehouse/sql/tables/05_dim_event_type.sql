@@ -1,0 +1,7 @@
+-- dim_event_type: one PLOVER-style event category.
+create table if not exists dim_event_type (
+    event_type_key varchar primary key,
+    code varchar not null,
+    name varchar not null,
+    quad_class varchar not null      -- verbal/material × cooperation/conflict
+);
