@@ -1,0 +1,562 @@
+"""spaCy components that make entity mentions worth counting, registered by factory.
+
+``add_entity_components`` appends them after the model's ``ner``, in this order:
+
+1. ``dateline_headline_ner`` re-reads headline-cased lines (ALL CAPS, Title Case) with the case a
+   sentence would have, so "Putin Visits Xi Jinping" is two people, not one.
+2. ``dateline_entity_cleanup``: a name never crosses a line break or punctuation that separates names,
+   never starts or ends with a bare number, and a span without letters is no name.
+3. ``entity_ruler`` (spaCy's own) with the alias table as phrase patterns: adds names the model
+   missed, never overwrites what it found.
+4. ``dateline_entity_consistency``: one label per name within a document, a person's surname alone is
+   that person, and a name found once is found at its other occurrences.
+5. ``dateline_canonical``: each entity's name span (no "the", title or possessive), canonical name
+   (aliases, short forms linked to the full name seen in the document), entity label and coarse type,
+   stored on the span as ``Span._.canonical_name`` and friends.
+
+Everything a component needs beyond the Doc (aliases, titles) is handed in by the caller.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+ENTITY_LABELS = frozenset(NAME_LABELS | {"PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+COARSE_TYPES = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "location",
+    "LOC": "location",
+    "FAC": "location",
+    "NORP": "group",
+}
+# Tokens that separate two names rather than sit inside one.
+SEPARATORS = frozenset({",", ";", ":", "(", ")", "[", "]", '"', "“", "”", "|", "--", "—", "–"})
+PERSON_JOINERS = frozenset({"and", "&", "or"})
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+ARTICLES = frozenset({"the"})
+# Where a demonym names the country ("the Chinese supported ...") rather than modifying a noun.
+NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj", "agent", "attr", "appos"})
+# Where a capital acts as its government ("Washington imposed ...", "Moscow's buildup").
+GOVERNMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "agent", "poss"})
+# "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
+PLACE_PREPOSITIONS = frozenset(
+    {"in", "at", "to", "from", "near", "into", "around", "across", "within", "outside", "through", "toward",
+     "towards", "via", "inside", "over", "throughout", "beyond", "between", "out", "off", "onto", "along"}
+)
+
+for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char", "name_end_char"):
+    if not Span.has_extension(_attr):
+        Span.set_extension(_attr, default=None)
+
+
+def add_entity_components(
+    nlp: Language, aliases: Iterable[dict], titles: Iterable[str], *, ner: str = "ner"
+) -> Language:
+    """Append Dateline's entity components to ``nlp`` (after ``ner``) and hand them their data.
+
+    ``aliases`` rows have alias, canonical_name, label, kind (country / demonym / capital /
+    organization), see ``transforms.entities.load_aliases``. ``ner`` names the component that finds
+    entities (the model's ``ner``, or an entity ruler in tests).
+    """
+    aliases = list(aliases)
+    headline = nlp.add_pipe("dateline_headline_ner", config={"ner_component": ner})
+    headline.add_known_forms(a["alias"] for a in aliases)
+    nlp.add_pipe("dateline_entity_cleanup")
+    ruler = nlp.add_pipe("entity_ruler", name="dateline_alias_ruler", config={"overwrite_ents": False})
+    ruler.add_patterns(alias_patterns(aliases))
+    consistency = nlp.add_pipe("dateline_entity_consistency")
+    consistency.add_aliases(aliases)
+    canonical = nlp.add_pipe("dateline_canonical")
+    canonical.add_aliases(aliases)
+    canonical.add_titles(titles)
+    return nlp
+
+
+def alias_patterns(aliases: Iterable[dict]) -> list[dict]:
+    """Entity-ruler phrase patterns for the alias table, each as written and in capitals.
+
+    A leading "the" is left out of the pattern: the model's own span decides about articles.
+    """
+    patterns: dict[tuple[str, str], dict] = {}
+    for row in aliases:
+        text = row["alias"]
+        if text.lower().startswith("the "):
+            text = text[4:]
+        for form in (text, text.upper()):
+            patterns.setdefault((row["label"], form), {"label": row["label"], "pattern": form})
+    return [patterns[k] for k in sorted(patterns)]
+
+
+def _segments(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the doc's lines within sentences (line breaks and sentence starts cut)."""
+    has_sents = doc.has_annotation("SENT_START")
+    segments = []
+    start = None
+    for token in doc:
+        cut = token.is_space and "\n" in token.text
+        if has_sents and token.is_sent_start and start is not None and not cut:
+            segments.append((start, token.i))
+            start = None
+        if cut:
+            if start is not None:
+                segments.append((start, token.i))
+            start = None
+            continue
+        if start is None:
+            start = token.i
+    if start is not None:
+        segments.append((start, len(doc)))
+    return segments
+
+
+def _cased_words(tokens: Iterable[Token]) -> list[Token]:
+    return [t for t in tokens if t.is_alpha and len(t.text) > 1]
+
+
+def is_headline(tokens: list[Token]) -> bool:
+    """ALL CAPS (most words) or Title Case (every content word), with at least two words."""
+    words = _cased_words(tokens)
+    if len(words) < 2:
+        return False
+    if sum(t.text.isupper() for t in words) >= 0.8 * len(words):
+        return True
+    content = [t for t in words if t.lower_ not in STOP_WORDS]
+    return len(content) >= 3 and all(t.text[0].isupper() for t in content)
+
+
+@Language.factory("dateline_headline_ner", default_config={"ner_component": "ner"})
+def make_headline_ner(nlp: Language, name: str, ner_component: str) -> "HeadlineNer":
+    return HeadlineNer(nlp, ner_component)
+
+
+class HeadlineNer:
+    """Re-run the entity recognizer on headline-cased lines after restoring sentence case.
+
+    A word takes the case it has elsewhere in the document's running text; without that evidence, a
+    known name form (alias table) keeps its case, function words and words the lemmatizer knows as
+    verbs, adjectives or adverbs go lower case, and anything else is capitalized. Only the re-read
+    lines cost a second pass of ``ner`` (no tagger or parser), and their old entities are replaced.
+    """
+
+    def __init__(self, nlp: Language, ner_component: str):
+        self.nlp = nlp
+        self.ner_component = ner_component
+        self.known_forms: dict[str, str] = {}
+        self._lexicon: frozenset[str] | None = None
+
+    def add_known_forms(self, forms: Iterable[str]) -> None:
+        for form in forms:
+            for word in form.split():
+                if word.lower() not in STOP_WORDS and any(c.isupper() for c in word):
+                    self.known_forms.setdefault(word.lower(), word)
+
+    def _common_words(self) -> frozenset[str]:
+        """Verbs, adjectives and adverbs from the lemmatizer's index (nouns include proper names)."""
+        if self._lexicon is None:
+            words: set[str] = set()
+            if "lemmatizer" in self.nlp.pipe_names:
+                lookups = getattr(self.nlp.get_pipe("lemmatizer"), "lookups", None)
+                if lookups is not None and lookups.has_table("lemma_index"):
+                    index = lookups.get_table("lemma_index")
+                    for pos in ("verb", "adj", "adv"):
+                        if pos in index:
+                            words.update(index[pos])
+            self._lexicon = frozenset(words)
+        return self._lexicon
+
+    def _is_common(self, low: str) -> bool:
+        lexicon = self._common_words()
+        candidates = {low}
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
+                             ("ing", ""), ("ing", "e")):
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                candidates.add(low[: -len(suffix)] + repl)
+        return any(c in lexicon for c in candidates)
+
+    def recase(self, token: Token, evidence: dict[str, Counter]) -> str:
+        text = token.text
+        low = text.lower()
+        if not any(c.isalpha() for c in text) or text not in (text.upper(), text.capitalize()):
+            return text  # numbers, punctuation, and deliberate mixed case (McDonald, iPhone)
+        seen = evidence.get(low)
+        if seen:
+            return seen.most_common(1)[0][0]
+        if low in self.known_forms:
+            return self.known_forms[low]
+        if low in STOP_WORDS or self._is_common(low):
+            return low
+        return text.capitalize() if len(text) > 1 else text
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.ner_component not in self.nlp.pipe_names:
+            return doc
+        segments = _segments(doc)
+        heads = [s for s in segments if is_headline(list(doc[s[0]:s[1]]))]
+        if not heads:
+            return doc
+        evidence = _case_evidence(doc, [s for s in segments if s not in set(heads)])
+        subdocs, offsets = [], []
+        for start, end in heads:
+            tokens = doc[start:end]
+            words = [self.recase(t, evidence) for t in tokens]
+            if words == [t.text for t in tokens]:
+                continue
+            spaces = [bool(t.whitespace_) for t in tokens]
+            subdocs.append(Doc(doc.vocab, words=words, spaces=spaces))
+            offsets.append((start, end))
+        if not subdocs:
+            return doc
+        ner = self.nlp.get_pipe(self.ner_component)
+        reread = list(ner.pipe(subdocs)) if hasattr(ner, "pipe") else [ner(d) for d in subdocs]
+        kept = [e for e in doc.ents if not any(e.start < end and start < e.end for start, end in offsets)]
+        new = [
+            Span(doc, start + e.start, start + e.end, label=e.label_)
+            for (start, _), sub in zip(offsets, reread, strict=True)
+            for e in sub.ents
+        ]
+        doc.ents = filter_spans(kept + new)
+        return doc
+
+
+def _case_evidence(doc: Doc, segments: list[tuple[int, int]]) -> dict[str, Counter]:
+    """How each word is written in running text, skipping each line's first word (capitalized anyway)."""
+    evidence: dict[str, Counter] = defaultdict(Counter)
+    for start, end in segments:
+        first = True
+        for token in doc[start:end]:
+            if not token.is_alpha:
+                continue
+            if first:
+                first = False
+                continue
+            evidence[token.lower_][token.text] += 1
+    return evidence
+
+
+@Language.factory("dateline_entity_cleanup")
+def make_entity_cleanup(nlp: Language, name: str) -> "EntityCleanup":
+    return EntityCleanup()
+
+
+class EntityCleanup:
+    """Split name spans at line breaks and separating punctuation, trim numbers and stray punctuation.
+
+    Only name labels are reshaped (PERSON, ORG, GPE, LOC, FAC, NORP); dates, amounts and quantities stay
+    as the model found them, for the steps that read them. Other named labels are only cut at line breaks.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            if ent.label_ in NAME_LABELS:
+                ents.extend(p for p in (_trim(part) for part in _split(ent)) if p is not None)
+            elif ent.label_ in ENTITY_LABELS:
+                ents.extend(p for p in _split_lines(ent) if any(c.isalpha() for c in p.text))
+            else:
+                ents.append(ent)
+        doc.ents = ents
+        return doc
+
+
+def _split_lines(ent: Span) -> Iterator[Span]:
+    start = ent.start
+    for token in ent:
+        if token.is_space:
+            if token.i > start:
+                yield Span(ent.doc, start, token.i, label=ent.label_)
+            start = token.i + 1
+    if ent.end > start:
+        yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _split(ent: Span) -> Iterator[Span]:
+    start = ent.start
+    for token in ent:
+        cut = token.is_space or token.text in SEPARATORS
+        if ent.label_ == "PERSON" and token.lower_ in PERSON_JOINERS:
+            cut = True
+        if cut:
+            if token.i > start:
+                yield Span(ent.doc, start, token.i, label=ent.label_)
+            start = token.i + 1
+    if ent.end > start:
+        yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _is_edge_junk(token: Token) -> bool:
+    """Punctuation or a bare number at the edge of a name ("Kent 244", "- Reuters")."""
+    if token.text in POSSESSIVES:
+        return False  # the possessive stays in the mention; the name span drops it
+    return token.is_punct or token.is_space or not any(c.isalpha() for c in token.text)
+
+
+def _trim(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and _is_edge_junk(doc[start]):
+        start += 1
+    while end > start and _is_edge_junk(doc[end - 1]):
+        end -= 1
+    if end <= start or not any(c.isalpha() for c in doc[start:end].text):
+        return None
+    if all(t.lower_ in STOP_WORDS or t.text in POSSESSIVES for t in doc[start:end]):
+        return None
+    return Span(doc, start, end, label=span.label_)
+
+
+@Language.factory("dateline_entity_consistency")
+def make_entity_consistency(nlp: Language, name: str) -> "EntityConsistency":
+    return EntityConsistency()
+
+
+class EntityConsistency:
+    """One label per name within a document, surnames as persons, names found at every occurrence.
+
+    Reuters-style texts name a person in full once and by surname after; the model often calls the
+    surname an organization or a place. Names from the alias table keep their own label.
+    """
+
+    def __init__(self) -> None:
+        self.alias_labels: dict[str, str] = {}
+
+    def add_aliases(self, aliases: Iterable[dict]) -> None:
+        for row in aliases:
+            if row["kind"] in ("country", "organization", "capital"):
+                self.alias_labels.setdefault(row["alias"], row["label"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        names = [e for e in ents if e.label_ in NAME_LABELS]
+        surnames = {
+            e[-1].text
+            for e in names
+            if e.label_ == "PERSON" and len(e) >= 2 and e[-1].is_alpha and e[-1].text[0].isupper()
+        }
+        labels: dict[str, Counter] = defaultdict(Counter)
+        for e in names:
+            labels[e.text][self._label(e, surnames)] += 1
+        chosen = {}
+        for text, counts in labels.items():
+            (top, n), *rest = counts.most_common()
+            if not rest or n > rest[0][1]:
+                chosen[text] = top
+        out = [
+            Span(doc, e.start, e.end, label=chosen.get(e.text, e.label_)) if e.label_ in NAME_LABELS else e
+            for e in ents
+        ]
+        out.extend(self._propagate(doc, out, chosen, surnames))
+        doc.ents = filter_spans(out)
+        return doc
+
+    def _label(self, ent: Span, surnames: set[str]) -> str:
+        if ent.text in self.alias_labels:
+            return self.alias_labels[ent.text]
+        if len(ent) == 1 and ent.text in surnames:
+            return "PERSON"
+        return ent.label_
+
+    def _propagate(self, doc: Doc, ents: list[Span], chosen: dict[str, str], surnames: set[str]) -> list[Span]:
+        """Unlabelled occurrences of the document's names (and persons' surnames) become entities."""
+        taken = bytearray(len(doc))
+        for e in ents:
+            taken[e.start:e.end] = b"\x01" * len(e)
+        lowered = {t.lower_ for t in doc if t.is_lower}
+        names = {tuple(t.text for t in doc[e.start:e.end]): chosen.get(e.text, e.label_)
+                 for e in ents if e.label_ in NAME_LABELS}
+        for surname in surnames:
+            names.setdefault((surname,), "PERSON")
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        for words, label in names.items():
+            if len(words) == 1 and (words[0].lower() in STOP_WORDS or words[0].lower() in lowered
+                                    or len(words[0]) < 2):
+                continue  # a common word written capitalized is no evidence of a name
+            by_first[words[0]].append((words, label))
+        for candidates in by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+        found = []
+        for token in doc:
+            for words, label in by_first.get(token.text, ()):
+                end = token.i + len(words)
+                if end > len(doc) or any(taken[token.i:end]):
+                    continue
+                if tuple(t.text for t in doc[token.i:end]) != words:
+                    continue
+                if _capitalized_neighbour(doc, token.i - 1) or _capitalized_neighbour(doc, end):
+                    continue  # part of a longer name the model did not see
+                found.append(Span(doc, token.i, end, label=label))
+                taken[token.i:end] = b"\x01" * (end - token.i)
+                break
+        return found
+
+
+def _capitalized_neighbour(doc: Doc, i: int) -> bool:
+    if i < 0 or i >= len(doc):
+        return False
+    t = doc[i]
+    return t.is_alpha and t.text[0].isupper() and t.lower_ not in STOP_WORDS
+
+
+@Language.factory("dateline_canonical")
+def make_canonical(nlp: Language, name: str) -> "Canonicalizer":
+    return Canonicalizer()
+
+
+class Canonicalizer:
+    """Name span, canonical name, entity label and coarse type of every named entity.
+
+    The name span drops a leading "the", a person's titles ("President", "Chinese leader") and a
+    trailing possessive; the mention keeps its own span. Alias-table names resolve to their entry:
+    countries and organizations always (and relabel the span), demonyms only where the sentence uses
+    them as a noun ("the Chinese supported ..."), capitals only where they act ("Washington said",
+    "Moscow's buildup"). A person's short form links to the one longer name in the document that
+    starts or ends with it ("Xi" → "Xi Jinping", "Putin" → "Vladimir Putin").
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[str, dict] = {}
+        self.folded: dict[str, dict] = {}
+        self.titles: set[tuple[str, ...]] = set()
+        self.demonyms: set[str] = set()
+
+    def add_aliases(self, aliases: Iterable[dict]) -> None:
+        for row in aliases:
+            text = _strip_article(row["alias"])
+            self.exact.setdefault(text, row)
+            # Short capitals-only forms (US, UN, EU) match only as written: "us" is a pronoun.
+            if not (text.isupper() and len(text) <= 3):
+                self.folded.setdefault(text.casefold(), row)
+            if row["kind"] == "demonym":
+                self.demonyms.add(text.casefold())
+
+    def add_titles(self, titles: Iterable[str]) -> None:
+        for title in titles:
+            self.titles.add(tuple(title.casefold().split()))
+
+    def lookup(self, name: str) -> dict | None:
+        return self.exact.get(name) or self.folded.get(name.casefold())
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        relabelled = []
+        infos = []
+        for ent in ents:
+            if ent.label_ not in ENTITY_LABELS:
+                relabelled.append(ent)
+                infos.append(None)
+                continue
+            start, end = self._name_tokens(ent)
+            name = canonical_text(doc.text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])])
+            label, canonical, entity_label = ent.label_, name, ent.label_
+            row = self.lookup(name)
+            if row is not None:
+                kind = row["kind"]
+                if kind in ("country", "organization"):
+                    canonical, entity_label = row["canonical_name"], row["label"]
+                    if label in NAME_LABELS and label != "NORP":
+                        label = row["label"]
+                elif kind == "demonym" and _nominal(ent):
+                    canonical, entity_label = row["canonical_name"], "GPE"
+                elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent):
+                    canonical, entity_label = row["canonical_name"], "GPE"
+            span = ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
+            relabelled.append(span)
+            infos.append([doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), canonical, entity_label,
+                          row is not None])
+        _link_short_forms(infos)
+        doc.ents = relabelled
+        for span, info in zip(doc.ents, infos, strict=True):
+            if info is None:
+                continue
+            span._.name_start_char, span._.name_end_char, span._.canonical_name, span._.entity_label = info[:4]
+            span._.coarse_type = COARSE_TYPES.get(info[3], "other")
+        return doc
+
+    def _name_tokens(self, ent: Span) -> tuple[int, int]:
+        doc = ent.doc
+        start, end = ent.start, ent.end
+        while end - start > 1 and (doc[end - 1].text in POSSESSIVES or doc[end - 1].is_punct):
+            end -= 1
+        while end - start > 1 and doc[start].lower_ in ARTICLES:
+            start += 1
+        if ent.label_ == "PERSON":
+            start = self._skip_titles(doc, start, end)
+        return start, end
+
+    def _skip_titles(self, doc: Doc, start: int, end: int) -> int:
+        """Drop leading titles, also after a demonym or a party ("Chinese leader", "Democrat President")."""
+        changed = True
+        while changed and end - start > 1:
+            changed = False
+            lowered = [t.lower_ for t in doc[start:end]]
+            skip = 1 if lowered[0] in self.demonyms else 0
+            for title in sorted(self.titles, key=len, reverse=True):
+                n = skip + len(title)
+                if n < end - start and tuple(lowered[skip:n]) == title:
+                    start += n
+                    changed = True
+                    break
+        return start
+
+
+def _nominal(ent: Span) -> bool:
+    root = ent.root
+    if root.dep_ == "conj":
+        root = root.head
+    return root.dep_ in NOMINAL_DEPS and root.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
+
+
+def _acting(ent: Span) -> bool:
+    root = ent.root
+    if root.dep_ == "conj":
+        root = root.head
+    if root.dep_ in GOVERNMENT_DEPS:
+        return True
+    return root.dep_ == "pobj" and root.head.lower_ not in PLACE_PREPOSITIONS
+
+
+def _link_short_forms(infos: list) -> None:
+    """A person's one- or two-word name that begins or ends exactly one longer name takes that name."""
+    persons = sorted({i[2] for i in infos if i is not None and i[3] == "PERSON" and not i[4]})
+    for info in infos:
+        if info is None or info[3] != "PERSON" or info[4]:
+            continue
+        target = short_form_target(info[2], persons)
+        if target is not None:
+            info[2] = target
+
+
+def short_form_target(name: str, full_names: Iterable[str]) -> str | None:
+    """The one full name of which ``name`` is the first or last words, or None (none or ambiguous)."""
+    words = name.split()
+    n = len(words)
+    matches = set()
+    for full in full_names:
+        parts = full.split()
+        if len(parts) > n and (parts[:n] == words or parts[-n:] == words):
+            matches.add(full)
+    # "Xi" inside both "Xi Jinping" and "Xi Jinping Thought" still means the shortest one
+    minimal = {m for m in matches if not any(o != m and o.split()[: len(m.split())] == m.split() for o in matches)}
+    return next(iter(minimal)) if len(minimal) == 1 else None
+
+
+_POSSESSIVE_SUFFIXES = ("’s", "'s", "’", "'")
+
+
+def _strip_article(text: str) -> str:
+    return text[4:] if text[:4].lower() == "the " and len(text) > 4 else text
+
+
+def canonical_text(text: str) -> str:
+    """Canonical spelling of a name: single spaces, no leading "the", no trailing possessive."""
+    name = _strip_article(" ".join(text.split()))
+    for suffix in _POSSESSIVE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name.strip()
