@@ -19,6 +19,8 @@ MODALITIES = ("asserted", "negated", "hypothetical", "planned")
 CONSULT_MODES = ("call", "visit", "meet")
 # Categories whose participants are interchangeable: "Putin met Xi" is "Xi met Putin".
 SYMMETRIC_CODES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+# Categories where "how many" is part of the event (troops massed, aid sent, people killed).
+QUANTITY_CODES = frozenset({"MOBILIZE", "AID", "ASSAULT", "FIGHT", "COERCE", "RETREAT", "PROTEST", "SANCTION"})
 
 EVENT_TYPE_SCHEMA = pl.Schema(
     {"event_type_key": pl.String, "code": pl.String, "name": pl.String, "quad_class": pl.String,
@@ -263,7 +265,7 @@ def _event_row(
     if location is None and mode == "visit":
         location = next((span for span in actor2 if _label_at(index, span[0]) in _PLACE_LABELS), None)
     modality = _modality(trigger, pred)
-    quantity = _quantity(trigger, pred, sent)
+    quantity = _quantity(trigger, pred, sent) if code in QUANTITY_CODES else None
     date_text = _date_text(trigger, pred, sent)
     confidence = 0.4 + (0.3 if actor1 else 0.0) + (0.2 if actor2 else 0.0) + (0.1 if date_text else 0.0)
     doc = sent.doc

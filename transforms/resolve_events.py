@@ -1,0 +1,333 @@
+"""Event mentions → events: actors keyed, dates anchored, reports of one real-world event merged.
+
+The merge rule (GDELT's event/mention split without counting reports as events): two mentions are
+one event when they have the same category, the same actor set (order-free for CONSULT, AGREE and
+COOPERATE), compatible CONSULT modes (a call is not a visit; a "meeting" is either), the same
+polarity (asserted and planned reports of a meeting merge; negated and hypothetical ones stay apart)
+and dates that agree at the coarser of their two precisions. A mention whose date is unknown joins
+the one known-date event it is compatible with (for CONSULT: of the very same mode), never another
+undated event from a different document. Keys come from the founding mention's content, so a rerun gives the same keys, and a later
+run attaches its reports to the events already in the warehouse (passed in as ``existing``).
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from transforms.dates import PRECISION_RANK, anchor_date
+from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
+from transforms.keys import make_key
+
+KEYED_MENTION_SCHEMA = pl.Schema(
+    {
+        **EVENT_MENTION_SCHEMA,
+        "actor1_entity_keys": pl.List(pl.String),
+        "actor2_entity_keys": pl.List(pl.String),
+        "location_entity_key": pl.String,
+        "published_date": pl.Date,
+        "source_key": pl.String,
+        "event_date": pl.Date,
+        "date_precision": pl.String,
+    }
+)
+EVENT_SCHEMA = pl.Schema(
+    {
+        "event_key": pl.String,
+        "event_type_key": pl.String,
+        "event_code": pl.String,
+        "actor1_entity_key": pl.String,
+        "actor2_entity_key": pl.String,
+        "location_entity_key": pl.String,
+        "date_key": pl.Int32,
+        "event_date": pl.Date,
+        "date_precision": pl.String,
+        "mode": pl.String,
+        "polarity": pl.String,  # real (asserted or planned) / negated / hypothetical
+        "participants": pl.String,  # the merge signature of the actor set
+        "actor1_entity_keys": pl.List(pl.String),
+        "actor2_entity_keys": pl.List(pl.String),
+        "quantity": pl.Float64,
+        "quantity_unit": pl.String,
+        "num_mentions": pl.Int32,
+        "num_documents": pl.Int32,
+        "num_sources": pl.Int32,
+        "first_reported": pl.Date,
+        "last_reported": pl.Date,
+    }
+)
+EVENT_MENTION_ROW_SCHEMA = pl.Schema(
+    {
+        "event_mention_key": pl.String,
+        "event_key": pl.String,
+        "document_key": pl.String,
+        "sentence_index": pl.Int32,
+        "trigger": pl.String,
+        "sentence": pl.String,
+        "modality": pl.String,
+        "confidence": pl.Float64,
+        "trigger_lemma": pl.String,
+        "event_code": pl.String,
+        "mode": pl.String,
+        "start_char": pl.Int64,
+        "end_char": pl.Int64,
+        "actor1_entity_key": pl.String,
+        "actor2_entity_key": pl.String,
+        "location_entity_key": pl.String,
+        "quantity": pl.Float64,
+        "quantity_unit": pl.String,
+        "quantity_text": pl.String,
+        "date_text": pl.String,
+        "mention_date": pl.Date,
+        "date_precision": pl.String,
+    }
+)
+# What the merge needs to know of the events already in the warehouse.
+EXISTING_EVENT_SCHEMA = pl.Schema(
+    {
+        "event_key": pl.String,
+        "event_code": pl.String,
+        "mode": pl.String,
+        "polarity": pl.String,
+        "participants": pl.String,
+        "event_date": pl.Date,
+        "date_precision": pl.String,
+    }
+)
+POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypothetical": "hypothetical"}
+
+
+def key_event_mentions(
+    mentions: pl.DataFrame, entity_mentions: pl.DataFrame, documents: pl.DataFrame
+) -> pl.DataFrame:
+    """Attach entity keys to actor spans and anchor each mention's date (KEYED_MENTION_SCHEMA).
+
+    ``entity_mentions`` are resolved entity mentions (document_key, start_char, entity_key);
+    ``documents`` give document_key, published_date (nullable) and source_key. An actor span with
+    no resolved entity (e.g. dropped as a number) is dropped from the actor list.
+    """
+    spans = {
+        (d, s): k
+        for d, s, k in entity_mentions.select("document_key", "start_char", "entity_key").iter_rows()
+    }
+    docs = {
+        d: (p, s) for d, p, s in documents.select("document_key", "published_date", "source_key").iter_rows()
+    }
+    rows = []
+    for row in mentions.iter_rows(named=True):
+        doc = row["document_key"]
+        published, source = docs.get(doc, (None, None))
+        date, precision = anchor_date(row["date_text"], published, row["tense"] or "past")
+        rows.append(
+            {
+                **row,
+                "actor1_entity_keys": _keys(spans, doc, row["actor1_starts"]),
+                "actor2_entity_keys": _keys(spans, doc, row["actor2_starts"]),
+                "location_entity_key": spans.get((doc, row["location_start"])),
+                "published_date": published,
+                "source_key": source,
+                "event_date": date,
+                "date_precision": precision,
+            }
+        )
+    return pl.DataFrame(rows, schema=KEYED_MENTION_SCHEMA) if rows else KEYED_MENTION_SCHEMA.to_frame()
+
+
+def _keys(spans: dict, document_key: str, starts: list[int]) -> list[str]:
+    keys = []
+    for start in starts:
+        key = spans.get((document_key, start))
+        if key is not None and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def participants(code: str, actor1: list[str], actor2: list[str]) -> str:
+    """The actor-set signature two mentions must share to be one event ("" when no actor is known)."""
+    if code in SYMMETRIC_CODES:
+        return "|".join(sorted(set(actor1) | set(actor2)))
+    if not actor1 and not actor2:
+        return ""
+    return "|".join(sorted(set(actor1))) + ">" + "|".join(sorted(set(actor2) - set(actor1)))
+
+
+def dates_compatible(a: dt.date | None, a_precision: str, b: dt.date | None, b_precision: str) -> bool:
+    """Whether two anchored dates can be the same day, compared at the coarser precision."""
+    if a is None or b is None or a_precision == "unknown" or b_precision == "unknown":
+        return True
+    coarse = max(a_precision, b_precision, key=PRECISION_RANK.__getitem__)
+    if coarse == "day":
+        return a == b
+    if coarse == "week":
+        return a.isocalendar()[:2] == b.isocalendar()[:2]
+    if coarse == "month":
+        return (a.year, a.month) == (b.year, b.month)
+    return a.year == b.year
+
+
+def modes_compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or "meet" in (a, b)
+
+
+@dataclass
+class _Cluster:
+    event_key: str
+    code: str
+    mode: str | None
+    polarity: str
+    participants: str
+    date: dt.date | None
+    precision: str
+    document_key: str | None  # for an undated event founded in this run: the only document it may grow in
+    existing: bool
+    members: list[dict] = field(default_factory=list)
+
+
+def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keyed mentions (KEYED_MENTION_SCHEMA) → (new EVENT_SCHEMA rows, EVENT_MENTION_ROW_SCHEMA rows).
+
+    ``existing`` (EXISTING_EVENT_SCHEMA) are events already loaded: mentions that match one are
+    attached to it and no new event row is made for it. Counts and report dates on the new event rows
+    cover this run's mentions only; the loader recomputes them over all reports.
+    """
+    clusters: list[_Cluster] = []
+    if existing is not None:
+        for row in existing.sort("event_key").iter_rows(named=True):
+            clusters.append(
+                _Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"], row["participants"],
+                         row["event_date"], row["date_precision"], None, existing=True)
+            )
+    ordered = keyed.sort(
+        pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int32),
+        "event_date", "document_key", "trigger_start", "event_code", nulls_last=True,
+    )
+    for row in ordered.iter_rows(named=True):
+        signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
+        polarity = POLARITY[row["modality"]]
+        cluster = _choose(clusters, row, signature, polarity)
+        if cluster is None:
+            cluster = _found(row, signature, polarity)
+            clusters.append(cluster)
+        cluster.members.append(row)
+    events, mentions = [], []
+    for cluster in clusters:
+        for row in cluster.members:
+            mentions.append(_mention_row(cluster.event_key, row))
+        if cluster.members and not cluster.existing:
+            events.append(_event_row(cluster))
+    event_frame = pl.DataFrame(events, schema=EVENT_SCHEMA) if events else EVENT_SCHEMA.to_frame()
+    mention_frame = (
+        pl.DataFrame(mentions, schema=EVENT_MENTION_ROW_SCHEMA) if mentions else EVENT_MENTION_ROW_SCHEMA.to_frame()
+    )
+    return event_frame.sort("event_key"), mention_frame.sort("event_mention_key")
+
+
+def _choose(clusters: list[_Cluster], row: dict, signature: str, polarity: str) -> _Cluster | None:
+    date, precision = row["event_date"], row["date_precision"]
+    candidates = [
+        c
+        for c in clusters
+        if c.code == row["event_code"]
+        and c.polarity == polarity
+        and c.participants == signature
+        and modes_compatible(c.mode, row["mode"])
+        and dates_compatible(c.date, c.precision, date, precision)
+        and (c.precision != "unknown" or c.document_key == row["document_key"])
+    ]
+    if not signature:
+        # Without actors there is no evidence two reports are one event, except inside one sentence.
+        candidates = [c for c in candidates if c.document_key == row["document_key"] and any(
+            m["sentence_index"] == row["sentence_index"] for m in c.members)]
+    if precision == "unknown":
+        same_doc = [c for c in candidates if c.document_key == row["document_key"]]
+        # An undated report needs the stronger evidence of the same CONSULT mode (a call is a call).
+        dated = [c for c in candidates if c.precision != "unknown" and c.mode == row["mode"]]
+        if len(dated) > 1 and row["published_date"] is not None:
+            dated.sort(key=lambda c: (abs((c.date - row["published_date"]).days), c.event_key))
+            dated = dated[:1]
+        candidates = dated if len(dated) == 1 else same_doc
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (PRECISION_RANK[c.precision], c.event_key))
+    return candidates[0]
+
+
+def _found(row: dict, signature: str, polarity: str) -> _Cluster:
+    date, precision = row["event_date"], row["date_precision"]
+    if precision == "unknown" or date is None or not signature:
+        anchor = f"doc:{row['document_key']}:{row['sentence_index'] if not signature else ''}"
+        home = row["document_key"]
+    else:
+        anchor = f"{precision}:{date.isoformat()}"
+        home = None
+    mode_family = "visit" if row["mode"] == "visit" else "call" if row["mode"] == "call" else ""
+    key = make_key("event", row["event_code"], polarity, signature, anchor, mode_family)
+    return _Cluster(key, row["event_code"], row["mode"], polarity, signature, date, precision, home,
+                    existing=False)
+
+
+def _mention_row(event_key: str, row: dict) -> dict:
+    return {
+        "event_mention_key": make_key(row["document_key"], row["trigger_start"], row["event_code"]),
+        "event_key": event_key,
+        "document_key": row["document_key"],
+        "sentence_index": row["sentence_index"],
+        "trigger": row["trigger"],
+        "sentence": row["sentence"],
+        "modality": row["modality"],
+        "confidence": row["confidence"],
+        "trigger_lemma": row["trigger_lemma"],
+        "event_code": row["event_code"],
+        "mode": row["mode"],
+        "start_char": row["trigger_start"],
+        "end_char": row["trigger_end"],
+        "actor1_entity_key": (row["actor1_entity_keys"] or [None])[0],
+        "actor2_entity_key": (row["actor2_entity_keys"] or [None])[0],
+        "location_entity_key": row["location_entity_key"],
+        "quantity": row["quantity"],
+        "quantity_unit": row["quantity_unit"],
+        "quantity_text": row["quantity_text"],
+        "date_text": row["date_text"],
+        "mention_date": row["event_date"],
+        "date_precision": row["date_precision"],
+    }
+
+
+def _event_row(cluster: _Cluster) -> dict:
+    members = cluster.members
+    first = members[0]
+    if cluster.code in SYMMETRIC_CODES:
+        people = sorted({k for m in members for k in m["actor1_entity_keys"] + m["actor2_entity_keys"]})
+        actor1_keys, actor2_keys = people[:1], people[1:]
+    else:
+        actor1_keys = sorted({k for m in members for k in m["actor1_entity_keys"]})
+        actor2_keys = sorted({k for m in members for k in m["actor2_entity_keys"]} - set(actor1_keys))
+    locations = Counter(m["location_entity_key"] for m in members if m["location_entity_key"])
+    quantities = [(m["quantity"], m["quantity_unit"]) for m in members if m["quantity"] is not None]
+    reported = [m["published_date"] for m in members if m["published_date"] is not None]
+    modes = {m["mode"] for m in members if m["mode"]}
+    date = cluster.date
+    return {
+        "event_key": cluster.event_key,
+        "event_type_key": make_key(cluster.code),
+        "event_code": cluster.code,
+        "actor1_entity_key": actor1_keys[0] if actor1_keys else None,
+        "actor2_entity_key": actor2_keys[0] if actor2_keys else None,
+        "location_entity_key": min(locations, key=lambda k: (-locations[k], k)) if locations else None,
+        "date_key": date.year * 10000 + date.month * 100 + date.day if date and cluster.precision == "day" else None,
+        "event_date": date,
+        "date_precision": cluster.precision,
+        "mode": next((m for m in ("call", "visit", "meet") if m in modes), None),
+        "polarity": cluster.polarity,
+        "participants": cluster.participants,
+        "actor1_entity_keys": actor1_keys,
+        "actor2_entity_keys": actor2_keys,
+        "quantity": max(quantities)[0] if quantities else None,
+        "quantity_unit": max(quantities)[1] if quantities else None,
+        "num_mentions": len(members),
+        "num_documents": len({m["document_key"] for m in members}),
+        "num_sources": len({m["source_key"] for m in members if m["source_key"]}) or 1,
+        "first_reported": min(reported) if reported else None,
+        "last_reported": max(reported) if reported else first["published_date"],
+    }
