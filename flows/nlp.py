@@ -5,13 +5,22 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
+from transforms.entities import load_aliases, load_titles
+from transforms.entity_components import add_entity_components
+
 
 @lru_cache(maxsize=4)
-def load_nlp(model: str) -> Language:
-    """The installed spaCy pipeline ``model`` with Dateline's components, cached per process."""
+def load_nlp(model: str, entity_components: bool = True) -> Language:
+    """The installed spaCy pipeline ``model`` with Dateline's entity components, cached per process.
+
+    ``entity_components=False`` gives the bare model (what ``dateline eval ner`` compares against).
+    """
     try:
-        return spacy.load(model)
+        nlp = spacy.load(model)
     except OSError as exc:
         raise RuntimeError(
             f"spaCy model {model!r} is not installed (set DATELINE_MODEL to an installed pipeline)"
         ) from exc
+    if entity_components:
+        add_entity_components(nlp, load_aliases(), load_titles())
+    return nlp

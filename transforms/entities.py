@@ -149,8 +149,16 @@ def resolve_entities(
         return RESOLVED_MENTION_SCHEMA.to_frame(), ENTITY_SCHEMA.to_frame()
 
     full_persons = sorted(
-        {n for n in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name") if " " in n}
-        | {n for n in existing.filter(pl.col("coarse_type") == "person").get_column("canonical_name") if " " in n}
+        {
+            n
+            for n in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name")
+            if " " in n
+        }
+        | {
+            n
+            for n in existing.filter(pl.col("coarse_type") == "person").get_column("canonical_name")
+            if " " in n
+        }
     )
     canonical = {}
     for name in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name").unique():
@@ -202,8 +210,9 @@ def resolve_entities(
         )
     )
     if not existing.is_empty():
-        old = existing.select("entity_key", old_name="canonical_name", old_type="entity_type",
-                              old_aliases="aliases")
+        old = existing.select(
+            "entity_key", old_name="canonical_name", old_type="entity_type", old_aliases="aliases"
+        )
         entities = entities.join(old, on="entity_key", how="left").with_columns(
             canonical_name=pl.coalesce("old_name", "canonical_name"),
             entity_type=pl.coalesce("old_type", "entity_type"),

@@ -46,8 +46,31 @@ NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj"
 GOVERNMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "agent", "poss"})
 # "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
 PLACE_PREPOSITIONS = frozenset(
-    {"in", "at", "to", "from", "near", "into", "around", "across", "within", "outside", "through", "toward",
-     "towards", "via", "inside", "over", "throughout", "beyond", "between", "out", "off", "onto", "along"}
+    {
+        "in",
+        "at",
+        "to",
+        "from",
+        "near",
+        "into",
+        "around",
+        "across",
+        "within",
+        "outside",
+        "through",
+        "toward",
+        "towards",
+        "via",
+        "inside",
+        "over",
+        "throughout",
+        "beyond",
+        "between",
+        "out",
+        "off",
+        "onto",
+        "along",
+    }
 )
 
 for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char", "name_end_char"):
@@ -173,9 +196,17 @@ class HeadlineNer:
     def _is_common(self, low: str) -> bool:
         lexicon = self._common_words()
         candidates = {low}
-        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
-                             ("ing", ""), ("ing", "e")):
-            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+        for suffix, repl in (
+            ("ies", "y"),
+            ("es", ""),
+            ("s", ""),
+            ("ed", ""),
+            ("ed", "e"),
+            ("d", ""),
+            ("ing", ""),
+            ("ing", "e"),
+        ):
+            if low.endswith(suffix) and len(low) - len(suffix) >= 2:
                 candidates.add(low[: -len(suffix)] + repl)
         return any(c in lexicon for c in candidates)
 
@@ -197,7 +228,7 @@ class HeadlineNer:
         if self.ner_component not in self.nlp.pipe_names:
             return doc
         segments = _segments(doc)
-        heads = [s for s in segments if is_headline(list(doc[s[0]:s[1]]))]
+        heads = [s for s in segments if is_headline(list(doc[s[0] : s[1]]))]
         if not heads:
             return doc
         evidence = _case_evidence(doc, [s for s in segments if s not in set(heads)])
@@ -361,20 +392,26 @@ class EntityConsistency:
             return "PERSON"
         return ent.label_
 
-    def _propagate(self, doc: Doc, ents: list[Span], chosen: dict[str, str], surnames: set[str]) -> list[Span]:
+    def _propagate(
+        self, doc: Doc, ents: list[Span], chosen: dict[str, str], surnames: set[str]
+    ) -> list[Span]:
         """Unlabelled occurrences of the document's names (and persons' surnames) become entities."""
         taken = bytearray(len(doc))
         for e in ents:
-            taken[e.start:e.end] = b"\x01" * len(e)
+            taken[e.start : e.end] = b"\x01" * len(e)
         lowered = {t.lower_ for t in doc if t.is_lower}
-        names = {tuple(t.text for t in doc[e.start:e.end]): chosen.get(e.text, e.label_)
-                 for e in ents if e.label_ in NAME_LABELS}
+        names = {
+            tuple(t.text for t in doc[e.start : e.end]): chosen.get(e.text, e.label_)
+            for e in ents
+            if e.label_ in NAME_LABELS
+        }
         for surname in surnames:
             names.setdefault((surname,), "PERSON")
         by_first: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
         for words, label in names.items():
-            if len(words) == 1 and (words[0].lower() in STOP_WORDS or words[0].lower() in lowered
-                                    or len(words[0]) < 2):
+            if len(words) == 1 and (
+                words[0].lower() in STOP_WORDS or words[0].lower() in lowered or len(words[0]) < 2
+            ):
                 continue  # a common word written capitalized is no evidence of a name
             by_first[words[0]].append((words, label))
         for candidates in by_first.values():
@@ -383,14 +420,14 @@ class EntityConsistency:
         for token in doc:
             for words, label in by_first.get(token.text, ()):
                 end = token.i + len(words)
-                if end > len(doc) or any(taken[token.i:end]):
+                if end > len(doc) or any(taken[token.i : end]):
                     continue
-                if tuple(t.text for t in doc[token.i:end]) != words:
+                if tuple(t.text for t in doc[token.i : end]) != words:
                     continue
                 if _capitalized_neighbour(doc, token.i - 1) or _capitalized_neighbour(doc, end):
                     continue  # part of a longer name the model did not see
                 found.append(Span(doc, token.i, end, label=label))
-                taken[token.i:end] = b"\x01" * (end - token.i)
+                taken[token.i : end] = b"\x01" * (end - token.i)
                 break
         return found
 
@@ -451,7 +488,7 @@ class Canonicalizer:
                 infos.append(None)
                 continue
             start, end = self._name_tokens(ent)
-            name = canonical_text(doc.text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])])
+            name = canonical_text(doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])
             label, canonical, entity_label = ent.label_, name, ent.label_
             row = self.lookup(name)
             if row is not None:
@@ -466,14 +503,23 @@ class Canonicalizer:
                     canonical, entity_label = row["canonical_name"], "GPE"
             span = ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
             relabelled.append(span)
-            infos.append([doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), canonical, entity_label,
-                          row is not None])
+            infos.append(
+                [
+                    doc[start].idx,
+                    doc[end - 1].idx + len(doc[end - 1]),
+                    canonical,
+                    entity_label,
+                    row is not None,
+                ]
+            )
         _link_short_forms(infos)
         doc.ents = relabelled
         for span, info in zip(doc.ents, infos, strict=True):
             if info is None:
                 continue
-            span._.name_start_char, span._.name_end_char, span._.canonical_name, span._.entity_label = info[:4]
+            span._.name_start_char, span._.name_end_char, span._.canonical_name, span._.entity_label = info[
+                :4
+            ]
             span._.coarse_type = COARSE_TYPES.get(info[3], "other")
         return doc
 
@@ -541,7 +587,9 @@ def short_form_target(name: str, full_names: Iterable[str]) -> str | None:
         if len(parts) > n and (parts[:n] == words or parts[-n:] == words):
             matches.add(full)
     # "Xi" inside both "Xi Jinping" and "Xi Jinping Thought" still means the shortest one
-    minimal = {m for m in matches if not any(o != m and o.split()[: len(m.split())] == m.split() for o in matches)}
+    minimal = {
+        m for m in matches if not any(o != m and o.split()[: len(m.split())] == m.split() for o in matches)
+    }
     return next(iter(minimal)) if len(minimal) == 1 else None
 
 
