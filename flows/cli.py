@@ -109,6 +109,36 @@ def query(
         console.print(table)
 
 
+eval_app = typer.Typer(help="Measure Dateline against public gold data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("ner")
+def eval_ner(
+    conll: Annotated[Path, typer.Option("--conll", help="CoNLL-2003 file (e.g. ../shared/corpora/conll2003/valid.txt).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {bare, pipeline}.")] = False,
+) -> None:
+    """NER precision/recall/F1 of the bare model and of Dateline's entity step on a CoNLL-2003 file."""
+    from flows import eval_ner as ner_eval
+    from flows.nlp import load_nlp
+    from flows.settings import Settings
+
+    if not conll.is_file():
+        _fail(f"no such file: {conll}")
+    docs = ner_eval.read_conll(conll)
+    if not docs:
+        _fail(f"no CoNLL documents in {conll}")
+    model = Settings().model
+    try:
+        result = ner_eval.evaluate_ner(load_nlp(model, False), load_nlp(model), docs)
+    except RuntimeError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(ner_eval.to_json(result) + "\n")
+    else:
+        sys.stdout.write(ner_eval.format_table(result) + "\n")
+
+
 def main() -> None:
     app()
 
