@@ -10,7 +10,9 @@ from collections.abc import Mapping
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
+from transforms.dates import PRECISIONS
 from transforms.entities import COARSE_TYPE_VALUES, ENTITY_LABELS
+from transforms.events import CONSULT_MODES, MODALITIES, QUAD_CLASSES
 
 DATE_SOURCES = ("given", "inferred", "unknown")
 DUPLICATE_KINDS = ("exact", "near")
@@ -73,6 +75,41 @@ def build_suites(known: Mapping[str, set], today: dt.date | None = None) -> dict
             # body_length and text_matches are added by the flow from dim_document.body.
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="body_length", column_B="end_char", or_equal=True),
             gxe.ExpectColumnValuesToBeInSet(column="text_matches", value_set=[True]),
+        ],
+        "dim_event_type": [
+            *_keys("event_type_key"),
+            gxe.ExpectColumnValuesToNotBeNull(column="code"),
+            gxe.ExpectColumnValuesToBeUnique(column="code"),
+            gxe.ExpectColumnValuesToBeInSet(column="quad_class", value_set=list(QUAD_CLASSES)),
+        ],
+        "fact_event": [
+            *_keys("event_key"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_type_key"),
+            _fk("event_type_key", known["dim_event_type"]),
+            _fk("actor1_entity_key", known["dim_entity"]),
+            _fk("actor2_entity_key", known["dim_entity"]),
+            _fk("location_entity_key", known["dim_entity"]),
+            _fk("date_key", known["dim_date"]),
+            gxe.ExpectColumnValuesToBeInSet(column="date_precision", value_set=list(PRECISIONS)),
+            gxe.ExpectColumnValuesToBeInSet(column="polarity", value_set=["real", "negated", "hypothetical"]),
+            gxe.ExpectColumnValuesToBeInSet(column="mode", value_set=list(CONSULT_MODES)),
+            gxe.ExpectColumnValuesToBeBetween(column="num_mentions", min_value=1),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="num_mentions", column_B="num_documents", or_equal=True
+            ),
+        ],
+        "fact_event_mention": [
+            *_keys("event_mention_key"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_key"),
+            _fk("event_key", known["fact_event"]),
+            _fk("document_key", known["dim_document"]),
+            _fk("actor1_entity_key", known["dim_entity"]),
+            _fk("actor2_entity_key", known["dim_entity"]),
+            gxe.ExpectColumnValuesToNotBeNull(column="trigger"),
+            gxe.ExpectColumnValuesToBeInSet(column="modality", value_set=list(MODALITIES)),
+            gxe.ExpectColumnValuesToBeInSet(column="date_precision", value_set=list(PRECISIONS)),
+            gxe.ExpectColumnValuesToBeBetween(column="confidence", min_value=0.0, max_value=1.0),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_char", column_B="start_char"),
         ],
         "quarantine": [
             *_keys("quarantine_key"),

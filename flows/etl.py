@@ -21,9 +21,11 @@ from flows.sources import discover, read_files
 from transforms import star
 from transforms.deduplicate import deduplicate
 from transforms.entities import MENTION_SCHEMA, resolve_entities
+from transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, load_event_types, load_triggers
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
 from transforms.normalize import normalize_documents
+from transforms.resolve_events import EXISTING_EVENT_SCHEMA, event_documents, key_event_mentions, resolve_events
 from warehouse import db
 from warehouse.load import load_run, record_failed_run
 
@@ -83,17 +85,19 @@ def warehouse_state(path: Path) -> dict[str, pl.DataFrame]:
     if not path.exists():
         return {"documents": pl.DataFrame(schema={"document_key": pl.String, "content_hash": pl.String,
                                                   "duplicate_of_key": pl.String}),
+                "events": EXISTING_EVENT_SCHEMA.to_frame(),
                 "keys": {}}
     con = db.connect_read(path)
     try:
         documents = con.sql(db.sql_text("state/known_documents.sql")).pl()
+        events = con.sql(db.sql_text("state/known_events.sql")).pl().cast(EXISTING_EVENT_SCHEMA)
         keys = {
             table: set(con.sql(f"select {column} from {table}").pl().get_column(column).to_list())
             for table, column in KEY_COLUMNS.items()
         }
     finally:
         con.close()
-    return {"documents": documents, "keys": keys}
+    return {"documents": documents, "events": events, "keys": keys}
 
 
 KEY_COLUMNS = {
@@ -124,7 +128,10 @@ def normalize_batch(raw: pl.DataFrame) -> pl.DataFrame:
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, workers: int) -> Extracted:
     """The one spaCy pass over a batch of canonical documents."""
-    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, n_process=workers)
+    lexicon = build_lexicon(load_triggers())
+    return extract_documents(
+        load_nlp(model), docs, batch_size=nlp_batch_size, n_process=workers, lexicon=lexicon
+    )
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -214,6 +221,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
             ]
             extracted = [f.result() for f in futures]
         mentions = pl.concat([e.mentions for e in extracted]) if extracted else MENTION_SCHEMA.to_frame()
+        event_mentions = (
+            pl.concat([e.event_mentions for e in extracted]) if extracted else EVENT_MENTION_SCHEMA.to_frame()
+        )
         summary.documents_extracted = sum(e.documents for e in extracted)
         summary.words = sum(e.words for e in extracted)
         logger.info("extract: %d documents, %d words, %d mentions",
@@ -230,8 +240,17 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 "fact_entity_mention": star.build_mentions(resolved, documents),
                 "quarantine": star.build_quarantine(rejected, summary.run_id),
             }
-            frames["dim_date"] = star.build_dates(documents.get_column("published_date"))
+            keyed_events = key_event_mentions(event_mentions, resolved, event_documents(documents))
+            events, event_reports = resolve_events(keyed_events, state["events"])
+            known_types = list(state["keys"].get("dim_event_type", set()))
+            frames["dim_event_type"] = load_event_types().filter(~pl.col("event_type_key").is_in(known_types))
+            frames["fact_event"] = events
+            frames["fact_event_mention"] = event_reports
+            event_days = events.filter(pl.col("date_precision") == "day").get_column("event_date")
+            frames["dim_date"] = star.build_dates(pl.concat([documents.get_column("published_date"), event_days]))
         summary.mentions = resolved.height
+        summary.event_mentions = event_reports.height
+        summary.events = events.height
         summary.entities = entities.height
 
         with stages.timed("validate"):

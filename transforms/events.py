@@ -16,6 +16,7 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 MODALITIES = ("asserted", "negated", "hypothetical", "planned")
+QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 CONSULT_MODES = ("call", "visit", "meet")
 # Categories whose participants are interchangeable: "Putin met Xi" is "Xi met Putin".
 SYMMETRIC_CODES = frozenset({"CONSULT", "AGREE", "COOPERATE"})

@@ -1,11 +1,12 @@
 """The one spaCy pass: every new canonical document goes through ``nlp.pipe`` exactly once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from spacy.language import Language
 
 from transforms.entities import MENTION_SCHEMA, doc_mentions
+from transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
 
 
 @dataclass
@@ -13,21 +14,34 @@ class Extracted:
     mentions: pl.DataFrame  # entities.MENTION_SCHEMA
     documents: int
     words: int
+    event_mentions: pl.DataFrame = field(default_factory=EVENT_MENTION_SCHEMA.to_frame)  # events.EVENT_MENTION_SCHEMA
 
 
 def extract_documents(
-    nlp: Language, docs: pl.DataFrame, *, batch_size: int = 64, n_process: int = 1
+    nlp: Language,
+    docs: pl.DataFrame,
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    lexicon: Lexicon | None = None,
 ) -> Extracted:
     """Run ``nlp.pipe`` once over ``docs`` (document_key, body) and collect what each Doc yields.
 
     Docs are consumed as they stream out of the pipe and never held together, so memory stays flat.
+    With a trigger ``lexicon``, event mentions are read from the same Doc and its entity mentions;
+    without one, only entities are extracted.
     """
     keys = docs.get_column("document_key").to_list()
     texts = docs.get_column("body").to_list()
     rows: list[dict] = []
+    event_rows: list[dict] = []
     words = 0
     for key, doc in zip(keys, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
         words += sum(1 for t in doc if not t.is_space and not t.is_punct)
-        rows.extend(doc_mentions(key, doc))
+        doc_rows = doc_mentions(key, doc)
+        rows.extend(doc_rows)
+        if lexicon is not None:
+            event_rows.extend(doc_events(key, doc, doc_rows, lexicon))
     mentions = pl.DataFrame(rows, schema=MENTION_SCHEMA) if rows else MENTION_SCHEMA.to_frame()
-    return Extracted(mentions=mentions, documents=len(keys), words=words)
+    events = pl.DataFrame(event_rows, schema=EVENT_MENTION_SCHEMA) if event_rows else EVENT_MENTION_SCHEMA.to_frame()
+    return Extracted(mentions=mentions, documents=len(keys), words=words, event_mentions=events)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.dates import PRECISION_RANK, anchor_date
+from transforms.dates import PRECISION_RANK, anchor_date, infer_published_date
 from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
 from transforms.keys import make_key
 
@@ -96,6 +96,17 @@ EXISTING_EVENT_SCHEMA = pl.Schema(
     }
 )
 POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypothetical": "hypothetical"}
+
+
+def event_documents(documents: pl.DataFrame) -> pl.DataFrame:
+    """(document_key, published_date, source_key) for anchoring: the given date, else one inferred from the body."""
+    inferred = [
+        given if given is not None else infer_published_date(body or "")
+        for given, body in documents.select("published_date", "body").iter_rows()
+    ]
+    return documents.select("document_key", "source_key").with_columns(
+        published_date=pl.Series(inferred, dtype=pl.Date)
+    )
 
 
 def key_event_mentions(
