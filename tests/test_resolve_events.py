@@ -1,0 +1,160 @@
+"""Merging event mentions into events: the rules, determinism, and incremental attachment."""
+
+import datetime as dt
+
+import polars as pl
+
+from transforms.resolve_events import (
+    EXISTING_EVENT_SCHEMA,
+    KEYED_MENTION_SCHEMA,
+    dates_compatible,
+    key_event_mentions,
+    participants,
+    resolve_events,
+)
+
+PUTIN, XI, US, RUSSIA = "k_putin", "k_xi", "k_us", "k_russia"
+
+
+def mention(doc="d1", start=0, code="CONSULT", a1=(PUTIN,), a2=(XI,), date=None, precision="unknown",
+            modality="asserted", mode="call", published=None, source=None) -> dict:
+    return {
+        "document_key": doc, "sentence_index": start // 100, "sentence_start": 0, "sentence": "s",
+        "trigger_start": start, "trigger_end": start + 4, "trigger": "call", "trigger_lemma": "call",
+        "event_code": code, "mode": mode if code == "CONSULT" else None, "modality": modality,
+        "confidence": 0.9, "actor1_starts": [], "actor1_ends": [], "actor2_starts": [], "actor2_ends": [],
+        "location_start": None, "location_end": None, "quantity": None, "quantity_unit": None,
+        "quantity_text": None, "date_text": None, "tense": "past",
+        "actor1_entity_keys": list(a1), "actor2_entity_keys": list(a2), "location_entity_key": None,
+        "published_date": published, "source_key": source or f"src_{doc}", "event_date": date,
+        "date_precision": precision,
+    }
+
+
+def frame(*rows: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema=KEYED_MENTION_SCHEMA)
+
+
+DEC15 = dt.date(2021, 12, 15)
+
+
+def test_planned_and_asserted_reports_of_one_call_merge_order_free():
+    events, reports = resolve_events(frame(
+        mention("d0", date=DEC15, precision="day", modality="planned", a1=(PUTIN, XI), a2=()),
+        mention("d1", date=DEC15, precision="day", a1=(XI,), a2=(PUTIN,)),
+        mention("d2", a1=(PUTIN,), a2=(XI,)),  # undated: joins the one dated call
+    ))
+    assert events.height == 1
+    row = events.row(0, named=True)
+    assert (row["num_mentions"], row["num_documents"], row["num_sources"]) == (3, 3, 3)
+    assert (row["event_date"], row["date_precision"], row["date_key"]) == (DEC15, "day", 20211215)
+    assert reports.get_column("event_key").unique().to_list() == [row["event_key"]]
+
+
+def test_meetings_on_different_dates_stay_apart():
+    events, _ = resolve_events(frame(
+        mention("d3", date=dt.date(2022, 2, 4), precision="day", mode="visit"),
+        mention("d4", date=dt.date(2024, 5, 16), precision="day", mode="visit"),
+        mention("d5", date=dt.date(2022, 2, 1), precision="month", mode="visit"),  # "in February 2022"
+    ))
+    assert events.height == 2
+    assert sorted(events.get_column("num_mentions").to_list()) == [1, 2]
+
+
+def test_undated_reports_from_different_documents_do_not_merge():
+    events, _ = resolve_events(frame(mention("d3", mode="visit"), mention("d4", mode="visit")))
+    assert events.height == 2
+
+
+def test_undated_report_does_not_guess_between_two_dated_events():
+    events, _ = resolve_events(frame(
+        mention("d1", date=DEC15, precision="day"),
+        mention("d2", date=dt.date(2022, 6, 15), precision="day"),
+        mention("d3"),
+    ))
+    assert events.height == 3
+
+
+def test_a_call_is_not_a_visit_and_direction_matters_for_sanctions():
+    events, _ = resolve_events(frame(
+        mention("d1", date=DEC15, precision="day", mode="call"),
+        mention("d2", date=DEC15, precision="day", mode="visit"),
+        mention("d1", 200, code="SANCTION", a1=(US,), a2=(RUSSIA,), date=DEC15, precision="day"),
+        mention("d2", 200, code="SANCTION", a1=(RUSSIA,), a2=(US,), date=DEC15, precision="day"),
+    ))
+    assert events.height == 4
+
+
+def test_negated_reports_stay_apart_from_asserted_ones():
+    events, _ = resolve_events(frame(
+        mention("d1", code="ASSAULT", a1=(RUSSIA,), a2=(), date=DEC15, precision="day"),
+        mention("d2", code="ASSAULT", a1=(RUSSIA,), a2=(), date=DEC15, precision="day", modality="negated"),
+    ))
+    assert sorted(events.get_column("polarity").to_list()) == ["negated", "real"]
+
+
+def test_reports_without_actors_never_merge_across_documents():
+    events, _ = resolve_events(frame(
+        mention("d1", code="FIGHT", a1=(), a2=(), date=DEC15, precision="day"),
+        mention("d2", code="FIGHT", a1=(), a2=(), date=DEC15, precision="day"),
+    ))
+    assert events.height == 2
+
+
+def test_keys_do_not_depend_on_input_order():
+    rows = [
+        mention("d0", date=DEC15, precision="day", modality="planned"),
+        mention("d1", date=DEC15, precision="day"),
+        mention("d2", 300, code="MOBILIZE", a1=(RUSSIA,), a2=()),
+    ]
+    first = resolve_events(frame(*rows))
+    second = resolve_events(frame(*reversed(rows)))
+    assert first[0].equals(second[0])
+    assert first[1].equals(second[1])
+
+
+def test_a_later_run_attaches_new_reports_to_loaded_events():
+    events, _ = resolve_events(frame(mention("d0", date=DEC15, precision="day")))
+    existing = events.select(EXISTING_EVENT_SCHEMA.names())
+    new_events, reports = resolve_events(frame(mention("d9", date=DEC15, precision="day")), existing)
+    assert new_events.is_empty()
+    assert reports.get_column("event_key").to_list() == events.get_column("event_key").to_list()
+
+
+def test_dates_compatible_at_the_coarser_precision():
+    assert dates_compatible(DEC15, "day", dt.date(2021, 12, 1), "month")
+    assert not dates_compatible(DEC15, "day", dt.date(2022, 1, 1), "month")
+    assert dates_compatible(DEC15, "day", dt.date(2021, 12, 13), "week")
+    assert not dates_compatible(DEC15, "day", dt.date(2021, 12, 6), "week")
+    assert dates_compatible(DEC15, "day", dt.date(2021, 1, 1), "year")
+    assert not dates_compatible(DEC15, "day", dt.date(2021, 12, 16), "day")
+
+
+def test_participants_are_order_free_only_for_symmetric_types():
+    assert participants("CONSULT", [PUTIN], [XI]) == participants("CONSULT", [XI], [PUTIN])
+    assert participants("SANCTION", [US], [RUSSIA]) != participants("SANCTION", [RUSSIA], [US])
+    assert participants("FIGHT", [], []) == ""
+
+
+def test_key_event_mentions_maps_spans_to_entities_and_anchors_dates():
+    raw = frame(mention("d0")).drop([c for c in KEYED_MENTION_SCHEMA if c not in _EVENT_COLUMNS])
+    raw = raw.with_columns(
+        actor1_starts=pl.lit([0]), actor1_ends=pl.lit([5]), actor2_starts=pl.lit([10, 99]),
+        actor2_ends=pl.lit([12, 100]), date_text=pl.lit("Wednesday"), tense=pl.lit("future"),
+    )
+    entity_mentions = pl.DataFrame(
+        {"document_key": ["d0", "d0"], "start_char": [0, 10], "entity_key": [PUTIN, XI]}
+    )
+    documents = pl.DataFrame(
+        {"document_key": ["d0"], "published_date": [dt.date(2021, 12, 14)], "source_key": ["s"]}
+    )
+    keyed = key_event_mentions(raw, entity_mentions, documents).row(0, named=True)
+    assert keyed["actor1_entity_keys"] == [PUTIN]
+    assert keyed["actor2_entity_keys"] == [XI]  # the span with no entity is dropped
+    assert (keyed["event_date"], keyed["date_precision"]) == (DEC15, "day")
+
+
+_EVENT_COLUMNS = set(KEYED_MENTION_SCHEMA) - {
+    "actor1_entity_keys", "actor2_entity_keys", "location_entity_key", "published_date", "source_key",
+    "event_date", "date_precision",
+}
