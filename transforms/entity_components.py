@@ -220,7 +220,8 @@ class HeadlineNer:
             return seen.most_common(1)[0][0]
         if low in self.known_forms:
             return self.known_forms[low]
-        if low in STOP_WORDS or self._is_common(low):
+        # Two-letter words are too often names or initials to trust the lexicon ("Xi", "Li").
+        if low in STOP_WORDS or (len(low) > 2 and self._is_common(low)):
             return low
         return text.capitalize() if len(text) > 1 else text
 

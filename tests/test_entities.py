@@ -1,0 +1,440 @@
+"""Canonical entities: mention cleanup, headline re-reading, aliases, short forms, resolution across documents."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+import spacy
+from polars.testing import assert_frame_equal
+
+from tests.golden import assert_golden
+from transforms.entities import (
+    ALIAS_KINDS,
+    ENTITY_SCHEMA,
+    MENTION_SCHEMA,
+    canonical_form,
+    doc_mentions,
+    entity_key,
+    load_aliases,
+    load_titles,
+    resolve_entities,
+)
+from transforms.entity_components import add_entity_components, alias_patterns, short_form_target
+from transforms.keys import make_key
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    """A blank English pipeline whose "ner" is an entity ruler, followed by Dateline's components."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns(
+        [
+            {"label": "PERSON", "pattern": "Xi Jinping"},
+            {"label": "PERSON", "pattern": "Vladimir Putin"},
+            {"label": "PERSON", "pattern": "Putin"},
+            {"label": "PERSON", "pattern": "Xi"},
+        ]
+    )
+    return add_entity_components(nlp, load_aliases(), load_titles())
+
+
+def with_ents(nlp, text: str, ents: list[tuple[str, str, int]]):
+    """Run the pipeline's components after "ner" on ``text`` with the given (text, label, nth) entities preset."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for surface, label, nth in ents:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        spans.append(doc.char_span(start, start + len(surface), label=label))
+    doc.ents = spans
+    for name, proc in nlp.pipeline:
+        if name != "ner":
+            doc = proc(doc)
+    return doc
+
+
+def ents_of(doc) -> list[tuple[str, str]]:
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+def canon_of(doc) -> list[tuple[str, str]]:
+    return [(e.text, e._.canonical_name) for e in doc.ents]
+
+
+# --- canonical spelling -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vladimir Putin’s", "Vladimir Putin"),
+        ("NATO's", "NATO"),
+        ("the United States", "United States"),
+        ("The  Kremlin", "Kremlin"),
+        ("Xi Jinping", "Xi Jinping"),
+        ("Mao Zedong’s", "Mao Zedong"),
+    ],
+)
+def test_canonical_form_drops_article_possessive_and_extra_space(text, expected):
+    assert canonical_form(text) == expected
+
+
+# --- mention cleanup ----------------------------------------------------------------------------
+
+
+def test_headline_in_capitals_is_reread_with_sentence_case(rules_nlp):
+    # The ruler matches exact case, like the model it stands in for: only re-cased words match.
+    doc = rules_nlp("PUTIN VISITS XI JINPING\nPutin met Xi Jinping and talked about trade.")
+    assert ents_of(doc)[:2] == [("PUTIN", "PERSON"), ("XI JINPING", "PERSON")]
+
+
+def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
+    headline = rules_nlp.get_pipe("dateline_headline_ner")
+    doc = rules_nlp.make_doc("TALKS HELD IN BEIJING\nOfficials held talks in Beijing on Friday.")
+    from transforms.entity_components import _case_evidence, _segments
+
+    segments = _segments(doc)
+    evidence = _case_evidence(doc, segments[1:])
+    words = [headline.recase(t, evidence) for t in doc[segments[0][0] : segments[0][1]]]
+    assert words == ["talks", "held", "in", "Beijing"]
+
+
+def test_title_case_headline_is_two_people_not_one(nlp):
+    doc = nlp("Putin Visits Xi Jinping in China, Two Nations Agree That NATO Should Stop Expanding")
+    persons = [e.text for e in doc.ents if e.label_ == "PERSON"]
+    assert persons == ["Putin", "Xi Jinping"]
+
+
+def test_headline_fragment_never_becomes_a_person(nlp):
+    doc = nlp("Putin, Xi Hold Video Call As Tensions With US Escalate\nPutin and Xi will hold a video call.")
+    assert "Xi Hold" not in [e.text for e in doc.ents]
+
+
+def test_pure_numbers_never_become_entities(rules_nlp):
+    doc = with_ents(rules_nlp, "Share this 0 820 times", [("0", "ORG", 0), ("820", "GPE", 0)])
+    assert ents_of(doc) == []
+    assert doc_mentions("d", doc) == []
+
+
+def test_spans_are_cut_at_line_breaks_and_numbers_trimmed(rules_nlp):
+    doc = with_ents(rules_nlp, "Brechin 1\nLivingston 1", [("Brechin 1\nLivingston 1", "ORG", 0)])
+    assert ents_of(doc) == [("Brechin", "ORG"), ("Livingston", "ORG")]
+
+
+def test_two_people_joined_by_and_are_split(rules_nlp):
+    doc = with_ents(
+        rules_nlp,
+        "Laurent Cabannes and Laurent Benezech scored.",
+        [("Laurent Cabannes and Laurent Benezech", "PERSON", 0)],
+    )
+    assert ents_of(doc) == [("Laurent Cabannes", "PERSON"), ("Laurent Benezech", "PERSON")]
+
+
+def test_dates_and_amounts_are_left_alone(rules_nlp):
+    doc = with_ents(
+        rules_nlp, "About 100,000 troops by 2022", [("100,000", "CARDINAL", 0), ("2022", "DATE", 0)]
+    )
+    assert ents_of(doc) == [("100,000", "CARDINAL"), ("2022", "DATE")]
+
+
+# --- consistency within a document ----------------------------------------------------------------
+
+
+def test_surname_alone_is_the_person(rules_nlp):
+    text = "Phil Simmons took four wickets. Simmons then left."
+    doc = with_ents(rules_nlp, text, [("Phil Simmons", "PERSON", 0), ("Simmons", "ORG", 1)])
+    assert ents_of(doc) == [("Phil Simmons", "PERSON"), ("Simmons", "PERSON")]
+    assert canon_of(doc)[1] == ("Simmons", "Phil Simmons")
+
+
+def test_name_found_once_is_found_at_its_other_occurrences(rules_nlp):
+    text = "Leicestershire beat Somerset. Rain fell and Leicestershire 296 was the total."
+    doc = with_ents(rules_nlp, text, [("Leicestershire", "ORG", 0), ("Somerset", "ORG", 0)])
+    assert ("Leicestershire", "ORG") in ents_of(doc)[2:]
+
+
+def test_majority_label_wins_within_a_document(rules_nlp):
+    text = "Surrey won. Surrey lost. Surrey drew."
+    doc = with_ents(rules_nlp, text, [("Surrey", "ORG", 0), ("Surrey", "ORG", 1), ("Surrey", "PERSON", 2)])
+    assert [label for _, label in ents_of(doc)] == ["ORG", "ORG", "ORG"]
+
+
+def test_common_word_is_not_propagated(rules_nlp):
+    text = "Attendance was low. The attendance record stands."
+    doc = with_ents(rules_nlp, text, [("Attendance", "ORG", 0)])
+    assert [e.start_char for e in doc.ents] == [0]
+
+
+# --- canonical names --------------------------------------------------------------------------------
+
+
+def test_short_forms_link_to_the_full_name_in_the_document(rules_nlp):
+    doc = rules_nlp("Russian President Vladimir Putin met Xi Jinping. Later Putin thanked Xi.")
+    assert {c for _, c in canon_of(doc) if c} >= {"Vladimir Putin", "Xi Jinping"}
+    assert ("Putin", "Vladimir Putin") in canon_of(doc)
+    assert ("Xi", "Xi Jinping") in canon_of(doc)
+
+
+def test_ambiguous_short_form_stays_as_written():
+    assert short_form_target("Smith", ["John Smith", "Anna Smith"]) is None
+    assert short_form_target("Smith", ["John Smith"]) == "John Smith"
+    assert short_form_target("Xi", ["Xi Jinping", "Jinping Li"]) == "Xi Jinping"
+
+
+def test_titles_are_dropped_from_the_name(rules_nlp):
+    text = "President Xi Jinping spoke. Chinese leader Xi listened. Democrat President Joe Biden replied."
+    doc = with_ents(
+        rules_nlp,
+        text,
+        [
+            ("President Xi Jinping", "PERSON", 0),
+            ("Chinese leader Xi", "PERSON", 0),
+            ("Democrat President Joe Biden", "PERSON", 0),
+        ],
+    )
+    rows = doc_mentions("d", doc)
+    assert [r["canonical_name"] for r in rows] == ["Xi Jinping", "Xi Jinping", "Joe Biden"]
+    assert [r["mention_text"] for r in rows] == [
+        "President Xi Jinping",
+        "Chinese leader Xi",
+        "Democrat President Joe Biden",
+    ]
+    first = rows[0]
+    assert text[first["name_start_char"] : first["name_end_char"]] == "Xi Jinping"
+
+
+def test_mention_keeps_exact_text_and_offsets(rules_nlp):
+    text = "He praised the United States’ stance."
+    doc = with_ents(rules_nlp, text, [("the United States’", "GPE", 0)])
+    (row,) = doc_mentions("d", doc)
+    assert text[row["start_char"] : row["end_char"]] == row["mention_text"] == "the United States’"
+    assert text[row["name_start_char"] : row["name_end_char"]] == "United States"
+    assert row["canonical_name"] == "United States" and row["coarse_type"] == "location"
+
+
+# --- the alias table: one test per entry type ----------------------------------------------------------
+
+
+def test_alias_table_is_well_formed():
+    aliases = pl.DataFrame(load_aliases())
+    assert set(aliases.get_column("kind")) == set(ALIAS_KINDS)
+    assert aliases.get_column("alias").is_unique().all()
+    countries = set(aliases.filter(pl.col("kind") == "country").get_column("canonical_name"))
+    dependents = set(
+        aliases.filter(pl.col("kind").is_in(["demonym", "capital"])).get_column("canonical_name")
+    )
+    assert dependents <= countries
+    assert set(aliases.get_column("label")) == {"GPE", "NORP", "ORG"}
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "canonical"),
+    [
+        ("U.S.", "GPE", "United States"),
+        ("USA", "GPE", "United States"),
+        ("the United States", "GPE", "United States"),
+        ("U.S.A.", "GPE", "United States"),
+        ("Britain", "GPE", "United Kingdom"),
+    ],
+)
+def test_alias_country(rules_nlp, surface, label, canonical):
+    doc = with_ents(rules_nlp, f"Officials in {surface} spoke.", [(surface, label, 0)])
+    (row,) = doc_mentions("d", doc)
+    assert (row["canonical_name"], row["entity_label"], row["coarse_type"]) == (canonical, "GPE", "location")
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical"),
+    [
+        ("the Kremlin", "Kremlin"),
+        ("Nato", "NATO"),
+        ("AUKUS", "AUKUS"),
+        ("the EU", "European Union"),
+        ("the UN", "United Nations"),
+    ],
+)
+def test_alias_organization(rules_nlp, surface, canonical):
+    doc = with_ents(rules_nlp, f"A statement by {surface} followed.", [(surface, "GPE", 0)])
+    (row,) = doc_mentions("d", doc)
+    assert (row["canonical_name"], row["label"], row["coarse_type"]) == (canonical, "ORG", "organization")
+
+
+def test_alias_ruler_adds_names_the_model_missed(rules_nlp):
+    doc = rules_nlp("They criticised the Aukus pact and the Kremlin.")
+    assert ("Aukus", "ORG") in ents_of(doc) and ("Kremlin", "ORG") in ents_of(doc)
+
+
+def test_alias_patterns_include_capitals_and_drop_the_article():
+    patterns = alias_patterns(
+        [{"alias": "the Kremlin", "canonical_name": "Kremlin", "label": "ORG", "kind": "organization"}]
+    )
+    assert patterns == [{"label": "ORG", "pattern": "KREMLIN"}, {"label": "ORG", "pattern": "Kremlin"}]
+
+
+def test_short_capital_forms_match_only_as_written(rules_nlp):
+    canonical = rules_nlp.get_pipe("dateline_canonical")
+    assert canonical.lookup("US")["canonical_name"] == "United States"
+    assert canonical.lookup("us") is None  # the pronoun
+    assert canonical.lookup("nato")["canonical_name"] == "NATO"  # longer forms match in any case
+
+
+def test_alias_demonym_resolves_to_the_country_only_as_a_noun(nlp):
+    doc = nlp("The Chinese supported the Russians. Chinese companies supply Russian factories.")
+    rows = {(r["mention_text"], r["start_char"]): r for r in doc_mentions("d", doc)}
+    nominal = [r for (text, _), r in rows.items() if text in ("Chinese", "Russians") and r["start_char"] < 35]
+    assert {r["canonical_name"] for r in nominal} == {"China", "Russia"}
+    assert {r["coarse_type"] for r in nominal} == {"location"}
+    modifiers = [r for r in rows.values() if r["start_char"] >= 35]
+    assert {r["canonical_name"] for r in modifiers} == {"Chinese", "Russian"}
+    assert {r["coarse_type"] for r in modifiers} == {"group"}
+
+
+def test_alias_capital_is_the_government_only_where_it_acts(nlp):
+    doc = nlp("Washington imposed new sanctions. The envoy met officials in Moscow on Friday.")
+    canon = {r["mention_text"]: r["canonical_name"] for r in doc_mentions("d", doc)}
+    assert canon["Washington"] == "United States"
+    assert canon["Moscow"] == "Moscow"
+
+
+# --- resolution across documents ---------------------------------------------------------------------
+
+
+def mention(doc: str, start: int, text: str, canonical: str, coarse: str, label: str) -> dict:
+    return {
+        "document_key": doc,
+        "sentence_index": 0,
+        "start_char": start,
+        "end_char": start + len(text),
+        "mention_text": text,
+        "label": label,
+        "canonical_name": canonical,
+        "coarse_type": coarse,
+        "entity_label": label,
+        "name_start_char": start,
+        "name_end_char": start + len(text),
+    }
+
+
+def test_same_canonical_name_and_type_share_one_key_across_documents():
+    mentions = pl.DataFrame(
+        [
+            mention("a", 0, "the United States", "United States", "location", "GPE"),
+            mention("b", 5, "U.S.", "United States", "location", "GPE"),
+            mention("b", 20, "Xi", "Xi", "person", "PERSON"),
+            mention("c", 0, "Xi Jinping", "Xi Jinping", "person", "PERSON"),
+        ],
+        schema=MENTION_SCHEMA,
+    )
+    resolved, entities = resolve_entities(mentions)
+    assert resolved.height == 4 and entities.height == 2
+    us = entities.filter(pl.col("canonical_name") == "United States").row(0, named=True)
+    assert (
+        us["entity_key"] == entity_key("United States", "location") == make_key("location", "united states")
+    )
+    assert us["aliases"] == ["U.S.", "the United States"]
+    xi = entities.filter(pl.col("coarse_type") == "person").row(0, named=True)
+    assert (xi["canonical_name"], xi["aliases"]) == ("Xi Jinping", ["Xi", "Xi Jinping"])
+    assert resolved.filter(pl.col("document_key") == "b").get_column("entity_key").n_unique() == 2
+
+
+def test_a_later_documents_short_form_links_to_an_existing_entity_and_aliases_grow():
+    existing = pl.DataFrame(
+        [
+            {
+                "entity_key": entity_key("Xi Jinping", "person"),
+                "canonical_name": "Xi Jinping",
+                "entity_type": "PERSON",
+                "coarse_type": "person",
+                "aliases": ["Xi Jinping"],
+            }
+        ],
+        schema=ENTITY_SCHEMA,
+    )
+    mentions = pl.DataFrame([mention("z", 0, "Xi", "Xi", "person", "PERSON")], schema=MENTION_SCHEMA)
+    resolved, entities = resolve_entities(mentions, existing)
+    assert resolved.get_column("entity_key").to_list() == [entity_key("Xi Jinping", "person")]
+    assert entities.get_column("aliases").to_list() == [["Xi", "Xi Jinping"]]
+
+
+def test_existing_coarse_type_wins_over_a_stray_label():
+    existing = pl.DataFrame(
+        [
+            {
+                "entity_key": entity_key("Kent", "organization"),
+                "canonical_name": "Kent",
+                "entity_type": "ORG",
+                "coarse_type": "organization",
+                "aliases": ["Kent"],
+            }
+        ],
+        schema=ENTITY_SCHEMA,
+    )
+    mentions = pl.DataFrame([mention("z", 0, "Kent", "Kent", "location", "GPE")], schema=MENTION_SCHEMA)
+    resolved, _ = resolve_entities(mentions, existing)
+    assert resolved.get_column("entity_key").to_list() == [entity_key("Kent", "organization")]
+
+
+def test_resolution_is_deterministic_under_row_order():
+    rows = [
+        mention("a", 0, "Putin", "Putin", "person", "PERSON"),
+        mention("a", 10, "Vladimir Putin", "Vladimir Putin", "person", "PERSON"),
+        mention("b", 0, "Kremlin", "Kremlin", "organization", "ORG"),
+    ]
+    one = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    two = resolve_entities(pl.DataFrame(rows[::-1], schema=MENTION_SCHEMA))
+    assert_frame_equal(one[1], two[1])
+    assert_frame_equal(one[0].sort("mention_key"), two[0].sort("mention_key"))
+
+
+def test_no_mentions_give_empty_frames_with_schemas():
+    resolved, entities = resolve_entities(MENTION_SCHEMA.to_frame())
+    assert resolved.is_empty() and entities.schema == ENTITY_SCHEMA
+
+
+# --- the seeds ------------------------------------------------------------------------------------------
+
+
+def seed_entities(nlp) -> pl.DataFrame:
+    from flows.sources import read_files
+    from transforms.extract import extract_documents
+    from transforms.ingest import parse_inputs
+    from transforms.normalize import normalize_documents
+
+    items, _ = read_files([str(p) for p in sorted(SEEDS.glob("*.txt"))], 10_000_000)
+    docs = normalize_documents(parse_inputs(items)[0]).select("document_key", "body").sort("document_key")
+    mentions = extract_documents(nlp, docs).mentions
+    resolved, entities = resolve_entities(mentions)
+    counts = resolved.group_by("entity_key").agg(
+        mentions=pl.len(), documents=pl.col("document_key").n_unique()
+    )
+    return (
+        entities.join(counts, on="entity_key")
+        .with_columns(aliases=pl.col("aliases").list.join("|"))
+        .sort(["mentions", "canonical_name"], descending=[True, False])
+        .select(
+            "canonical_name", "entity_type", "coarse_type", "mentions", "documents", "aliases", "entity_key"
+        )
+    )
+
+
+def test_seed_canonical_entities_match_golden(nlp):
+    entities = seed_entities(nlp)
+    assert_golden(entities, "seed_entities")
+
+
+def test_seed_leaders_and_countries_are_one_entity_each(nlp):
+    entities = seed_entities(nlp)
+    names = entities.get_column("canonical_name").to_list()
+    for name in ("Xi Jinping", "Vladimir Putin", "Joe Biden", "United States", "Russia", "China", "NATO"):
+        assert names.count(name) == 1, name
+    for short in ("Xi", "Putin", "Biden", "US", "U.S."):
+        assert short not in names, short
+    aliases = dict(zip(names, entities.get_column("aliases").str.split("|").to_list(), strict=True))
+    assert {"Xi", "Xi Jinping"} <= set(aliases["Xi Jinping"])
+    assert {"Putin", "Vladimir Putin"} <= set(aliases["Vladimir Putin"])
+    assert {"US", "U.S.", "the United States", "U.S.A.", "Washington"} <= set(aliases["United States"])
+    assert not any(any(ch.isdigit() for ch in n) and not any(ch.isalpha() for ch in n) for n in names)
