@@ -52,7 +52,10 @@ def build_suites(known: Mapping[str, set], today: dt.date | None = None) -> dict
             gxe.ExpectColumnValuesToBeBetween(column="similarity", min_value=0.0, max_value=1.0),
             gxe.ExpectColumnValuesToBeBetween(column="word_count", min_value=0),
             gxe.ExpectColumnValuesToBeBetween(
-                column="published_date", min_value=MIN_DATE.isoformat(), max_value=tomorrow.isoformat()
+                # polars Date arrives in pandas as datetime64: GX compares it only with datetimes.
+                column="published_date",
+                min_value=dt.datetime.combine(MIN_DATE, dt.time()),
+                max_value=dt.datetime.combine(tomorrow, dt.time()),
             ),
         ],
         "dim_entity": [

@@ -1,6 +1,9 @@
 """The ``dateline`` command line (Typer)."""
 
+import atexit
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -91,11 +94,14 @@ def query(
     except (FileNotFoundError, WarehouseBusyError) as exc:
         _fail(str(exc))
     try:
-        frame = con.execute(sql).pl()
+        relation = con.sql(sql)
+        frame = relation.pl() if relation is not None else None
     except duckdb.Error as exc:
         _fail(str(exc).splitlines()[0])
     finally:
         con.close()
+    if frame is None:
+        return
     if format == "csv":
         sys.stdout.write(frame.write_csv())
     elif format == "json":
@@ -139,8 +145,29 @@ def eval_ner(
         sys.stdout.write(ner_eval.format_table(result) + "\n")
 
 
+_exit_code = 0
+
+
+def _exit_without_finalizers() -> None:
+    # Registered before anything imports Prefect, so it runs last among atexit handlers (after Prefect
+    # stops its temporary server). Skipping module finalization avoids nanobind's benign
+    # "leaked instances" report from DuckDB's bindings at interpreter shutdown.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_code)
+
+
 def main() -> None:
-    app()
+    """Console-script entry point: the Typer app, with a clean interpreter exit."""
+    global _exit_code
+    atexit.register(_exit_without_finalizers)
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+        _exit_code = code if isinstance(code, int) else (0 if code is None else 1)
+        raise
 
 
 if __name__ == "__main__":
