@@ -20,7 +20,7 @@ from flows.settings import Settings
 from flows.sources import discover, read_files
 from transforms import star
 from transforms.deduplicate import deduplicate
-from transforms.entities import MENTION_SCHEMA, resolve_entities
+from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, resolve_entities
 from transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, load_event_types, load_triggers
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
@@ -86,18 +86,20 @@ def warehouse_state(path: Path) -> dict[str, pl.DataFrame]:
         return {"documents": pl.DataFrame(schema={"document_key": pl.String, "content_hash": pl.String,
                                                   "duplicate_of_key": pl.String}),
                 "events": EXISTING_EVENT_SCHEMA.to_frame(),
+                "entities": ENTITY_SCHEMA.to_frame(),
                 "keys": {}}
     con = db.connect_read(path)
     try:
         documents = con.sql(db.sql_text("state/known_documents.sql")).pl()
         events = con.sql(db.sql_text("state/known_events.sql")).pl().cast(EXISTING_EVENT_SCHEMA)
+        entities = con.sql(db.sql_text("state/known_entities.sql")).pl().cast(ENTITY_SCHEMA)
         keys = {
             table: set(con.sql(f"select {column} from {table}").pl().get_column(column).to_list())
             for table, column in KEY_COLUMNS.items()
         }
     finally:
         con.close()
-    return {"documents": documents, "events": events, "keys": keys}
+    return {"documents": documents, "events": events, "entities": entities, "keys": keys}
 
 
 KEY_COLUMNS = {
@@ -230,7 +232,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
                     summary.documents_extracted, summary.words, mentions.height)
 
         with stages.timed("resolve"):
-            resolved, entities = resolve_entities(mentions)
+            resolved, entities = resolve_entities(mentions, state["entities"])
             raw_with_source = star.with_source(new)
             documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id)
             frames = {
