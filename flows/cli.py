@@ -145,6 +145,53 @@ def eval_ner(
         sys.stdout.write(ner_eval.format_table(result) + "\n")
 
 
+@eval_app.command("events")
+def eval_events(
+    ecbplus: Annotated[Path | None, typer.Option("--ecbplus", help="ECB+ JSON-lines file (mention recall, B³ F1).")] = None,
+    petrarch: Annotated[Path | None, typer.Option("--petrarch", help="PETRARCH2 gold sentences (JSON lines).")] = None,
+    seeds: Annotated[Path | None, typer.Option("--seeds", help="Folder of seed articles, scored against --gold.")] = None,
+    gold: Annotated[Path, typer.Option(help="Gold event list for --seeds.")] = Path("tests/golden/seed_events.csv"),
+    limit: Annotated[int | None, typer.Option(help="Only the first N ECB+ documents.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
+) -> None:
+    """Event quality: ECB+ mention detection and cross-document merging, PETRARCH2 types and actors, seed gold."""
+    from flows import eval_events as events_eval
+    from flows.nlp import load_nlp
+    from flows.settings import Settings
+    from transforms.events import build_lexicon, load_triggers
+
+    requested = {"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds}
+    if not any(requested.values()):
+        _fail("give --ecbplus FILE, --petrarch FILE and/or --seeds DIR")
+    for name, path in requested.items():
+        if path is not None and not path.exists():
+            _fail(f"no such {name} input: {path}")
+    try:
+        nlp = load_nlp(Settings().model)
+    except RuntimeError as exc:
+        _fail(str(exc))
+    lexicon = build_lexicon(load_triggers())
+    results = {}
+    if ecbplus is not None:
+        results["ecbplus"] = events_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit)
+    if petrarch is not None:
+        results["petrarch"] = events_eval.evaluate_petrarch(nlp, lexicon, petrarch)
+    if seeds is not None:
+        results["seeds"] = events_eval.evaluate_seeds(nlp, lexicon, seeds, gold)
+    if as_json:
+        single = next(iter(results.values())) if len(results) == 1 else results
+        sys.stdout.write(json.dumps(single, sort_keys=True) + "\n")
+        return
+    for name, result in results.items():
+        table = Table(title=f"eval events: {name}", show_header=False)
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for metric, value in result.items():
+            if not isinstance(value, dict | list):
+                table.add_row(metric, str(value))
+        console.print(table)
+
+
 _exit_code = 0
 
 
