@@ -1,0 +1,68 @@
+-- v_who_met_whom: one row per CONSULT event (meeting, call, visit) per unordered pair of its participants
+-- that are persons or countries (entity_type PERSON or GPE). Only events that happened or were planned
+-- (polarity 'real'): hypothetical and denied meetings are left out.
+-- grain: (event_key, participant_a_key, participant_b_key), participant_a before participant_b by name.
+-- columns: event_key, event_date, date_precision, mode (call / visit / meet),
+--          participant_a, participant_a_type, participant_b, participant_b_type (canonical name and
+--          entity_type), participant_a_key, participant_b_key, location, num_mentions, num_documents,
+--          num_sources, modalities (every modality reported, comma-joined), first_reported, last_reported
+create or replace view v_who_met_whom as
+with consults as (
+    select *
+    from fact_event
+    where event_code = 'CONSULT' and polarity = 'real'
+),
+participants as (
+    select distinct consults.event_key, e.entity_key, e.canonical_name, e.entity_type
+    from consults,
+        unnest(
+            coalesce(consults.actor1_entity_keys, [consults.actor1_entity_key])
+            || coalesce(consults.actor2_entity_keys, [consults.actor2_entity_key])
+        ) as actor(entity_key)
+    join dim_entity as e on e.entity_key = actor.entity_key
+    where e.entity_type in ('PERSON', 'GPE')
+),
+pairs as (
+    select
+        a.event_key,
+        a.entity_key as participant_a_key,
+        a.canonical_name as participant_a,
+        a.entity_type as participant_a_type,
+        b.entity_key as participant_b_key,
+        b.canonical_name as participant_b,
+        b.entity_type as participant_b_type
+    from participants as a
+    join participants as b
+        on a.event_key = b.event_key
+        and (a.canonical_name, a.entity_key) < (b.canonical_name, b.entity_key)
+),
+modalities as (
+    select event_key, string_agg(distinct modality, ', ' order by modality) as modalities
+    from fact_event_mention
+    group by event_key
+),
+final as (
+    select
+        c.event_key,
+        c.event_date,
+        c.date_precision,
+        c.mode,
+        pairs.participant_a,
+        pairs.participant_a_type,
+        pairs.participant_b,
+        pairs.participant_b_type,
+        pairs.participant_a_key,
+        pairs.participant_b_key,
+        loc.canonical_name as location,
+        c.num_mentions,
+        c.num_documents,
+        c.num_sources,
+        modalities.modalities,
+        c.first_reported,
+        c.last_reported
+    from pairs
+    join consults as c using (event_key)
+    left join dim_entity as loc on loc.entity_key = c.location_entity_key
+    left join modalities using (event_key)
+)
+select * from final;
