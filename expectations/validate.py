@@ -1,7 +1,9 @@
-"""Validate polars frames with Great Expectations (through pandas, in an ephemeral context)."""
+"""Validate polars frames with Great Expectations (through pandas, in an ephemeral context) and build Data Docs."""
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -14,6 +16,7 @@ VALIDATION_SCHEMA = pl.Schema(
         "observed_value": pl.String,
     }
 )
+DOCS_SITE = "dateline"
 
 
 @dataclass
@@ -22,16 +25,40 @@ class ValidationReport:
 
     results: pl.DataFrame  # VALIDATION_SCHEMA, one row per expectation
     failures: list[str] = field(default_factory=list)  # "table.expectation(column): observed"
+    data_docs: Path | None = None  # index.html of the Data Docs site, when built
 
     @property
     def success(self) -> bool:
         return not self.failures
 
 
-class Validator:
-    """One ephemeral GX context per run; suites are registered with add_or_update."""
+def validate_run(
+    frames: Mapping[str, pl.DataFrame],
+    loaded_keys: Mapping[str, set],
+    run_id: str,
+    data_docs_dir: Path | None = None,
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Validate every frame about to be loaded against its table's suite; build Data Docs when asked.
 
-    def __init__(self) -> None:
+    References may point at keys staged in this run or already in the warehouse (``loaded_keys``).
+    The suites are built once here, for this run.
+    """
+    from expectations.rules import check_columns, table_rules
+    from expectations.suites import build_suites
+
+    rules = table_rules(today)
+    validator = Validator(data_docs_dir)
+    report = validator.validate(check_columns(frames, loaded_keys, rules), build_suites(rules), run_id)
+    if data_docs_dir is not None:
+        report.data_docs = validator.build_data_docs()
+    return report
+
+
+class Validator:
+    """One ephemeral GX context per run, with a filesystem Data Docs site when ``data_docs_dir`` is given."""
+
+    def __init__(self, data_docs_dir: Path | None = None) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -39,10 +66,30 @@ class Validator:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.datasource = self.context.data_sources.add_or_update_pandas("dateline")
+        self.data_docs_dir = data_docs_dir
+        if data_docs_dir is not None:
+            # The ephemeral context keeps results in memory; the site is plain files under data_docs_dir,
+            # and its index lists the runs validated by this context (one run).
+            self.context.add_data_docs_site(
+                site_name=DOCS_SITE,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(Path(data_docs_dir).resolve()),
+                    },
+                },
+            )
 
-    def validate(self, frames: Mapping[str, pl.DataFrame], suites: Mapping[str, list]) -> ValidationReport:
+    def validate(
+        self, frames: Mapping[str, pl.DataFrame], suites: Mapping[str, list], run_id: str = "adhoc"
+    ) -> ValidationReport:
         """Validate each frame that has a suite; a table with no rows still runs (and passes) its suite."""
         gx = self._gx
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
         rows: list[dict] = []
         for table, expectations in suites.items():
             frame = frames.get(table)
@@ -60,20 +107,19 @@ class Validator:
             definition = self.context.validation_definitions.add_or_update(
                 gx.ValidationDefinition(name=table, data=batch_def, suite=suite)
             )
-            result = definition.run(batch_parameters={"dataframe": frame.to_pandas()})
+            result = definition.run(batch_parameters={"dataframe": frame.to_pandas()}, run_id=run)
             for er in result.results:
-                cfg = er.expectation_config
-                kwargs = cfg.kwargs
+                kwargs = er.expectation_config.kwargs
                 column = kwargs.get("column") or ",".join(
                     str(kwargs[k]) for k in ("column_A", "column_B") if kwargs.get(k)
                 )
                 rows.append(
                     {
                         "table_name": table,
-                        "expectation": cfg.type,
+                        "expectation": er.expectation_config.type,
                         "column_name": column or None,
                         "success": bool(er.success),
-                        "observed_value": _observed(er.result),
+                        "observed_value": _observed(er.result, er.exception_info),
                     }
                 )
         results = pl.DataFrame(rows, schema=VALIDATION_SCHEMA) if rows else VALIDATION_SCHEMA.to_frame()
@@ -83,14 +129,23 @@ class Validator:
         ]
         return ValidationReport(results=results, failures=failures)
 
+    def build_data_docs(self) -> Path:
+        """Write the HTML site (suites and this context's validation results); returns its index.html."""
+        self.context.build_data_docs(site_names=[DOCS_SITE])
+        return Path(self.data_docs_dir).resolve() / "index.html"
+
     def _asset_names(self) -> set[str]:
         return {a.name for a in self.datasource.assets}
 
 
-def _observed(result: dict) -> str:
+def _observed(result: dict, exception_info: dict | None) -> str:
     if "observed_value" in result:
         return str(result["observed_value"])
     if "unexpected_count" in result:
         sample = result.get("partial_unexpected_list") or []
         return f"{result['unexpected_count']} unexpected, e.g. {sample[:3]}"
+    # An expectation that could not be evaluated (a missing column, a type clash) fails with a reason.
+    if exception_info and exception_info.get("raised_exception"):
+        message = str(exception_info.get("exception_message") or "").splitlines()
+        return f"error: {message[0] if message else 'exception while evaluating'}"
     return ""

@@ -15,7 +15,9 @@ from prefect.cache_policies import NONE as NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.validate import VALIDATION_SCHEMA, ValidationReport
+from flows import runners
 from flows.nlp import load_nlp
+from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import discover, read_files
 from transforms import star
@@ -56,6 +58,7 @@ class RunSummary:
     rows_added: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warehouse: str = ""
+    data_docs: str = ""  # index.html of this run's Great Expectations Data Docs
     message: str = ""
 
 
@@ -169,7 +172,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
     stages = _Stages(summary)
     path = Path(settings.warehouse)
 
-    with db.run_lock(path):
+    with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress:
         with stages.timed("discover"):
             files = discover(settings.inputs)
             state = warehouse_state(path)
@@ -177,11 +180,12 @@ def run_pipeline(settings: Settings) -> RunSummary:
         logger.info("discover: %d input files", len(files))
 
         raws, rejects = [], []
-        with stages.timed("ingest"):
+        with stages.timed("ingest"), progress.stage("ingest", len(files), "files") as counter:
             for paths in _batches(files, settings.batch_size):
                 raw, rejected = ingest_batch(paths, settings.max_file_bytes)
                 raws.append(raw)
                 rejects.append(rejected)
+                counter.advance(len(paths))
         raw = pl.concat(raws) if raws else parse_inputs([])[0]
         rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
         summary.documents_read = raw.height
@@ -216,12 +220,17 @@ def run_pipeline(settings: Settings) -> RunSummary:
             .select("document_key", "body", "published_date")
             .sort("document_key")
         )
-        with stages.timed("extract"):
+        with stages.timed("extract"), progress.stage("extract", canonical.height) as counter, \
+                runners.task_runner(settings) as runner:
             futures = [
-                extract_batch.submit(b, settings.model, settings.nlp_batch_size, settings.workers)
+                runner.submit(extract_batch, {"docs": b, "model": settings.model, "nlp_batch_size":
+                              settings.nlp_batch_size, "workers": runners.spacy_processes(settings)})
                 for b in _frame_batches(canonical, settings.batch_size)
             ]
-            extracted = [f.result() for f in futures]
+            extracted = []
+            for future in futures:  # in submission order, so the result does not depend on timing
+                extracted.append(future.result())
+                counter.advance(extracted[-1].documents)
         mentions = pl.concat([e.mentions for e in extracted]) if extracted else MENTION_SCHEMA.to_frame()
         event_mentions = (
             pl.concat([e.event_mentions for e in extracted]) if extracted else EVENT_MENTION_SCHEMA.to_frame()
@@ -257,7 +266,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         with stages.timed("validate"):
             if any(not f.is_empty() for f in frames.values()):
-                report = validate_frames(frames, state["keys"])
+                report = validate_frames(frames, state["keys"], summary.run_id, settings.data_docs_dir)
+                summary.data_docs = str(report.data_docs or "")
                 summary.validation = (
                     "passed" if report.success else f"failed ({len(report.failures)} expectations)"
                 )
@@ -289,28 +299,13 @@ def _frame_batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     return [frame.slice(i, size) for i in range(0, frame.height, size)]
 
 
-def validate_frames(frames: dict[str, pl.DataFrame], loaded_keys: dict[str, set]):
+def validate_frames(
+    frames: dict[str, pl.DataFrame], loaded_keys: dict[str, set], run_id: str, data_docs_dir: Path | None = None
+) -> ValidationReport:
     """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys."""
-    from expectations.suites import build_suites  # imports GX (~5 s): only when there is data
-    from expectations.validate import Validator
+    from expectations.validate import validate_run  # imports GX (~5 s): only when there is data
 
-    known = {}
-    for table, column in KEY_COLUMNS.items():
-        staged = set(frames[table].get_column(column).to_list()) if table in frames else set()
-        known[table] = staged | loaded_keys.get(table, set())
-    view = dict(frames)
-    view["fact_entity_mention"] = _mentions_with_body_checks(frames["fact_entity_mention"], frames["dim_document"])
-    return Validator().validate(view, build_suites(known))
-
-
-def _mentions_with_body_checks(mentions: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
-    """Add body_length and text_matches (mention_text == body[start:end]) for the offset expectations."""
-    joined = mentions.join(documents.select("document_key", "body"), on="document_key", how="left")
-    return joined.with_columns(
-        body_length=pl.col("body").str.len_chars().fill_null(-1),
-        text_matches=pl.col("body").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char"))
-        == pl.col("mention_text"),
-    ).drop("body")
+    return validate_run(frames, loaded_keys, run_id, data_docs_dir)
 
 
 def _run_row(summary: RunSummary, started_at: dt.datetime) -> dict:
