@@ -1,88 +1,347 @@
-"""Raw input records → one row per document (no NLP yet), plus quarantine rows for what cannot be read.
+"""Raw input files → one row per document (no NLP yet), plus quarantine rows for what cannot be read.
 
-The caller reads the bytes (flows/); this module only parses them, so it is pure and testable.
+Formats: ``.txt`` (one article per file, first non-empty line = title), ``.jsonl``/``.ndjson`` and
+``.csv`` (one article per record), and ``manifest.csv`` beside ``.txt`` files (``file, url, source,
+published`` per file). The caller reads the bytes (flows/); this module only parses them, so it is
+pure and testable.
 """
 
+import csv
+import io
+import json
+from collections.abc import Iterable
 from pathlib import PurePath
 
 import polars as pl
 
-from transforms.decode import UndecodableError, decode_bytes
+from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
 from transforms.keys import make_key, sha256_hex
 
 RAW_SCHEMA = pl.Schema(
     {
         "document_key": pl.String,  # make_key(fingerprint, document_id): same bytes + same id → same key
-        "document_id": pl.String,  # the record's id, or the file name for .txt
-        "fingerprint": pl.String,  # sha256 of the raw bytes (of the file, or of the record)
+        "document_id": pl.String,  # the record's id (else "file:record"), or the file name for .txt
+        "fingerprint": pl.String,  # sha256 of the raw bytes (of the .txt file, or of the record)
         "source_path": pl.String,
-        "record": pl.Int64,  # 1-based line/row for .jsonl/.csv, null for .txt
+        "record": pl.Int64,  # 1-based line (.jsonl) or data row (.csv), null for .txt
         "encoding": pl.String,
         "raw_text": pl.String,  # decoded, before any cleaning: kept so rules can be re-run
-        "title": pl.String,
+        "title": pl.String,  # given by the record; null for .txt, whose first line is the title
         "url": pl.String,
         "source_name": pl.String,
         "published": pl.String,  # as given by the record or manifest (parsed in normalize)
-        "extra": pl.String,  # JSON of the record's other fields
+        "extra": pl.String,  # JSON object of the record's (or manifest row's) other fields, sorted keys
     }
 )
 
 QUARANTINE_SCHEMA = pl.Schema(
     {
         "source_path": pl.String,
-        "record": pl.Int64,
-        "reason": pl.String,  # short machine-readable reason: empty, binary, undecodable, ...
+        "record": pl.Int64,  # the bad line/row of a record file, null when the whole file is rejected
+        "reason": pl.String,  # short machine-readable reason: empty, undecodable, malformed_json, ...
         "detail": pl.String,  # human-readable detail
     }
 )
 
+# Record field → accepted column names, first match wins. The first name is the documented one;
+# the others let common corpora (allsides: "date"; BASIL: "uuid") load as they are.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "document_id", "doc_id", "uuid", "article_id"),
+    "title": ("title", "headline"),
+    "text": ("text", "body", "content", "article", "maintext"),
+    "url": ("url", "link"),
+    "source": ("source", "source_name", "outlet", "publisher"),
+    "published": (
+        "published",
+        "date",
+        "published_date",
+        "publish_date",
+        "pub_date",
+        "date_publish",
+        "datetime",
+    ),
+}
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_FIELDS: dict[str, tuple[str, ...]] = {
+    "file": ("file", "filename", "path"),
+    "url": FIELD_ALIASES["url"],
+    "source": FIELD_ALIASES["source"],
+    "published": FIELD_ALIASES["published"],
+}
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+CSV_SUFFIXES = (".csv",)
 
-def parse_txt(source_path: str, data: bytes) -> tuple[dict | None, dict | None]:
-    """One .txt file → (document row, None) or (None, quarantine row).
 
-    The first non-empty line is the title, the rest the body (kept whole in ``raw_text``).
+def input_kind(source_path: str) -> str:
+    """ "manifest", "jsonl", "csv" or "txt" (anything else is read as plain text)."""
+    path = PurePath(source_path)
+    if path.name.lower() == MANIFEST_NAME:
+        return "manifest"
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    return "txt"
+
+
+def parse_inputs(items: Iterable[tuple[str, bytes]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(path, bytes) pairs → (documents in RAW_SCHEMA, quarantine rows in QUARANTINE_SCHEMA).
+
+    A ``manifest.csv`` among the items fills url/source/published of the ``.txt`` items in its own
+    folder (so the caller passes a folder's manifest in the same batch as its files). Documents come
+    out in input order; one bad record never rejects the rest of its file.
     """
-    if not data.strip():
-        return None, _reject(source_path, None, "empty", f"{len(data)} bytes, no text")
-    try:
-        decoded = decode_bytes(data)
-    except UndecodableError as exc:
-        return None, _reject(source_path, None, "undecodable", str(exc))
-    if not decoded.text.strip():
-        return None, _reject(source_path, None, "empty", "only whitespace after decoding")
-    fingerprint = sha256_hex(data)
-    document_id = PurePath(source_path).name
-    title = next((ln.strip() for ln in decoded.text.splitlines() if ln.strip()), None)
-    row = {
-        "document_key": make_key(fingerprint, document_id),
-        "document_id": document_id,
-        "fingerprint": fingerprint,
-        "source_path": source_path,
-        "record": None,
-        "encoding": decoded.encoding,
-        "raw_text": decoded.text,
-        "title": title,
-        "url": None,
-        "source_name": None,
-        "published": None,
-        "extra": None,
-    }
-    return row, None
-
-
-def parse_inputs(items: list[tuple[str, bytes]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(path, bytes) pairs → (documents frame in RAW_SCHEMA, quarantine frame in QUARANTINE_SCHEMA)."""
-    docs, rejected = [], []
+    docs: list[dict] = []
+    rejected: list[dict] = []
+    manifests: dict[PurePath, dict[str, dict]] = {}
     for source_path, data in items:
-        row, bad = parse_txt(source_path, data)
-        if row is not None:
-            docs.append(row)
-        if bad is not None:
-            rejected.append(bad)
+        kind = input_kind(source_path)
+        if kind == "manifest":
+            entries, bad = parse_manifest(source_path, data)
+            manifests[PurePath(source_path).parent] = entries
+            rejected.extend(bad)
+            continue
+        parser = {"jsonl": parse_jsonl, "csv": parse_csv, "txt": parse_txt}[kind]
+        rows, bad = parser(source_path, data)
+        docs.extend(rows)
+        rejected.extend(bad)
+    if manifests:
+        docs = [_apply_manifest(row, manifests) for row in docs]
     return (
         pl.DataFrame(docs, schema=RAW_SCHEMA) if docs else RAW_SCHEMA.to_frame(),
         pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame(),
     )
+
+
+def parse_txt(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
+    """One .txt file → ([document row], []) or ([], [quarantine row])."""
+    if not data.strip():
+        return [], [_reject(source_path, None, "empty", f"{len(data)} bytes, no text")]
+    try:
+        decoded = decode_bytes(data)
+    except UndecodableError as exc:
+        return [], [_reject(source_path, None, "undecodable", str(exc))]
+    if not decoded.text.strip():
+        return [], [_reject(source_path, None, "empty", "only whitespace after decoding")]
+    fingerprint = sha256_hex(data)
+    document_id = PurePath(source_path).name
+    return [
+        {
+            "document_key": make_key(fingerprint, document_id),
+            "document_id": document_id,
+            "fingerprint": fingerprint,
+            "source_path": source_path,
+            "record": None,
+            "encoding": decoded.encoding,
+            "raw_text": decoded.text,
+            "title": None,
+            "url": None,
+            "source_name": None,
+            "published": None,
+            "extra": None,
+        }
+    ], []
+
+
+def parse_jsonl(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
+    """A JSON-lines file → one document per object line; bad lines are quarantined with their number."""
+    text, codec, bad = _decode_file(source_path, data)
+    if text is None:
+        return [], bad
+    docs, rejected = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rejected.append(
+                _reject(
+                    source_path, number, "malformed_json", f"line {number}: {exc.msg} at column {exc.colno}"
+                )
+            )
+            continue
+        if not isinstance(obj, dict):
+            rejected.append(
+                _reject(
+                    source_path,
+                    number,
+                    "not_an_object",
+                    f"line {number}: a JSON {type(obj).__name__}, not an object",
+                )
+            )
+            continue
+        row, reason = _record_row(source_path, number, obj, codec, line)
+        if row is None:
+            rejected.append(_reject(source_path, number, *reason))
+        else:
+            docs.append(row)
+    if not docs and not rejected:
+        rejected.append(_reject(source_path, None, "empty", "no records"))
+    return docs, rejected
+
+
+def parse_csv(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
+    """A CSV file with a header → one document per data row (``record`` = 1-based data row).
+
+    A header without a text column rejects the whole file (``missing_column``): every row would fail.
+    """
+    text, codec, bad = _decode_file(source_path, data)
+    if text is None:
+        return [], bad
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = reader.fieldnames or []
+        if not _find(header, FIELD_ALIASES["text"]):
+            names = ", ".join(header) if header else "no header"
+            return [], [
+                _reject(
+                    source_path,
+                    None,
+                    "missing_column",
+                    f"no text column ({'/'.join(FIELD_ALIASES['text'])}); header: {names}",
+                )
+            ]
+        docs, rejected = [], []
+        for number, obj in enumerate(reader, start=1):
+            if None in obj:  # more cells than header names: the row is misaligned, not a record
+                rejected.append(
+                    _reject(
+                        source_path,
+                        number,
+                        "malformed_csv",
+                        f"row {number}: {len(header) + len(obj[None])} cells for {len(header)} columns",
+                    )
+                )
+                continue
+            fingerprint_source = json.dumps([obj.get(h) for h in header], ensure_ascii=False)
+            row, reason = _record_row(source_path, number, obj, codec, fingerprint_source)
+            if row is None:
+                rejected.append(_reject(source_path, number, *reason))
+            else:
+                docs.append(row)
+    except csv.Error as exc:
+        return [], [_reject(source_path, None, "malformed_csv", f"line {reader.line_num}: {exc}")]
+    if not docs and not rejected:
+        rejected.append(_reject(source_path, None, "empty", "no data rows"))
+    return docs, rejected
+
+
+def parse_manifest(source_path: str, data: bytes) -> tuple[dict[str, dict], list[dict]]:
+    """manifest.csv → {file name: {url, source_name, published, extra}} and quarantine rows."""
+    text, _codec, bad = _decode_file(source_path, data)
+    if text is None:
+        return {}, bad
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = reader.fieldnames or []
+        file_column = _find(header, MANIFEST_FIELDS["file"])
+        if not file_column:
+            return {}, [
+                _reject(
+                    source_path,
+                    None,
+                    "missing_column",
+                    f"manifest has no file column; header: {', '.join(header) or 'none'}",
+                )
+            ]
+        columns = {field: _find(header, names) for field, names in MANIFEST_FIELDS.items()}
+        entries = {}
+        for row in reader:
+            name = (row.get(file_column) or "").strip()
+            if not name:
+                continue
+            used = {c for c in columns.values() if c}
+            entries[name] = {
+                "url": _clean(row.get(columns["url"])) if columns["url"] else None,
+                "source_name": _clean(row.get(columns["source"])) if columns["source"] else None,
+                "published": _clean(row.get(columns["published"])) if columns["published"] else None,
+                "extra": _extra({k: v for k, v in row.items() if k not in used and k is not None}),
+            }
+    except csv.Error as exc:
+        return {}, [_reject(source_path, None, "malformed_csv", f"manifest line {reader.line_num}: {exc}")]
+    return entries, []
+
+
+def _apply_manifest(row: dict, manifests: dict[PurePath, dict[str, dict]]) -> dict:
+    """Fill a .txt row's metadata from the manifest of its folder (matched by file name or relative path)."""
+    if row["record"] is not None:
+        return row
+    path = PurePath(row["source_path"])
+    entries = manifests.get(path.parent)
+    if not entries:
+        return row
+    entry = entries.get(path.name) or entries.get(f"./{path.name}")
+    if entry is None:
+        return row
+    return row | {k: v for k, v in entry.items() if v is not None}
+
+
+def _decode_file(source_path: str, data: bytes) -> tuple[str | None, str, list[dict]]:
+    """Decode a record file without repair (records are repaired one by one, so each keeps its own flag)."""
+    if not data.strip():
+        return None, "", [_reject(source_path, None, "empty", f"{len(data)} bytes, no text")]
+    try:
+        text, codec = decode_raw(data)
+    except UndecodableError as exc:
+        return None, "", [_reject(source_path, None, "undecodable", str(exc))]
+    return text, codec, []
+
+
+def _record_row(
+    source_path: str, number: int, obj: dict, codec: str, fingerprint_source: str
+) -> tuple[dict | None, tuple[str, str]]:
+    """One parsed record → a RAW_SCHEMA row, or None with (reason, detail) when it has no text."""
+    keys = list(obj)
+    columns = {field: _find(keys, names) for field, names in FIELD_ALIASES.items()}
+    text = obj.get(columns["text"]) if columns["text"] else None
+    if not isinstance(text, str) or not text.strip():
+        what = "no text field" if columns["text"] is None else "empty text"
+        return None, ("missing_text", f"record {number}: {what}")
+    text, text_fixed = repair_text(text)
+    title, title_fixed = (
+        repair_text(_clean(obj.get(columns["title"])) or "") if columns["title"] else ("", False)
+    )
+    record_id = _clean(obj.get(columns["id"])) if columns["id"] else None
+    document_id = record_id or f"{PurePath(source_path).name}:{number}"
+    fingerprint = sha256_hex(fingerprint_source)
+    used = {c for c in columns.values() if c}
+    return {
+        "document_key": make_key(fingerprint, document_id),
+        "document_id": document_id,
+        "fingerprint": fingerprint,
+        "source_path": source_path,
+        "record": number,
+        "encoding": f"{codec}+ftfy" if (text_fixed or title_fixed) else codec,
+        "raw_text": text,
+        "title": title or None,
+        "url": _clean(obj.get(columns["url"])) if columns["url"] else None,
+        "source_name": _clean(obj.get(columns["source"])) if columns["source"] else None,
+        "published": _clean(obj.get(columns["published"])) if columns["published"] else None,
+        "extra": _extra({k: v for k, v in obj.items() if k not in used}),
+    }, ("", "")
+
+
+def _find(names: Iterable[str | None], aliases: tuple[str, ...]) -> str | None:
+    """The first of ``aliases`` present among ``names`` (case-insensitive), as spelled in ``names``."""
+    by_lower = {}
+    for name in names:
+        if name is not None:
+            by_lower.setdefault(name.strip().lower(), name)
+    return next((by_lower[a] for a in aliases if a in by_lower), None)
+
+
+def _clean(value: object) -> str | None:
+    """A scalar field as a stripped string; empty, null and non-scalar values become None."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _extra(fields: dict) -> str | None:
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str) if fields else None
 
 
 def _reject(source_path: str, record: int | None, reason: str, detail: str) -> dict:

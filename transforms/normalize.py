@@ -1,14 +1,20 @@
-"""Clean raw text into the stored title and body: Unicode NFC, whitespace, boilerplate lines out.
+"""Clean raw text into the stored title and body: Unicode NFC, whitespace, boilerplate lines out, dates.
 
 Character offsets of mentions point into the ``body`` produced here, so it must be deterministic.
+Boilerplate rules are data (``data/boilerplate_rules.csv``): each one a regular expression that a
+whole cleaned line must match (case-insensitive) for the line to be dropped.
 """
 
+import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
+from importlib import resources
 
 import polars as pl
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from transforms import dates
 from transforms.keys import sha256_hex
 
 NORMALIZED_SCHEMA = pl.Schema(
@@ -21,55 +27,118 @@ NORMALIZED_SCHEMA = pl.Schema(
         "published_date": pl.Date,
         "date_source": pl.String,  # given / inferred / unknown
         "lines_removed": pl.Int64,
+        "removed_rules": pl.List(pl.String),  # the rule that dropped each removed line, in order
         "language": pl.String,  # "en", or "und" when the text does not read as English
     }
 )
+RULE_SCHEMA = pl.Schema({"rule": pl.String, "pattern": pl.String, "description": pl.String})
+RULE_COUNT_SCHEMA = pl.Schema({"rule": pl.String, "lines": pl.Int64})
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_NUMBER_ONLY = re.compile(r"^\s*[\d.,]+\s*$")
-
-
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _WORD = re.compile(r"[^\W\d_]+")
 # Share of English stop words in running English text is ~40-50%; other languages sit far below.
 MIN_ENGLISH_STOPWORD_SHARE = 0.2
 
 
+@dataclass(frozen=True)
+class BoilerplateRules:
+    """Compiled boilerplate rules: one alternation with a named group per rule, so a line costs one match."""
+
+    names: tuple[str, ...]
+    matcher: re.Pattern
+
+    def rule_for(self, line: str) -> str | None:
+        """The name of the first rule whose pattern matches the whole line, else None."""
+        match = self.matcher.fullmatch(line)
+        return self.names[int(match.lastgroup[1:])] if match else None
+
+
+def load_boilerplate_rules() -> pl.DataFrame:
+    """The shipped rules (``data/boilerplate_rules.csv``) as RULE_SCHEMA rows, in file order."""
+    source = resources.files("transforms") / "data" / "boilerplate_rules.csv"
+    with resources.as_file(source) as path:
+        return pl.read_csv(path, schema=RULE_SCHEMA)
+
+
+def compile_rules(rules: pl.DataFrame) -> BoilerplateRules:
+    """Compile rule rows (RULE_SCHEMA) into one matcher; earlier rows win when several match."""
+    names = tuple(rules.get_column("rule").to_list())
+    if len(set(names)) != len(names):
+        raise ValueError("boilerplate rule names must be unique")
+    parts = []
+    for i, pattern in enumerate(rules.get_column("pattern").to_list()):
+        re.compile(pattern)  # a bad pattern fails here with its own message, not inside the alternation
+        parts.append(f"(?P<r{i}>(?:{pattern}))")
+    return BoilerplateRules(names, re.compile("|".join(parts), re.IGNORECASE))
+
+
+def clean_lines(text: str, rules: BoilerplateRules | None = None) -> tuple[list[str], list[str]]:
+    """NFC, collapse spaces, drop empty and boilerplate lines → (kept lines, rule name per dropped line).
+
+    ``rules`` defaults to the shipped rules (compiled on each call: pass them in when looping).
+    """
+    rules = rules or compile_rules(load_boilerplate_rules())
+    kept, removed = [], []
+    for line in unicodedata.normalize("NFC", text).splitlines():
+        line = _SPACES.sub(" ", line).strip()
+        if not line:
+            continue
+        rule = rules.rule_for(line)
+        if rule is None:
+            kept.append(line)
+        else:
+            removed.append(rule)
+    return kept, removed
+
+
+def split_title_body(
+    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None
+) -> tuple[str | None, str, list[str]]:
+    """Title and body (paragraphs joined by a blank line) of a text, and the rules that removed lines.
+
+    Without a given title the first kept line is the title (.txt files); with one, the whole text is
+    the body, minus a first line that only repeats the title.
+    """
+    lines, removed = clean_lines(text, rules)
+    title = _SPACES.sub(" ", unicodedata.normalize("NFC", given_title)).strip() if given_title else None
+    if not title:
+        if not lines:
+            return None, "", removed
+        return lines[0], "\n\n".join(lines[1:]), removed
+    if lines and lines[0].casefold() == title.casefold():
+        lines = lines[1:]
+    return title, "\n\n".join(lines), removed
+
+
 def detect_language(text: str) -> str:
     """ "en" when at least a fifth of the words are English stop words (or the text is too short to tell)."""
-    words = _WORD.findall(text.lower())[:2000]
+    words = _WORD.findall(text[:20_000].lower())[:2000]
     if len(words) < 20:
         return "en"
     share = sum(w in STOP_WORDS for w in words) / len(words)
     return "en" if share >= MIN_ENGLISH_STOPWORD_SHARE else "und"
 
 
-def clean_lines(text: str) -> tuple[list[str], int]:
-    """Split text into cleaned non-empty lines; return them and the number of boilerplate lines dropped."""
-    kept, removed = [], 0
-    for line in unicodedata.normalize("NFC", text).splitlines():
-        line = _SPACES.sub(" ", line).strip()
-        if not line:
-            continue
-        if _NUMBER_ONLY.match(line):  # share/like counters ("0", "820")
-            removed += 1
-            continue
-        kept.append(line)
-    return kept, removed
+def normalize_documents(
+    raw: pl.DataFrame, rules: pl.DataFrame | None = None, today: dt.date | None = None
+) -> pl.DataFrame:
+    """Raw documents (ingest.RAW_SCHEMA) → NORMALIZED_SCHEMA rows, one per input row, same order.
 
-
-def split_title_body(text: str) -> tuple[str | None, str, int]:
-    """First cleaned line is the title, the remaining lines (joined by blank lines) the body."""
-    lines, removed = clean_lines(text)
-    if not lines:
-        return None, "", removed
-    return lines[0], "\n\n".join(lines[1:]), removed
-
-
-def normalize_documents(raw: pl.DataFrame) -> pl.DataFrame:
-    """Raw documents (ingest.RAW_SCHEMA) → NORMALIZED_SCHEMA rows, one per input row, same order."""
+    ``rules`` defaults to the shipped boilerplate rules. The publication date is the record's or
+    manifest's (``given``), else the latest explicit full date the title or body states that is not
+    after ``today`` (``inferred``), else null (``unknown``).
+    """
+    compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
+    given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
-    for doc in raw.select("document_key", "raw_text", "title").iter_rows(named=True):
-        title, body, removed = split_title_body(doc["raw_text"])
+    for doc in raw.select("document_key", "raw_text", "title", "published").iter_rows(named=True):
+        title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"])
+        published = given_dates.get(doc["published"]) if doc["published"] else None
+        date_source = "given" if published else "unknown"
+        if published is None:
+            published = dates.infer_published_date(f"{title or ''}\n\n{body}", today=today)
+            date_source = "inferred" if published else "unknown"
         rows.append(
             {
                 "document_key": doc["document_key"],
@@ -77,10 +146,37 @@ def normalize_documents(raw: pl.DataFrame) -> pl.DataFrame:
                 "body": body,
                 "content_hash": sha256_hex(body),
                 "word_count": len(body.split()),
-                "published_date": None,
-                "date_source": "unknown",
-                "lines_removed": removed,
+                "published_date": published,
+                "date_source": date_source,
+                "lines_removed": len(removed),
+                "removed_rules": removed,
                 "language": detect_language(body),
             }
         )
     return pl.DataFrame(rows, schema=NORMALIZED_SCHEMA) if rows else NORMALIZED_SCHEMA.to_frame()
+
+
+def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
+    """Lines removed per boilerplate rule over a normalized frame (RULE_COUNT_SCHEMA), most first."""
+    return (
+        normalized.select(pl.col("removed_rules").explode().alias("rule"))
+        .drop_nulls()
+        .group_by("rule")
+        .agg(pl.len().cast(pl.Int64).alias("lines"))
+        .sort(["lines", "rule"], descending=[True, False])
+        .cast(RULE_COUNT_SCHEMA)
+    )
+
+
+def _parse_given(values: list[str]) -> dict[str, dt.date | None]:
+    """Parse each distinct given date once; ISO days skip dateparser (most corpora use them)."""
+    parsed = {}
+    for value in values:
+        day = None
+        if _ISO_DAY.match(value):
+            try:
+                day = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                day = None
+        parsed[value] = day or dates.parse_given_date(value)
+    return parsed
