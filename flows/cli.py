@@ -69,6 +69,7 @@ def _print_summary(summary) -> None:
         ("events", summary.events),
         ("validation", summary.validation),
         ("warehouse", summary.warehouse),
+        ("data docs", summary.data_docs or "not built (nothing validated)"),
     ):
         table.add_row(label, str(value))
     for stage, seconds in summary.stage_seconds.items():

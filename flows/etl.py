@@ -82,7 +82,19 @@ class _Stages:
         return _Timer()
 
 
-@task(name="warehouse-state", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+def _transient_only(task, task_run, state) -> bool:
+    """Retry condition of the I/O tasks: retry what may pass (I/O, a busy warehouse); a bug fails at once."""
+    try:
+        state.result()
+    except db.TRANSIENT_ERRORS:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
+      cache_policy=NO_CACHE)
 def warehouse_state(path: Path) -> dict[str, pl.DataFrame]:
     """Keys the warehouse already holds (read-only), so known documents cost a hash, not a spaCy pass."""
     if not path.exists():
@@ -115,7 +127,8 @@ KEY_COLUMNS = {
 }
 
 
-@task(name="ingest-batch", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
+@task(name="ingest-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
+      cache_policy=NO_CACHE)
 def ingest_batch(paths: list[str], max_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read and parse one batch of input files → (raw documents, quarantine rows)."""
     items, rejected = read_files(paths, max_bytes)
@@ -217,9 +230,16 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         canonical = (
             normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
-            .select("document_key", "body", "published_date")
+            .select("document_key", "body", "published_date", "language")
             .sort("document_key")
         )
+        # The English model's entities on other languages are noise: such documents are loaded, tagged
+        # with their language, and not extracted.
+        foreign = canonical.filter(~pl.col("language").is_in(settings.extract_languages))
+        if foreign.height:
+            logger.warning("language: %d documents not in %s are loaded without extraction",
+                           foreign.height, settings.extract_languages)
+        canonical = canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
         with stages.timed("extract"), progress.stage("extract", canonical.height) as counter, \
                 runners.task_runner(settings) as runner:
             futures = [
@@ -266,7 +286,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         with stages.timed("validate"):
             if any(not f.is_empty() for f in frames.values()):
-                report = validate_frames(frames, state["keys"], summary.run_id, settings.data_docs_dir)
+                report = validate_frames(frames, state["keys"], summary.run_id,
+                                         settings.data_docs_dir or path.parent / "data_docs")
                 summary.data_docs = str(report.data_docs or "")
                 summary.validation = (
                     "passed" if report.success else f"failed ({len(report.failures)} expectations)"
@@ -288,7 +309,13 @@ def run_pipeline(settings: Settings) -> RunSummary:
                     raise ValidationFailedError(summary.message)
                 summary.status = "success"
                 run_row = _run_row(summary, started_at)
-                summary.rows_added = load_run(con, frames, run_row, validation_rows)
+                try:
+                    summary.rows_added = load_run(con, frames, run_row, validation_rows)
+                except Exception as exc:  # rolled back: record why, outside the failed transaction
+                    summary.status = "failed"
+                    summary.message = f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]
+                    record_failed_run(con, _run_row(summary, started_at), validation_rows)
+                    raise
             finally:
                 con.close()
         logger.info("load: rows added %s", summary.rows_added)

@@ -24,8 +24,15 @@ class Settings(BaseSettings):
     lock_timeout: float = Field(
         default=30.0, ge=0, description="Seconds to keep retrying when the warehouse file is locked."
     )
-    data_docs_dir: Path = Field(
-        default=Path("warehouse/data_docs"), description="Where Great Expectations Data Docs (HTML) are built."
+    extract_languages: list[str] = Field(
+        default=["en"],
+        description="Languages (dim_document.language) that are extracted; other documents are loaded, "
+        "tagged with their language, and not run through spaCy.",
+    )
+    data_docs_dir: Path | None = Field(
+        default=None,
+        description="Where Great Expectations Data Docs (HTML) are built; default: data_docs/ beside the "
+        "warehouse file (warehouse/data_docs for the default warehouse).",
     )
     task_runner: Literal["thread", "dask"] = Field(
         default="thread", description="Prefect task runner for the extraction batches."

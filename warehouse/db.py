@@ -18,6 +18,10 @@ class WarehouseBusyError(RuntimeError):
     """Another process holds the warehouse (a run, or a reader such as a BI tool)."""
 
 
+# Failures worth retrying (an I/O hiccup, a warehouse briefly held by another process); anything else is a bug.
+TRANSIENT_ERRORS = (OSError, duckdb.IOException, WarehouseBusyError)
+
+
 def sql_text(relative: str) -> str:
     """The text of a .sql file under warehouse/sql/."""
     return (SQL_ROOT / relative).read_text(encoding="utf-8")
@@ -38,8 +42,13 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _holder(message: str) -> str:
-    match = re.search(r"\(PID (\d+)\)", message)
-    return f"process {match.group(1)}" if match else "another process"
+    # DuckDB names the holder: 'Conflicting lock is held in /usr/bin/python3.11 (PID 4242)'.
+    match = re.search(r"held in (.+?) \(PID (\d+)\)", message) or re.search(r"\(PID (\d+)\)", message)
+    if match is None:
+        return "another process"
+    if match.lastindex == 2:
+        return f"process {match.group(2)} ({match.group(1)})"
+    return f"process {match.group(1)}"
 
 
 def connect_write(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:

@@ -1,12 +1,17 @@
 """Load one run's validated frames into the warehouse in a single DuckDB transaction."""
 
 import json
+import os
+import sys
+import time
 from collections.abc import Mapping
 
 import duckdb
 import polars as pl
 
 from warehouse.db import sql_text
+
+TEST_PAUSE_ENV = "DATELINE_TEST_PAUSE_BEFORE_COMMIT"
 
 # Dimensions before facts; etl_run last, inside the same transaction.
 LOAD_ORDER = (
@@ -47,11 +52,24 @@ def load_run(
         insert_run(con, run_row)
         if validation is not None and not validation.is_empty():
             insert_validation(con, validation)
+        _pause_for_fault_tests()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return {t: _count(con, t) - before[t] for t in LOAD_ORDER}
+
+
+def _pause_for_fault_tests() -> None:
+    """Test-only hook: with ``DATELINE_TEST_PAUSE_BEFORE_COMMIT=<seconds>`` the loader announces itself on
+    stderr and holds the open transaction that long, so tests/test_faults.py can kill -9 it mid-load.
+
+    Unset (always, outside that test) it does nothing.
+    """
+    seconds = float(os.environ.get(TEST_PAUSE_ENV) or 0)
+    if seconds > 0:
+        print(f"{TEST_PAUSE_ENV}: holding the load transaction {seconds:g}s", file=sys.stderr, flush=True)
+        time.sleep(seconds)
 
 
 def insert_run(con: duckdb.DuckDBPyConnection, run_row: Mapping[str, object]) -> None:
