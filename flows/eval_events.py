@@ -166,6 +166,14 @@ def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
                 if relation["tag"] in ("CROSS_DOC_COREF", "INTRA_DOC_COREF"):
                     for source in relation["sources"]:
                         chain_of[source] = relation.get("note") or f"{record['doc_id']}:{relation['r_id']}"
+            sentence_of = {t["t_id"]: t["sentence"] for t in record["tokens"]}
+            annotated_sentences = {
+                sentence_of[t] for m in record["markables"] for t in m["token_ids"] if t in sentence_of
+            }
+            annotated = sorted(
+                offsets[t["t_id"]] for t in record["tokens"]
+                if t["sentence"] in annotated_sentences and t["t_id"] in offsets
+            )
             gold = []
             for markable in record["markables"]:
                 if "ACTION" not in markable["tag"] or not markable["token_ids"]:
@@ -180,7 +188,7 @@ def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
                     "chain": chain_of.get(markable["m_id"], f"single:{record['doc_id']}:{markable['m_id']}"),
                 })
             records.append({"document_key": record["doc_id"], "topic": record["topic"], "text": record["text"],
-                            "gold": gold})
+                            "gold": gold, "annotated": {c for s, e in annotated for c in range(s, e)}})
     return records
 
 
@@ -208,7 +216,9 @@ def b_cubed(gold_of: dict[str, str], system_of: dict[str, str]) -> float:
 def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None) -> dict:
     """Mention recall/precision of the trigger lexicon and B³ F1 of the cross-document merge.
 
-    A system mention is correct when its trigger overlaps a gold ACTION_* mention. B³ is computed over
+    A system mention is correct when its trigger overlaps a gold ACTION_* mention; as ECB+ annotates
+    only some sentences of each document, precision counts system mentions in annotated sentences
+    (sentences with at least one markable). B³ is computed over
     all gold mentions, within each topic: a detected gold mention takes the event its system mention
     was merged into, an undetected one stays a singleton. The baseline clusters every gold mention by
     the lemma of its first token within the topic. ``*_detected`` repeats both over only the gold
@@ -223,6 +233,7 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
     topic_of = {r["document_key"]: r["topic"] for r in records}
     gold_total = sum(len(r["gold"]) for r in records)
     gold_by_doc = {r["document_key"]: r["gold"] for r in records}
+    annotated_by_doc = {r["document_key"]: r["annotated"] for r in records}
     gold_of, system_of, baseline_of, detected = {}, {}, {}, set()
     extracted_mentions = 0
     matched_system = 0
@@ -230,15 +241,16 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
         topic_docs = docs.filter(pl.col("document_key").map_elements(lambda k, t=topic: topic_of[k] == t,
                                                                      return_dtype=pl.Boolean))
         _, reports, _ = run_events(nlp, lexicon, topic_docs)
-        extracted_mentions += reports.height
         for row in reports.iter_rows(named=True):
+            in_annotated = row["start_char"] in annotated_by_doc[row["document_key"]]
+            extracted_mentions += in_annotated
             hit = False
             for g in gold_by_doc[row["document_key"]]:
                 if any(c in g["chars"] for c in range(row["start_char"], row["end_char"])):
                     system_of.setdefault(g["id"], row["event_key"])
                     detected.add(g["id"])
                     hit = True
-            matched_system += hit
+            matched_system += hit and in_annotated
         keys = topic_docs.get_column("document_key").to_list()
         lemma_only = [n for n in nlp.pipe_names if n not in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")]
         for key, doc in zip(keys, nlp.pipe(topic_docs.get_column("body").to_list(), disable=lemma_only), strict=True):
@@ -252,7 +264,7 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
     return {
         "documents": len(records),
         "gold_mentions": gold_total,
-        "system_mentions": extracted_mentions,
+        "system_mentions_in_annotated_sentences": extracted_mentions,
         "mention_recall": round(len(detected) / gold_total, 3) if gold_total else 0.0,
         "mention_precision": round(matched_system / extracted_mentions, 3) if extracted_mentions else 0.0,
         "b3_f1": round(b_cubed(gold_of, system_of), 3),

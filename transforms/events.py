@@ -75,8 +75,8 @@ _CLIMB_DEPS = {"xcomp", "acl", "advcl", "conj", "ccomp", "relcl", "pcomp", "dobj
 _DENY = {"deny", "refute", "dismiss"}
 _COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}
 _HYPOTHETICAL_AUX = {"might", "may", "could", "would", "can", "should"}
-_HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion", "concern",
-                       "feared", "worry", "signal", "pretext", "potential", "warn", "wonder", "whether"}
+_HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion",
+                       "feared", "worry", "signal", "pretext", "potential", "wonder", "whether"}
 _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothetical", "likely"}
 _PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
@@ -533,13 +533,23 @@ def _number(text: str) -> float | None:
     return value
 
 
+def _attached(node: Token, trigger: Token, pred: Token) -> bool:
+    """Whether a date's head reaches the trigger (or its predicate) without passing through another verb."""
+    for _ in range(6):
+        if node.i in (trigger.i, pred.i):
+            return True
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            return False
+        node = node.head
+    return False
+
+
 def _date_text(trigger: Token, pred: Token, sent: Span) -> str | None:
     """The date expression that belongs to this trigger: in its clause if possible, else the sentence's only one."""
     dates = [ent for ent in sent.ents if ent.label_ == "DATE"]
     if not dates:
         return None
-    clause = {t.i for t in (pred.subtree if pred is not trigger else trigger.subtree)}
-    own = [ent for ent in dates if ent.root.i in clause]
+    own = [ent for ent in dates if _attached(ent.root, trigger, pred)]
     pick = min(own, key=lambda e: abs(e.root.i - trigger.i)) if own else (dates[0] if len(dates) == 1 else None)
     if pick is None:
         return None

@@ -309,7 +309,13 @@ def _event_row(cluster: _Cluster) -> dict:
     members = cluster.members
     first = members[0]
     if cluster.code in SYMMETRIC_CODES:
-        people = sorted({k for m in members for k in m["actor1_entity_keys"] + m["actor2_entity_keys"]})
+        # Order-free for merging, but the side a participant is most often reported on (the visitor,
+        # the caller) is shown as actor1.
+        as_actor1 = Counter(k for m in members for k in m["actor1_entity_keys"])
+        people = sorted(
+            {k for m in members for k in m["actor1_entity_keys"] + m["actor2_entity_keys"]},
+            key=lambda k: (-as_actor1[k], k),
+        )
         actor1_keys, actor2_keys = people[:1], people[1:]
     else:
         actor1_keys = sorted({k for m in members for k in m["actor1_entity_keys"]})
