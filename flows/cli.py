@@ -116,6 +116,38 @@ def query(
         console.print(table)
 
 
+@app.command()
+def dedupe(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or globs to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help='Print one JSON object {"groups": [...]}.')] = False,
+    threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold (default: the pipeline's).")] = None,
+) -> None:
+    """Preview the exact and near-duplicate groups of the inputs (no spaCy, no warehouse write)."""
+    from flows.dedupe_cmd import preview
+    from flows.settings import Settings
+    from transforms.deduplicate import NEAR_THRESHOLD
+
+    try:
+        result, quarantine = preview(inputs, Settings().max_file_bytes, NEAR_THRESHOLD if threshold is None else threshold)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    for row in quarantine.iter_rows(named=True):
+        where = row["source_path"] + (f":{row['record']}" if row["record"] is not None else "")
+        err.print(f"[yellow]quarantined:[/] {where} ({row['reason']}: {row['detail']})", highlight=False, soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{len(result['groups'])} duplicate groups")
+    for column in ("group", "kind", "document_id", "source_path", "record", "similarity"):
+        table.add_column(column)
+    for number, group in enumerate(result["groups"], start=1):
+        for member in group["members"]:
+            label = f"{number}*" if member is group["canonical"] else str(number)
+            table.add_row(label, group["kind"], member["document_id"], member["source_path"],
+                          "" if member["record"] is None else str(member["record"]), f"{member['similarity']:.3f}")
+    console.print(table)
+
+
 eval_app = typer.Typer(help="Measure Dateline against public gold data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

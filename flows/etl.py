@@ -21,12 +21,12 @@ from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import discover, read_files
 from transforms import star
-from transforms.deduplicate import deduplicate
+from transforms.deduplicate import deduplicate, near_candidates
 from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, resolve_entities
 from transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, load_event_types, load_triggers
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
-from transforms.normalize import normalize_documents
+from transforms.normalize import count_removed_lines, normalize_documents
 from transforms.resolve_events import EXISTING_EVENT_SCHEMA, event_documents, key_event_mentions, resolve_events
 from warehouse import db
 from warehouse.load import load_run, record_failed_run
@@ -115,6 +115,20 @@ def warehouse_state(path: Path) -> dict[str, pl.DataFrame]:
     finally:
         con.close()
     return {"documents": documents, "events": events, "entities": entities, "keys": keys}
+
+
+@task(name="warehouse-bodies", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
+      cache_policy=NO_CACHE)
+def warehouse_bodies(path: Path, keys: list[str]) -> pl.DataFrame:
+    """Bodies of the few warehouse documents LSH proposed as near-duplicates, for the true-Jaccard check."""
+    if not keys or not path.exists():
+        return pl.DataFrame(schema={"document_key": pl.String, "body": pl.String})
+    con = db.connect_read(path)
+    try:
+        rows = con.execute(db.sql_text("state/document_bodies.sql"), [keys]).fetchall()
+    finally:
+        con.close()
+    return pl.DataFrame(rows, schema={"document_key": pl.String, "body": pl.String}, orient="row")
 
 
 KEY_COLUMNS = {
@@ -217,14 +231,17 @@ def run_pipeline(settings: Settings) -> RunSummary:
         with stages.timed("normalize"):
             normalized = pl.concat([normalize_batch(b) for b in _frame_batches(new, settings.batch_size)]) \
                 if new.height else normalize_documents(new)
-        logger.info("normalize: %d documents, %d boilerplate lines removed",
-                    normalized.height, int(normalized.get_column("lines_removed").sum() or 0))
+        logger.info("normalize: %d documents, %d boilerplate lines removed %s",
+                    normalized.height, int(normalized.get_column("lines_removed").sum() or 0),
+                    dict(count_removed_lines(normalized).iter_rows()))
 
         with stages.timed("deduplicate"):
-            dedup = deduplicate(
-                new.select("document_key").join(normalized, on="document_key"),
-                state["documents"].filter(pl.col("duplicate_of_key").is_null()),
+            new_docs = new.select("document_key").join(normalized, on="document_key")
+            existing = state["documents"].filter(pl.col("duplicate_of_key").is_null())
+            existing = existing.join(
+                warehouse_bodies(path, near_candidates(new_docs, existing)), on="document_key", how="left"
             )
+            dedup = deduplicate(new_docs, existing)
         summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
         logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
 
@@ -263,7 +280,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
         with stages.timed("resolve"):
             resolved, entities = resolve_entities(mentions, state["entities"])
             raw_with_source = star.with_source(new)
-            documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id)
+            documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
+                dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
+            )
             frames = {
                 "dim_source": star.build_sources(raw_with_source),
                 "dim_document": documents,

@@ -17,6 +17,7 @@ from transforms.deduplicate import (
     deduplicate,
     jaccard,
     minhash_signatures,
+    near_candidates,
     shingle_hashes,
     shingle_sets,
 )
@@ -298,3 +299,120 @@ def test_basil_same_stories_are_not_duplicates():
     raw, _ = parse_inputs([(str(path), path.read_bytes())])
     out = deduplicate(normalize_documents(raw))
     assert out.get_column("duplicate_of_key").null_count() == raw.height == 150
+
+
+def test_near_candidates_proposes_only_similar_warehouse_documents():
+    body = article(11, paragraphs=10)
+    first = frame([("old", body, None), ("other", article(12), None)])
+    existing = existing_from(deduplicate(first), first, with_body=False)
+    assert near_candidates(frame([("new", edit(body, 5), None)]), existing) == ["old"]
+    assert near_candidates(frame([("new", article(13), None)]), existing) == []
+    assert near_candidates(frame([("new", body, None)]), existing.drop("minhash")) == []
+
+
+# --- end to end: the real flow ------------------------------------------------------------------------------
+
+
+def _copies(seed_dir):
+    """An exact copy of seed 002 and an edited copy of seed 000 (other boilerplate, a paragraph cut)."""
+    original = (seed_dir / "000_fe54a43580a24ec2.txt").read_text(encoding="utf-8")
+    lines = [line for line in original.splitlines() if line.strip()]
+    del lines[6]
+    edited = lines[:3] + ["ADVERTISEMENT", "1,204"] + lines[3:] + ["Leave a Reply", "View all comments"]
+    exact = (seed_dir / "002_9cc82649ec4ceb70.txt").read_bytes()
+    return exact, "\n\n".join(edited)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_flow_links_an_exact_and_an_edited_copy_to_the_original(seed_dir, warehouse_path):
+    from tests.helpers import query, run_flow
+
+    exact, edited = _copies(seed_dir)
+    (seed_dir / "zz_exact_copy.txt").write_bytes(exact)
+    (seed_dir / "zz_edited_copy.txt").write_text(edited, encoding="utf-8")
+    summary = run_flow([seed_dir], warehouse_path)
+    assert summary.status == "success"
+    assert summary.documents_duplicate == 2 and summary.documents_extracted == 5
+    docs = query(
+        warehouse_path,
+        "select d.document_id, c.document_id as canonical_id, d.duplicate_kind, d.similarity, "
+        "len(d.minhash) as signature from dim_document d left join dim_document c on c.document_key = d.duplicate_of_key "
+        "order by d.document_id",
+    )
+    rows = {r["document_id"]: r for r in docs.iter_rows(named=True)}
+    assert (rows["zz_exact_copy.txt"]["canonical_id"], rows["zz_exact_copy.txt"]["duplicate_kind"]) == (
+        "002_9cc82649ec4ceb70.txt",
+        "exact",
+    )
+    assert (rows["zz_edited_copy.txt"]["canonical_id"], rows["zz_edited_copy.txt"]["duplicate_kind"]) == (
+        "000_fe54a43580a24ec2.txt",
+        "near",
+    )
+    assert NEAR_THRESHOLD <= rows["zz_edited_copy.txt"]["similarity"] < 1.0
+    assert set(docs.get_column("signature")) == {128}
+    mentions = query(warehouse_path, "select distinct document_key from fact_entity_mention")
+    assert mentions.height == 5  # the copies were not extracted
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_later_copy_links_to_the_warehouse_document_and_is_not_extracted(seed_dir, warehouse_path, tmp_path):
+    from tests.helpers import query, run_flow
+
+    assert run_flow([seed_dir], warehouse_path).status == "success"
+    later = tmp_path / "later"
+    later.mkdir()
+    _, edited = _copies(seed_dir)
+    (later / "edited.txt").write_text(edited, encoding="utf-8")
+    summary = run_flow([later], warehouse_path)
+    assert (
+        summary.documents_new == 1 and summary.documents_duplicate == 1 and summary.documents_extracted == 0
+    )
+    row = query(
+        warehouse_path,
+        "select c.document_id, d.duplicate_kind from dim_document d join dim_document c "
+        "on c.document_key = d.duplicate_of_key where d.document_id = 'edited.txt'",
+    )
+    assert row.rows() == [("000_fe54a43580a24ec2.txt", "near")]
+
+
+def test_dedupe_command_json_groups(seed_dir, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    exact, edited = _copies(seed_dir)
+    (seed_dir / "zz_exact_copy.txt").write_bytes(exact)
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        json.dumps({"id": "r1", "text": edited})
+        + "\n"
+        + json.dumps({"id": "r2", "text": article(14)})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["dedupe", str(seed_dir), str(records), "--json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["groups"]
+    summary = sorted(
+        (
+            g["kind"],
+            g["canonical"]["document_id"],
+            sorted((m["document_id"], m["record"]) for m in g["members"]),
+        )
+        for g in groups
+    )
+    assert summary == [
+        (
+            "exact",
+            "002_9cc82649ec4ceb70.txt",
+            [("002_9cc82649ec4ceb70.txt", None), ("zz_exact_copy.txt", None)],
+        ),
+        ("near", "000_fe54a43580a24ec2.txt", [("000_fe54a43580a24ec2.txt", None), ("r1", 1)]),
+    ]
+    for group in groups:
+        assert group["members"][0] == group["canonical"] and group["canonical"]["similarity"] == 1.0
+        assert set(group["canonical"]) == {"document_id", "source_path", "record", "similarity"}

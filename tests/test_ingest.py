@@ -1,6 +1,7 @@
 """Ingest: decoding paths, .txt/.jsonl/.csv records, manifests and quarantine reasons."""
 
 import json
+from pathlib import PurePath
 
 import polars as pl
 import pytest
@@ -255,3 +256,59 @@ def test_basil_loads_as_it_is():
     docs, bad = parse_inputs([(str(path), path.read_bytes())])
     assert bad.is_empty() and docs.height == 150
     assert docs.filter(pl.col("published").is_null()).is_empty()
+
+
+# --- flows.sources: discovery and reading ----------------------------------------------------------------
+
+
+def test_discover_folders_globs_and_manifest(tmp_path):
+    from flows.sources import discover
+
+    (tmp_path / "a").mkdir()
+    for name in ("a/one.txt", "a/two.jsonl", "a/three.csv", "a/manifest.csv", "a/notes.md", "b.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = discover([str(tmp_path / "a"), str(tmp_path / "*.txt")])
+    assert [p.removeprefix(str(tmp_path) + "/") for p in found] == [
+        "a/one.txt",
+        "a/three.csv",
+        "a/two.jsonl",
+        "b.txt",
+    ]
+    with pytest.raises(FileNotFoundError):
+        discover([str(tmp_path / "missing*")])
+
+
+def test_read_files_adds_the_manifest_of_txt_folders(tmp_path):
+    from flows.sources import read_files
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("file,url\na.txt,https://x.org/a\n", encoding="utf-8")
+    items, rejected = read_files([str(tmp_path / "a.txt")], 10_000)
+    assert [PurePath(i[0]).name for i in items] == ["manifest.csv", "a.txt"] and not rejected
+    docs, _ = parse_inputs(items)
+    assert docs.get_column("url").to_list() == ["https://x.org/a"]
+
+
+def test_big_jsonl_is_read_in_line_aligned_pieces_keeping_line_numbers(tmp_path):
+    from flows.sources import read_files
+
+    lines = [json.dumps({"id": f"r{i}", "text": f"Body number {i}. " * 5}) for i in range(1, 41)]
+    lines[19] = json.dumps({"id": "huge", "text": "x" * 600})
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items, rejected = read_files([str(path)], 500)
+    assert len(items) > 2 and all(len(i[1]) <= 500 for i in items)
+    assert [(r["record"], r["reason"]) for r in rejected] == [(20, "too_large")]
+    docs, bad = parse_inputs(items)
+    assert bad.is_empty()
+    assert docs.height == 39
+    assert docs.filter(pl.col("document_id") == "r21").get_column("record").item() == 21
+    assert docs.get_column("record").to_list() == [n for n in range(1, 41) if n != 20]
+
+
+def test_too_large_txt_is_quarantined_unread(tmp_path):
+    from flows.sources import read_files
+
+    (tmp_path / "a.txt").write_text(ARTICLE * 50, encoding="utf-8")
+    items, rejected = read_files([str(tmp_path / "a.txt")], 100)
+    assert items == [] and rejected[0]["reason"] == "too_large"

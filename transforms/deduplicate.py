@@ -237,6 +237,31 @@ def deduplicate(
     return docs.select("document_key").join(result, on="document_key", how="left", maintain_order="left")
 
 
+def near_candidates(
+    docs: pl.DataFrame, existing: pl.DataFrame, threshold: float = NEAR_THRESHOLD
+) -> list[str]:
+    """Keys of warehouse documents that MinHash LSH proposes as near-duplicates of new ``docs``.
+
+    The caller fetches just these bodies and adds them to ``existing`` (a ``body`` column), so
+    ``deduplicate`` verifies each candidate by the true Jaccard without loading the whole warehouse.
+    ``existing`` needs document_key and minhash; ``docs`` needs body. Sorted, without repeats.
+    """
+    if existing.is_empty() or "minhash" not in existing.columns or docs.is_empty():
+        return []
+    lsh = MinHashLSH(threshold=max(threshold - LSH_MARGIN, 0.05), num_perm=NUM_PERM)
+    for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows():
+        lsh.insert(
+            key,
+            LeanMinHash(seed=MINHASH_SEED, hashvalues=np.asarray(values, dtype=np.uint32), scheme="affine32"),
+            check_duplication=False,
+        )
+    found: set[str] = set()
+    for signature in minhash_signatures(shingle_sets(docs.get_column("body").to_list())):
+        if signature is not None:
+            found.update(lsh.query(LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")))
+    return sorted(found)
+
+
 def _ordered(docs: pl.DataFrame, existing: pl.DataFrame | None) -> pl.DataFrame:
     """Warehouse documents, then new ones; each part earliest published, then longest, then smallest key."""
     columns = {

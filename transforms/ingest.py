@@ -85,8 +85,13 @@ def input_kind(source_path: str) -> str:
     return "txt"
 
 
-def parse_inputs(items: Iterable[tuple[str, bytes]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(path, bytes) pairs → (documents in RAW_SCHEMA, quarantine rows in QUARANTINE_SCHEMA).
+def parse_inputs(
+    items: Iterable[tuple[str, bytes] | tuple[str, bytes, int]],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(path, bytes[, first line]) items → (documents in RAW_SCHEMA, quarantine rows in QUARANTINE_SCHEMA).
+
+    The optional third element is the line number of the first line of a ``.jsonl`` chunk, so a big
+    file read in line-aligned pieces keeps its real line numbers (default 1).
 
     A ``manifest.csv`` among the items fills url/source/published of the ``.txt`` items in its own
     folder (so the caller passes a folder's manifest in the same batch as its files). Documents come
@@ -95,15 +100,18 @@ def parse_inputs(items: Iterable[tuple[str, bytes]]) -> tuple[pl.DataFrame, pl.D
     docs: list[dict] = []
     rejected: list[dict] = []
     manifests: dict[PurePath, dict[str, dict]] = {}
-    for source_path, data in items:
+    for item in items:
+        source_path, data = item[0], item[1]
         kind = input_kind(source_path)
         if kind == "manifest":
             entries, bad = parse_manifest(source_path, data)
             manifests[PurePath(source_path).parent] = entries
             rejected.extend(bad)
             continue
-        parser = {"jsonl": parse_jsonl, "csv": parse_csv, "txt": parse_txt}[kind]
-        rows, bad = parser(source_path, data)
+        if kind == "jsonl":
+            rows, bad = parse_jsonl(source_path, data, item[2] if len(item) > 2 else 1)
+        else:
+            rows, bad = (parse_csv if kind == "csv" else parse_txt)(source_path, data)
         docs.extend(rows)
         rejected.extend(bad)
     if manifests:
@@ -144,13 +152,15 @@ def parse_txt(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
     ], []
 
 
-def parse_jsonl(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
-    """A JSON-lines file → one document per object line; bad lines are quarantined with their number."""
+def parse_jsonl(source_path: str, data: bytes, first_line: int = 1) -> tuple[list[dict], list[dict]]:
+    """A JSON-lines file (or a line-aligned chunk of one starting at ``first_line``) → one document per
+    object line; bad lines are quarantined with their number."""
     text, codec, bad = _decode_file(source_path, data)
     if text is None:
         return [], bad
     docs, rejected = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # split("\n"), not splitlines(): JSON strings may hold U+2028 and friends, which are not record breaks
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         try:

@@ -21,5 +21,8 @@ create table if not exists dim_document (
     body varchar not null,             -- normalized text; mention offsets point into it
     raw_text varchar not null,         -- decoded text before cleaning, so rules can be re-run
     extra json,
-    loaded_run_id varchar not null
+    loaded_run_id varchar not null,
+    minhash uinteger[]                 -- MinHash of the body's 5-word shingles (near-duplicates across runs)
 );
+-- Warehouses created before the minhash column get it (null: their documents are matched exactly only).
+alter table dim_document add column if not exists minhash uinteger[];
