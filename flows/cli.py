@@ -29,17 +29,53 @@ def run(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task.")] = None,
     workers: Annotated[int | None, typer.Option(help="spaCy processes (n_process).")] = None,
+    task_runner: Annotated[
+        str | None, typer.Option("--task-runner", help="Where extraction batches run: thread | dask.")
+    ] = None,
+    dask_address: Annotated[
+        str | None, typer.Option(help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (log lines stay).")] = False,
 ) -> None:
     """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
     from flows.settings import Settings
 
-    overrides = {"inputs": input, "warehouse": warehouse, "batch_size": batch_size, "workers": workers}
+    overrides = {"inputs": input, "warehouse": warehouse, "batch_size": batch_size, "workers": workers,
+                 # an address alone means Dask: it would otherwise be ignored without a word
+                 "task_runner": task_runner or ("dask" if dask_address else None),
+                 "dask_address": dask_address, "quiet": quiet or None}
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except Exception as exc:  # pydantic's message is the reason
         _fail(f"bad settings: {exc}")
     summary = _run_flow(settings)
     _print_summary(summary)
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help='Cron schedule, e.g. "0 * * * *" (every hour, on the hour).')],
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "dateline-scheduled",
+) -> None:
+    """Create a deployment of news_etl on a cron schedule and serve it (needs PREFECT_API_URL; README: Scheduling)."""
+    from flows.serve import NoPrefectServerError, api_url
+    from flows.serve import serve as serve_deployment
+    from flows.settings import Settings
+
+    overrides = {"inputs": input, "warehouse": warehouse}
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        api_url()
+    except NoPrefectServerError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # pydantic's message is the reason
+        _fail(f"bad settings: {exc}")
+    try:
+        serve_deployment(settings, cron, name)
+    except ValueError as exc:  # e.g. an invalid cron string
+        _fail(str(exc).splitlines()[0])
 
 
 def _run_flow(settings):
@@ -95,8 +131,16 @@ def query(
     except (FileNotFoundError, WarehouseBusyError) as exc:
         _fail(str(exc))
     try:
-        relation = con.sql(sql)
-        frame = relation.pl() if relation is not None else None
+        # The connection is read-only already; refusing by statement type also stops what read-only
+        # mode allows but an analyst's query must not do (COPY/EXPORT to files, ATTACH, SET, INSTALL).
+        statements = con.extract_statements(sql)
+        refused = sorted({s.type.name for s in statements} - {"SELECT", "EXPLAIN"})
+        if refused or not statements:
+            _fail(f"query is read-only: only SELECT/EXPLAIN statements are run (got {', '.join(refused) or 'none'})")
+        frame = None
+        for statement in statements:
+            relation = con.sql(statement.query)
+            frame = relation.pl() if relation is not None else None
     except duckdb.Error as exc:
         _fail(str(exc).splitlines()[0])
     finally:
@@ -114,6 +158,64 @@ def query(
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
+
+
+def _open_read(warehouse: Path):
+    from warehouse.db import WarehouseBusyError, connect_read
+
+    try:
+        return connect_read(warehouse)
+    except (FileNotFoundError, WarehouseBusyError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def export(
+    parquet: Annotated[Path, typer.Option("--parquet", help="Folder to write one .parquet file per table and view.")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
+) -> None:
+    """Export every dimension, fact, run table and view as Parquet (read-only: BI tools read the files)."""
+    import duckdb
+
+    from flows.export import export_parquet
+
+    con = _open_read(warehouse)
+    try:
+        written = export_parquet(con, parquet)
+    except (duckdb.Error, OSError) as exc:
+        _fail(str(exc).splitlines()[0])
+    finally:
+        con.close()
+    table = Table(title=f"Parquet export → {parquet}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in written.items():
+        table.add_row(f"{name}.parquet", str(rows))
+    console.print(table)
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("warehouse/dashboard.html"),
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
+) -> None:
+    """Write one self-contained HTML dashboard (plotly.js and data inlined) from the warehouse views."""
+    import time
+
+    import duckdb
+
+    from flows.report import write_report
+
+    started = time.perf_counter()
+    con = _open_read(warehouse)
+    try:
+        size = write_report(con, warehouse, out)
+    except (duckdb.Error, OSError) as exc:
+        _fail(str(exc).splitlines()[0])
+    finally:
+        con.close()
+    console.print(f"dashboard written to {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.2f}s",
+                  highlight=False)
 
 
 @app.command()

@@ -1,0 +1,120 @@
+"""`dateline query` is read-only; `dateline export --parquet` writes every table and view, row counts intact."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.helpers import DATA_TABLES, counts, run_flow
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def warehouse(prefect_harness, tmp_path_factory) -> Path:
+    """The real flow over a copy of seeds/, once for this module."""
+    from tests.conftest import SEEDS
+
+    inputs = tmp_path_factory.mktemp("qe-seeds") / "seeds"
+    shutil.copytree(SEEDS, inputs)
+    path = tmp_path_factory.mktemp("qe-wh") / "dateline.duckdb"
+    assert run_flow([inputs], path).status == "success"
+    return path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_query_prints_csv_and_json(warehouse):
+    sql = "select canonical_name from dim_entity where canonical_name in ('Xi Jinping', 'Vladimir Putin') order by 1"
+    result = runner.invoke(app, ["query", sql, "--warehouse", str(warehouse), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["canonical_name", "Vladimir Putin", "Xi Jinping"]
+    result = runner.invoke(app, ["query", sql, "--warehouse", str(warehouse), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"canonical_name": "Vladimir Putin"}, {"canonical_name": "Xi Jinping"}]
+
+
+def test_query_reads_the_views(warehouse):
+    result = runner.invoke(app, ["query", "select status from v_run_health", "--warehouse", str(warehouse), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["status", "success"]
+
+
+@pytest.mark.parametrize("sql", [
+    "insert into dim_source values ('x', 'x', null)",
+    "delete from fact_entity_mention",
+    "update dim_entity set canonical_name = 'x'",
+    "drop table dim_document",
+    "create table scratch as select 1 as a",
+    "create temp table scratch as select 1 as a",
+    "select 1; drop view v_who_met_whom",
+    "copy dim_document to '{out}/leak.csv'",
+    "export database '{out}/dump'",
+    "attach '{out}/other.duckdb' as other",
+    "install httpfs",
+    "set threads = 1",
+    "checkpoint",
+])
+def test_query_refuses_writes(warehouse, tmp_path, sql):
+    before_counts, before_digest = counts(warehouse), _digest(warehouse)
+    result = runner.invoke(app, ["query", sql.format(out=tmp_path), "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert "read-only" in result.output
+    assert list(tmp_path.iterdir()) == [], "nothing written next to the warehouse"
+    assert counts(warehouse) == before_counts
+    assert _digest(warehouse) == before_digest
+
+
+def test_query_reports_a_bad_query_in_one_line(warehouse):
+    result = runner.invoke(app, ["query", "select nope from dim_entity", "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_query_without_a_warehouse_fails_cleanly(tmp_path):
+    result = runner.invoke(app, ["query", "select 1", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no warehouse" in result.output
+
+
+def test_export_writes_every_table_and_view_with_its_row_count(warehouse, tmp_path):
+    before = _digest(warehouse)
+    out = tmp_path / "parquet"
+    # A BI tool holding its own read-only connection does not block the export.
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        objects = dict(reader.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = 'main'"
+        ).fetchall())
+        expected = {name: reader.execute(f'select count(*) from "{name}"').fetchone()[0] for name in objects}
+        columns = {name: [r[0] for r in reader.execute(f'describe "{name}"').fetchall()] for name in objects}
+        result = runner.invoke(app, ["export", "--parquet", str(out), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    assert set(DATA_TABLES) | {"etl_run", "etl_validation", "v_entity_mentions_daily", "v_entity_cooccurrence",
+                               "v_event_timeline", "v_who_met_whom", "v_run_health"} <= set(objects)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.parquet" for name in objects)
+    for name, rows in expected.items():
+        frame = pl.read_parquet(out / f"{name}.parquet")
+        assert frame.height == rows, name
+        assert frame.columns == columns[name], name
+    assert expected["dim_document"] == 5 and expected["fact_entity_mention"] > 0
+    assert _digest(warehouse) == before, "export never writes the warehouse"
+
+
+def test_export_replaces_files_of_an_earlier_export(warehouse, tmp_path):
+    out = tmp_path / "parquet"
+    out.mkdir()
+    (out / "dim_entity.parquet").write_bytes(b"stale")
+    (out / "notes.txt").write_text("kept")
+    result = runner.invoke(app, ["export", "--parquet", str(out), "--warehouse", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out / "dim_entity.parquet").height == counts(warehouse)["dim_entity"]
+    assert (out / "notes.txt").read_text() == "kept"
