@@ -19,6 +19,7 @@ Everything a component needs beyond the Doc (aliases, titles) is handed in by th
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -459,7 +460,7 @@ class Canonicalizer:
     def __init__(self) -> None:
         self.exact: dict[str, dict] = {}
         self.folded: dict[str, dict] = {}
-        self.titles: set[tuple[str, ...]] = set()
+        self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word → titles, longest first
         self.demonyms: set[str] = set()
 
     def add_aliases(self, aliases: Iterable[dict]) -> None:
@@ -474,54 +475,53 @@ class Canonicalizer:
 
     def add_titles(self, titles: Iterable[str]) -> None:
         for title in titles:
-            self.titles.add(tuple(title.casefold().split()))
+            words = tuple(title.casefold().split())
+            options = self.titles.setdefault(words[0], [])
+            if words not in options:
+                options.append(words)
+                options.sort(key=len, reverse=True)
 
     def lookup(self, name: str) -> dict | None:
         return self.exact.get(name) or self.folded.get(name.casefold())
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
-        relabelled = []
-        infos = []
-        for ent in ents:
+        relabelled: list[Span] = []
+        names: list[_Name | None] = []
+        for ent in doc.ents:
             if ent.label_ not in ENTITY_LABELS:
                 relabelled.append(ent)
-                infos.append(None)
+                names.append(None)
                 continue
             start, end = self._name_tokens(ent)
-            name = canonical_text(doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])])
-            label, canonical, entity_label = ent.label_, name, ent.label_
-            row = self.lookup(name)
+            name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", ent.label_, False)
+            name.canonical = canonical_text(doc[start:end].text)
+            label = ent.label_
+            row = self.lookup(name.canonical)
             if row is not None:
                 kind = row["kind"]
                 if kind in ("country", "organization"):
-                    canonical, entity_label = row["canonical_name"], row["label"]
+                    name.canonical, name.entity_label, name.from_alias = (
+                        row["canonical_name"],
+                        row["label"],
+                        True,
+                    )
                     if label in NAME_LABELS and label != "NORP":
                         label = row["label"]
                 elif kind == "demonym" and _nominal(ent):
-                    canonical, entity_label = row["canonical_name"], "GPE"
+                    name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
                 elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent):
-                    canonical, entity_label = row["canonical_name"], "GPE"
-            span = ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
-            relabelled.append(span)
-            infos.append(
-                [
-                    doc[start].idx,
-                    doc[end - 1].idx + len(doc[end - 1]),
-                    canonical,
-                    entity_label,
-                    row is not None,
-                ]
-            )
-        _link_short_forms(infos)
+                    name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
+            relabelled.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
+            names.append(name)
+        _link_short_forms([n for n in names if n is not None])
         doc.ents = relabelled
-        for span, info in zip(doc.ents, infos, strict=True):
-            if info is None:
-                continue
-            span._.name_start_char, span._.name_end_char, span._.canonical_name, span._.entity_label = info[
-                :4
-            ]
-            span._.coarse_type = COARSE_TYPES.get(info[3], "other")
+        for span, name in zip(doc.ents, names, strict=True):
+            if name is not None:
+                span._.name_start_char = name.start_char
+                span._.name_end_char = name.end_char
+                span._.canonical_name = name.canonical
+                span._.entity_label = name.entity_label
+                span._.coarse_type = COARSE_TYPES.get(name.entity_label, "other")
         return doc
 
     def _name_tokens(self, ent: Span) -> tuple[int, int]:
@@ -542,7 +542,7 @@ class Canonicalizer:
             changed = False
             lowered = [t.lower_ for t in doc[start:end]]
             skip = 1 if lowered[0] in self.demonyms else 0
-            for title in sorted(self.titles, key=len, reverse=True):
+            for title in self.titles.get(lowered[skip], ()) if skip < len(lowered) else ():
                 n = skip + len(title)
                 if n < end - start and tuple(lowered[skip:n]) == title:
                     start += n
@@ -567,15 +567,23 @@ def _acting(ent: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ not in PLACE_PREPOSITIONS
 
 
-def _link_short_forms(infos: list) -> None:
-    """A person's one- or two-word name that begins or ends exactly one longer name takes that name."""
-    persons = sorted({i[2] for i in infos if i is not None and i[3] == "PERSON" and not i[4]})
-    for info in infos:
-        if info is None or info[3] != "PERSON" or info[4]:
-            continue
-        target = short_form_target(info[2], persons)
-        if target is not None:
-            info[2] = target
+@dataclass
+class _Name:
+    start_char: int
+    end_char: int
+    canonical: str
+    entity_label: str
+    from_alias: bool  # resolved by the alias table: no short-form linking
+
+
+def _link_short_forms(names: list[_Name]) -> None:
+    """A person's short name that begins or ends exactly one longer person name takes that name."""
+    persons = sorted({n.canonical for n in names if n.entity_label == "PERSON" and not n.from_alias})
+    for name in names:
+        if name.entity_label == "PERSON" and not name.from_alias:
+            target = short_form_target(name.canonical, persons)
+            if target is not None:
+                name.canonical = target
 
 
 def short_form_target(name: str, full_names: Iterable[str]) -> str | None:
