@@ -191,6 +191,10 @@ def mentions_over_time_figure(daily: pl.DataFrame) -> tuple[go.Figure | None, st
             hoverinfo="text",
         ))
     fig.update_layout(legend={"orientation": "h", "y": -0.15}, yaxis_title="mentions")
+    # Padded so a single day does not stretch into a sub-second axis.
+    lo, hi = series.get_column("period").min(), series.get_column("period").max()
+    pad = max(timedelta(days=3), (hi - lo) * 0.05)
+    fig.update_xaxes(type="date", range=[(lo - pad).isoformat(), (hi + pad).isoformat()], tickformat="%b %d, %Y")
     unit = {"1d": "day", "1w": "week", "1mo": "month"}[bucket]
     return fig, f"Mentions per {unit} of the {top.height} most mentioned entities, by publication date."
 
@@ -261,12 +265,17 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
         ))
     fig.update_yaxes(categoryorder="array", categoryarray=codes, title_text="")
     xaxis = {"rangeslider": {"visible": True}, "type": "date"}
-    # Open on the period the documents cover (or, undated, where most events fall); events they mention
-    # from long before stay reachable in the slider.
-    dates = shown.get_column("event_date")
-    first = summary.get("first_published") or dates.quantile(0.1, interpolation="lower")
-    last = summary.get("last_published") or dates.max()
-    lo, hi = first - timedelta(days=60), last + timedelta(days=30)
+    # Open on where most events fall, and the documents' own period; the few events articles recall from
+    # long before (a 1949 treaty) stay reachable in the slider.
+    ordered = sorted(shown.get_column("event_date").to_list())
+    start = 0
+    while (start < len(ordered) - 1 and (ordered[start + 1] - ordered[start]).days > 365
+           and len(ordered) - start - 1 >= len(ordered) / 2):
+        start += 1
+    first, last = ordered[start], ordered[-1]
+    if summary.get("first_published"):
+        first, last = min(first, summary["first_published"]), max(last, summary["last_published"])
+    lo, hi = first - timedelta(days=45), last + timedelta(days=45)
     inside = shown.filter(pl.col("event_date").is_between(lo, hi)).height
     if 0 < inside < shown.height:
         xaxis["range"] = [lo.isoformat(), hi.isoformat()]
