@@ -31,6 +31,14 @@ def seeded_warehouse(tmp_path_factory) -> Path:
     return _seeded["path"]
 
 
+def run_with(inputs: list, warehouse: Path, **overrides):
+    """Run the real flow with any settings (tests.helpers.run_flow fixes lock_timeout)."""
+    from flows.etl import news_etl
+    from flows.settings import Settings
+
+    return news_etl(settings=Settings(inputs=[str(p) for p in inputs], warehouse=warehouse, **overrides))
+
+
 def copy_warehouse(source: Path, target: Path) -> Path:
     """Copy a closed warehouse file (and its WAL, if any) to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)

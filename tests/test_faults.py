@@ -1,0 +1,282 @@
+"""Crashes, contention and reruns never corrupt the warehouse (process-level tests use real subprocesses)."""
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import flows.etl as etl
+from tests.fault_helpers import (
+    ALL_TABLES,
+    RUN_COLUMNS,
+    SEEDS,
+    copy_warehouse,
+    dateline,
+    run_cli,
+    run_with,
+    seeded_warehouse,
+    subprocess_env,
+    table_differences,
+)
+from tests.helpers import DATA_TABLES, counts, query, run_flow
+from warehouse.db import WarehouseBusyError
+from warehouse.load import TEST_PAUSE_ENV
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+NEW_ARTICLE = (
+    "Biden Meets Macron in Paris\n\nPresident Joe Biden met French President Emmanuel Macron in Paris on "
+    "Thursday to discuss support for Ukraine and sanctions on Russia.\n"
+)
+
+
+@pytest.fixture
+def seeded(tmp_path_factory, tmp_path) -> Path:
+    """A private copy of the seeded warehouse."""
+    return copy_warehouse(seeded_warehouse(tmp_path_factory), tmp_path / "wh" / "dateline.duckdb")
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    """The seeds plus one new article: a run over it has something to extract and load."""
+    target = tmp_path / "inbox"
+    shutil.copytree(SEEDS, target)
+    (target / "005_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    return target
+
+
+def _holder(tmp_path: Path, code: str) -> subprocess.Popen:
+    """A helper process running ``code`` that prints "ready" once it holds what it holds, then waits for stdin."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code + "\nprint('ready', flush=True)\nimport sys\nsys.stdin.read()\n"],
+        cwd=Path(__file__).resolve().parents[1], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env=subprocess_env(tmp_path),
+    )
+    assert child.stdout.readline().strip() == "ready"
+    return child
+
+
+def _release(child: subprocess.Popen) -> None:
+    child.stdin.close()
+    child.wait(timeout=60)
+
+
+def _stderr_lines(process: subprocess.Popen) -> queue.Queue:
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for_line(lines: queue.Queue, marker: str, timeout: float = 600) -> list[str]:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=5)
+        except queue.Empty:
+            continue
+        if line is None:
+            raise AssertionError("process ended before " + marker + ":\n" + "".join(seen[-30:]))
+        seen.append(line)
+        if marker in line:
+            return seen
+    raise AssertionError(f"no {marker!r} within {timeout}s:\n" + "".join(seen[-30:]))
+
+
+def test_kill_9_during_the_load_leaves_the_previous_state_and_a_rerun_completes(seeded, inbox, tmp_path):
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    reference = copy_warehouse(seeded, tmp_path / "reference" / "dateline.duckdb")
+
+    env = subprocess_env(tmp_path, **{TEST_PAUSE_ENV: "600"})
+    victim = subprocess.Popen(
+        dateline("run", "--input", str(inbox), "--warehouse", str(seeded)),
+        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_line(_stderr_lines(victim), TEST_PAUSE_ENV)
+        # Meanwhile a second run is refused at once, naming the run that writes.
+        with pytest.raises(WarehouseBusyError, match=f"another dateline run \\(pid {victim.pid}\\)"):
+            run_flow([inbox], seeded)
+    finally:
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=60)
+    assert victim.returncode == -signal.SIGKILL
+
+    # Exactly the previous state: every table, the run log and the validation log included.
+    assert table_differences(before, seeded, ALL_TABLES) == {}
+
+    rerun = run_flow([inbox], seeded)
+    assert rerun.status == "success" and rerun.documents_new == 1
+    uninterrupted = run_flow([inbox], reference)
+    assert uninterrupted.status == "success"
+    assert table_differences(reference, seeded, DATA_TABLES, ignore=RUN_COLUMNS) == {}
+
+
+def test_a_second_run_is_refused_at_once_with_a_clear_message(seeded, inbox, tmp_path):
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    holder = _holder(tmp_path, f"from pathlib import Path\nfrom warehouse.db import run_lock\n"
+                               f"lock = run_lock(Path({str(seeded)!r}))\nlock.__enter__()")
+    try:
+        result = run_cli(dateline("run", "--input", str(inbox), "--warehouse", str(seeded)), subprocess_env(tmp_path))
+    finally:
+        _release(holder)
+    assert result.returncode != 0
+    assert f"another dateline run (pid {holder.pid}) is writing" in result.stderr
+    assert table_differences(before, seeded, ALL_TABLES) == {}
+
+
+def test_a_reader_holding_the_warehouse_makes_the_run_retry_then_fail_naming_it(seeded, tmp_path):
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    reader = _holder(tmp_path, f"import duckdb\ncon = duckdb.connect({str(seeded)!r}, read_only=True)")
+    try:
+        with pytest.raises(WarehouseBusyError, match=f"held by process {reader.pid} .*waited 2s"):
+            run_with([SEEDS], seeded, lock_timeout=2)
+    finally:
+        _release(reader)
+    assert table_differences(before, seeded, ALL_TABLES) == {}
+    # Once the reader is gone the same run goes through.
+    assert run_flow([SEEDS], seeded).status == "success"
+
+
+def test_dateline_query_blocks_a_run_only_for_the_length_of_its_query(seeded, tmp_path):
+    # The query reads a named pipe, so it lasts exactly until the test writes to the pipe.
+    fifo = tmp_path / "slow_input.csv"
+    os.mkfifo(fifo)
+    sql = (f"select (select count(*) from dim_document) as documents, count(*) as piped "
+           f"from read_csv('{fifo}', header=false, columns={{'x': 'INTEGER'}}, auto_detect=false)")
+    reader = subprocess.Popen(
+        dateline("query", sql, "--warehouse", str(seeded), "--format", "csv"),
+        cwd=Path(__file__).resolve().parents[1], env=subprocess_env(tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_until_open(reader, seeded)
+        outcome: dict = {}
+        runner = threading.Thread(target=lambda: outcome.update(summary=run_with([SEEDS], seeded, lock_timeout=600)))
+        runner.start()
+        runner.join(timeout=5)
+        assert runner.is_alive(), "the run finished while a reader held the warehouse"
+        with open(fifo, "w") as pipe:
+            pipe.write("1\n2\n3\n")
+        stdout, stderr = reader.communicate(timeout=120)
+        runner.join(timeout=600)
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+    assert reader.returncode == 0, stderr
+    assert stdout.splitlines()[-1] == "5,3"
+    assert outcome["summary"].status == "success"
+    assert query(seeded, "select count(*) as n from etl_run").item() == 2
+
+
+def _wait_until_open(process: subprocess.Popen, path: Path, timeout: float = 300) -> None:
+    """Block until ``process`` has ``path`` open (it holds DuckDB's file lock from then on)."""
+    deadline = time.monotonic() + timeout
+    fd_dir = Path(f"/proc/{process.pid}/fd")
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        try:
+            if any(os.path.realpath(fd_dir / fd) == str(path.resolve()) for fd in os.listdir(fd_dir)):
+                return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{path} never opened by pid {process.pid}")
+
+
+def test_a_transient_io_failure_is_retried(seeded, monkeypatch):
+    calls = []
+    real = etl.read_files
+
+    def flaky(paths, max_bytes):
+        calls.append(len(paths))
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error (injected)")
+        return real(paths, max_bytes)
+
+    monkeypatch.setattr(etl, "read_files", flaky)
+    summary = run_flow([SEEDS], seeded)
+    assert summary.status == "success"
+    assert len(calls) == 2 and summary.documents_read == 5
+
+
+def test_a_bug_is_not_retried(seeded, monkeypatch):
+    calls = []
+
+    def buggy(paths, max_bytes):
+        calls.append(len(paths))
+        raise KeyError("a bug, not an I/O failure (injected)")
+
+    monkeypatch.setattr(etl, "read_files", buggy)
+    with pytest.raises(KeyError):
+        run_flow([SEEDS], seeded)
+    assert len(calls) == 1
+
+
+def test_a_busy_warehouse_state_read_is_retried(seeded, monkeypatch):
+    calls = []
+    real = etl.db.connect_read
+
+    def busy_once(path):
+        calls.append(path)
+        if len(calls) == 1:
+            raise duckdb.IOException("Could not set lock on file: Conflicting lock is held (injected)")
+        return real(path)
+
+    monkeypatch.setattr(etl.db, "connect_read", busy_once)
+    assert run_flow([SEEDS], seeded).status == "success"
+    assert len(calls) >= 2
+
+
+def test_rerunning_the_same_inputs_leaves_every_table_identical(seeded, tmp_path):
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    summary = run_flow([SEEDS], seeded)
+    assert summary.status == "success" and summary.documents_new == 0
+    assert table_differences(before, seeded, DATA_TABLES) == {}
+    assert counts(seeded) == counts(before)
+    assert query(seeded, "select count(*) as n from etl_run").item() == 2
+
+
+def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_records_the_failure(
+    seeded, inbox, tmp_path
+):
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    # A real bug's shape, injected into the child process: every new mention points past its body.
+    launcher = (
+        "import sys, polars as pl\n"
+        "import flows.etl as etl\n"
+        "real = etl.resolve_entities\n"
+        "def broken(*args, **kwargs):\n"
+        "    resolved, entities = real(*args, **kwargs)\n"
+        "    return resolved.with_columns(end_char=pl.col('end_char') + 1_000_000), entities\n"
+        "etl.resolve_entities = broken\n"
+        "from flows.cli import main\n"
+        "sys.argv = ['dateline'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    result = run_cli([sys.executable, "-c", launcher, "run", "--input", str(inbox), "--warehouse", str(seeded)],
+                     subprocess_env(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert "ValidationFailedError" in result.stderr and "fact_entity_mention" in result.stderr
+    assert "body_length,end_char" in result.stderr
+    assert table_differences(before, seeded, DATA_TABLES) == {}
+    runs = query(seeded, "select status, message from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "failed"]
+    assert "fact_entity_mention" in runs.get_column("message").to_list()[-1]
+    failed = query(seeded, "select table_name, column_name from etl_validation where not success")
+    assert ("fact_entity_mention", "body_length,end_char") in failed.rows()
