@@ -42,24 +42,6 @@ TYPE_COLORS = {
 }
 _PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
-_SUMMARY = """
-select
-    (select count(*) from dim_document) as documents,
-    (select count(*) from dim_document where duplicate_of_key is null) as canonical_documents,
-    (select count(*) from dim_source) as sources,
-    (select count(*) from dim_entity) as entities,
-    (select count(*) from fact_entity_mention) as mentions,
-    (select count(*) from fact_event) as events,
-    (select count(*) from fact_event_mention) as event_mentions,
-    (select min(published_date) from dim_document) as first_published,
-    (select max(published_date) from dim_document) as last_published
-"""
-_QUARANTINE = """
-select q.source_path, q.record, q.reason, q.detail, r.started_at
-from quarantine as q
-left join etl_run as r using (run_id)
-"""
-
 
 def esc(value: object) -> str:
     """Text from the data, safe in HTML text and attributes (None → empty)."""
@@ -91,13 +73,13 @@ class ReportData:
 def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Read the views the dashboard is built from (works on a read-only connection)."""
     return ReportData(
-        summary=con.sql(_SUMMARY).pl().row(0, named=True),
+        summary=con.sql("select * from v_warehouse_summary").pl().row(0, named=True),
         daily=con.sql("select * from v_entity_mentions_daily").pl(),
         by_source=con.sql("select * from v_entity_mentions_by_source").pl(),
         timeline=con.sql("select * from v_event_timeline").pl(),
         met=con.sql("select * from v_who_met_whom").pl(),
         runs=con.sql("select * from v_run_health").pl().sort("started_at", descending=True, nulls_last=True),
-        quarantine=con.sql(_QUARANTINE).pl().sort(
+        quarantine=con.sql("select * from v_quarantine_log").pl().sort(
             ["started_at", "source_path", "record"], descending=[True, False, False], nulls_last=True
         ),
     )
