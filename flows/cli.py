@@ -196,7 +196,7 @@ def export(
 
 @app.command()
 def report(
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("warehouse/dashboard.html"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("reports/dashboard.html"),
     warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
 ) -> None:
     """Write one self-contained HTML dashboard (plotly.js and data inlined) from the warehouse views."""
