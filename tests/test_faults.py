@@ -280,3 +280,22 @@ def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_reco
     assert "fact_entity_mention" in runs.get_column("message").to_list()[-1]
     failed = query(seeded, "select table_name, column_name from etl_validation where not success")
     assert ("fact_entity_mention", "body_length,end_char") in failed.rows()
+
+
+def test_a_load_failing_inside_its_transaction_is_rolled_back_and_recorded(seeded, inbox, tmp_path, monkeypatch):
+    import warehouse.load as load
+
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    real = load.sql_text
+
+    def failing(relative: str) -> str:
+        # A statement failing halfway through the load, after the dimensions went in.
+        return "select error('injected load failure')" if relative == "load/fact_entity_mention.sql" else real(relative)
+
+    monkeypatch.setattr(load, "sql_text", failing)
+    with pytest.raises(duckdb.Error, match="injected load failure"):
+        run_flow([inbox], seeded)
+    assert table_differences(before, seeded, DATA_TABLES) == {}
+    runs = query(seeded, "select status, message from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "failed"]
+    assert "injected load failure" in runs.get_column("message").to_list()[-1]
