@@ -11,7 +11,7 @@ run attaches its reports to the events already in the warehouse (passed in as ``
 """
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -203,12 +203,14 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
     cover this run's mentions only; the loader recomputes them over all reports.
     """
     clusters: list[_Cluster] = []
+    # Only clusters with the same category, polarity and actor set can merge: index them by that.
+    index: dict[tuple[str, str, str], list[_Cluster]] = defaultdict(list)
     if existing is not None:
         for row in existing.sort("event_key").iter_rows(named=True):
-            clusters.append(
-                _Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"], row["participants"],
-                         row["event_date"], row["date_precision"], None, existing=True)
-            )
+            cluster = _Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"],
+                               row["participants"], row["event_date"], row["date_precision"], None, existing=True)
+            clusters.append(cluster)
+            index[(cluster.code, cluster.polarity, cluster.participants)].append(cluster)
     ordered = keyed.sort(
         pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int32),
         "event_date", "document_key", "trigger_start", "event_code", nulls_last=True,
@@ -216,10 +218,14 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
     for row in ordered.iter_rows(named=True):
         signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
         polarity = POLARITY[row["modality"]]
-        cluster = _choose(clusters, row, signature, polarity)
+        # Actor-less reports only ever merge within their sentence, so their bucket is that sentence.
+        slot = signature or f"\x00{row['document_key']}:{row['sentence_index']}"
+        bucket = index[(row["event_code"], polarity, slot)]
+        cluster = _choose(bucket, row, signature, polarity)
         if cluster is None:
             cluster = _found(row, signature, polarity)
             clusters.append(cluster)
+            bucket.append(cluster)
         cluster.members.append(row)
     events, mentions = [], []
     for cluster in clusters:
