@@ -103,6 +103,25 @@ def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
     assert words == ["talks", "held", "in", "Beijing"]
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("PUTIN, XI HOLD VIDEO CALL", True),
+        ("Putin Tries to Gain China’s Support Against the United States", True),  # capitalized "Against"
+        ("New Russian Tank Troop Drills at Ukraine’s Border", True),  # "drills", "border" written lower below
+        ("Mark McNulty ( Zimbabwe ) 254,247", False),  # a results line
+        ("Sean Fitzpatrick , Walter Little , Justin Marshall", False),  # a list of names
+        ("Tanks moved towards Ukraine’s border.", False),
+    ],
+)
+def test_headline_lines_are_told_from_lists_of_names(rules_nlp, line, expected):
+    from transforms.entity_components import _case_evidence, _segments, is_headline
+
+    doc = rules_nlp.make_doc(f"{line}\nThe new drills near the border used a tank troop and little else.")
+    first, rest = _segments(doc)[0], _segments(doc)[1:]
+    assert is_headline(list(doc[first[0] : first[1]]), _case_evidence(doc, rest)) is expected
+
+
 def test_title_case_headline_is_two_people_not_one(nlp):
     doc = nlp("Putin Visits Xi Jinping in China, Two Nations Agree That NATO Should Stop Expanding")
     persons = [e.text for e in doc.ents if e.label_ == "PERSON"]

@@ -143,15 +143,39 @@ def _cased_words(tokens: Iterable[Token]) -> list[Token]:
     return [t for t in tokens if t.is_alpha and len(t.text) > 1]
 
 
-def is_headline(tokens: list[Token]) -> bool:
-    """ALL CAPS (most words) or Title Case (every content word), with at least two words."""
+def headline_case(tokens: list[Token]) -> str | None:
+    """ "caps" (most words in capitals), "title" (every content word capitalized, at least three) or None."""
     words = _cased_words(tokens)
     if len(words) < 2:
-        return False
+        return None
     if sum(t.text.isupper() for t in words) >= 0.8 * len(words):
-        return True
+        return "caps"
     content = [t for t in words if t.lower_ not in STOP_WORDS]
-    return len(content) >= 3 and all(t.text[0].isupper() for t in content)
+    if len(content) >= 3 and all(t.text[0].isupper() for t in content):
+        return "title"
+    return None
+
+
+def is_headline(tokens: list[Token], evidence: dict[str, Counter]) -> bool:
+    """A line to re-read: ALL CAPS, or Title Case that reads as a headline rather than a list of names.
+
+    Title Case counts when a function word past the first word is capitalized ("Putin Tries to Gain
+    China's Support Against ...") or, in a line without numbers, a third of its content words appear in
+    lower case in the running text ("New Russian Tank Troop Drills at Ukraine's Border"). A list of names
+    ("Mark McNulty ( Zimbabwe ) 254,247", "Sean Fitzpatrick , Walter Little") passes neither, and
+    re-reading it would only lower-case names that are also words ("Mark", "Little").
+    """
+    case = headline_case(tokens)
+    if case != "title":
+        return case == "caps"
+    words = _cased_words(tokens)
+    if any(t.lower_ in STOP_WORDS and t.text[0].isupper() for t in words[1:]):
+        return True
+    if any(t.like_num for t in tokens):
+        return False
+    content = [t for t in words if t.lower_ not in STOP_WORDS]
+    lowered = sum(1 for t in content if t.lower_ in evidence.get(t.lower_, ()))
+    return 3 * lowered >= len(content)
 
 
 @Language.factory("dateline_headline_ner", default_config={"ner_component": "ner"})
@@ -230,10 +254,13 @@ class HeadlineNer:
         if self.ner_component not in self.nlp.pipe_names:
             return doc
         segments = _segments(doc)
-        heads = [s for s in segments if is_headline(list(doc[s[0] : s[1]]))]
+        candidates = {s for s in segments if headline_case(list(doc[s[0] : s[1]]))}
+        if not candidates:
+            return doc
+        evidence = _case_evidence(doc, [s for s in segments if s not in candidates])
+        heads = [s for s in segments if s in candidates and is_headline(list(doc[s[0] : s[1]]), evidence)]
         if not heads:
             return doc
-        evidence = _case_evidence(doc, [s for s in segments if s not in set(heads)])
         subdocs, offsets = [], []
         for start, end in heads:
             tokens = doc[start:end]
