@@ -159,3 +159,41 @@ def test_extract_documents_gives_events_from_the_same_pass(nlp, lexicon):
     assert extracted.event_mentions.schema == EVENT_MENTION_SCHEMA
     assert extracted.event_mentions.get_column("document_key").to_list() == ["a"]
     assert extract_documents(nlp, docs).event_mentions.is_empty()
+
+
+def test_b_cubed_on_a_known_clustering():
+    from flows.eval_events import b_cubed
+
+    gold = {"a": "1", "b": "1", "c": "2"}
+    assert b_cubed(gold, {"a": "x", "b": "x", "c": "y"}) == 1.0
+    # all singletons: precision 1, recall (1/2 + 1/2 + 1) / 3 = 2/3 → F1 0.8
+    assert round(b_cubed(gold, {"a": "x", "b": "y", "c": "z"}), 3) == 0.8
+
+
+def test_every_cameo_root_maps_to_a_known_category():
+    from flows.eval_events import cameo_category, load_cameo_map
+
+    mapping = load_cameo_map()
+    codes = set(load_event_types().get_column("code"))
+    for root in range(1, 21):
+        category = cameo_category(f"{root:02d}0", mapping)
+        assert category == "" or category in codes
+    assert cameo_category("042", mapping) == "CONSULT"
+    assert cameo_category("057", mapping) == "AGREE"
+    assert cameo_category("0874", mapping) == "RETREAT"
+    assert cameo_category("190", mapping) == "FIGHT"
+
+
+def test_petrarch_scoring_on_two_sentences(nlp, lexicon, tmp_path):
+    from flows.eval_events import evaluate_petrarch
+
+    path = tmp_path / "p.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "The United States imposed sanctions on Russia.", '
+        '"events": [{"eventcode": "163", "sourcecode": "USA", "targetcode": "RUS"}]}\n'
+        '{"id": "b", "text": "A protestor demolished the building.", "events": [{"noevents": "True"}]}\n',
+        encoding="utf-8",
+    )
+    result = evaluate_petrarch(nlp, lexicon, path)
+    assert (result["gold_items"], result["type_accuracy"]) == (2, 1.0)
+    assert (result["actor_items"], result["actor_accuracy"]) == (1, 1.0)
