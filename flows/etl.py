@@ -22,12 +22,18 @@ from flows.settings import Settings
 from flows.sources import discover, read_files
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
-from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, resolve_entities
+from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, load_aliases, resolve_entities
 from transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, load_event_types, load_triggers
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
 from transforms.normalize import count_removed_lines, normalize_documents
-from transforms.resolve_events import EXISTING_EVENT_SCHEMA, event_documents, key_event_mentions, resolve_events
+from transforms.resolve_events import (
+    EXISTING_EVENT_SCHEMA,
+    demonym_countries,
+    event_documents,
+    key_event_mentions,
+    resolve_events,
+)
 from warehouse import db
 from warehouse.load import load_run, record_failed_run
 
@@ -290,7 +296,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 "fact_entity_mention": star.build_mentions(resolved, documents),
                 "quarantine": star.build_quarantine(rejected, summary.run_id),
             }
-            keyed_events = key_event_mentions(event_mentions, resolved, event_documents(documents))
+            keyed_events = key_event_mentions(
+                event_mentions, resolved, event_documents(documents), demonym_countries(load_aliases())
+            )
             events, event_reports = resolve_events(keyed_events, state["events"])
             known_types = list(state["keys"].get("dim_event_type", set()))
             frames["dim_event_type"] = load_event_types().filter(~pl.col("event_type_key").is_in(known_types))

@@ -13,11 +13,12 @@ from pathlib import Path
 import polars as pl
 from spacy.language import Language
 
-from transforms.entities import resolve_entities
+from transforms.entities import load_aliases, resolve_entities
 from transforms.events import SYMMETRIC_CODES, Lexicon
 from transforms.extract import extract_documents
 from transforms.resolve_events import (
     dates_compatible,
+    demonym_countries,
     event_documents,
     key_event_mentions,
     resolve_events,
@@ -30,7 +31,9 @@ def run_events(nlp: Language, lexicon: Lexicon, docs: pl.DataFrame) -> tuple[pl.
     """docs (document_key, body, published_date, source_key) → (events, event reports, entity_key → name)."""
     extracted = extract_documents(nlp, docs.select("document_key", "body"), lexicon=lexicon)
     resolved, entities = resolve_entities(extracted.mentions)
-    keyed = key_event_mentions(extracted.event_mentions, resolved, event_documents(docs))
+    keyed = key_event_mentions(
+        extracted.event_mentions, resolved, event_documents(docs), demonym_countries(load_aliases())
+    )
     events, reports = resolve_events(keyed)
     names = dict(zip(entities.get_column("entity_key"), entities.get_column("canonical_name"), strict=True))
     return events, reports, names

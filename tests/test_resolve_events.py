@@ -158,3 +158,28 @@ _EVENT_COLUMNS = set(KEYED_MENTION_SCHEMA) - {
     "actor1_entity_keys", "actor2_entity_keys", "location_entity_key", "published_date", "source_key",
     "event_date", "date_precision",
 }
+
+
+def test_a_demonym_actor_stands_for_its_country_when_the_country_is_known():
+    from transforms.entities import entity_key
+    from transforms.resolve_events import demonym_countries
+
+    countries = demonym_countries([
+        {"alias": "Russian", "canonical_name": "Russia", "label": "NORP", "kind": "demonym"},
+        {"alias": "Moscow", "canonical_name": "Russia", "label": "GPE", "kind": "capital"},
+        {"alias": "Chinese", "canonical_name": "China", "label": "NORP", "kind": "demonym"},
+    ])
+    russian, russia = entity_key("Russian", "group"), entity_key("Russia", "location")
+    chinese = entity_key("Chinese", "group")
+    assert countries == {russian: russia, chinese: entity_key("China", "location")}
+    raw = frame(mention("d0")).drop([c for c in KEYED_MENTION_SCHEMA if c not in _EVENT_COLUMNS])
+    raw = raw.with_columns(actor1_starts=pl.lit([0]), actor1_ends=pl.lit([7]), actor2_starts=pl.lit([20]),
+                           actor2_ends=pl.lit([27]))
+    entity_mentions = pl.DataFrame(
+        {"document_key": ["d0"] * 3, "start_char": [0, 20, 40], "entity_key": [russian, chinese, russia]}
+    )
+    documents = pl.DataFrame({"document_key": ["d0"], "published_date": [None], "source_key": ["s"]},
+                             schema={"document_key": pl.String, "published_date": pl.Date, "source_key": pl.String})
+    keyed = key_event_mentions(raw, entity_mentions, documents, countries).row(0, named=True)
+    assert keyed["actor1_entity_keys"] == [russia]
+    assert keyed["actor2_entity_keys"] == [chinese]  # China is no entity of this run: the key stays

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from transforms.dates import PRECISION_RANK, anchor_date, infer_published_date
+from transforms.entities import entity_key
 from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
 from transforms.keys import make_key
 
@@ -109,17 +110,33 @@ def event_documents(documents: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def demonym_countries(aliases: list[dict]) -> dict[str, str]:
+    """entity_key of a demonym ("Russian", a group) → entity_key of its country, from the alias table rows."""
+    return {
+        entity_key(row["alias"], "group"): entity_key(row["canonical_name"], "location")
+        for row in aliases
+        if row.get("kind") == "demonym"
+    }
+
+
 def key_event_mentions(
-    mentions: pl.DataFrame, entity_mentions: pl.DataFrame, documents: pl.DataFrame
+    mentions: pl.DataFrame,
+    entity_mentions: pl.DataFrame,
+    documents: pl.DataFrame,
+    countries: dict[str, str] | None = None,
 ) -> pl.DataFrame:
     """Attach entity keys to actor spans and anchor each mention's date (KEYED_MENTION_SCHEMA).
 
     ``entity_mentions`` are resolved entity mentions (document_key, start_char, entity_key);
     ``documents`` give document_key, published_date (nullable) and source_key. An actor span with
-    no resolved entity (e.g. dropped as a number) is dropped from the actor list.
+    no resolved entity (e.g. dropped as a number) is dropped from the actor list. As an actor, a
+    demonym stands for its country ("Russian troops" are Russia's): ``countries`` (demonym_countries)
+    maps it when that country is an entity of the same run, so the key always resolves.
     """
+    present = set(entity_mentions.get_column("entity_key").to_list())
+    actor_key = {k: c for k, c in (countries or {}).items() if c in present}
     spans = {
-        (d, s): k
+        (d, s): actor_key.get(k, k)
         for d, s, k in entity_mentions.select("document_key", "start_char", "entity_key").iter_rows()
     }
     docs = {
