@@ -30,7 +30,6 @@ from transforms.normalize import count_removed_lines, normalize_documents
 from transforms.resolve_events import (
     EXISTING_EVENT_SCHEMA,
     demonym_countries,
-    event_documents,
     key_event_mentions,
     resolve_events,
 )
@@ -297,7 +296,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 "quarantine": star.build_quarantine(rejected, summary.run_id),
             }
             keyed_events = key_event_mentions(
-                event_mentions, resolved, event_documents(documents), demonym_countries(load_aliases())
+                event_mentions, resolved, documents.select("document_key", "published_date", "source_key"),
+                demonym_countries(load_aliases()),
             )
             events, event_reports = resolve_events(keyed_events, state["events"])
             known_types = list(state["keys"].get("dim_event_type", set()))

@@ -100,7 +100,11 @@ POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypoth
 
 
 def event_documents(documents: pl.DataFrame) -> pl.DataFrame:
-    """(document_key, published_date, source_key) for anchoring: the given date, else one inferred from the body."""
+    """(document_key, published_date, source_key) for anchoring: the given date, else one inferred from the body.
+
+    For texts that did not go through normalize (evaluation corpora); the flow's documents already
+    carry normalize's date.
+    """
     inferred = [
         given if given is not None else infer_published_date(body or "")
         for given, body in documents.select("published_date", "body").iter_rows()
