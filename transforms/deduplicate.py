@@ -24,14 +24,17 @@ DEDUP_SCHEMA = pl.Schema(
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SEED = 1
-# Verified Jaccard of 5-word shingles above which two bodies are the same document. Chosen from the
-# curve in benchmarks/DEDUP.md: same-story articles by different outlets (BASIL) stay below 0.06,
-# the most similar SemEval pair below 0.25, while edited copies (boilerplate, a cut paragraph, a few
-# changed words) stay above 0.6.
-NEAR_THRESHOLD = 0.5
-# The LSH only proposes candidates; it is tuned lower than the verification threshold so that pairs
-# just above it are not lost to the banding's S-curve.
-LSH_MARGIN = 0.2
+# Verified Jaccard of 5-word shingles at or above which two bodies are the same document. Chosen from
+# the curve in benchmarks/DEDUP.md: different articles on one story stay at or below 0.33 (BASIL's
+# highest pair 0.20, SemEval's 0.14 apart from two scraped copies of one paywall page, allsides'
+# same-topic pairs 0.30-0.33), wire reprints with their outlets' edits start at 0.42, and injected
+# edited copies (paragraph cut, words changed, boilerplate) at 0.48.
+NEAR_THRESHOLD = 0.4
+# The LSH only proposes candidates (true Jaccard decides). Its threshold sits below the verification
+# threshold so pairs just above it survive the banding's S-curve (0.3 → 37 bands of 3 rows: a pair at
+# J = 0.4 is proposed with p = 0.92, at 0.5 with p = 0.99), and never lower than 0.3: fewer rows per
+# band would make random pairs collide often enough to turn the candidate count quadratic.
+LSH_THRESHOLD = 0.3
 
 _CHUNK_DOCS = 500  # texts tokenised together: bounds memory, keeps polars vectorised
 _CHUNK_SHINGLES = 200_000  # shingles permuted together: 200k x 128 x 4 bytes = 100 MB
@@ -248,7 +251,7 @@ def near_candidates(
     """
     if existing.is_empty() or "minhash" not in existing.columns or docs.is_empty():
         return []
-    lsh = MinHashLSH(threshold=max(threshold - LSH_MARGIN, 0.05), num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
     for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows():
         lsh.insert(
             key,
@@ -312,7 +315,7 @@ def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, st
             exact_of[node.key] = head
 
     leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
-    lsh = MinHashLSH(threshold=max(threshold - LSH_MARGIN, 0.05), num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
     sketches = {}
     for node in leaders:
         sketches[node.key] = LeanMinHash(seed=MINHASH_SEED, hashvalues=node.signature, scheme="affine32")
@@ -350,6 +353,10 @@ def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, st
         else:
             links[node.key] = (None, None, None)
     return links
+
+
+def _lsh_threshold(threshold: float) -> float:
+    return max(min(LSH_THRESHOLD, threshold - 0.1), 0.05)
 
 
 def _similarity(a: _Doc, b: _Doc) -> float:
