@@ -100,15 +100,18 @@ def _transient_only(task, task_run, state) -> bool:
 
 @task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
       cache_policy=NO_CACHE)
-def warehouse_state(path: Path) -> dict[str, pl.DataFrame]:
-    """Keys the warehouse already holds (read-only), so known documents cost a hash, not a spaCy pass."""
+def warehouse_state(path: Path, lock_timeout: float = 0.0) -> dict[str, pl.DataFrame]:
+    """Keys the warehouse already holds (read-only), so known documents cost a hash, not a spaCy pass.
+
+    Waits up to ``lock_timeout`` s while another process holds the file read-write.
+    """
     if not path.exists():
         return {"documents": pl.DataFrame(schema={"document_key": pl.String, "content_hash": pl.String,
                                                   "duplicate_of_key": pl.String}),
                 "events": EXISTING_EVENT_SCHEMA.to_frame(),
                 "entities": ENTITY_SCHEMA.to_frame(),
                 "keys": {}}
-    con = db.connect_read(path)
+    con = db.connect_read(path, lock_timeout)
     try:
         documents = con.sql(db.sql_text("state/known_documents.sql")).pl()
         events = con.sql(db.sql_text("state/known_events.sql")).pl().cast(EXISTING_EVENT_SCHEMA)
@@ -207,7 +210,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress:
         with stages.timed("discover"):
             files = discover(settings.inputs)
-            state = warehouse_state(path)
+            state = warehouse_state(path, settings.lock_timeout)
         summary.files_seen = len(files)
         logger.info("discover: %d input files", len(files))
 

@@ -140,16 +140,18 @@ def test_a_second_run_is_refused_at_once_with_a_clear_message(seeded, inbox, tmp
     assert table_differences(before, seeded, ALL_TABLES) == {}
 
 
-def test_a_reader_holding_the_warehouse_makes_the_run_retry_then_fail_naming_it(seeded, tmp_path):
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only reader", "read-write holder"])
+def test_a_process_holding_the_warehouse_makes_the_run_wait_then_fail_naming_it(seeded, tmp_path, read_only):
     before = copy_warehouse(seeded, tmp_path / "before.duckdb")
-    reader = _holder(tmp_path, f"import duckdb\ncon = duckdb.connect({str(seeded)!r}, read_only=True)")
+    # A BI tool: a read-only reader blocks only the load; one opening read-write blocks reading too.
+    holder = _holder(tmp_path, f"import duckdb\ncon = duckdb.connect({str(seeded)!r}, read_only={read_only})")
     try:
-        with pytest.raises(WarehouseBusyError, match=f"held by process {reader.pid} .*waited 2s"):
+        with pytest.raises(WarehouseBusyError, match=f"held by process {holder.pid} .*waited 2s"):
             run_with([SEEDS], seeded, lock_timeout=2)
     finally:
-        _release(reader)
+        _release(holder)
     assert table_differences(before, seeded, ALL_TABLES) == {}
-    # Once the reader is gone the same run goes through.
+    # Once the holder is gone the same run goes through.
     assert run_flow([SEEDS], seeded).status == "success"
 
 
@@ -228,17 +230,17 @@ def test_a_bug_is_not_retried(seeded, monkeypatch):
     assert len(calls) == 1
 
 
-def test_a_busy_warehouse_state_read_is_retried(seeded, monkeypatch):
+def test_a_transient_warehouse_read_failure_is_retried(seeded, monkeypatch):
     calls = []
     real = etl.db.connect_read
 
-    def busy_once(path):
+    def failing_once(path, *args):
         calls.append(path)
         if len(calls) == 1:
-            raise duckdb.IOException("Could not set lock on file: Conflicting lock is held (injected)")
-        return real(path)
+            raise duckdb.IOException("IO Error: could not read block (injected)")
+        return real(path, *args)
 
-    monkeypatch.setattr(etl.db, "connect_read", busy_once)
+    monkeypatch.setattr(etl.db, "connect_read", failing_once)
     assert run_flow([SEEDS], seeded).status == "success"
     assert len(calls) >= 2
 

@@ -18,8 +18,9 @@ class WarehouseBusyError(RuntimeError):
     """Another process holds the warehouse (a run, or a reader such as a BI tool)."""
 
 
-# Failures worth retrying (an I/O hiccup, a warehouse briefly held by another process); anything else is a bug.
-TRANSIENT_ERRORS = (OSError, duckdb.IOException, WarehouseBusyError)
+# Failures worth a task retry (an I/O hiccup); anything else is a bug. A warehouse held by another
+# process is not among them: the connection itself waits lock_timeout for it, once.
+TRANSIENT_ERRORS = (OSError, duckdb.IOException)
 
 
 def sql_text(relative: str) -> str:
@@ -54,36 +55,48 @@ def _holder(message: str) -> str:
 def connect_write(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing, retrying while another process holds it, for up to ``timeout`` s.
 
-    Raises WarehouseBusyError naming the holder's PID when DuckDB reports one.
+    Raises WarehouseBusyError naming the holder's PID (and program) when DuckDB reports one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open_retrying(path, timeout, read_only=False)
+    try:
+        apply_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect_read(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: never blocks other readers, never writes.
+
+    Only a process holding the file read-write blocks it; then it retries for up to ``timeout`` s
+    (0: fail at once, as ``dateline query`` does) and raises WarehouseBusyError naming the holder.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `dateline run` first")
+    return _open_retrying(path, timeout, read_only=True)
+
+
+def _open_retrying(path: Path, timeout: float, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(path))
-            apply_schema(con)
-            return con
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
             if time.monotonic() >= deadline:
+                advice = (
+                    "try again when it ends" if read_only
+                    else "close readers that open it read-write, or read it with `dateline query`"
+                )
                 raise WarehouseBusyError(
-                    f"warehouse {path} is held by {_holder(str(exc))} (waited {timeout:.0f}s); "
-                    "close readers that open it read-write, or read it with `dateline query`"
+                    f"warehouse {path} is held by {_holder(str(exc))} (waited {timeout:.0f}s); {advice}"
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-
-
-def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection: never blocks other readers, never writes."""
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `dateline run` first")
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
-        raise WarehouseBusyError(f"warehouse {path} is being written by {_holder(str(exc))}; try again") from exc
 
 
 @contextmanager
