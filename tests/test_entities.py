@@ -226,6 +226,25 @@ def test_titles_are_dropped_from_the_name(rules_nlp):
     assert text[first["name_start_char"] : first["name_end_char"]] == "Xi Jinping"
 
 
+def test_the_end_of_a_title_is_no_organization(rules_nlp):
+    text = "U.S. Secretary of State Antony Blinken visited the State Department."
+    doc = with_ents(
+        rules_nlp,
+        text,
+        [
+            ("U.S.", "GPE", 0),
+            ("State", "ORG", 0),
+            ("Antony Blinken", "PERSON", 0),
+            ("State Department", "ORG", 0),
+        ],
+    )
+    assert [r["canonical_name"] for r in doc_mentions("d", doc)] == [
+        "United States",
+        "Antony Blinken",
+        "State Department",
+    ]
+
+
 def test_mention_keeps_exact_text_and_offsets(rules_nlp):
     text = "He praised the United States’ stance."
     doc = with_ents(rules_nlp, text, [("the United States’", "GPE", 0)])

@@ -519,6 +519,8 @@ class Canonicalizer:
                 relabelled.append(ent)
                 names.append(None)
                 continue
+            if self._ends_a_title(ent):
+                continue  # "State" of "Secretary of State" is part of a title, no organization
             start, end = self._name_tokens(ent)
             name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", ent.label_, False)
             name.canonical = canonical_text(doc[start:end].text)
@@ -561,6 +563,18 @@ class Canonicalizer:
         if ent.label_ == "PERSON":
             start = self._skip_titles(doc, start, end)
         return start, end
+
+    def _ends_a_title(self, ent: Span) -> bool:
+        """The entity is the last words of a title that begins before it ("Secretary of State")."""
+        if ent.label_ == "PERSON":
+            return False
+        doc = ent.doc
+        words = [t.lower_ for t in ent]
+        for k in range(1, min(3, ent.start) + 1):
+            before = [t.lower_ for t in doc[ent.start - k : ent.start]]
+            if tuple(before + words) in self.titles.get(before[0], ()):
+                return True
+        return False
 
     def _skip_titles(self, doc: Doc, start: int, end: int) -> int:
         """Drop leading titles, also after a demonym or a party ("Chinese leader", "Democrat President")."""
