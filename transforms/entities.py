@@ -160,10 +160,16 @@ def resolve_entities(
             if " " in n
         }
     )
+    # Index full names by their first and last word: one lookup per short name, not a scan of all names.
+    by_edge_word: dict[str, list[str]] = {}
+    for full in full_persons:
+        words = full.split()
+        for word in {words[0], words[-1]}:
+            by_edge_word.setdefault(word, []).append(full)
     canonical = {}
     for name in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name").unique():
         if " " not in name:
-            target = short_form_target(name, full_persons)
+            target = short_form_target(name, by_edge_word.get(name, ()))
             if target is not None:
                 canonical[name] = target
     names = mentions.get_column("canonical_name").to_list()
