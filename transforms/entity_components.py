@@ -6,11 +6,12 @@
    sentence would have, so "Putin Visits Xi Jinping" is two people, not one.
 2. ``dateline_entity_cleanup``: a name never crosses a line break or punctuation that separates names,
    never starts or ends with a bare number, and a span without letters is no name.
-3. ``entity_ruler`` (spaCy's own) with the alias table as phrase patterns: adds names the model
-   missed, never overwrites what it found.
+3. ``dateline_alias_ruler``, spaCy's own ``entity_ruler`` with the alias table as phrase patterns:
+   adds names the model missed, never overwrites what it found.
 4. ``dateline_entity_consistency``: one label per name within a document, a person's surname alone is
    that person, and a name found once is found at its other occurrences.
-5. ``dateline_canonical``: each entity's name span (no "the", title or possessive), canonical name
+5. ``dateline_canonical``: drops the tail of a title ("State" of "Secretary of State"), then gives each
+   entity its name span (no "the", title or possessive), canonical name
    (aliases, short forms linked to the full name seen in the document), entity label and coarse type,
    stored on the span as ``Span._.canonical_name`` and friends.
 
@@ -47,31 +48,8 @@ NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj"
 GOVERNMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "agent", "poss"})
 # "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
 PLACE_PREPOSITIONS = frozenset(
-    {
-        "in",
-        "at",
-        "to",
-        "from",
-        "near",
-        "into",
-        "around",
-        "across",
-        "within",
-        "outside",
-        "through",
-        "toward",
-        "towards",
-        "via",
-        "inside",
-        "over",
-        "throughout",
-        "beyond",
-        "between",
-        "out",
-        "off",
-        "onto",
-        "along",
-    }
+    "in at to from near into around across within outside through toward towards via inside over throughout "
+    "beyond between out off onto along".split()
 )
 
 for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char", "name_end_char"):
