@@ -38,6 +38,13 @@ class TableRules:
     not_matching: Mapping[str, str] = field(default_factory=dict)  # column → regex no value may match
     matching: Mapping[str, str] = field(default_factory=dict)  # column → regex every value must match
 
+    def columns(self) -> set[str]:
+        """Every column the rules speak about, derived reference columns included."""
+        named = {self.key, *self.not_null, *self.unique, *self.accepted, *self.between, *self.matching,
+                 *self.not_matching}
+        named |= {column for a, b, _ in self.greater for column in (a, b)}
+        return named | {reference_column(c, t) for c, t in self.references.items()}
+
 
 def reference_column(column: str, table: str) -> str:
     """Name of the derived column holding the values of ``column`` not found among ``table``'s keys."""
@@ -129,7 +136,7 @@ def check_columns(
     loaded_keys: Mapping[str, set],
     rules: Mapping[str, TableRules],
 ) -> dict[str, pl.DataFrame]:
-    """The frames as they are validated: each with the derived columns its rules speak about.
+    """The frames as they are validated: the columns their rules speak about, derived ones included.
 
     ``loaded_keys`` maps a table to the keys the warehouse already holds; a reference is satisfied by
     a key staged in this run or already loaded. Derived columns exist only in what is validated,
@@ -160,7 +167,13 @@ def check_columns(
         out["fact_event_mention"] = _with_body_checks(out["fact_event_mention"], documents, "trigger")
     if "fact_event" in out:
         out["fact_event"] = _with_mention_rows(out["fact_event"], frames.get("fact_event_mention"))
-    return out
+    # Only what the rules read goes on to GX (through pandas): bodies and raw texts are the bulk of a
+    # run's memory and no expectation reads them directly. A column a rule names but the frame lacks
+    # stays missing, so its expectation fails loudly.
+    return {
+        table: frame.select(c for c in frame.columns if c in rules[table].columns()) if table in rules else frame
+        for table, frame in out.items()
+    }
 
 
 def _known(frame: pl.DataFrame | None, key: str, loaded: set) -> pl.Series:
