@@ -336,7 +336,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
                     summary.status = "failed"
                     summary.message = "validation failed: " + "; ".join(report.failures)
                     record_failed_run(con, _run_row(summary, started_at), validation_rows)
-                    raise ValidationFailedError(summary.message)
+                    docs = f" (Data Docs: {summary.data_docs})" if summary.data_docs else ""
+                    raise ValidationFailedError(summary.message.replace(":", docs + ":", 1))
                 summary.status = "success"
                 run_row = _run_row(summary, started_at)
                 try:

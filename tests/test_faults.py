@@ -276,6 +276,7 @@ def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_reco
     assert result.returncode == 1, result.stderr
     assert "ValidationFailedError" in result.stderr and "fact_entity_mention" in result.stderr
     assert "body_length,end_char" in result.stderr
+    assert f"Data Docs: {(tmp_path / 'data_docs' / 'index.html').resolve()}" in result.stderr
     assert table_differences(before, seeded, DATA_TABLES) == {}
     runs = query(seeded, "select status, message from etl_run order by started_at")
     assert runs.get_column("status").to_list() == ["success", "failed"]
