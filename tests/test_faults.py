@@ -27,7 +27,7 @@ from tests.fault_helpers import (
     table_differences,
 )
 from tests.helpers import DATA_TABLES, counts, query, run_flow
-from warehouse.db import WarehouseBusyError
+from warehouse.db import WarehouseBusyError, connect_read
 from warehouse.load import TEST_PAUSE_ENV
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -112,6 +112,9 @@ def test_kill_9_during_the_load_leaves_the_previous_state_and_a_rerun_completes(
         # Meanwhile a second run is refused at once, naming the run that writes.
         with pytest.raises(WarehouseBusyError, match=f"another dateline run \\(pid {victim.pid}\\)"):
             run_flow([inbox], seeded)
+        # and a reader is told who writes, instead of seeing half a load.
+        with pytest.raises(WarehouseBusyError, match=f"held by process {victim.pid} "):
+            connect_read(seeded)
     finally:
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=60)
