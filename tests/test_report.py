@@ -48,6 +48,19 @@ def test_entity_totals_sum_over_days_most_mentioned_first():
     assert totals.select("canonical_name", "mentions", "documents").rows() == [("A", 5, 2), ("B", 5, 2), ("C", 1, 1)]
 
 
+def test_report_of_an_empty_warehouse_says_so_instead_of_failing(tmp_path):
+    from flows.report import build_report
+    from warehouse.db import apply_schema
+
+    path = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)
+    with duckdb.connect(str(path), read_only=True) as con:
+        page = build_report(con, path.name)
+    assert "no runs recorded yet" in page and "No dated events yet." in page
+    assert "Plotly.newPlot" not in page
+
+
 # ---------------------------------------------------------------- on the seeds
 
 
