@@ -18,7 +18,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 for _name in list(os.environ):
-    if _name.startswith("DATELINE_"):
+    # Settings come from the tests, not the developer's shell; DATELINE_UPDATE_GOLDEN is the tests' own switch.
+    if _name.startswith("DATELINE_") and _name != "DATELINE_UPDATE_GOLDEN":
         del os.environ[_name]
 
 
