@@ -117,8 +117,12 @@ def test_who_met_whom_pairs_people_and_countries_of_real_meetings(mem):
     insert(mem, "fact_event", [
         # "Putin and Xi held a video call": both actors on one side → one pair.
         event("call", "CONSULT", [XI, PUTIN], [], event_date="2021-12-15", mode="call"),
-        # Three participants (one a country) → three pairs; NATO (an organization) is left out.
+        # NATO (an organization) is left out; Beijing is the venue, two others remain → one pair.
         event("summit", "CONSULT", [PUTIN], [XI, BEIJING, NATO], location_entity_key=BEIJING, mode="visit"),
+        # Three participants, one of them a country (not the venue) → three pairs.
+        event("trio", "CONSULT", [PUTIN, BIDEN], [BEIJING], mode="call"),
+        # "Putin visited Beijing": the venue is the only other participant, so it stays.
+        event("trip", "CONSULT", [PUTIN], [BEIJING], location_entity_key=BEIJING, mode="visit"),
         event("maybe", "CONSULT", [PUTIN], [BIDEN], polarity="hypothetical"),
         event("demand", "DEMAND", [BIDEN], [PUTIN]),
         event("alone", "CONSULT", [PUTIN], [NATO]),
@@ -130,9 +134,11 @@ def test_who_met_whom_pairs_people_and_countries_of_real_meetings(mem):
     ).fetchall()
     assert rows == [
         ("call", "Vladimir Putin", "Xi Jinping", "call", None, "asserted, planned"),
-        ("summit", "Beijing", "Vladimir Putin", "visit", "Beijing", None),
-        ("summit", "Beijing", "Xi Jinping", "visit", "Beijing", None),
         ("summit", "Vladimir Putin", "Xi Jinping", "visit", "Beijing", None),
+        ("trio", "Beijing", "Joe Biden", "call", None, None),
+        ("trio", "Beijing", "Vladimir Putin", "call", None, None),
+        ("trio", "Joe Biden", "Vladimir Putin", "call", None, None),
+        ("trip", "Beijing", "Vladimir Putin", "visit", "Beijing", None),
     ]
 
 

@@ -1,6 +1,7 @@
 -- v_who_met_whom: one row per CONSULT event (meeting, call, visit) per unordered pair of its participants
 -- that are persons or countries (entity_type PERSON or GPE). Only events that happened or were planned
--- (polarity 'real'): hypothetical and denied meetings are left out.
+-- (polarity 'real'): hypothetical and denied meetings are left out. A participant that is also the event's
+-- location (the venue, "Putin met Xi in Beijing") is dropped when two other participants remain.
 -- grain: (event_key, participant_a_key, participant_b_key), participant_a before participant_b by name.
 -- columns: event_key, event_date, date_precision, mode (call / visit / meet),
 --          participant_a, participant_a_type, participant_b, participant_b_type (canonical name and
@@ -12,8 +13,13 @@ with consults as (
     from fact_event
     where event_code = 'CONSULT' and polarity = 'real'
 ),
-participants as (
-    select distinct consults.event_key, e.entity_key, e.canonical_name, e.entity_type
+actors as (
+    select distinct
+        consults.event_key,
+        e.entity_key,
+        e.canonical_name,
+        e.entity_type,
+        e.entity_key is not distinct from consults.location_entity_key as is_venue
     from consults,
         unnest(
             coalesce(consults.actor1_entity_keys, [consults.actor1_entity_key])
@@ -21,6 +27,11 @@ participants as (
         ) as actor(entity_key)
     join dim_entity as e on e.entity_key = actor.entity_key
     where e.entity_type in ('PERSON', 'GPE')
+),
+participants as (
+    select event_key, entity_key, canonical_name, entity_type
+    from actors
+    qualify not (is_venue and count(*) filter (where not is_venue) over (partition by event_key) >= 2)
 ),
 pairs as (
     select
