@@ -246,9 +246,13 @@ def run_pipeline(settings: Settings) -> RunSummary:
         with stages.timed("deduplicate"):
             new_docs = new.select("document_key").join(normalized, on="document_key")
             existing = state["documents"].filter(pl.col("duplicate_of_key").is_null())
-            existing = existing.join(
-                warehouse_bodies(path, near_candidates(new_docs, existing)), on="document_key", how="left"
-            )
+            # Only warehouse documents that can matter go on: the LSH candidates (with their bodies, for
+            # the true Jaccard) and those with a new document's exact hash.
+            candidates = near_candidates(new_docs, existing)
+            existing = existing.filter(
+                pl.col("document_key").is_in(candidates)
+                | pl.col("content_hash").is_in(new_docs.get_column("content_hash").implode())
+            ).join(warehouse_bodies(path, candidates), on="document_key", how="left")
             dedup = deduplicate(new_docs, existing)
         summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
         logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
