@@ -132,9 +132,9 @@ def test_failed_validation_loads_nothing(seed_dir, warehouse_path, monkeypatch):
     import flows.etl as etl
     from transforms.entities import resolve_entities
 
-    def broken_resolve(mentions):
+    def broken_resolve(*args, **kwargs):
         # A real bug's shape: every mention claims offsets past the end of its body.
-        resolved, entities = resolve_entities(mentions)
+        resolved, entities = resolve_entities(*args, **kwargs)
         return resolved.with_columns(end_char=pl.col("end_char") + 1_000_000), entities
 
     monkeypatch.setattr(etl, "resolve_entities", broken_resolve)
