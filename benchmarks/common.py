@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -40,9 +41,10 @@ def read_jsonl(path: Path, limit: int) -> Iterator[dict]:
 
 @dataclass
 class Measured:
-    """One child process run: wall seconds, peak RSS of its whole process tree, exit code, stdout."""
+    """One child process run: wall seconds, CPU seconds and peak RSS of its process tree, exit code, output."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
     returncode: int
     stdout: str
@@ -72,6 +74,9 @@ def run_measured(
     Summing RSS counts pages shared by forked workers more than once, so with ``n_process`` > 1
     the figure is an upper bound, which is the safe side for a memory goal.
     """
+    # CPU of waited-for descendants (user + system): unlike wall time, it barely moves when other
+    # work shares the machine. Prefect's server and spaCy workers are waited for by their parents.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     child = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -93,4 +98,6 @@ def run_measured(
     seconds = time.perf_counter() - start
     done.set()
     poller.join()
-    return Measured(seconds, peak / 2**20, child.returncode, stdout, stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(seconds, cpu, peak / 2**20, child.returncode, stdout, stderr)
