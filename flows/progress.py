@@ -60,10 +60,11 @@ class RunProgress:
     ) -> None:
         self.logger = logger
         self.log_every = log_every
+        self._borrowed: list[tuple[object, Console]] = []
         self.bar = (
             Progress(
                 TextColumn("[bold]{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TimeRemainingColumn(), console=console or Console(stderr=True),
+                TimeElapsedColumn(), TimeRemainingColumn(), console=console or Console(stderr=True, markup=False),
             )
             if show_bar
             else None
@@ -72,17 +73,40 @@ class RunProgress:
     @classmethod
     def for_terminal(cls, logger, quiet: bool, console: Console | None = None, log_every: float = 15.0):
         """A bar only when not ``quiet`` and the console is an interactive terminal."""
-        console = console or Console(stderr=True)
+        # markup off: Prefect's log lines are printed through this console while the bar shows, and
+        # a message with brackets in it must print as it is
+        console = console or Console(stderr=True, markup=False)
         return cls(logger, show_bar=not quiet and console.is_terminal, console=console, log_every=log_every)
 
     def __enter__(self) -> "RunProgress":
         if self.bar is not None:
+            self._borrow_log_consoles()
             self.bar.start()
         return self
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()
+            for handler, console in self._borrowed:
+                handler.console = console
+            self._borrowed = []
+
+    def _borrow_log_consoles(self) -> None:
+        """Print Prefect's console log lines through the bar's console while it is shown.
+
+        Prefect's console handler writes through a rich Console of its own; two consoles on one
+        terminal interleave log lines with the bar's redraws. Through the bar's console, each log line
+        is printed above the live bars instead.
+        """
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        loggers = [logging.getLogger(), *(
+            item for item in logging.Logger.manager.loggerDict.values() if isinstance(item, logging.Logger)
+        )]
+        handlers = {id(h): h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}
+        for handler in handlers.values():
+            self._borrowed.append((handler, handler.console))
+            handler.console = self.bar.console
 
     @contextmanager
     def stage(self, name: str, total: int, unit: str = "documents") -> Iterator[StageCounter]:

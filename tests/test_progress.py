@@ -64,3 +64,21 @@ def test_no_periodic_line_before_the_interval(caplog):
                     counter.advance()
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 1 and messages[0].startswith("ingest: done, 5/5 files (100%)")
+
+
+def test_prefect_log_lines_go_through_the_bar_console_while_it_is_shown():
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    logger = logging.getLogger("dateline-progress-test-3")
+    handler = PrefectConsoleHandler(stream=io.StringIO())
+    own = handler.console
+    logger.addHandler(handler)
+    try:
+        console, out = _console(terminal=True)
+        with RunProgress.for_terminal(logger, quiet=False, console=console):
+            assert handler.console is console
+            logger.warning("a log line during the run")
+        assert handler.console is own
+        assert "a log line during the run" in out.getvalue()
+    finally:
+        logger.removeHandler(handler)
