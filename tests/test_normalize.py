@@ -205,3 +205,27 @@ def test_same_body_same_hash_whatever_the_boilerplate():
 
 def test_empty_frame_keeps_the_schema():
     assert normalize_documents(parse_inputs([])[0]).schema == NORMALIZED_SCHEMA
+
+
+def test_a_first_line_that_is_a_paragraph_stays_in_the_body():
+    from transforms.normalize import split_title_body
+
+    text = (
+        "The leader of China, Xi Jinping, said on Wednesday that his country and Russia need to defend "
+        "themselves together. In a video meeting, the Chinese supported the Russian.\n"
+        "Second paragraph.\n"
+    )
+    title, body, _ = split_title_body(text)
+    assert title == (
+        "The leader of China, Xi Jinping, said on Wednesday that his country and Russia need to defend "
+        "themselves together."
+    )
+    assert body.startswith("The leader of China") and body.endswith("Second paragraph.")
+
+
+def test_headline_detection_ignores_initials_and_titles():
+    from transforms.normalize import is_headline
+
+    assert is_headline("Mr. Putin Goes To Beijing As U.S. Watches")
+    assert not is_headline("Putin visited Beijing. Xi welcomed him.")
+    assert not is_headline(" ".join(["word"] * 40))

@@ -105,10 +105,35 @@ def split_title_body(
     if not title:
         if not lines:
             return None, "", removed
-        return lines[0], "\n\n".join(lines[1:]), removed
+        if is_headline(lines[0]):
+            return lines[0], "\n\n".join(lines[1:]), removed
+        # The text starts with a paragraph, not a headline: keep it in the body (it is news, and the
+        # NLP reads only the body) and title the document with its first sentence.
+        return first_sentence(lines[0]), "\n\n".join(lines), removed
     if lines and lines[0].casefold() == title.casefold():
         lines = lines[1:]
     return title, "\n\n".join(lines), removed
+
+
+# A sentence ends at . ! ? before a capital, but not after initials or short titles ("U.S.", "Mr.", "Mrs.").
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\bMrs\.)[\"”’)]*\s+(?=[\"“‘(]?[A-Z])"
+)
+MAX_HEADLINE_WORDS = 35
+MAX_TITLE_CHARS = 200
+
+
+def is_headline(line: str) -> bool:
+    """A first line reads as a headline when it is short and holds no sentence boundary."""
+    return len(line.split()) <= MAX_HEADLINE_WORDS and not _SENTENCE_END.search(line)
+
+
+def first_sentence(line: str) -> str:
+    """The first sentence of a paragraph, cut at a word boundary to at most MAX_TITLE_CHARS."""
+    sentence = _SENTENCE_END.split(line, maxsplit=1)[0].strip()
+    if len(sentence) <= MAX_TITLE_CHARS:
+        return sentence
+    return sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def detect_language(text: str) -> str:
