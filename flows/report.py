@@ -24,7 +24,8 @@ TOP_ENTITIES = 12
 TIMELINE_ENTITIES = 8
 MAX_TIMELINE_EVENTS = 2000
 MAX_MEETING_LABELS = 15
-MAX_NETWORK_NODES = 40
+MAX_MEETING_ROWS = 25
+MAX_NETWORK_NODES = 25
 MAX_NETWORK_EDGES = 150
 HEATMAP_SOURCES = 12
 HEATMAP_ENTITIES = 15
@@ -256,7 +257,9 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
         start += 1
     first, last = ordered[start], ordered[-1]
     if summary.get("first_published"):
-        first, last = min(first, summary["first_published"]), max(last, summary["last_published"])
+        # Around the documents' own period: a year before, two after (plans), and all of it.
+        first = min(max(first, summary["first_published"] - timedelta(days=400)), summary["first_published"])
+        last = max(min(last, summary["last_published"] + timedelta(days=730)), summary["last_published"])
     lo, hi = first - timedelta(days=45), last + timedelta(days=45)
     inside = shown.filter(pl.col("event_date").is_between(lo, hi)).height
     if 0 < inside < shown.height:
@@ -444,11 +447,16 @@ def date_label(day, precision: str | None) -> str:
     return day.isoformat()
 
 
-def meetings_html(met: pl.DataFrame) -> str:
-    rows = met.sort(["event_date", "participant_a", "participant_b"], nulls_last=True)
+def meetings_html(met: pl.DataFrame) -> tuple[str, str]:
+    """The meetings table (the most reported ones when there are many, by date) and its caption."""
+    rows = met.sort(["num_documents", "event_date", "participant_a", "participant_b"],
+                    descending=[True, False, False, False], nulls_last=True).head(MAX_MEETING_ROWS)
+    caption = ("Every row of v_who_met_whom, by date." if rows.height == met.height else
+               f"The {rows.height} most reported of {met.height} rows of v_who_met_whom, by date.")
+    rows = rows.sort(["event_date", "participant_a", "participant_b"], nulls_last=True)
     rows = rows.with_columns(pl.Series("when", [date_label(d, p) for d, p in rows.select(
         "event_date", "date_precision").iter_rows()], dtype=pl.String))
-    return _table(rows, {
+    return caption, _table(rows, {
         "when": "date", "participant_a": "who", "participant_b": "with whom",
         "mode": "how", "location": "where", "num_documents": "documents", "modalities": "reported as",
     }, numeric={"num_documents"})
@@ -469,7 +477,8 @@ def render_report(data: ReportData, title: str, subtitle: str) -> str:
     fig = network_figure(data.met)
     panels.append(_section("Who met whom", _figure_html(fig, "who-met-whom", 460) if fig else _empty("no meetings"),
                            "Meetings, calls and visits between people and countries (v_who_met_whom)."))
-    panels.append(_section("Meetings", meetings_html(data.met), "Every row of v_who_met_whom, by date."))
+    caption, table = meetings_html(data.met)
+    panels.append(_section("Meetings", table, caption))
     fig = entities_by_source_figure(data.by_source, data.daily)
     panels.append(_section("Top entities per source",
                            _figure_html(fig, "entities-by-source", fig.layout.height) if fig else _empty("no sources"),
