@@ -147,3 +147,27 @@ def test_failed_validation_loads_nothing(seed_dir, warehouse_path, monkeypatch):
     assert "body_length" in runs.get_column("message").item()
     failed = query(warehouse_path, "select table_name from etl_validation where not success")
     assert "fact_entity_mention" in failed.get_column("table_name").to_list()
+
+
+def test_given_publication_dates_anchor_the_seed_meetings(seed_dir, warehouse_path):
+    # The seeds carry no metadata; with a manifest giving (plausible) publication dates, relative
+    # dates ("on Friday", "on Wednesday") resolve to the days of the meetings.
+    (seed_dir / "manifest.csv").write_text(
+        "file,url,source,published\n"
+        "000_fe54a43580a24ec2.txt,,,2021-12-14\n"
+        "001_31fc98672741d875.txt,,,2021-12-15\n"
+        "002_9cc82649ec4ceb70.txt,,,2021-12-16\n"
+        "003_4b2cff3ecd599e03.txt,,,2022-02-05\n"
+        "004_418559a313f8507d.txt,,,2024-05-16\n",
+        encoding="utf-8",
+    )
+    run_flow([seed_dir], warehouse_path)
+    meetings = query(
+        warehouse_path,
+        "select event_date::varchar as day, participant_a, participant_b, num_documents from v_who_met_whom "
+        "where date_precision = 'day' and 'Vladimir Putin' in (participant_a, participant_b)",
+    )
+    rows = set(meetings.iter_rows())
+    assert ("2021-12-15", "Vladimir Putin", "Xi Jinping", 3) in rows
+    assert ("2022-02-04", "Vladimir Putin", "Xi Jinping", 2) in rows
+    assert query(warehouse_path, "select count(*) from dim_document where date_source = 'given'").item() == 5
