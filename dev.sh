@@ -24,6 +24,7 @@ setup() {
         "$(pick_python)" -m venv .venv
     fi
     if [ ! -x .venv/bin/uv ]; then
+        .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip >/dev/null
         .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
             -r requirements/bootstrap.txt
     fi
