@@ -92,3 +92,15 @@ def test_relative_dates_without_a_publication_date_are_unknown():
     # an explicit date needs no anchor
     assert anchor_date("February 4, 2022", None) == (dt.date(2022, 2, 4), "day")
     assert anchor_date(None, TUESDAY) == (None, "unknown")
+
+
+def test_history_and_forecasts_are_not_event_dates():
+    import datetime as dt
+
+    from transforms.dates import anchor_date
+
+    published = dt.date(2019, 3, 1)
+    assert anchor_date("in 1820", published) == (None, "unknown")
+    assert anchor_date("by 2049", published) == (None, "unknown")
+    assert anchor_date("January 1, 2030", published) == (None, "unknown")
+    assert anchor_date("in 2020", published) == (dt.date(2020, 1, 1), "year")

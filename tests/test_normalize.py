@@ -229,3 +229,23 @@ def test_headline_detection_ignores_initials_and_titles():
     assert is_headline("Mr. Putin Goes To Beijing As U.S. Watches")
     assert not is_headline("Putin visited Beijing. Xi welcomed him.")
     assert not is_headline(" ".join(["word"] * 40))
+
+
+def test_an_implausible_given_date_is_not_used():
+    import datetime as dt
+
+    import polars as pl
+
+    from transforms.ingest import RAW_SCHEMA
+    from transforms.normalize import normalize_documents
+
+    raw = pl.DataFrame(
+        [
+            {"document_key": "a", "raw_text": "Title\n\nBody text.", "title": None, "published": "2099-01-01"},
+            {"document_key": "b", "raw_text": "Title\n\nBody text.", "title": None, "published": "2019-03-01"},
+        ]
+    ).with_columns([pl.lit(None, dtype=d).alias(n) for n, d in RAW_SCHEMA.items() if n not in
+                    ("document_key", "raw_text", "title", "published")]).select(RAW_SCHEMA.names()).cast(RAW_SCHEMA)
+    out = normalize_documents(raw, today=dt.date(2026, 11, 23))
+    assert out.get_column("published_date").to_list() == [None, dt.date(2019, 3, 1)]
+    assert out.get_column("date_source").to_list() == ["unknown", "given"]

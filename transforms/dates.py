@@ -96,7 +96,22 @@ def anchor_date(text: str | None, published: dt.date | None, tense: str = "past"
     """
     if not text or not text.strip():
         return None, "unknown"
-    return _anchor(" ".join(text.split()), published, tense)
+    date, precision = _anchor(" ".join(text.split()), published, tense)
+    if date is not None and not in_event_range(date, published):
+        # "in 1820", "by 2049": history and forecasts are not the date of a reported event.
+        return None, "unknown"
+    return date, precision
+
+
+EARLIEST_EVENT = dt.date(1900, 1, 1)
+# Planned events are reported ahead of time, but not by more than this (the warehouse accepts the same).
+EVENT_HORIZON = dt.timedelta(days=2 * 365)
+
+
+def in_event_range(date: dt.date, published: dt.date | None, today: dt.date | None = None) -> bool:
+    """Whether an event date is plausible: not before 1900, not more than two years after publication."""
+    reference = min(published or dt.date.max, today or dt.date.today())
+    return EARLIEST_EVENT <= date <= reference + EVENT_HORIZON
 
 
 @lru_cache(maxsize=8192)

@@ -160,6 +160,8 @@ def normalize_documents(
     for doc in raw.select("document_key", "raw_text", "title", "published").iter_rows(named=True):
         title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"])
         published = given_dates.get(doc["published"]) if doc["published"] else None
+        if published is not None and not _plausible_publication(published, today):
+            published = None  # a typo or a placeholder ("0001-01-01", "2099"): infer instead of failing the run
         date_source = "given" if published else "unknown"
         if published is None:
             published = dates.infer_published_date(f"{title or ''}\n\n{body}", today=today)
@@ -191,6 +193,10 @@ def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
         .sort(["lines", "rule"], descending=[True, False])
         .cast(RULE_COUNT_SCHEMA)
     )
+
+
+def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
+    return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
 
 
 def _parse_given(values: list[str]) -> dict[str, dt.date | None]:
