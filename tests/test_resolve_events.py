@@ -183,3 +183,19 @@ def test_a_demonym_actor_stands_for_its_country_when_the_country_is_known():
     keyed = key_event_mentions(raw, entity_mentions, documents, countries).row(0, named=True)
     assert keyed["actor1_entity_keys"] == [russia]
     assert keyed["actor2_entity_keys"] == [chinese]  # China is no entity of this run: the key stays
+
+
+def test_reports_kept_apart_never_share_an_event_key():
+    # Two actor-less reports in one sentence with incompatible dates stay two events: distinct keys.
+    events, reports = resolve_events(frame(
+        mention("d9", start=10, code="MOBILIZE", a1=(), a2=(), date=dt.date(2021, 1, 5), precision="day"),
+        mention("d9", start=40, code="MOBILIZE", a1=(), a2=(), date=dt.date(2019, 1, 1), precision="year"),
+    ))
+    assert events.height == 2
+    assert events.get_column("event_key").n_unique() == 2
+    assert reports.get_column("event_key").n_unique() == 2
+    again, _ = resolve_events(frame(
+        mention("d9", start=10, code="MOBILIZE", a1=(), a2=(), date=dt.date(2021, 1, 5), precision="day"),
+        mention("d9", start=40, code="MOBILIZE", a1=(), a2=(), date=dt.date(2019, 1, 1), precision="year"),
+    ))
+    assert again.get_column("event_key").to_list() == events.get_column("event_key").to_list()

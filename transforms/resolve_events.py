@@ -224,6 +224,7 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
     cover this run's mentions only; the loader recomputes them over all reports.
     """
     clusters: list[_Cluster] = []
+    used_keys: set[str] = set()
     # Only clusters with the same category, polarity and actor set can merge: index them by that.
     index: dict[tuple[str, str, str], list[_Cluster]] = defaultdict(list)
     if existing is not None:
@@ -231,6 +232,7 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
             cluster = _Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"],
                                row["participants"], row["event_date"], row["date_precision"], None, existing=True)
             clusters.append(cluster)
+            used_keys.add(cluster.event_key)
             index[(cluster.code, cluster.polarity, cluster.participants)].append(cluster)
     ordered = keyed.sort(
         pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int32),
@@ -244,7 +246,7 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
         bucket = index[(row["event_code"], polarity, slot)]
         cluster = _choose(bucket, row, signature, polarity)
         if cluster is None:
-            cluster = _found(row, signature, polarity)
+            cluster = _found(row, signature, polarity, used_keys)
             clusters.append(cluster)
             bucket.append(cluster)
         cluster.members.append(row)
@@ -291,7 +293,7 @@ def _choose(clusters: list[_Cluster], row: dict, signature: str, polarity: str) 
     return candidates[0]
 
 
-def _found(row: dict, signature: str, polarity: str) -> _Cluster:
+def _found(row: dict, signature: str, polarity: str, used_keys: set[str]) -> _Cluster:
     date, precision = row["event_date"], row["date_precision"]
     if precision == "unknown" or date is None or not signature:
         anchor = f"doc:{row['document_key']}:{row['sentence_index'] if not signature else ''}"
@@ -301,6 +303,13 @@ def _found(row: dict, signature: str, polarity: str) -> _Cluster:
         home = None
     mode_family = "visit" if row["mode"] == "visit" else "call" if row["mode"] == "call" else ""
     key = make_key("event", row["event_code"], polarity, signature, anchor, mode_family)
+    # Two clusters the merge rules keep apart (e.g. modes "meet" and "call" on one day) can share the
+    # natural key; the later one in the deterministic order gets the next key of the sequence.
+    base, n = key, 0
+    while key in used_keys:
+        n += 1
+        key = make_key(base, n)
+    used_keys.add(key)
     return _Cluster(key, row["event_code"], row["mode"], polarity, signature, date, precision, home,
                     existing=False)
 
