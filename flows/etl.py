@@ -6,6 +6,8 @@ Tasks work on batches (polars frames of hundreds of documents), never one docume
 import datetime as dt
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,24 +69,15 @@ class RunSummary:
     message: str = ""
 
 
-class _Stages:
-    """Accumulates wall time per stage."""
-
-    def __init__(self, summary: RunSummary) -> None:
-        self.summary = summary
-
-    def timed(self, stage: str):
-        summary = self.summary
-
-        class _Timer:
-            def __enter__(self):
-                self.start = time.perf_counter()
-
-            def __exit__(self, *exc):
-                elapsed = time.perf_counter() - self.start
-                summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + elapsed, 3)
-
-        return _Timer()
+@contextmanager
+def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    """Add the wall time of the block to ``summary.stage_seconds[stage]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - start
+        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + elapsed, 3)
 
 
 def _transient_only(task, task_run, state) -> bool:
@@ -204,157 +197,188 @@ def run_pipeline(settings: Settings) -> RunSummary:
     logger = get_run_logger()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     summary = RunSummary(run_id=uuid.uuid4().hex, warehouse=str(settings.warehouse))
-    stages = _Stages(summary)
     path = Path(settings.warehouse)
 
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress:
-        with stages.timed("discover"):
+        with _timed(summary, "discover"):
             files = discover(settings.inputs)
             state = warehouse_state(path, settings.lock_timeout)
         summary.files_seen = len(files)
         logger.info("discover: %d input files", len(files))
 
-        raws, rejects = [], []
-        with stages.timed("ingest"), progress.stage("ingest", len(files), "files") as counter:
-            for paths in _batches(files, settings.batch_size):
-                raw, rejected = ingest_batch(paths, settings.max_file_bytes)
-                raws.append(raw)
-                rejects.append(rejected)
-                counter.advance(len(paths))
-        raw = pl.concat(raws) if raws else parse_inputs([])[0]
-        rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
-        summary.documents_read = raw.height
-        summary.files_quarantined = rejected.height
-        known_docs = state["keys"].get("dim_document", set())
-        new = raw.filter(~pl.col("document_key").is_in(list(known_docs))).unique(
-            "document_key", keep="first", maintain_order=True
-        )
-        summary.documents_new = new.height
-        summary.documents_skipped = raw.height - new.height
-        logger.info(
-            "ingest: %d documents read, %d new, %d already loaded, %d quarantined",
-            raw.height, new.height, summary.documents_skipped, rejected.height,
-        )
-
-        with stages.timed("normalize"):
-            normalized = pl.concat([normalize_batch(b) for b in _frame_batches(new, settings.batch_size)]) \
-                if new.height else normalize_documents(new)
-        logger.info("normalize: %d documents, %d boilerplate lines removed %s",
-                    normalized.height, int(normalized.get_column("lines_removed").sum() or 0),
-                    dict(count_removed_lines(normalized).iter_rows()))
-
-        with stages.timed("deduplicate"):
-            new_docs = new.select("document_key").join(normalized, on="document_key")
-            existing = state["documents"].filter(pl.col("duplicate_of_key").is_null())
-            # Only warehouse documents that can matter go on: the LSH candidates (with their bodies, for
-            # the true Jaccard) and those with a new document's exact hash.
-            candidates = near_candidates(new_docs, existing)
-            existing = existing.filter(
-                pl.col("document_key").is_in(candidates)
-                | pl.col("content_hash").is_in(new_docs.get_column("content_hash").implode())
-            ).join(warehouse_bodies(path, candidates), on="document_key", how="left")
-            dedup = deduplicate(new_docs, existing)
-        summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
-        logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
-
-        canonical = (
-            normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
-            .select("document_key", "body", "published_date", "language")
-            .sort("document_key")
-        )
-        # The English model's entities on other languages are noise: such documents are loaded, tagged
-        # with their language, and not extracted.
-        foreign = canonical.filter(~pl.col("language").is_in(settings.extract_languages))
-        if foreign.height:
-            logger.warning("language: %d documents not in %s are loaded without extraction",
-                           foreign.height, settings.extract_languages)
-        canonical = canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
-        with stages.timed("extract"), progress.stage("extract", canonical.height) as counter, \
-                runners.task_runner(settings) as runner:
-            futures = [
-                runner.submit(extract_batch, {"docs": b, "model": settings.model, "nlp_batch_size":
-                              settings.nlp_batch_size, "workers": runners.spacy_processes(settings)})
-                for b in _frame_batches(canonical, settings.batch_size)
-            ]
-            extracted = []
-            for future in futures:  # in submission order, so the result does not depend on timing
-                extracted.append(future.result())
-                counter.advance(extracted[-1].documents)
-        mentions = pl.concat([e.mentions for e in extracted]) if extracted else MENTION_SCHEMA.to_frame()
-        event_mentions = (
-            pl.concat([e.event_mentions for e in extracted]) if extracted else EVENT_MENTION_SCHEMA.to_frame()
-        )
-        summary.documents_extracted = sum(e.documents for e in extracted)
-        summary.words = sum(e.words for e in extracted)
-        logger.info("extract: %d documents, %d words, %d mentions",
-                    summary.documents_extracted, summary.words, mentions.height)
-
-        with stages.timed("resolve"):
-            resolved, entities = resolve_entities(mentions, state["entities"])
-            raw_with_source = star.with_source(new)
-            documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
-                dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
-            )
-            frames = {
-                "dim_source": star.build_sources(raw_with_source),
-                "dim_document": documents,
-                "dim_entity": entities,
-                "fact_entity_mention": star.build_mentions(resolved, documents),
-                "quarantine": star.build_quarantine(rejected, summary.run_id),
-            }
-            keyed_events = key_event_mentions(
-                event_mentions, resolved, documents.select("document_key", "published_date", "source_key"),
-                demonym_countries(load_aliases()),
-            )
-            events, event_reports = resolve_events(keyed_events, state["events"])
-            known_types = list(state["keys"].get("dim_event_type", set()))
-            frames["dim_event_type"] = load_event_types().filter(~pl.col("event_type_key").is_in(known_types))
-            frames["fact_event"] = events
-            frames["fact_event_mention"] = event_reports
-            event_days = events.filter(pl.col("date_precision") == "day").get_column("event_date")
-            frames["dim_date"] = star.build_dates(pl.concat([documents.get_column("published_date"), event_days]))
-        summary.mentions = resolved.height
-        summary.event_mentions = event_reports.height
-        summary.events = events.height
-        summary.entities = entities.height
-
-        with stages.timed("validate"):
-            if any(not f.is_empty() for f in frames.values()):
-                report = validate_frames(frames, state["keys"], summary.run_id,
-                                         settings.data_docs_dir or path.parent / "data_docs")
-                summary.data_docs = str(report.data_docs or "")
-                summary.validation = (
-                    "passed" if report.success else f"failed ({len(report.failures)} expectations)"
-                )
-            else:  # a no-op rerun: nothing to validate, and no reason to pay for importing GX
-                report = ValidationReport(results=VALIDATION_SCHEMA.to_frame())
-                summary.validation = "skipped (nothing new)"
+        with _timed(summary, "ingest"):
+            new, rejected = _ingest(files, settings, state, summary, progress, logger)
+        with _timed(summary, "normalize"):
+            normalized = _normalize(new, settings, logger)
+        with _timed(summary, "deduplicate"):
+            dedup = _deduplicate(new, normalized, state, path, summary, logger)
+        with _timed(summary, "extract"):
+            extracted = _extract(normalized, dedup, settings, summary, progress, logger)
+        with _timed(summary, "resolve"):
+            frames = _resolve(new, normalized, dedup, extracted, rejected, state, summary)
+        with _timed(summary, "validate"):
+            report = _validate(frames, state, path, settings, summary)
         logger.info("validate: %s", summary.validation)
-
-        run_row = _run_row(summary, started_at)
-        with stages.timed("load"):
-            con = db.connect_write(path, settings.lock_timeout)
-            try:
-                validation_rows = report.results.with_columns(run_id=pl.lit(summary.run_id))
-                if not report.success:
-                    summary.status = "failed"
-                    summary.message = "validation failed: " + "; ".join(report.failures)
-                    record_failed_run(con, _run_row(summary, started_at), validation_rows)
-                    docs = f" (Data Docs: {summary.data_docs})" if summary.data_docs else ""
-                    raise ValidationFailedError(summary.message.replace(":", docs + ":", 1))
-                summary.status = "success"
-                run_row = _run_row(summary, started_at)
-                try:
-                    summary.rows_added = load_run(con, frames, run_row, validation_rows)
-                except Exception as exc:  # rolled back: record why, outside the failed transaction
-                    summary.status = "failed"
-                    summary.message = f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]
-                    record_failed_run(con, _run_row(summary, started_at), validation_rows)
-                    raise
-            finally:
-                con.close()
+        with _timed(summary, "load"):
+            _load(frames, report, path, settings, summary, started_at)
         logger.info("load: rows added %s", summary.rows_added)
     return summary
+
+
+def _ingest(files, settings, state, summary, progress, logger) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read and parse the files in batches → (documents not yet in the warehouse, quarantine rows)."""
+    raws, rejects = [], []
+    with progress.stage("ingest", len(files), "files") as counter:
+        for paths in _batches(files, settings.batch_size):
+            raw, rejected = ingest_batch(paths, settings.max_file_bytes)
+            raws.append(raw)
+            rejects.append(rejected)
+            counter.advance(len(paths))
+    raw = pl.concat(raws) if raws else parse_inputs([])[0]
+    rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
+    known_docs = state["keys"].get("dim_document", set())
+    new = raw.filter(~pl.col("document_key").is_in(list(known_docs))).unique(
+        "document_key", keep="first", maintain_order=True
+    )
+    summary.documents_read = raw.height
+    summary.files_quarantined = rejected.height
+    summary.documents_new = new.height
+    summary.documents_skipped = raw.height - new.height
+    logger.info(
+        "ingest: %d documents read, %d new, %d already loaded, %d quarantined",
+        raw.height, new.height, summary.documents_skipped, rejected.height,
+    )
+    return new, rejected
+
+
+def _normalize(new: pl.DataFrame, settings: Settings, logger) -> pl.DataFrame:
+    normalized = (
+        pl.concat([normalize_batch(b) for b in _frame_batches(new, settings.batch_size)])
+        if new.height
+        else normalize_documents(new)
+    )
+    logger.info("normalize: %d documents, %d boilerplate lines removed %s",
+                normalized.height, int(normalized.get_column("lines_removed").sum() or 0),
+                dict(count_removed_lines(normalized).iter_rows()))
+    return normalized
+
+
+def _deduplicate(new, normalized, state, path: Path, summary: RunSummary, logger) -> pl.DataFrame:
+    new_docs = new.select("document_key").join(normalized, on="document_key")
+    existing = state["documents"].filter(pl.col("duplicate_of_key").is_null())
+    # Only warehouse documents that can matter go on: the LSH candidates (with their bodies, for
+    # the true Jaccard) and those with a new document's exact hash.
+    candidates = near_candidates(new_docs, existing)
+    existing = existing.filter(
+        pl.col("document_key").is_in(candidates)
+        | pl.col("content_hash").is_in(new_docs.get_column("content_hash").implode())
+    ).join(warehouse_bodies(path, candidates), on="document_key", how="left")
+    dedup = deduplicate(new_docs, existing)
+    summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
+    logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
+    return dedup
+
+
+def _extract(normalized, dedup, settings: Settings, summary: RunSummary, progress, logger) -> list[Extracted]:
+    """The one spaCy pass over the canonical documents in the extracted languages, batch by batch."""
+    canonical = (
+        normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
+        .select("document_key", "body", "published_date", "language")
+        .sort("document_key")
+    )
+    # The English model's entities on other languages are noise: such documents are loaded, tagged
+    # with their language, and not extracted.
+    foreign = canonical.filter(~pl.col("language").is_in(settings.extract_languages))
+    if foreign.height:
+        logger.warning("language: %d documents not in %s are loaded without extraction",
+                       foreign.height, settings.extract_languages)
+    canonical = canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
+    with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings) as runner:
+        futures = [
+            runner.submit(extract_batch, {"docs": b, "model": settings.model, "nlp_batch_size":
+                          settings.nlp_batch_size, "workers": runners.spacy_processes(settings)})
+            for b in _frame_batches(canonical, settings.batch_size)
+        ]
+        extracted = []
+        for future in futures:  # in submission order, so the result does not depend on timing
+            extracted.append(future.result())
+            counter.advance(extracted[-1].documents)
+    summary.documents_extracted = sum(e.documents for e in extracted)
+    summary.words = sum(e.words for e in extracted)
+    logger.info("extract: %d documents, %d words, %d mentions", summary.documents_extracted, summary.words,
+                sum(e.mentions.height for e in extracted))
+    return extracted
+
+
+def _resolve(new, normalized, dedup, extracted, rejected, state, summary: RunSummary) -> dict[str, pl.DataFrame]:
+    """Canonical entities, merged events and every star-schema frame to load."""
+    mentions = pl.concat([e.mentions for e in extracted]) if extracted else MENTION_SCHEMA.to_frame()
+    event_mentions = (
+        pl.concat([e.event_mentions for e in extracted]) if extracted else EVENT_MENTION_SCHEMA.to_frame()
+    )
+    resolved, entities = resolve_entities(mentions, state["entities"])
+    raw_with_source = star.with_source(new)
+    documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
+        dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
+    )
+    keyed_events = key_event_mentions(
+        event_mentions, resolved, documents.select("document_key", "published_date", "source_key"),
+        demonym_countries(load_aliases()),
+    )
+    events, event_reports = resolve_events(keyed_events, state["events"])
+    known_types = list(state["keys"].get("dim_event_type", set()))
+    event_days = events.filter(pl.col("date_precision") == "day").get_column("event_date")
+    summary.mentions = resolved.height
+    summary.event_mentions = event_reports.height
+    summary.events = events.height
+    summary.entities = entities.height
+    return {
+        "dim_source": star.build_sources(raw_with_source),
+        "dim_document": documents,
+        "dim_entity": entities,
+        "fact_entity_mention": star.build_mentions(resolved, documents),
+        "quarantine": star.build_quarantine(rejected, summary.run_id),
+        "dim_event_type": load_event_types().filter(~pl.col("event_type_key").is_in(known_types)),
+        "fact_event": events,
+        "fact_event_mention": event_reports,
+        "dim_date": star.build_dates(pl.concat([documents.get_column("published_date"), event_days])),
+    }
+
+
+def _validate(frames, state, path: Path, settings: Settings, summary: RunSummary) -> ValidationReport:
+    if not any(not f.is_empty() for f in frames.values()):
+        # A no-op rerun: nothing to validate, and no reason to pay for importing GX.
+        summary.validation = "skipped (nothing new)"
+        return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
+    report = validate_frames(frames, state["keys"], summary.run_id,
+                             settings.data_docs_dir or path.parent / "data_docs")
+    summary.data_docs = str(report.data_docs or "")
+    summary.validation = "passed" if report.success else f"failed ({len(report.failures)} expectations)"
+    return report
+
+
+def _load(frames, report: ValidationReport, path: Path, settings: Settings, summary: RunSummary,
+          started_at: dt.datetime) -> None:
+    """Load everything in one transaction; a failed validation or load is recorded, nothing else is."""
+    con = db.connect_write(path, settings.lock_timeout)
+    try:
+        validation_rows = report.results.with_columns(run_id=pl.lit(summary.run_id))
+        if not report.success:
+            summary.status = "failed"
+            summary.message = "validation failed: " + "; ".join(report.failures)
+            record_failed_run(con, _run_row(summary, started_at), validation_rows)
+            docs = f" (Data Docs: {summary.data_docs})" if summary.data_docs else ""
+            raise ValidationFailedError(summary.message.replace(":", docs + ":", 1))
+        summary.status = "success"
+        try:
+            summary.rows_added = load_run(con, frames, _run_row(summary, started_at), validation_rows)
+        except Exception as exc:  # rolled back: record why, outside the failed transaction
+            summary.status = "failed"
+            summary.message = f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            record_failed_run(con, _run_row(summary, started_at), validation_rows)
+            raise
+    finally:
+        con.close()
 
 
 def _frame_batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
