@@ -18,14 +18,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.validate import VALIDATION_SCHEMA, ValidationReport
 from flows import runners
-from flows.nlp import load_nlp
+from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import discover, read_files
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
 from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, load_aliases, resolve_entities
-from transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, load_event_types, load_triggers
+from transforms.events import EVENT_MENTION_SCHEMA, load_event_types
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
 from transforms.normalize import count_removed_lines, normalize_documents
@@ -161,9 +161,8 @@ def normalize_batch(raw: pl.DataFrame) -> pl.DataFrame:
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, workers: int) -> Extracted:
     """The one spaCy pass over a batch of canonical documents."""
-    lexicon = build_lexicon(load_triggers())
     return extract_documents(
-        load_nlp(model), docs, batch_size=nlp_batch_size, n_process=workers, lexicon=lexicon
+        load_nlp(model), docs, batch_size=nlp_batch_size, n_process=workers, lexicon=load_lexicon()
     )
 
 

@@ -7,6 +7,7 @@ from spacy.language import Language
 
 from transforms.entities import load_aliases, load_titles
 from transforms.entity_components import add_entity_components
+from transforms.events import Lexicon, build_lexicon, load_triggers
 
 
 @lru_cache(maxsize=4)
@@ -24,3 +25,9 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
     if entity_components:
         add_entity_components(nlp, load_aliases(), load_titles())
     return nlp
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The shipped event-trigger lexicon, built once per process (and so once per Dask worker)."""
+    return build_lexicon(load_triggers())

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from transforms.keys import make_key
+from transforms.keys import key_expr, make_key
 
 DIM_DATE_SCHEMA = pl.Schema(
     {
@@ -106,9 +106,7 @@ def build_quarantine(rejected: pl.DataFrame, run_id: str) -> pl.DataFrame:
     """quarantine rows keyed by (path, record, reason), so the same rejection is recorded once."""
     return (
         rejected.with_columns(
-            quarantine_key=pl.struct("source_path", "record", "reason").map_elements(
-                lambda r: make_key(r["source_path"], r["record"], r["reason"]), return_dtype=pl.String
-            ),
+            quarantine_key=key_expr("source_path", "record", "reason"),
             run_id=pl.lit(run_id),
         )
         .unique("quarantine_key", keep="first", maintain_order=True)
