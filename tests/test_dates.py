@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from transforms.dates import anchor_date, infer_published_date, parse_given_date
+from transforms.dates import anchor_date, infer_published_date, parse_given_date, parse_given_period
 
 TUESDAY = dt.date(2021, 12, 14)
 
@@ -104,3 +104,94 @@ def test_history_and_forecasts_are_not_event_dates():
     assert anchor_date("by 2049", published) == (None, "unknown")
     assert anchor_date("January 1, 2030", published) == (None, "unknown")
     assert anchor_date("in 2020", published) == (dt.date(2020, 1, 1), "year")
+
+
+# ---------------------------------------------------------------- partial publication dates
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05", (dt.date(2024, 5, 1), "month")),
+        ("May 2024", (dt.date(2024, 5, 1), "month")),
+        ("Dec 2021", (dt.date(2021, 12, 1), "month")),
+        ("2024", (dt.date(2024, 1, 1), "year")),
+        ("2021-12-14", (dt.date(2021, 12, 14), "day")),
+        ("March 1, 2019", (dt.date(2019, 3, 1), "day")),
+        ("2019-03-01T10:00:00Z", (dt.date(2019, 3, 1), "day")),
+        ("May", (None, None)),  # no year: this year's May would be a guess
+        ("Thursday", (None, None)),
+        ("3 days ago", (None, None)),  # relative to the day the file is read, not a date
+        ("not a date 12", (None, None)),
+        ("", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_parse_given_period(value, expected):
+    assert parse_given_period(value) == expected
+    assert parse_given_date(value) == expected[0]
+
+
+DECEMBER = dt.date(2021, 12, 1)  # published "2021-12": month precision
+MAY = dt.date(2024, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "tense", "expected"),
+    [
+        # relative to the publication day: the publication month, never a guessed day
+        ("on Thursday", MAY, "past", (MAY, "month")),
+        ("on Wednesday", DECEMBER, "future", (DECEMBER, "month")),
+        ("last Tuesday", DECEMBER, "past", (DECEMBER, "month")),
+        ("yesterday", MAY, "past", (MAY, "month")),
+        ("today", MAY, "past", (MAY, "month")),
+        ("last week", MAY, "past", (MAY, "month")),
+        ("three days ago", MAY, "past", (MAY, "month")),
+        # what counts in months or years still moves
+        ("last month", MAY, "past", (dt.date(2024, 4, 1), "month")),
+        ("this month", MAY, "past", (MAY, "month")),
+        ("next month", DECEMBER, "future", (dt.date(2022, 1, 1), "month")),
+        ("two months ago", MAY, "past", (dt.date(2024, 3, 1), "month")),
+        ("last year", MAY, "past", (dt.date(2023, 1, 1), "year")),
+        ("in February", MAY, "past", (dt.date(2024, 2, 1), "month")),
+        # what fixes the day within the known month gives the day
+        ("on Wednesday (15)", DECEMBER, "past", (dt.date(2021, 12, 15), "day")),
+        ("on December 15", DECEMBER, "past", (dt.date(2021, 12, 15), "day")),
+        ("December 15", DECEMBER, "future", (dt.date(2021, 12, 15), "day")),
+        ("November 30", DECEMBER, "past", (dt.date(2021, 11, 30), "day")),
+        ("January 5", DECEMBER, "future", (dt.date(2022, 1, 5), "day")),
+        # the 15th of December 2021 is a Wednesday, not a Thursday: only the month is known
+        ("on Thursday (15)", DECEMBER, "past", (DECEMBER, "month")),
+        ("Wednesday (31)", dt.date(2021, 11, 1), "past", (dt.date(2021, 11, 1), "month")),
+        # early in a month, a past weekday-and-day may be the month before (2021-12-29 was a Wednesday)
+        ("Wednesday (29)", dt.date(2022, 1, 1), "past", (dt.date(2021, 12, 29), "day")),
+        # absolute dates as before
+        ("February 2022", MAY, "past", (dt.date(2022, 2, 1), "month")),
+        ("September 15, 2021", DECEMBER, "past", (dt.date(2021, 9, 15), "day")),
+        ("2014", MAY, "past", (dt.date(2014, 1, 1), "year")),
+        ("two-day", MAY, "past", (None, "unknown")),
+    ],
+)
+def test_anchor_against_a_month(text, published, tense, expected):
+    assert anchor_date(text, published, tense, published_precision="month") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        ("on Thursday", "past", (dt.date(2021, 1, 1), "year")),
+        ("Wednesday (15)", "past", (dt.date(2021, 1, 1), "year")),  # a Wednesday 15th comes more than once a year
+        ("last month", "past", (dt.date(2021, 1, 1), "year")),
+        ("last week", "past", (dt.date(2021, 1, 1), "year")),
+        ("December 15", "past", (dt.date(2021, 12, 15), "day")),
+        ("in March", "past", (dt.date(2021, 3, 1), "month")),
+        ("last year", "past", (dt.date(2020, 1, 1), "year")),
+    ],
+)
+def test_anchor_against_a_year(text, tense, expected):
+    assert anchor_date(text, dt.date(2021, 1, 1), tense, published_precision="year") == expected
+
+
+def test_day_precision_is_the_default_and_an_unknown_precision_reads_as_day():
+    assert anchor_date("on Wednesday", TUESDAY) == (dt.date(2021, 12, 8), "day")
+    assert anchor_date("on Wednesday", TUESDAY, published_precision=None) == (dt.date(2021, 12, 8), "day")

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 import dateparser
+from dateparser.date import DateDataParser
 
 PRECISIONS = ("day", "week", "month", "year", "unknown")
 PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}
@@ -41,14 +42,43 @@ _FUTURE_BEFORE = re.compile(r"\b(will|shall|going to|scheduled|plans? to|to be h
 _DURATION = re.compile(r"\b(\d+|a few|several|two|three|four|five|many)[- ](day|week|month|year)s?\b(?! ago)", re.I)
 _DECADE = re.compile(r"\b\d{4}s\b")
 _PARSER_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+# A given date is a calendar date, never one relative to today ("yesterday", "3 days ago").
+_GIVEN_PARSERS = ["timestamp", "custom-formats", "absolute-time", "no-spaces-time"]
+# Precisions a publication date can have (week is an event-date precision only).
+PUBLICATION_PRECISIONS = ("day", "month", "year")
 
 
 def parse_given_date(value: str | None) -> dt.date | None:
-    """A date given by a record or manifest ("2019-03-01", "March 1, 2019", ISO timestamps) or None."""
-    if not value or not value.strip():
-        return None
-    parsed = dateparser.parse(value.strip(), languages=["en"], settings=_PARSER_SETTINGS)
-    return parsed.date() if parsed else None
+    """A date given by a record or manifest ("2019-03-01", "March 1, 2019", ISO timestamps) or None.
+
+    A partial date ("2024-05", "May 2024", "2024") gives the first day of its month or year; use
+    ``parse_given_period`` to know which.
+    """
+    return parse_given_period(value)[0]
+
+
+def parse_given_period(value: str | None) -> tuple[dt.date | None, str | None]:
+    """(first day, precision) of a given publication date: day, month ("2024-05", "May 2024") or year ("2024").
+
+    (None, None) when the value is empty, unreadable, or names no calendar date (a bare "May" or
+    "Thursday" would silently mean this year's or this week's).
+    """
+    if not value or not value.strip() or not any(c.isdigit() for c in value):
+        return None, None
+    data = _given_parser().get_date_data(value.strip())
+    if data.date_obj is None:
+        return None, None
+    day = data.date_obj.date()
+    if data.period == "year":
+        return day.replace(month=1, day=1), "year"
+    if data.period == "month":
+        return day.replace(day=1), "month"
+    return day, "day"
+
+
+@lru_cache(maxsize=1)
+def _given_parser() -> DateDataParser:
+    return DateDataParser(languages=["en"], settings={**_PARSER_SETTINGS, "PARSERS": _GIVEN_PARSERS})
 
 
 def explicit_full_dates(text: str) -> list[dt.date]:
@@ -86,17 +116,27 @@ def infer_published_date(text: str, today: dt.date | None = None) -> dt.date | N
     return published if published <= limit else anchor
 
 
-def anchor_date(text: str | None, published: dt.date | None, tense: str = "past") -> tuple[dt.date | None, str]:
+def anchor_date(
+    text: str | None, published: dt.date | None, tense: str = "past", published_precision: str | None = "day"
+) -> tuple[dt.date | None, str]:
     """(date, precision) that a date expression means, for a text published on ``published``.
 
     ``tense`` ("past" or "future") decides which way a bare weekday, month or month-day points:
     "on Wednesday" in a report of a done deal is the last Wednesday, in an announcement the next one.
     Precision is day / week / month / year, or unknown with a null date when the expression is a
     duration ("two-day"), a decade, or relative to a publication date nobody knows.
+
+    ``published_precision`` (day / month / year; ``published`` is then the first day of that month or
+    year) bounds what an expression relative to the publication day can mean: with a month known,
+    "on Thursday", "yesterday" or "last week" mean that month (month precision), never a guessed day;
+    with a year known, that year. What fixes the day by itself still gives the day: "December 15"
+    (its year from the publication's), or "Wednesday (15)" when the 15th of the publication month
+    (else of the month before, or after for the future tense) is a Wednesday.
     """
     if not text or not text.strip():
         return None, "unknown"
-    date, precision = _anchor(" ".join(text.split()), published, tense)
+    precision_of_published = published_precision if published_precision in PUBLICATION_PRECISIONS else "day"
+    date, precision = _anchor(" ".join(text.split()), published, tense, precision_of_published)
     if date is not None and not in_event_range(date, published):
         # "in 1820", "by 2049": history and forecasts are not the date of a reported event.
         return None, "unknown"
@@ -115,7 +155,7 @@ def in_event_range(date: dt.date, published: dt.date | None, today: dt.date | No
 
 
 @lru_cache(maxsize=8192)
-def _anchor(text: str, published: dt.date | None, tense: str) -> tuple[dt.date | None, str]:
+def _anchor(text: str, published: dt.date | None, tense: str, published_precision: str) -> tuple[dt.date | None, str]:
     lower = text.lower().removeprefix("on ").removeprefix("the ")
     if _DECADE.search(lower) or (_DURATION.search(lower) and "ago" not in lower):
         return None, "unknown"
@@ -132,20 +172,15 @@ def _anchor(text: str, published: dt.date | None, tense: str) -> tuple[dt.date |
     if month_day and published is not None:
         parsed = _parse(month_day.group(0) + f" {published.year}")
         if parsed:
-            return _roll_year(parsed, published, tense), "day"
+            return _roll_year(parsed, published, tense, published_precision), "day"
     if weekday:
         if published is None:
             return None, "unknown"
         target = _WEEKDAYS.index(weekday.group(1).lower())
-        if weekday.group(2):  # "Wednesday (15)": the nearest Wednesday that is the 15th
-            day = int(weekday.group(2))
-            near = [
-                published + dt.timedelta(days=k)
-                for k in sorted(range(-35, 36), key=abs)
-                if (published + dt.timedelta(days=k)).weekday() == target
-                and (published + dt.timedelta(days=k)).day == day
-            ]
-            return (near[0], "day") if near else (None, "unknown")
+        if weekday.group(2):  # "Wednesday (15)": the Wednesday that is the 15th
+            return _weekday_and_day(target, int(weekday.group(2)), published, tense, published_precision)
+        if published_precision != "day":
+            return _period(published, published_precision)
         if "last" in lower.split():
             return _previous_weekday(published, target, strict=True), "day"
         if "next" in lower.split() or tense == "future":
@@ -156,34 +191,71 @@ def _anchor(text: str, published: dt.date | None, tense: str) -> tuple[dt.date |
         return dt.date(int(year.group(1)), 1, 1), "year"
     if published is None:
         return None, "unknown"
-    relative = _relative(lower, published)
+    relative = _relative(lower, published, published_precision)
     if relative is not None:
         return relative
     month = MONTH_ONLY.search(text)
     if month:
         parsed = _parse(f"{month.group(0)} 1 {published.year}")
         if parsed:
-            return _roll_year(parsed, published, tense, month_only=True), "month"
+            return _roll_year(parsed, published, tense, published_precision, month_only=True), "month"
     return None, "unknown"
 
 
-def _relative(lower: str, published: dt.date) -> tuple[dt.date, str] | None:
+def _period(published: dt.date, precision: str) -> tuple[dt.date, str]:
+    """The publication's own period: the most an expression relative to its day can be pinned to."""
+    if precision == "year":
+        return published.replace(month=1, day=1), "year"
+    if precision == "month":
+        return published.replace(day=1), "month"
+    return published, "day"
+
+
+def _weekday_and_day(
+    weekday: int, day: int, published: dt.date, tense: str, precision: str
+) -> tuple[dt.date | None, str]:
+    """ "Wednesday (15)": a weekday that must fall on that day of the month."""
+    if precision == "day":
+        near = [
+            published + dt.timedelta(days=k)
+            for k in sorted(range(-35, 36), key=abs)
+            if (published + dt.timedelta(days=k)).weekday() == weekday
+            and (published + dt.timedelta(days=k)).day == day
+        ]
+        return (near[0], "day") if near else (None, "unknown")
+    if precision == "month":
+        # The publication month first, then the month the tense points to (a report early in a month
+        # of the last days of the one before); a weekday that agrees with neither leaves the month.
+        step = 1 if tense == "future" else -1
+        for shift in (0, step):
+            index = published.year * 12 + published.month - 1 + shift
+            try:
+                candidate = dt.date(index // 12, index % 12 + 1, day)
+            except ValueError:  # the 31st of a 30-day month
+                continue
+            if candidate.weekday() == weekday:
+                return candidate, "day"
+    return _period(published, precision)
+
+
+def _relative(lower: str, published: dt.date, precision: str = "day") -> tuple[dt.date, str] | None:
+    """An expression relative to the publication day; finer than the publication's precision, its period."""
     words = lower.split()
     if "today" in words or "tonight" in words or lower.startswith("this morning"):
-        return published, "day"
+        return _period(published, precision)
     if "yesterday" in words:
-        return published - dt.timedelta(days=1), "day"
+        return _coarsen(published - dt.timedelta(days=1), "day", published, precision)
     if "tomorrow" in words:
-        return published + dt.timedelta(days=1), "day"
+        return _coarsen(published + dt.timedelta(days=1), "day", published, precision)
     for step, unit in ((-1, "last"), (0, "this"), (1, "next")):
         if unit not in words:
             continue
         if "week" in words:
             monday = published - dt.timedelta(days=published.weekday())
-            return monday + dt.timedelta(weeks=step), "week"
+            return _coarsen(monday + dt.timedelta(weeks=step), "week", published, precision)
         if "month" in words:
             month_index = published.year * 12 + published.month - 1 + step
-            return dt.date(month_index // 12, month_index % 12 + 1, 1), "month"
+            return _coarsen(dt.date(month_index // 12, month_index % 12 + 1, 1), "month", published, precision)
         if "year" in words:
             return dt.date(published.year + step, 1, 1), "year"
     ago = re.search(r"\b(\d+|a|an|one|two|three|four|five|six|seven)\s+(day|week|month|year)s?\s+ago\b", lower)
@@ -191,24 +263,54 @@ def _relative(lower: str, published: dt.date) -> tuple[dt.date, str] | None:
         base = dt.datetime.combine(published, dt.time())
         parsed = dateparser.parse(ago.group(0), languages=["en"], settings={"RELATIVE_BASE": base})
         if parsed:
-            return parsed.date(), {"day": "day", "week": "week", "month": "month", "year": "year"}[ago.group(2)]
+            unit = ago.group(2)
+            if unit == "month":
+                return _coarsen(parsed.date().replace(day=1), "month", published, precision)
+            if unit == "year":
+                return parsed.date(), "year"
+            return _coarsen(parsed.date(), unit, published, precision)
     return None
 
 
-def _roll_year(parsed: dt.date, published: dt.date, tense: str, *, month_only: bool = False) -> dt.date:
-    """The year of a bare month(-day): on or before publication for past tense, on or after for future."""
+def _coarsen(date: dt.date, precision: str, published: dt.date, published_precision: str) -> tuple[dt.date, str]:
+    """A date counted from the publication day, as precise as the publication date allows."""
+    if PRECISION_RANK[published_precision] > PRECISION_RANK[precision]:
+        return _period(published, published_precision)
+    return date, precision
+
+
+def _roll_year(
+    parsed: dt.date, published: dt.date, tense: str, precision: str = "day", *, month_only: bool = False
+) -> dt.date:
+    """The year of a bare month(-day): on or before publication for past tense, on or after for future.
+
+    With a month- or year-precise publication, "on or before" means by its last day and "on or after"
+    from its first: "December 15" in a report of December 2021 is 2021-12-15 in either tense.
+    """
     candidates = []
     for year in (published.year - 1, published.year, published.year + 1):
         try:
             candidates.append(parsed.replace(year=year))
         except ValueError:  # February 29
             continue
-    now = published.replace(day=1) if month_only else published
+    earliest, latest = _bounds(published, precision)
+    if month_only:
+        earliest, latest = earliest.replace(day=1), latest.replace(day=1)
     if tense == "future":
-        ahead = [c for c in candidates if c >= now]
+        ahead = [c for c in candidates if c >= earliest]
         return min(ahead) if ahead else max(candidates)
-    behind = [c for c in candidates if c <= now]
+    behind = [c for c in candidates if c <= latest]
     return max(behind) if behind else min(candidates)
+
+
+def _bounds(published: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """First and last day a publication date of that precision can be."""
+    if precision == "year":
+        return published.replace(month=1, day=1), published.replace(month=12, day=31)
+    if precision == "month":
+        following = (published.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return published.replace(day=1), following - dt.timedelta(days=1)
+    return published, published
 
 
 def _previous_weekday(day: dt.date, weekday: int, *, strict: bool) -> dt.date:
