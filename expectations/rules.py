@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.dates import PRECISIONS
+from transforms.dates import PRECISIONS, PUBLICATION_PRECISIONS
 from transforms.entities import COARSE_TYPE_VALUES, ENTITY_LABELS
 from transforms.events import CONSULT_MODES, MODALITIES, QUAD_CLASSES
 from transforms.resolve_events import POLARITY
@@ -70,7 +70,8 @@ def table_rules(today: dt.date | None = None) -> dict[str, TableRules]:
             not_null=("document_id", "content_hash", "fingerprint", "body", "raw_text", "source_path",
                       "encoding", "date_source"),
             references={"source_key": "dim_source", "duplicate_of_key": "dim_document", "date_key": "dim_date"},
-            accepted={"date_source": DATE_SOURCES, "duplicate_kind": DUPLICATE_KINDS},
+            accepted={"date_source": DATE_SOURCES, "duplicate_kind": DUPLICATE_KINDS,
+                      "published_precision": PUBLICATION_PRECISIONS},
             between={"similarity": (0.0, 1.0), "word_count": (0, None), "published_date": published,
                      "date_key": (_day_key(MIN_DATE), _day_key(tomorrow)), "record": (1, None)},
             matching={"language": r"^[a-z]{2,3}$"},

@@ -28,6 +28,7 @@ def valid_frames() -> dict[str, pl.DataFrame]:
         "dim_document": pl.DataFrame({
             "document_key": ["d1", "d2"], "document_id": ["a.txt", "b.txt"], "source_key": ["s1", "s1"],
             "published_date": [day, day], "date_key": [20240516, 20240516], "date_source": ["given", "inferred"],
+            "published_precision": ["day", "day"],
             "content_hash": ["h", "h"], "fingerprint": ["f1", "f2"], "word_count": [5, 5],
             "duplicate_of_key": [None, "d1"], "duplicate_kind": [None, "exact"], "similarity": [None, 1.0],
             "source_path": ["in/a.txt", "in/b.txt"], "record": [None, None], "encoding": ["utf-8", "cp1252"],
@@ -152,6 +153,8 @@ BAD_ROWS = {
     "unknown label": (_set("fact_entity_mention", "label", "CARDINAL"), "fact_entity_mention", {"label"}),
     "unknown modality": (_set("fact_event_mention", "modality", "rumoured"), "fact_event_mention", {"modality"}),
     "unknown date precision": (_set("fact_event", "date_precision", "decade"), "fact_event", {"date_precision"}),
+    "week-precise publication": (_set("dim_document", "published_precision", "week"), "dim_document",
+                                 {"published_precision"}),
     "unknown quad class": (_set("dim_event_type", "quad_class", "other"), "dim_event_type", {"quad_class"}),
     "offset past the body": (_set("fact_entity_mention", "end_char", 99), "fact_entity_mention",
                              {"body_length,end_char", "text_matches"}),

@@ -184,6 +184,28 @@ def test_unparseable_given_date_falls_back_to_the_text_then_unknown():
     assert out.select("published_date", "date_source").row(0) == (None, "unknown")
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2024-05", (dt.date(2024, 5, 1), "given", "month")),
+        ("May 2024", (dt.date(2024, 5, 1), "given", "month")),
+        ("2024", (dt.date(2024, 1, 1), "given", "year")),
+        ("2024-05-16", (dt.date(2024, 5, 16), "given", "day")),
+        ("May 16, 2024", (dt.date(2024, 5, 16), "given", "day")),
+    ],
+)
+def test_given_dates_keep_their_precision(given, expected):
+    out = normalize_documents(_raw(published=given, raw_text="Headline\nOn Thursday, December 15, 2021, it rained."))
+    assert out.select("published_date", "date_source", "published_precision").row(0) == expected
+
+
+def test_inferred_dates_are_days_and_unknown_dates_have_no_precision():
+    inferred = normalize_documents(_raw(raw_text="Headline\nMOSCOW, December 15, 2021 — Xi said."))
+    assert inferred.select("date_source", "published_precision").row(0) == ("inferred", "day")
+    unknown = normalize_documents(_raw(raw_text="Headline\nNo date here."))
+    assert unknown.select("date_source", "published_precision").row(0) == ("unknown", None)
+
+
 def test_normalize_schema_hash_and_counts():
     out = normalize_documents(_raw(raw_text="Headline\n0\nBody text.\nADVERTISEMENT\nBody text two."))
     assert out.schema == NORMALIZED_SCHEMA
@@ -249,3 +271,13 @@ def test_an_implausible_given_date_is_not_used():
     out = normalize_documents(raw, today=dt.date(2026, 11, 23))
     assert out.get_column("published_date").to_list() == [None, dt.date(2019, 3, 1)]
     assert out.get_column("date_source").to_list() == ["unknown", "given"]
+
+
+def test_a_given_month_gives_way_to_the_day_the_text_pins_inside_it():
+    text = "Headline\nOn December 8, Biden spoke with Putin.\nThe fall of 2021 was tense."
+    inside = normalize_documents(_raw(published="2021-12", raw_text=text))
+    assert inside.select("published_date", "date_source", "published_precision").row(0) == (
+        dt.date(2021, 12, 8), "inferred", "day")
+    outside = normalize_documents(_raw(published="2022-02", raw_text=text))
+    assert outside.select("published_date", "date_source", "published_precision").row(0) == (
+        dt.date(2022, 2, 1), "given", "month")

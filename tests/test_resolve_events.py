@@ -8,6 +8,7 @@ from transforms.resolve_events import (
     EXISTING_EVENT_SCHEMA,
     KEYED_MENTION_SCHEMA,
     dates_compatible,
+    event_documents,
     key_event_mentions,
     participants,
     resolve_events,
@@ -199,3 +200,54 @@ def test_reports_kept_apart_never_share_an_event_key():
         mention("d9", start=40, code="MOBILIZE", a1=(), a2=(), date=dt.date(2019, 1, 1), precision="year"),
     ))
     assert again.get_column("event_key").to_list() == events.get_column("event_key").to_list()
+
+
+def test_key_event_mentions_anchors_at_the_publication_precision():
+    raw = frame(mention("d0"), mention("d1")).drop([c for c in KEYED_MENTION_SCHEMA if c not in _EVENT_COLUMNS])
+    raw = raw.with_columns(date_text=pl.Series(["on Thursday", "on Wednesday (15)"]))
+    documents = pl.DataFrame({
+        "document_key": ["d0", "d1"], "published_date": [dt.date(2024, 5, 1), dt.date(2021, 12, 1)],
+        "published_precision": ["month", "month"], "source_key": ["s", "s"],
+    })
+    keyed = key_event_mentions(raw, pl.DataFrame(schema={"document_key": pl.String, "start_char": pl.Int64,
+                                                         "entity_key": pl.String}), documents)
+    assert keyed.select("event_date", "date_precision").rows() == [
+        (dt.date(2024, 5, 1), "month"),  # a weekday in May 2024: the month, not a guessed day
+        (DEC15, "day"),  # the 15th of December 2021 is a Wednesday
+    ]
+
+
+def test_event_documents_keep_a_given_precision_and_infer_days_for_the_rest():
+    docs = pl.DataFrame({
+        "document_key": ["a", "b", "c"], "source_key": ["s", "s", "s"],
+        "published_date": [dt.date(2024, 5, 1), None, None], "published_precision": ["month", None, None],
+        "body": ["Xi met Putin.", "MOSCOW, December 15, 2021 — Xi said.", "No date."],
+    })
+    out = event_documents(docs)
+    assert out.select("document_key", "published_date", "published_precision").rows() == [
+        ("a", dt.date(2024, 5, 1), "month"), ("b", DEC15, "day"), ("c", None, None),
+    ]
+    # without the column (evaluation texts), a given date is a day
+    out = event_documents(docs.drop("published_precision"))
+    assert out.get_column("published_precision").to_list() == ["day", "day", None]
+
+
+def test_month_precise_reports_merge_with_the_day_and_keep_other_months_apart():
+    events, _ = resolve_events(frame(
+        mention("d0", date=dt.date(2021, 12, 1), precision="month", modality="planned"),  # 000: "on Wednesday"
+        mention("d1", date=DEC15, precision="day"),  # 001: "on Wednesday (15)"
+        mention("d2", published=dt.date(2021, 12, 1)),  # 002: undated
+        mention("d3", date=dt.date(2022, 2, 1), precision="month", mode="meet"),
+        mention("d4", date=dt.date(2024, 5, 1), precision="month", mode="meet"),
+    ))
+    rows = sorted(events.select("event_date", "date_precision", "num_documents").rows())
+    assert rows == [(DEC15, "day", 3), (dt.date(2022, 2, 1), "month", 1), (dt.date(2024, 5, 1), "month", 1)]
+
+
+def test_an_undated_report_does_not_join_a_meeting_years_from_its_publication():
+    events, _ = resolve_events(frame(
+        mention("d3", date=dt.date(2022, 2, 1), precision="month", mode="meet"),
+        mention("d4", mode="meet", published=dt.date(2024, 5, 1)),  # "his first discussions with Xi"
+        mention("d5", mode="meet", published=dt.date(2022, 3, 1)),  # a month after: the same meeting
+    ))
+    assert sorted(events.select("date_precision", "num_documents").rows()) == [("month", 2), ("unknown", 1)]

@@ -76,6 +76,12 @@ def parse_given_period(value: str | None) -> tuple[dt.date | None, str | None]:
     return day, "day"
 
 
+def within_period(day: dt.date, start: dt.date, precision: str) -> bool:
+    """Whether ``day`` lies in the day, month or year that starts at ``start``."""
+    first, last = _bounds(start, precision)
+    return first <= day <= last
+
+
 @lru_cache(maxsize=1)
 def _given_parser() -> DateDataParser:
     return DateDataParser(languages=["en"], settings={**_PARSER_SETTINGS, "PARSERS": _GIVEN_PARSERS})

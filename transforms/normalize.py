@@ -24,8 +24,9 @@ NORMALIZED_SCHEMA = pl.Schema(
         "body": pl.String,  # cleaned text the NLP reads; mention offsets index into it
         "content_hash": pl.String,  # sha256 of the cleaned body: the exact-duplicate key
         "word_count": pl.Int64,
-        "published_date": pl.Date,
+        "published_date": pl.Date,  # first day of the month / year when only that is known
         "date_source": pl.String,  # given / inferred / unknown
+        "published_precision": pl.String,  # day / month / year; null when the date is unknown
         "lines_removed": pl.Int64,
         "removed_rules": pl.List(pl.String),  # the rule that dropped each removed line, in order
         "language": pl.String,  # "en", or "und" when the text does not read as English
@@ -151,21 +152,27 @@ def normalize_documents(
     """Raw documents (ingest.RAW_SCHEMA) → NORMALIZED_SCHEMA rows, one per input row, same order.
 
     ``rules`` defaults to the shipped boilerplate rules. The publication date is the record's or
-    manifest's (``given``), else the latest explicit full date the title or body states that is not
-    after ``today`` (``inferred``), else null (``unknown``).
+    manifest's (``given``; "2024-05" or "May 2024" at month precision, "2024" at year precision), else
+    the day the title and body imply (``inferred``, day precision), else null (``unknown``). A given
+    month or year gives way to the day the text implies when that day lies inside it (``inferred``).
     """
     compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
     for doc in raw.select("document_key", "raw_text", "title", "published").iter_rows(named=True):
         title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"])
-        published = given_dates.get(doc["published"]) if doc["published"] else None
+        published, precision = given_dates.get(doc["published"], (None, None)) if doc["published"] else (None, None)
         if published is not None and not _plausible_publication(published, today):
             published = None  # a typo or a placeholder ("0001-01-01", "2099"): infer instead of failing the run
         date_source = "given" if published else "unknown"
-        if published is None:
-            published = dates.infer_published_date(f"{title or ''}\n\n{body}", today=today)
-            date_source = "inferred" if published else "unknown"
+        if published is None or precision != "day":
+            inferred = dates.infer_published_date(f"{title or ''}\n\n{body}", today=today)
+            if published is None:
+                published, precision = inferred, "day"
+                date_source = "inferred" if published else "unknown"
+            elif inferred is not None and dates.within_period(inferred, published, precision):
+                # The text pins the day inside the given month or year: the day, found in the text.
+                published, precision, date_source = inferred, "day", "inferred"
         rows.append(
             {
                 "document_key": doc["document_key"],
@@ -175,6 +182,7 @@ def normalize_documents(
                 "word_count": len(body.split()),
                 "published_date": published,
                 "date_source": date_source,
+                "published_precision": precision if published else None,
                 "lines_removed": len(removed),
                 "removed_rules": removed,
                 "language": detect_language(body),
@@ -199,8 +207,8 @@ def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
     return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
 
 
-def _parse_given(values: list[str]) -> dict[str, dt.date | None]:
-    """Parse each distinct given date once; ISO days skip dateparser (most corpora use them)."""
+def _parse_given(values: list[str]) -> dict[str, tuple[dt.date | None, str | None]]:
+    """(date, precision) of each distinct given date, parsed once; ISO days skip dateparser (most corpora use them)."""
     parsed = {}
     for value in values:
         day = None
@@ -209,5 +217,5 @@ def _parse_given(values: list[str]) -> dict[str, dt.date | None]:
                 day = dt.date.fromisoformat(value[:10])
             except ValueError:
                 day = None
-        parsed[value] = day or dates.parse_given_date(value)
+        parsed[value] = (day, "day") if day else dates.parse_given_period(value)
     return parsed

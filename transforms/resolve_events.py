@@ -5,9 +5,10 @@ one event when they have the same category, the same actor set (order-free for C
 COOPERATE), compatible CONSULT modes (a call is not a visit; a "meeting" is either), the same
 polarity (asserted and planned reports of a meeting merge; negated and hypothetical ones stay apart)
 and dates that agree at the coarser of their two precisions. A mention whose date is unknown joins
-the one known-date event it is compatible with (for CONSULT: of the very same mode), never another
-undated event from a different document. Keys come from the founding mention's content, so a rerun gives the same keys, and a later
-run attaches its reports to the events already in the warehouse (passed in as ``existing``).
+the one known-date event it is compatible with (for CONSULT: of the very same mode) within a year
+of its publication, never another undated event from a different document. Keys come from the
+founding mention's content, so a rerun gives the same keys, and a later run attaches its reports to
+the events already in the warehouse (passed in as ``existing``).
 """
 
 import datetime as dt
@@ -96,21 +97,31 @@ EXISTING_EVENT_SCHEMA = pl.Schema(
         "date_precision": pl.String,
     }
 )
+# How far from its publication date an undated report may be merged into a dated event.
+UNDATED_REPORT_WINDOW = dt.timedelta(days=366)
 POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypothetical": "hypothetical"}
 
 
 def event_documents(documents: pl.DataFrame) -> pl.DataFrame:
-    """(document_key, published_date, source_key) for anchoring: the given date, else one inferred from the body.
+    """(document_key, published_date, published_precision, source_key) for anchoring.
 
-    For texts that did not go through normalize (evaluation corpora); the flow's documents already
-    carry normalize's date.
+    The given date at its precision (``published_precision`` when the frame has it, else day), else a
+    day inferred from the body. For texts that did not go through normalize (evaluation corpora); the
+    flow's documents already carry normalize's date.
     """
-    inferred = [
-        given if given is not None else infer_published_date(body or "")
-        for given, body in documents.select("published_date", "body").iter_rows()
-    ]
+    if "published_precision" not in documents.columns:
+        documents = documents.with_columns(
+            published_precision=pl.when(pl.col("published_date").is_not_null()).then(pl.lit("day"))
+        )
+    dated = []
+    for given, precision, body in documents.select("published_date", "published_precision", "body").iter_rows():
+        if given is None:
+            given = infer_published_date(body or "")
+            precision = "day" if given is not None else None
+        dated.append((given, precision))
     return documents.select("document_key", "source_key").with_columns(
-        published_date=pl.Series(inferred, dtype=pl.Date)
+        published_date=pl.Series([d for d, _ in dated], dtype=pl.Date),
+        published_precision=pl.Series([p for _, p in dated], dtype=pl.String),
     )
 
 
@@ -132,7 +143,9 @@ def key_event_mentions(
     """Attach entity keys to actor spans and anchor each mention's date (KEYED_MENTION_SCHEMA).
 
     ``entity_mentions`` are resolved entity mentions (document_key, start_char, entity_key);
-    ``documents`` give document_key, published_date (nullable) and source_key. An actor span with
+    ``documents`` give document_key, published_date (nullable), source_key and optionally
+    published_precision (day / month / year; day when absent), which bounds how precisely a date
+    relative to the publication can be anchored. An actor span with
     no resolved entity (e.g. dropped as a number) is dropped from the actor list. As an actor, a
     demonym stands for its country ("Russian troops" are Russia's): ``countries`` (demonym_countries)
     maps it when that country is an entity of the same run, so the key always resolves.
@@ -143,14 +156,19 @@ def key_event_mentions(
         (d, s): actor_key.get(k, k)
         for d, s, k in entity_mentions.select("document_key", "start_char", "entity_key").iter_rows()
     }
+    if "published_precision" not in documents.columns:
+        documents = documents.with_columns(published_precision=pl.lit("day"))
     docs = {
-        d: (p, s) for d, p, s in documents.select("document_key", "published_date", "source_key").iter_rows()
+        d: (p, s, q)
+        for d, p, s, q in documents.select(
+            "document_key", "published_date", "source_key", "published_precision"
+        ).iter_rows()
     }
     rows = []
     for row in mentions.iter_rows(named=True):
         doc = row["document_key"]
-        published, source = docs.get(doc, (None, None))
-        date, precision = anchor_date(row["date_text"], published, row["tense"] or "past")
+        published, source, published_precision = docs.get(doc, (None, None, None))
+        date, precision = anchor_date(row["date_text"], published, row["tense"] or "past", published_precision)
         rows.append(
             {
                 **row,
@@ -283,6 +301,9 @@ def _choose(clusters: list[_Cluster], row: dict, signature: str, polarity: str) 
         same_doc = [c for c in candidates if c.document_key == row["document_key"]]
         # An undated report needs the stronger evidence of the same CONSULT mode (a call is a call).
         dated = [c for c in candidates if c.precision != "unknown" and c.mode == row["mode"]]
+        if row["published_date"] is not None:
+            # An undated report is news of its time: not a meeting from years before or after it.
+            dated = [c for c in dated if abs((c.date - row["published_date"]).days) <= UNDATED_REPORT_WINDOW.days]
         if len(dated) > 1 and row["published_date"] is not None:
             dated.sort(key=lambda c: (abs((c.date - row["published_date"]).days), c.event_key))
             dated = dated[:1]

@@ -82,7 +82,7 @@ def build_documents(
         .with_columns(date_key=date_key(pl.col("published_date")), loaded_run_id=pl.lit(run_id))
         .select(
             "document_key", "document_id", "source_key", "title", "url", "published_date", "date_key",
-            "date_source", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",
+            "date_source", "published_precision", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",
             "similarity", "source_path", "record", "encoding", "language", "body", "raw_text", "extra",
             "loaded_run_id",
         )

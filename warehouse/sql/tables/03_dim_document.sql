@@ -5,8 +5,8 @@ create table if not exists dim_document (
     source_key varchar not null,
     title varchar,
     url varchar,
-    published_date date,
-    date_key integer,
+    published_date date,               -- the first day of the month / year when only that is known (published_precision)
+    date_key integer,                  -- of published_date
     date_source varchar not null,      -- given / inferred / unknown
     content_hash varchar not null,     -- sha256 of the normalized body
     fingerprint varchar not null,      -- sha256 of the raw bytes
@@ -22,7 +22,10 @@ create table if not exists dim_document (
     raw_text varchar not null,         -- decoded text before cleaning, so rules can be re-run
     extra json,
     loaded_run_id varchar not null,
-    minhash uinteger[]                 -- MinHash of the body's 5-word shingles (near-duplicates across runs)
+    minhash uinteger[],                -- MinHash of the body's 5-word shingles (near-duplicates across runs)
+    published_precision varchar        -- day / month / year (a manifest's "2024-05" is month); null if no date
 );
 -- Warehouses created before the minhash column get it (null: their documents are matched exactly only).
 alter table dim_document add column if not exists minhash uinteger[];
+-- Warehouses created before published_precision get it (null: their dated documents were all days).
+alter table dim_document add column if not exists published_precision varchar;
