@@ -13,9 +13,11 @@ from pathlib import Path
 import polars as pl
 from spacy.language import Language
 
+from transforms.dates import parse_given_period
 from transforms.entities import load_aliases, resolve_entities
 from transforms.events import SYMMETRIC_CODES, Lexicon
 from transforms.extract import extract_documents
+from transforms.ingest import MANIFEST_NAME, parse_manifest
 from transforms.resolve_events import (
     dates_compatible,
     demonym_countries,
@@ -43,14 +45,25 @@ def run_events(nlp: Language, lexicon: Lexicon, docs: pl.DataFrame) -> tuple[pl.
 
 
 def read_seed_docs(folder: Path) -> pl.DataFrame:
-    """The seed articles with their title line split off (as ingest does), keyed by their 3-digit prefix."""
+    """The seed articles with their title line split off (as ingest does), keyed by their 3-digit prefix.
+
+    Publication dates come from the folder's ``manifest.csv`` when it has one, parsed as a run parses
+    them (so "2021-12" is month precision); documents it does not date get an inferred date later.
+    """
+    given = {}
+    manifest = folder / MANIFEST_NAME
+    if manifest.is_file():
+        entries, _bad = parse_manifest(str(manifest), manifest.read_bytes())
+        given = {name: parse_given_period(entry["published"]) for name, entry in entries.items()}
     rows = []
     for path in sorted(folder.glob("*.txt")):
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         body = "\n\n".join(lines[1:])
-        rows.append({"document_key": path.name[:3], "body": body, "published_date": None, "source_key": path.name[:3]})
+        published, precision = given.get(path.name, (None, None))
+        rows.append({"document_key": path.name[:3], "body": body, "published_date": published,
+                     "published_precision": precision, "source_key": path.name[:3]})
     return pl.DataFrame(rows, schema={"document_key": pl.String, "body": pl.String, "published_date": pl.Date,
-                                      "source_key": pl.String})
+                                      "published_precision": pl.String, "source_key": pl.String})
 
 
 def read_gold(path: Path) -> list[dict]:
