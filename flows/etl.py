@@ -321,7 +321,7 @@ def _resolve(new, normalized, dedup, extracted, rejected, state, summary: RunSum
         dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
     )
     keyed_events = key_event_mentions(
-        event_mentions, resolved, documents.select("document_key", "published_date", "source_key"),
+        event_mentions, resolved, documents.select("document_key", "published_date", "published_precision", "source_key"),
         demonym_countries(load_aliases()),
     )
     events, event_reports = resolve_events(keyed_events, state["events"])
