@@ -195,3 +195,16 @@ def test_anchor_against_a_year(text, tense, expected):
 def test_day_precision_is_the_default_and_an_unknown_precision_reads_as_day():
     assert anchor_date("on Wednesday", TUESDAY) == (dt.date(2021, 12, 8), "day")
     assert anchor_date("on Wednesday", TUESDAY, published_precision=None) == (dt.date(2021, 12, 8), "day")
+
+
+def test_publication_date_prefers_a_given_day_and_refines_a_given_month_from_the_text():
+    from transforms.dates import publication_date
+
+    text = "On December 8, Biden spoke with Putin. The fall of 2021 was tense."  # implies 2021-12-08
+    assert publication_date(dt.date(2021, 12, 20), "day", text) == (dt.date(2021, 12, 20), "day", "given")
+    assert publication_date(DECEMBER, "month", text) == (dt.date(2021, 12, 8), "day", "inferred")
+    assert publication_date(dt.date(2021, 1, 1), "year", text) == (dt.date(2021, 12, 8), "day", "inferred")
+    # a day outside the given month is not the publication day: the month stands
+    assert publication_date(dt.date(2022, 2, 1), "month", text) == (dt.date(2022, 2, 1), "month", "given")
+    assert publication_date(None, None, text) == (dt.date(2021, 12, 8), "day", "inferred")
+    assert publication_date(None, None, "No date here.") == (None, None, "unknown")

@@ -76,6 +76,25 @@ def parse_given_period(value: str | None) -> tuple[dt.date | None, str | None]:
     return day, "day"
 
 
+def publication_date(
+    given: dt.date | None, given_precision: str | None, text: str, today: dt.date | None = None
+) -> tuple[dt.date | None, str | None, str]:
+    """(published_date, published_precision, date_source) of a text with an optional given date.
+
+    The given date wins (``given``) unless it is only a month or year and the text pins a day inside
+    it (``inferred``, day precision: the day the text implies); without a given date, the inferred day
+    or nothing (``unknown``, null precision).
+    """
+    if given is not None and given_precision == "day":
+        return given, "day", "given"
+    inferred = infer_published_date(text, today=today)
+    if given is not None:
+        if inferred is not None and within_period(inferred, given, given_precision or "day"):
+            return inferred, "day", "inferred"
+        return given, given_precision, "given"
+    return (inferred, "day", "inferred") if inferred is not None else (None, None, "unknown")
+
+
 def within_period(day: dt.date, start: dt.date, precision: str) -> bool:
     """Whether ``day`` lies in the day, month or year that starts at ``start``."""
     first, last = _bounds(start, precision)

@@ -164,15 +164,9 @@ def normalize_documents(
         published, precision = given_dates.get(doc["published"], (None, None)) if doc["published"] else (None, None)
         if published is not None and not _plausible_publication(published, today):
             published = None  # a typo or a placeholder ("0001-01-01", "2099"): infer instead of failing the run
-        date_source = "given" if published else "unknown"
-        if published is None or precision != "day":
-            inferred = dates.infer_published_date(f"{title or ''}\n\n{body}", today=today)
-            if published is None:
-                published, precision = inferred, "day"
-                date_source = "inferred" if published else "unknown"
-            elif inferred is not None and dates.within_period(inferred, published, precision):
-                # The text pins the day inside the given month or year: the day, found in the text.
-                published, precision, date_source = inferred, "day", "inferred"
+        published, precision, date_source = dates.publication_date(
+            published, precision, f"{title or ''}\n\n{body}", today=today
+        )
         rows.append(
             {
                 "document_key": doc["document_key"],
@@ -182,7 +176,7 @@ def normalize_documents(
                 "word_count": len(body.split()),
                 "published_date": published,
                 "date_source": date_source,
-                "published_precision": precision if published else None,
+                "published_precision": precision,
                 "lines_removed": len(removed),
                 "removed_rules": removed,
                 "language": detect_language(body),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.dates import PRECISION_RANK, anchor_date, infer_published_date
+from transforms.dates import PRECISION_RANK, anchor_date, publication_date
 from transforms.entities import entity_key
 from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
 from transforms.keys import make_key
@@ -105,20 +105,19 @@ POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypoth
 def event_documents(documents: pl.DataFrame) -> pl.DataFrame:
     """(document_key, published_date, published_precision, source_key) for anchoring.
 
-    The given date at its precision (``published_precision`` when the frame has it, else day), else a
-    day inferred from the body. For texts that did not go through normalize (evaluation corpora); the
-    flow's documents already carry normalize's date.
+    Dated as normalize dates a run's documents (``dates.publication_date``): the given date at its
+    precision (``published_precision`` when the frame has it, else day), a day the body pins inside a
+    given month or year, else a day inferred from the body. For texts that did not go through
+    normalize (evaluation corpora); the flow's documents already carry normalize's date.
     """
     if "published_precision" not in documents.columns:
         documents = documents.with_columns(
             published_precision=pl.when(pl.col("published_date").is_not_null()).then(pl.lit("day"))
         )
-    dated = []
-    for given, precision, body in documents.select("published_date", "published_precision", "body").iter_rows():
-        if given is None:
-            given = infer_published_date(body or "")
-            precision = "day" if given is not None else None
-        dated.append((given, precision))
+    dated = [
+        publication_date(given, precision, body or "")[:2]
+        for given, precision, body in documents.select("published_date", "published_precision", "body").iter_rows()
+    ]
     return documents.select("document_key", "source_key").with_columns(
         published_date=pl.Series([d for d, _ in dated], dtype=pl.Date),
         published_precision=pl.Series([p for _, p in dated], dtype=pl.String),

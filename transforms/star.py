@@ -74,12 +74,19 @@ def build_sources(docs: pl.DataFrame) -> pl.DataFrame:
 def build_documents(
     raw: pl.DataFrame, normalized: pl.DataFrame, dedup: pl.DataFrame, run_id: str
 ) -> pl.DataFrame:
-    """dim_document rows: raw metadata + normalized text + duplicate links, one per new document."""
+    """dim_document rows: raw metadata + normalized text + duplicate links, one per new document.
+
+    ``date_key`` is null unless the publication day is known (published_precision day).
+    """
     return (
         raw.drop("title")
         .join(normalized, on="document_key", how="left")
         .join(dedup, on="document_key", how="left")
-        .with_columns(date_key=date_key(pl.col("published_date")), loaded_run_id=pl.lit(run_id))
+        # A day key only for a known day: a month-precise date is not the 1st of its month.
+        .with_columns(
+            date_key=pl.when(pl.col("published_precision") == "day").then(date_key(pl.col("published_date"))),
+            loaded_run_id=pl.lit(run_id),
+        )
         .select(
             "document_key", "document_id", "source_key", "title", "url", "published_date", "date_key",
             "date_source", "published_precision", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",

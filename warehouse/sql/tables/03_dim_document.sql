@@ -6,7 +6,7 @@ create table if not exists dim_document (
     title varchar,
     url varchar,
     published_date date,               -- the first day of the month / year when only that is known (published_precision)
-    date_key integer,                  -- of published_date
+    date_key integer,                  -- of published_date when its precision is day, else null
     date_source varchar not null,      -- given / inferred / unknown
     content_hash varchar not null,     -- sha256 of the normalized body
     fingerprint varchar not null,      -- sha256 of the raw bytes
