@@ -36,8 +36,8 @@ def test_seed_documents_match_golden(seeded):
     _, warehouse, _ = seeded
     docs = query(
         warehouse,
-        "select document_id, title, word_count, published_date, date_source, duplicate_of_key is not null as dup "
-        "from dim_document order by document_id",
+        "select document_id, title, word_count, published_date, date_source, published_precision, "
+        "duplicate_of_key is not null as dup from dim_document order by document_id",
     )
     assert_golden(docs, "seed_documents")
 
@@ -169,5 +169,37 @@ def test_given_publication_dates_anchor_the_seed_meetings(seed_dir, warehouse_pa
     )
     rows = set(meetings.iter_rows())
     assert ("2021-12-15", "Vladimir Putin", "Xi Jinping", 3) in rows
-    assert ("2022-02-04", "Vladimir Putin", "Xi Jinping", 2) in rows
+    # 003's meeting; 004 reports the 2022 visit ("his visit to Beijing in February 2022"), while its
+    # undated "first discussions with Xi" are the 2024 meeting and no longer join this one.
+    assert ("2022-02-04", "Vladimir Putin", "Xi Jinping", 1) in rows
+    assert ("2022-02-04", "Beijing", "Vladimir Putin", 2) in rows
     assert query(warehouse_path, "select count(*) from dim_document where date_source = 'given'").item() == 5
+
+
+def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
+    # seeds/manifest.csv gives only the publication months DESIGN.md states. The video call is dated to
+    # the day (000's text pins its publication to 2021-12-14 inside the given month, and the call was
+    # announced "on Tuesday" for "Wednesday"); the Beijing visit of 2022 is known to the month (003:
+    # "On Friday", published February 2022), the 2024 visit to the month (004: "this month", May 2024).
+    _, warehouse, _ = seeded
+    docs = query(warehouse, "select document_id[:3], published_date::varchar, published_precision, date_source, "
+                            "date_key from dim_document order by document_id")
+    assert docs.rows() == [  # a day key only where the day is known
+        ("000", "2021-12-14", "day", "inferred", 20211214), ("001", "2021-12-01", "month", "given", None),
+        ("002", "2021-12-01", "month", "given", None), ("003", "2022-02-01", "month", "given", None),
+        ("004", "2024-05-01", "month", "given", None),
+    ]
+    met = query(
+        warehouse,
+        "select event_date::varchar, date_precision, mode, participant_a, participant_b, num_documents "
+        "from v_who_met_whom where 'Vladimir Putin' in (participant_a, participant_b) and date_precision <> 'unknown'",
+    )
+    rows = set(met.iter_rows())
+    assert ("2021-12-15", "day", "call", "Vladimir Putin", "Xi Jinping", 3) in rows
+    assert ("2022-02-01", "month", "meet", "Vladimir Putin", "Xi Jinping", 1) in rows
+    assert ("2022-02-01", "month", "visit", "Beijing", "Vladimir Putin", 2) in rows
+    assert ("2024-05-01", "month", "visit", "China", "Vladimir Putin", 1) in rows
+    # No report is dated more precisely than its document allows: day precision only where a day is known.
+    timeline = query(warehouse, "select event_date::varchar, date_precision from v_event_timeline "
+                                "where event_code = 'CONSULT' and actor1 = 'Vladimir Putin' and event_date is not null")
+    assert set(timeline.iter_rows()) >= {("2021-12-15", "day"), ("2022-02-01", "month"), ("2024-05-01", "month")}
