@@ -192,13 +192,47 @@ def _pair(a, b) -> str:
     return f"{a} – {b}"
 
 
+def period_span(day, precision: str | None) -> tuple:
+    """First and last day of the day, week, month or year an event date stands for."""
+    if precision == "year":
+        return day.replace(month=1, day=1), day.replace(month=12, day=31)
+    if precision == "month":
+        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return day.replace(day=1), following - timedelta(days=1)
+    if precision == "week":
+        return day, day + timedelta(days=6)
+    return day, day
+
+
+def _with_plot_dates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add plot_date: the middle of the event's period, so a month-precise event sits inside its month."""
+    spans = [period_span(d, p) for d, p in frame.select("event_date", "date_precision").iter_rows()]
+    return frame.with_columns(
+        pl.Series("span_start", [a for a, _ in spans], dtype=pl.Date),
+        pl.Series("span_end", [b for _, b in spans], dtype=pl.Date),
+        pl.Series("plot_date", [a + (b - a) / 2 for a, b in spans], dtype=pl.Date),
+    )
+
+
+def _when(day, precision: str | None) -> str:
+    """A date label that says how precise it is: 2021-12-15, or 2022-02 (month)."""
+    text = date_label(day, precision)
+    return text if precision in (None, "day") else f"{text} ({precision})"
+
+
 def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: dict) -> tuple[go.Figure | None, str]:
-    """Dated events by type over time (size = documents reporting them), meetings labelled."""
+    """Dated events by type over time (size = documents reporting them), meetings labelled.
+
+    An event known only to the week, month or year is plotted in the middle of that period with a bar
+    spanning it, and its labels say the precision ("2022-02 (month)"), so it never reads as a day.
+    """
     dated = timeline.filter(pl.col("event_date").is_not_null())
     if dated.is_empty():
         return None, "No dated events yet."
-    shown = dated.sort(["num_documents", "num_mentions", "event_key"], descending=[True, True, False]).head(
-        MAX_TIMELINE_EVENTS
+    shown = _with_plot_dates(
+        dated.sort(["num_documents", "num_mentions", "event_key"], descending=[True, True, False]).head(
+            MAX_TIMELINE_EVENTS
+        )
     )
     codes = (
         shown.select("event_code", "quad_class").unique()
@@ -211,7 +245,7 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
             continue
         hover = [
             "<br>".join((
-                f"<b>{label(r['event_code'])}</b> {label(r['mode'] or '')} · {label(date_label(r['event_date'], r['date_precision']))}",
+                f"<b>{label(r['event_code'])}</b> {label(r['mode'] or '')} · {label(_when(r['event_date'], r['date_precision']))}",
                 label(_actors(r["actor1"], r["actor2"])),
                 f"location: {label(r['location'] or '—')}",
                 f"{r['num_documents']} documents, {r['num_mentions']} reports · {label(r['modality'])}",
@@ -220,11 +254,22 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
             for r in rows.iter_rows(named=True)
         ]
         fig.add_trace(go.Scatter(
-            x=rows.get_column("event_date").to_list(), y=rows.get_column("event_code").to_list(), mode="markers",
+            x=rows.get_column("plot_date").to_list(), y=rows.get_column("event_code").to_list(), mode="markers",
             name=label(quad.replace("_", " ")),
             marker={"color": color, "opacity": 0.75, "line": {"width": 1, "color": "#fff"},
                     "size": [min(8 + 5 * n, 40) for n in rows.get_column("num_documents")]},
             hovertext=hover, hoverinfo="text",
+        ))
+    vague = shown.filter(pl.col("date_precision") != "day")
+    if not vague.is_empty():
+        # One bar per event over the period its date stands for (None breaks the line between bars).
+        xs, ys = [], []
+        for start, end, code in vague.select("span_start", "span_end", "event_code").iter_rows():
+            xs += [start, end, None]
+            ys += [code, code, None]
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", name="date known to the week / month / year", hoverinfo="skip",
+            line={"width": 6, "color": "rgba(84,110,122,0.35)"},
         ))
     meetings = (
         met.filter(pl.col("event_date").is_not_null())
@@ -232,15 +277,18 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
         .head(MAX_MEETING_LABELS)
     )
     if not meetings.is_empty():
-        # One label per day, pairs stacked, so meetings on the same day do not print over each other.
+        # One label per plotted date, pairs stacked, so meetings on the same day do not print over each other.
         labels = (
-            meetings.with_columns(pl.struct("participant_a", "participant_b").map_elements(
-                lambda r: label(_pair(r["participant_a"], r["participant_b"])), return_dtype=pl.String).alias("pair"))
-            .group_by("event_date", maintain_order=True).agg(pl.col("pair").unique(maintain_order=True))
-            .sort("event_date")
+            _with_plot_dates(meetings).with_columns(
+                pl.struct("participant_a", "participant_b", "event_date", "date_precision").map_elements(
+                    lambda r: label(_pair(r["participant_a"], r["participant_b"]) + (
+                        "" if r["date_precision"] == "day" else f" ({date_label(r['event_date'], r['date_precision'])})")),
+                    return_dtype=pl.String).alias("pair"))
+            .group_by("plot_date", maintain_order=True).agg(pl.col("pair").unique(maintain_order=True))
+            .sort("plot_date")
         )
         fig.add_trace(go.Scatter(
-            x=labels.get_column("event_date").to_list(), y=["CONSULT"] * labels.height,
+            x=labels.get_column("plot_date").to_list(), y=["CONSULT"] * labels.height,
             mode="text", name="meetings", text=["<br>".join(pairs) for pairs in labels.get_column("pair")],
             # Alternate above/below so labels of nearby days overlap less.
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(labels.height)],
@@ -250,7 +298,7 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
     xaxis = {"rangeslider": {"visible": True}, "type": "date"}
     # Open on where most events fall, and the documents' own period; the few events articles recall from
     # long before (a 1949 treaty) stay reachable in the slider.
-    ordered = sorted(shown.get_column("event_date").to_list())
+    ordered = sorted(shown.get_column("plot_date").to_list())
     start = 0
     while (start < len(ordered) - 1 and (ordered[start + 1] - ordered[start]).days > 365
            and len(ordered) - start - 1 >= len(ordered) / 2):
@@ -261,14 +309,15 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
         first = min(max(first, summary["first_published"] - timedelta(days=400)), summary["first_published"])
         last = max(min(last, summary["last_published"] + timedelta(days=730)), summary["last_published"])
     lo, hi = first - timedelta(days=45), last + timedelta(days=45)
-    inside = shown.filter(pl.col("event_date").is_between(lo, hi)).height
+    inside = shown.filter(pl.col("plot_date").is_between(lo, hi)).height
     if 0 < inside < shown.height:
         xaxis["range"] = [lo.isoformat(), hi.isoformat()]
     fig.update_layout(xaxis=xaxis, legend={"orientation": "h", "y": 1.08})
     note = (f"{shown.height} of {dated.height} dated events" if shown.height < dated.height
             else f"{dated.height} dated events") + (
         f" ({timeline.height - dated.height} more without a date). Marker size: documents reporting the event; "
-        "labels: who met whom. Drag the slider to see earlier events.")
+        "labels: who met whom; a grey bar spans the week, month or year of an event not known to the day. "
+        "Drag the slider to see earlier events.")
     return fig, note
 
 

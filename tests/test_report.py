@@ -38,6 +38,35 @@ def test_date_label_follows_precision():
     assert date_label(None, "unknown") == ""
 
 
+def test_timeline_plots_a_month_precise_meeting_inside_its_month_and_says_so():
+    from flows.report import event_timeline_figure
+
+    days = [dt.date(2021, 12, 15), dt.date(2022, 2, 1), dt.date(2024, 5, 1)]
+    precisions = ["day", "month", "month"]
+    timeline = pl.DataFrame({
+        "event_key": ["e1", "e2", "e3"], "event_date": days, "date_precision": precisions,
+        "event_code": ["CONSULT"] * 3, "quad_class": ["verbal_cooperation"] * 3, "mode": ["call", "visit", "meet"],
+        "actor1": ["Vladimir Putin"] * 3, "actor2": ["Xi Jinping"] * 3, "location": [None, "Beijing", None],
+        "num_documents": [3, 2, 1], "num_mentions": [3, 2, 1], "modality": ["asserted"] * 3,
+        "first_source": ["unknown"] * 3, "first_document_title": ["t"] * 3,
+    })
+    met = pl.DataFrame({
+        "event_date": days, "date_precision": precisions, "participant_a": ["Vladimir Putin"] * 3,
+        "participant_b": ["Xi Jinping"] * 3, "num_documents": [3, 2, 1],
+    })
+    fig, _ = event_timeline_figure(timeline, met, {"first_published": None})
+    (markers,) = [t for t in fig.data if t.name == "verbal cooperation"]
+    assert list(markers.x) == [dt.date(2021, 12, 15), dt.date(2022, 2, 14), dt.date(2024, 5, 16)]
+    assert [h.split("<br>")[0].split(" · ")[1] for h in markers.hovertext] == [
+        "2021-12-15", "2022-02 (month)", "2024-05 (month)"]
+    (bars,) = [t for t in fig.data if t.mode == "lines"]
+    assert list(bars.x) == [dt.date(2022, 2, 1), dt.date(2022, 2, 28), None,
+                            dt.date(2024, 5, 1), dt.date(2024, 5, 31), None]
+    (labels,) = [t for t in fig.data if t.name == "meetings"]
+    assert list(labels.text) == ["Vladimir Putin – Xi Jinping", "Vladimir Putin – Xi Jinping (2022-02)",
+                                 "Vladimir Putin – Xi Jinping (2024-05)"]
+
+
 def test_entity_totals_sum_over_days_most_mentioned_first():
     daily = pl.DataFrame({
         "entity_key": ["a", "a", "b", "c"], "canonical_name": ["A", "A", "B", "C"],
