@@ -79,12 +79,15 @@ def serve(
 
 
 def _run_flow(settings):
-    from flows.api import start_temporary_api
+    from flows.api import TemporaryServerError, start_temporary_api
 
-    api_ready = start_temporary_api()
+    api_ready = start_temporary_api()  # boots while the flow module's imports run
     from flows.etl import news_etl
 
-    api_ready()
+    try:
+        api_ready()
+    except TemporaryServerError as exc:
+        _fail(str(exc))
     try:
         return news_etl(settings=settings)
     except Exception as exc:
