@@ -28,7 +28,7 @@ def run(
     input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task.")] = None,
-    workers: Annotated[int | None, typer.Option(help="spaCy processes (n_process).")] = None,
+    workers: Annotated[int | None, typer.Option(help="spaCy worker processes (default: one per CPU).")] = None,
     task_runner: Annotated[
         str | None, typer.Option("--task-runner", help="Where extraction batches run: thread | dask.")
     ] = None,
@@ -79,8 +79,15 @@ def serve(
 
 
 def _run_flow(settings):
+    from flows.api import TemporaryServerError, start_temporary_api
+
+    api_ready = start_temporary_api()  # boots while the flow module's imports run
     from flows.etl import news_etl
 
+    try:
+        api_ready()
+    except TemporaryServerError as exc:
+        _fail(str(exc))
     try:
         return news_etl(settings=settings)
     except Exception as exc:

@@ -17,7 +17,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.validate import VALIDATION_SCHEMA, ValidationReport
-from flows import runners
+from flows import runners, workers
 from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
@@ -159,11 +159,16 @@ def normalize_batch(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, workers: int) -> Extracted:
-    """The one spaCy pass over a batch of canonical documents."""
-    return extract_documents(
-        load_nlp(model), docs, batch_size=nlp_batch_size, n_process=workers, lexicon=load_lexicon()
-    )
+def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int) -> Extracted:
+    """The one spaCy pass over a batch of canonical documents.
+
+    On the run's worker pool when it has one (``flows.workers``), else in this process (a small run,
+    ``workers`` 1, or a Dask worker).
+    """
+    pool = workers.active()
+    if pool is not None:
+        return pool.extract(docs)
+    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon())
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -207,12 +212,15 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         with _timed(summary, "ingest"):
             new, rejected = _ingest(files, settings, state, summary, progress, logger)
-        with _timed(summary, "normalize"):
-            normalized = _normalize(new, settings, logger)
-        with _timed(summary, "deduplicate"):
-            dedup = _deduplicate(new, normalized, state, path, summary, logger)
-        with _timed(summary, "extract"):
-            extracted = _extract(normalized, dedup, settings, summary, progress, logger)
+        # The spaCy workers start loading the model now, while normalize and deduplicate run; they
+        # are stopped as soon as the extraction is done, before validation and load need the memory.
+        with _extract_pool(new.height, settings, logger) as pool:
+            with _timed(summary, "normalize"):
+                normalized = _normalize(new, settings, logger)
+            with _timed(summary, "deduplicate"):
+                dedup = _deduplicate(new, normalized, state, path, summary, logger)
+            with _timed(summary, "extract"):
+                extracted = _extract(normalized, dedup, settings, pool, summary, progress, logger)
         with _timed(summary, "resolve"):
             frames = _resolve(new, normalized, dedup, extracted, rejected, state, summary)
         with _timed(summary, "validate"):
@@ -278,8 +286,20 @@ def _deduplicate(new, normalized, state, path: Path, summary: RunSummary, logger
     return dedup
 
 
-def _extract(normalized, dedup, settings: Settings, summary: RunSummary, progress, logger) -> list[Extracted]:
-    """The one spaCy pass over the canonical documents in the extracted languages, batch by batch."""
+def _extract_pool(documents: int, settings: Settings, logger):
+    """The run's spaCy worker pool for ``documents`` new documents (a no-op context for small runs)."""
+    processes = workers.processes_for(documents, runners.spacy_processes(settings), settings.nlp_batch_size)
+    if processes > 1:
+        logger.info("extract: starting %d spaCy worker processes", processes)
+    return workers.extract_pool(settings.model, processes, settings.nlp_batch_size)
+
+
+def _extract(normalized, dedup, settings: Settings, pool, summary: RunSummary, progress, logger) -> list[Extracted]:
+    """The one spaCy pass over the canonical documents in the extracted languages, batch by batch.
+
+    With a worker pool, as many batches are in flight as the pool has processes, so no worker waits
+    for another batch's last chunk.
+    """
     canonical = (
         normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
         .select("document_key", "body", "published_date", "language")
@@ -292,10 +312,11 @@ def _extract(normalized, dedup, settings: Settings, summary: RunSummary, progres
         logger.warning("language: %d documents not in %s are loaded without extraction",
                        foreign.height, settings.extract_languages)
     canonical = canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
-    with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings) as runner:
+    threads = pool.processes if pool is not None else 1
+    with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
         futures = [
-            runner.submit(extract_batch, {"docs": b, "model": settings.model, "nlp_batch_size":
-                          settings.nlp_batch_size, "workers": runners.spacy_processes(settings)})
+            runner.submit(extract_batch, {"docs": b, "model": settings.model,
+                                          "nlp_batch_size": settings.nlp_batch_size})
             for b in _frame_batches(canonical, settings.batch_size)
         ]
         extracted = []

@@ -14,7 +14,7 @@ from flows.settings import Settings
 LOCAL_CLUSTER = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
 
 
-def task_runner(settings: Settings) -> TaskRunner:
+def task_runner(settings: Settings, threads: int = 1) -> TaskRunner:
     """A fresh (not yet started) task runner for the extract stage, as ``settings`` asks.
 
     ``dask`` without ``dask_address`` starts a temporary local cluster (``LOCAL_CLUSTER``) for the
@@ -28,14 +28,15 @@ def task_runner(settings: Settings) -> TaskRunner:
         # Workers must report to this run's Prefect API; without the URL each worker process would
         # start a temporary server of its own (seconds each, and task runs recorded nowhere useful).
         return DaskTaskRunner(cluster_kwargs=LOCAL_CLUSTER | {"env": {"PREFECT_API_URL": current_api_url()}})
-    # One thread: the batch's own nlp.pipe(n_process=workers) is where the parallelism is.
-    return ThreadPoolTaskRunner(max_workers=1)
+    # ``threads`` batches in flight: each hands its chunks to the run's spaCy worker pool
+    # (flows.workers), so the parallelism is in those processes, not in these threads.
+    return ThreadPoolTaskRunner(max_workers=threads)
 
 
 def spacy_processes(settings: Settings) -> int:
-    """``n_process`` for ``nlp.pipe`` inside one batch: on Dask the cluster's workers are the parallelism.
+    """spaCy processes the flow's own process may start: on Dask the cluster's workers are the parallelism.
 
-    A Dask worker runs tasks in a daemonic process, which may not fork spaCy workers of its own.
+    A Dask worker runs tasks in a daemonic process, which may not start processes of its own.
     """
     return 1 if settings.task_runner == "dask" else settings.workers
 

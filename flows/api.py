@@ -1,0 +1,89 @@
+"""A temporary Prefect API server for one ``dateline run``, started before the run's own imports.
+
+With no ``PREFECT_API_URL``, Prefect starts a temporary server itself on the flow's first API call:
+it first imports its whole server package into the calling process (seconds), then starts the server
+process and waits seconds more for it to answer, and only then does the flow begin. ``dateline run``
+starts the same server (Prefect's own app factory under uvicorn, the way Prefect launches it) before
+it imports Prefect, spaCy or polars, and points ``PREFECT_API_URL`` at it: the server boots on one
+core while the run's imports proceed on the other, and the calling process never imports the server
+package. With ``PREFECT_API_URL`` already set (a real ``prefect server start``) nothing is started.
+"""
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+
+STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+# What Prefect's SubprocessASGIServer sets for its temporary server: no UI, ephemeral mode.
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+
+
+class TemporaryServerError(RuntimeError):
+    """The temporary Prefect server did not start."""
+
+
+def start_temporary_api() -> Callable[[], None]:
+    """Start a temporary Prefect server unless an API URL is set; returns a function that waits for it.
+
+    Must run before Prefect is imported in this process (Prefect reads ``PREFECT_API_URL`` then).
+    The server is stopped when the process exits.
+    """
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").lower() in (
+        "0", "false"
+    ):
+        return lambda: None
+    port = _free_port()
+    process = _launch(port)
+    atexit.register(_stop, process)
+    url = f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_API_URL"] = url
+    timeout = float(os.environ.get(STARTUP_TIMEOUT_VARIABLE) or 20)
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise TemporaryServerError(f"the temporary Prefect server exited with code {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise TemporaryServerError(
+            f"the temporary Prefect server did not answer within {timeout:.0f} s "
+            f"(raise {STARTUP_TIMEOUT_VARIABLE}, or run `prefect server start` and set PREFECT_API_URL)"
+        )
+
+    return wait
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _launch(port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env={**os.environ, **SERVER_ENV},
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
