@@ -197,3 +197,21 @@ def test_petrarch_scoring_on_two_sentences(nlp, lexicon, tmp_path):
     result = evaluate_petrarch(nlp, lexicon, path)
     assert (result["gold_items"], result["type_accuracy"]) == (2, 1.0)
     assert (result["actor_items"], result["actor_accuracy"]) == (1, 1.0)
+
+
+def test_a_visit_is_dated_by_its_own_clause_not_by_its_length(nlp, lexicon):
+    # seed 004: "a two-day visit" is a duration; "that began on Thursday" is the visit's own clause,
+    # and the visit happens whatever the briefing "would" do
+    text = "Putin said that he would brief Xi on the situation there during his two-day visit that began on Thursday."
+    row = only(events_of(nlp, lexicon, text), "CONSULT")
+    assert (row["trigger"], row["date_text"], row["modality"]) == ("visit", "Thursday", "asserted")
+    assert (row["actor1"], row["actor2"]) == (["Putin"], ["Xi"])
+
+
+def test_a_sentence_s_only_date_is_not_taken_when_a_duration_shares_it(nlp, lexicon):
+    # the date belongs to another clause ("declared ... in February 2022"); with a second, durational
+    # date in the sentence the trigger is left undated rather than given someone else's date
+    rows = events_of(nlp, lexicon, "Blinken's trip to China failed to sabotage the alliance that Putin had declared "
+                                   "in February 2022, a few days before he had dispatched troops.")
+    trip = [r for r in rows if r["trigger"] == "trip"]
+    assert trip and trip[0]["date_text"] is None

@@ -48,6 +48,11 @@ _GIVEN_PARSERS = ["timestamp", "custom-formats", "absolute-time", "no-spaces-tim
 PUBLICATION_PRECISIONS = ("day", "month", "year")
 
 
+def is_duration(text: str) -> bool:
+    """Whether a date expression is a length of time ("two-day", "three years"), not a point in time."""
+    return bool(_DURATION.search(text)) and "ago" not in text.lower()
+
+
 def parse_given_date(value: str | None) -> dt.date | None:
     """A date given by a record or manifest ("2019-03-01", "March 1, 2019", ISO timestamps) or None.
 

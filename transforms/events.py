@@ -15,6 +15,8 @@ from importlib import resources
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
+from transforms.dates import is_duration
+
 MODALITIES = ("asserted", "negated", "hypothetical", "planned")
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 CONSULT_MODES = ("call", "visit", "meet")
@@ -461,12 +463,18 @@ def _location(trigger: Token, pred: Token, index: _MentionIndex, exclude: set[in
     return None
 
 
+_TIME_PREPS = frozenset({"during", "after", "before", "since", "following", "amid", "throughout"})
+
+
 def _modality(trigger: Token, pred: Token) -> str:
     """asserted / negated / hypothetical / planned, from negation, modals and the governing words.
 
     Governing words count only through complement links ("denied plans to invade", "plans to meet"),
     never through adjuncts ("in a conversation last week, Biden rejected ...").
     """
+    if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
+        # "he would brief Xi during his visit": the visit takes place whatever is said of the briefing
+        pred = trigger
     chain: list[tuple[Token, str]] = [(trigger, "")]
     if pred is not trigger:
         chain.append((pred, trigger.dep_))
@@ -539,12 +547,17 @@ def _number(text: str) -> float | None:
 
 
 def _attached(node: Token, trigger: Token, pred: Token) -> bool:
-    """Whether a date's head reaches the trigger (or its predicate) without passing through another verb."""
+    """Whether a date's head reaches the trigger (or its predicate) without passing through another verb.
+
+    A relative clause of a noun trigger is the trigger's own: "the visit that began on Thursday".
+    """
     for _ in range(6):
         if node.i in (trigger.i, pred.i):
             return True
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
+        if node.head is node:
             return False
+        if node.pos_ in ("VERB", "AUX"):
+            return node.dep_ == "relcl" and node.head.i == trigger.i
         node = node.head
     return False
 
@@ -554,7 +567,9 @@ def _date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
     if not dates:
         return None
-    own = [ent for ent in dates if _attached(ent.root, trigger, pred)]
+    # "a two-day visit that began on Thursday": a length of time is not when the event happened, so
+    # the clause's point in time wins over it (a sentence's only date is still taken as it is).
+    own = [ent for ent in dates if not is_duration(ent.text) and _attached(ent.root, trigger, pred)]
     pick = min(own, key=lambda e: abs(e.root.i - trigger.i)) if own else (dates[0] if len(dates) == 1 else None)
     if pick is None:
         return None
