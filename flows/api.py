@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable
 
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+DEFAULT_STARTUP_TIMEOUT = 90.0
 # What Prefect's SubprocessASGIServer sets for its temporary server: no UI, ephemeral mode.
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
@@ -42,7 +43,8 @@ def start_temporary_api() -> Callable[[], None]:
     atexit.register(_stop, process)
     url = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_API_URL"] = url
-    timeout = float(os.environ.get(STARTUP_TIMEOUT_VARIABLE) or 20)
+    # A first run on a new PREFECT_HOME creates the server's database (seconds more on a busy machine).
+    timeout = float(os.environ.get(STARTUP_TIMEOUT_VARIABLE) or DEFAULT_STARTUP_TIMEOUT)
 
     def wait() -> None:
         deadline = time.monotonic() + timeout

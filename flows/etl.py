@@ -223,6 +223,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 extracted = _extract(normalized, dedup, settings, pool, summary, progress, logger)
         with _timed(summary, "resolve"):
             frames = _resolve(new, normalized, dedup, extracted, rejected, state, summary)
+        # Everything to load is in ``frames`` now: the intermediates (raw text twice, every mention
+        # row) go before validation makes its pandas copies, which is where a large run peaks.
+        del new, normalized, dedup, extracted
         with _timed(summary, "validate"):
             report = _validate(frames, state, path, settings, summary)
         logger.info("validate: %s", summary.validation)
