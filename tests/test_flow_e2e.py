@@ -180,7 +180,8 @@ def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
     # seeds/manifest.csv gives only the publication months DESIGN.md states. The video call is dated to
     # the day (000's text pins its publication to 2021-12-14 inside the given month, and the call was
     # announced "on Tuesday" for "Wednesday"); the Beijing visit of 2022 is known to the month (003:
-    # "On Friday", published February 2022), the 2024 visit to the month (004: "this month", May 2024).
+    # "On Friday", published February 2022), the 2024 visit to the month (004: "his two-day visit that
+    # began on Thursday", during which he briefs Xi, published May 2024).
     _, warehouse, _ = seeded
     docs = query(warehouse, "select document_id[:3], published_date::varchar, published_precision, date_source, "
                             "date_key from dim_document order by document_id")
@@ -198,7 +199,10 @@ def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
     assert ("2021-12-15", "day", "call", "Vladimir Putin", "Xi Jinping", 3) in rows
     assert ("2022-02-01", "month", "meet", "Vladimir Putin", "Xi Jinping", 1) in rows
     assert ("2022-02-01", "month", "visit", "Beijing", "Vladimir Putin", 2) in rows
+    assert ("2024-05-01", "month", "visit", "Vladimir Putin", "Xi Jinping", 1) in rows
     assert ("2024-05-01", "month", "visit", "China", "Vladimir Putin", 1) in rows
+    putin_xi = {(d, p) for d, p, _, a, b, _ in rows if {a, b} == {"Vladimir Putin", "Xi Jinping"}}
+    assert putin_xi == {("2021-12-15", "day"), ("2022-02-01", "month"), ("2024-05-01", "month")}
     # No report is dated more precisely than its document allows: day precision only where a day is known.
     timeline = query(warehouse, "select event_date::varchar, date_precision from v_event_timeline "
                                 "where event_code = 'CONSULT' and actor1 = 'Vladimir Putin' and event_date is not null")
