@@ -22,13 +22,14 @@ from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import discover, read_files
+from flows.staging import RunStaging
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
 from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, load_aliases, resolve_entities
 from transforms.events import EVENT_MENTION_SCHEMA, load_event_types
 from transforms.extract import Extracted, extract_documents
-from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
-from transforms.normalize import count_removed_lines, normalize_documents
+from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
+from transforms.normalize import NORMALIZED_SCHEMA, count_removed_lines, normalize_documents
 from transforms.resolve_events import (
     EXISTING_EVENT_SCHEMA,
     demonym_countries,
@@ -203,7 +204,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
     summary = RunSummary(run_id=uuid.uuid4().hex, warehouse=str(settings.warehouse))
     path = Path(settings.warehouse)
 
-    with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress:
+    with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress, RunStaging() as parked:
         with _timed(summary, "discover"):
             files = discover(settings.inputs)
             state = warehouse_state(path, settings.lock_timeout)
@@ -220,12 +221,22 @@ def run_pipeline(settings: Settings) -> RunSummary:
             with _timed(summary, "deduplicate"):
                 dedup = _deduplicate(new, normalized, state, path, summary, logger)
             with _timed(summary, "extract"):
-                extracted = _extract(normalized, dedup, settings, pool, summary, progress, logger)
+                canonical = _canonical(normalized, dedup, settings, logger)
+                # While the workers run, the texts and the extracted rows wait on disk: what this
+                # process holds then does not grow with the run (see flows/staging.py).
+                parked.park("raw", new)
+                parked.park("normalized", normalized)
+                del new, normalized
+                _extract(canonical, settings, pool, parked, summary, progress, logger)
+                del canonical
         with _timed(summary, "resolve"):
-            frames = _resolve(new, normalized, dedup, extracted, rejected, state, summary)
+            new, normalized = parked.take("raw", RAW_SCHEMA), parked.take("normalized", NORMALIZED_SCHEMA)
+            mentions = parked.take("mentions", MENTION_SCHEMA)
+            event_mentions = parked.take("event_mentions", EVENT_MENTION_SCHEMA)
+            frames = _resolve(new, normalized, dedup, mentions, event_mentions, rejected, state, summary)
         # Everything to load is in ``frames`` now: the intermediates (raw text twice, every mention
-        # row) go before validation makes its pandas copies, which is where a large run peaks.
-        del new, normalized, dedup, extracted
+        # row) go before validation makes its pandas copies.
+        del new, normalized, dedup, mentions, event_mentions
         with _timed(summary, "validate"):
             report = _validate(frames, state, path, settings, summary)
         logger.info("validate: %s", summary.validation)
@@ -297,12 +308,8 @@ def _extract_pool(documents: int, settings: Settings, logger):
     return workers.extract_pool(settings.model, processes, settings.nlp_batch_size)
 
 
-def _extract(normalized, dedup, settings: Settings, pool, summary: RunSummary, progress, logger) -> list[Extracted]:
-    """The one spaCy pass over the canonical documents in the extracted languages, batch by batch.
-
-    With a worker pool, as many batches are in flight as the pool has processes, so no worker waits
-    for another batch's last chunk.
-    """
+def _canonical(normalized, dedup, settings: Settings, logger) -> pl.DataFrame:
+    """(document_key, body, published_date) of the documents to extract: canonical, in an extracted language."""
     canonical = (
         normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
         .select("document_key", "body", "published_date", "language")
@@ -314,31 +321,39 @@ def _extract(normalized, dedup, settings: Settings, pool, summary: RunSummary, p
     if foreign.height:
         logger.warning("language: %d documents not in %s are loaded without extraction",
                        foreign.height, settings.extract_languages)
-    canonical = canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
+    return canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
+
+
+def _extract(canonical, settings: Settings, pool, parked: RunStaging, summary: RunSummary, progress, logger) -> None:
+    """The one spaCy pass over ``canonical``, batch by batch; each batch's rows are parked as they arrive.
+
+    With a worker pool, as many batches are in flight as the pool has processes, so no worker waits
+    for another batch's last chunk.
+    """
     threads = pool.processes if pool is not None else 1
+    mentions = 0
     with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
                                           "nlp_batch_size": settings.nlp_batch_size})
             for b in _frame_batches(canonical, settings.batch_size)
         ]
-        extracted = []
         for future in futures:  # in submission order, so the result does not depend on timing
-            extracted.append(future.result())
-            counter.advance(extracted[-1].documents)
-    summary.documents_extracted = sum(e.documents for e in extracted)
-    summary.words = sum(e.words for e in extracted)
+            batch = future.result()
+            parked.park("mentions", batch.mentions)
+            parked.park("event_mentions", batch.event_mentions)
+            summary.documents_extracted += batch.documents
+            summary.words += batch.words
+            mentions += batch.mentions.height
+            counter.advance(batch.documents)
     logger.info("extract: %d documents, %d words, %d mentions", summary.documents_extracted, summary.words,
-                sum(e.mentions.height for e in extracted))
-    return extracted
+                mentions)
 
 
-def _resolve(new, normalized, dedup, extracted, rejected, state, summary: RunSummary) -> dict[str, pl.DataFrame]:
+def _resolve(
+    new, normalized, dedup, mentions, event_mentions, rejected, state, summary: RunSummary
+) -> dict[str, pl.DataFrame]:
     """Canonical entities, merged events and every star-schema frame to load."""
-    mentions = pl.concat([e.mentions for e in extracted]) if extracted else MENTION_SCHEMA.to_frame()
-    event_mentions = (
-        pl.concat([e.event_mentions for e in extracted]) if extracted else EVENT_MENTION_SCHEMA.to_frame()
-    )
     resolved, entities = resolve_entities(mentions, state["entities"])
     raw_with_source = star.with_source(new)
     documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
