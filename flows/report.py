@@ -308,9 +308,10 @@ def event_timeline_figure(timeline: pl.DataFrame, met: pl.DataFrame, summary: di
         # Around the documents' own period: a year before, two after (plans), and all of it.
         first = min(max(first, summary["first_published"] - timedelta(days=400)), summary["first_published"])
         last = max(min(last, summary["last_published"] + timedelta(days=730)), summary["last_published"])
-    lo, hi = first - timedelta(days=45), last + timedelta(days=45)
-    inside = shown.filter(pl.col("plot_date").is_between(lo, hi)).height
-    if 0 < inside < shown.height:
+    # Room for the meeting labels centred on the first and last dates (Plotly's autorange leaves none).
+    pad = timedelta(days=max(45, (last - first).days // 8))
+    lo, hi = first - pad, last + pad
+    if shown.filter(pl.col("plot_date").is_between(lo, hi)).height:
         xaxis["range"] = [lo.isoformat(), hi.isoformat()]
     fig.update_layout(xaxis=xaxis, legend={"orientation": "h", "y": 1.08})
     note = (f"{shown.height} of {dated.height} dated events" if shown.height < dated.height
