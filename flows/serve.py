@@ -33,13 +33,19 @@ def api_url() -> str:
 
 
 def deployment_parameters(settings: Settings) -> dict:
-    """The flow parameters each scheduled run gets: absolute paths, so the runs do not depend on a cwd."""
-    return {
+    """The flow parameters each scheduled run gets: absolute paths, so the runs do not depend on a cwd.
+
+    ``workers`` only when it was set (option or DATELINE_WORKERS): by default each run uses one spaCy
+    process per CPU of the machine it runs on, not of the machine that served the deployment.
+    """
+    parameters = {
         "inputs": [_absolute(spec) for spec in settings.inputs],
         "warehouse": str(Path(settings.warehouse).resolve()),
         "batch_size": settings.batch_size,
-        "workers": settings.workers,
     }
+    if "workers" in settings.model_fields_set:
+        parameters["workers"] = settings.workers
+    return parameters
 
 
 def build_deployment(settings: Settings, cron: str, name: str = DEFAULT_NAME) -> RunnerDeployment:

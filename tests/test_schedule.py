@@ -34,6 +34,8 @@ def test_deployment_carries_the_cron_and_absolute_parameters(tmp_path, monkeypat
     assert params["inputs"] == [str(tmp_path / "news"), str(tmp_path / "feeds" / "*.jsonl")]
     assert params["warehouse"] == str(tmp_path / "wh" / "dateline.duckdb")
     assert deployment.parameters == params
+    assert "workers" not in params  # each run takes the CPU count of the machine it runs on
+    assert deployment_parameters(Settings(workers=3))["workers"] == 3
 
 
 def test_serve_refuses_without_a_prefect_server(monkeypatch):
@@ -138,7 +140,7 @@ def test_served_deployment_has_the_schedule_and_a_triggered_run_completes(prefec
         assert [s["schedule"]["cron"] for s in found["schedules"]] == [CRON]
         assert all(s["active"] for s in found["schedules"])
         assert found["parameters"] == {
-            "inputs": [str(seed_dir)], "warehouse": str(warehouse), "batch_size": 500, "workers": 1,
+            "inputs": [str(seed_dir)], "warehouse": str(warehouse), "batch_size": 500,
         }
         assert found["entrypoint"] == "flows.etl.news_etl"
 
