@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 DEDUP_SCHEMA = pl.Schema(
     {
@@ -161,6 +160,8 @@ def minhash_signature(shingles: np.ndarray, num_perm: int = NUM_PERM) -> np.ndar
 
 @functools.cache
 def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash  # imports scipy (a second): only runs with new documents need it
+
     a, b = MinHash(num_perm=num_perm, seed=MINHASH_SEED).permutations
     return a.astype(np.uint32), b.astype(np.uint32)
 
@@ -251,6 +252,8 @@ def near_candidates(
     """
     if existing.is_empty() or "minhash" not in existing.columns or docs.is_empty():
         return []
+    from datasketch import LeanMinHash, MinHashLSH
+
     lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
     for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows():
         lsh.insert(
@@ -315,6 +318,8 @@ def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, st
             exact_of[node.key] = head
 
     leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
+    from datasketch import LeanMinHash, MinHashLSH
+
     lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
     sketches = {}
     for node in leaders:
