@@ -222,8 +222,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 dedup = _deduplicate(new, normalized, state, path, summary, logger)
             with _timed(summary, "extract"):
                 canonical = _canonical(normalized, dedup, settings, logger)
-                # While the workers run, the texts and the extracted rows wait on disk: what this
-                # process holds then does not grow with the run (see flows/staging.py).
+                # While the workers run, the raw and cleaned texts and the extracted rows wait on
+                # disk; this process keeps only the bodies to extract (see flows/staging.py).
                 parked.park("raw", new)
                 parked.park("normalized", normalized)
                 del new, normalized
