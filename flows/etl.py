@@ -309,10 +309,10 @@ def _extract_pool(documents: int, settings: Settings, logger):
 
 
 def _canonical(normalized, dedup, settings: Settings, logger) -> pl.DataFrame:
-    """(document_key, body, published_date) of the documents to extract: canonical, in an extracted language."""
+    """(document_key, body) of the documents to extract: canonical, in an extracted language."""
     canonical = (
         normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
-        .select("document_key", "body", "published_date", "language")
+        .select("document_key", "body", "language")
         .sort("document_key")
     )
     # The English model's entities on other languages are noise: such documents are loaded, tagged

@@ -13,7 +13,6 @@ This module must stay importable without Prefect: it is what a worker process im
 
 import math
 import multiprocessing
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -79,7 +78,6 @@ def merge(parts: list[Extracted]) -> Extracted:
 
 
 _active: ExtractPool | None = None
-_active_lock = threading.Lock()
 
 
 @contextmanager
@@ -94,13 +92,11 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int) -> Iterator[Ex
         yield None
         return
     pool = ExtractPool(model, processes, nlp_batch_size)
-    with _active_lock:
-        _active = pool
+    _active = pool
     try:
         yield pool
     finally:
-        with _active_lock:
-            _active = None
+        _active = None
         pool.close()
 
 

@@ -187,7 +187,7 @@ def in_event_range(date: dt.date, published: dt.date | None, today: dt.date | No
 @lru_cache(maxsize=8192)
 def _anchor(text: str, published: dt.date | None, tense: str, published_precision: str) -> tuple[dt.date | None, str]:
     lower = text.lower().removeprefix("on ").removeprefix("the ")
-    if _DECADE.search(lower) or (_DURATION.search(lower) and "ago" not in lower):
+    if _DECADE.search(lower) or is_duration(lower):
         return None, "unknown"
     full = FULL_DATE.search(text)
     if full:

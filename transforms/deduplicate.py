@@ -132,9 +132,11 @@ def minhash_signatures(shingles: list[np.ndarray], num_perm: int = NUM_PERM) -> 
     Same numbers as ``MinHash(num_perm, seed).update_batch(shingles)`` with an identity hash (a test
     checks it), computed for many sets at once with ``np.minimum.reduceat``.
     """
-    a, b = _permutations(num_perm)
     out: list[np.ndarray | None] = [None] * len(shingles)
     filled = [i for i, s in enumerate(shingles) if s.size]
+    if not filled:  # a no-op rerun: no permutations, and no datasketch import, for nothing to hash
+        return out
+    a, b = _permutations(num_perm)
     step = 0
     while step < len(filled):
         batch, total = [], 0
