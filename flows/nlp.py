@@ -7,6 +7,7 @@ from spacy.language import Language
 
 from transforms.entities import load_aliases, load_titles
 from transforms.entity_components import add_entity_components
+from transforms.event_detector import EventDetector
 from transforms.events import Lexicon, build_lexicon, load_triggers
 
 
@@ -29,5 +30,5 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The shipped event-trigger lexicon, built once per process (and so once per Dask worker)."""
-    return build_lexicon(load_triggers())
+    """The shipped trigger lexicon with the trained event detector, built once per process (and Dask worker)."""
+    return build_lexicon(load_triggers(), EventDetector.load())

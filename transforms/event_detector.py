@@ -1,0 +1,190 @@
+"""The trained event detector: which words of a sentence report which of the 17 event types.
+
+A candidate is a verb, noun or adjective whose lemma the detector knows as a possible trigger (the
+lemmas of its training triggers and of ``data/event_triggers.csv``), outside a name. For each candidate
+a linear model reads word-sense evidence from the same Doc the entity step used: the lemma with its
+dependency relations, its head, its objects and prepositional objects (what "attacks" attacks: "the
+lungs" or "Ukraine"), the entity labels of its subject and objects, negation and auxiliaries, the words
+around it, and the token's contextual vector from the pipeline's ``tok2vec`` (``Doc.tensor``). It
+outputs a probability per type and for "no event"; that probability, calibrated on held-out training
+sentences, is the mention's ``confidence``.
+
+Inference is numpy only: the weights ship as ``models/event_detector/weights.npz`` with
+``model.json`` (classes, feature names, calibration, the hash of the weights), trained by
+``dateline train events`` (``training/events.py``).
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc, Span, Token
+
+NONE = "NONE"
+CANDIDATE_POS = frozenset({"VERB", "NOUN", "ADJ", "PROPN"})
+# Labels inside which a word is part of a name, not an act ("Cold War", "Defense Cooperation Agreement").
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW",
+                          "PRODUCT", "LANGUAGE"})
+_ARG_DEPS = frozenset({"dobj", "obj", "nsubj", "nsubjpass", "agent", "prt", "neg", "aux", "auxpass",
+                       "amod", "compound", "poss", "xcomp", "ccomp", "advmod", "attr", "dative", "acomp",
+                       "oprd", "nmod"})
+_MODEL_DIR = "models/event_detector"
+
+
+def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
+    """Token index → entity label of the entity mention (MENTION_SCHEMA row) it lies in."""
+    labels: dict[int, str] = {}
+    for mention in mentions:
+        span = doc.char_span(mention["start_char"], mention["end_char"], alignment_mode="expand")
+        if span is not None:
+            for token in span:
+                labels[token.i] = mention["label"]
+    return labels
+
+
+def is_candidate(token: Token, lemmas: frozenset[str]) -> bool:
+    """A word the detector scores: a known trigger lemma, as a verb, noun or adjective, not inside a name."""
+    if token.pos_ not in CANDIDATE_POS or token.lemma_.lower() not in lemmas:
+        return False
+    return not (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN")
+
+
+def _entity_label(token: Token, labels: dict[int, str]) -> str:
+    """The entity label of the mention a token heads (or a child names: "the Russian military"), else ''."""
+    label = labels.get(token.i)
+    if label:
+        return label
+    if token.lower_ in ("he", "she", "him", "her", "they", "them", "we", "i"):
+        return "PRON"
+    for child in token.children:
+        if child.dep_ in ("compound", "poss", "amod") and labels.get(child.i):
+            return labels[child.i]
+    return ""
+
+
+def _subject(token: Token) -> Token | None:
+    node = token
+    for _ in range(3):
+        for child in node.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                return child
+        if node.dep_ not in ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp") or node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+def token_features(token: Token, labels: dict[int, str]) -> list[str]:
+    """The sparse features of one candidate (see the module docstring); binary, named by string."""
+    lemma = token.lemma_.lower()
+    head = token.head
+    feats = [
+        f"l={lemma}", f"p={token.pos_}", f"t={token.tag_}", f"d={token.dep_}", f"lp={lemma}|{token.pos_}",
+        f"ld={lemma}|{token.dep_}", f"lt={lemma}|{token.tag_}", f"w={token.lower_}",
+        f"h={head.lemma_.lower()}", f"lh={lemma}|{head.lemma_.lower()}", f"hd={token.dep_}|{head.pos_}",
+        f"e={token.ent_type_ or '-'}",
+    ]
+    if token.i > token.sent.start:
+        prev = token.doc[token.i - 1]
+        feats += [f"w-1={prev.lower_}", f"lw-1={lemma}|{prev.lower_}"]
+    if token.i + 1 < token.sent.end:
+        nxt = token.doc[token.i + 1]
+        feats += [f"w+1={nxt.lower_}", f"lw+1={lemma}|{nxt.lower_}"]
+    for child in token.children:
+        dep = child.dep_
+        if dep in ("prep", "agent"):
+            prep = child.lower_
+            feats += [f"pp={prep}", f"lpp={lemma}|{prep}"]
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    ent = _entity_label(obj, labels)
+                    feats += [f"po={prep}|{obj.lemma_.lower()}", f"lpo={lemma}|{prep}|{obj.lemma_.lower()}",
+                              f"pe={prep}|{ent or '-'}", f"lpe={lemma}|{prep}|{ent or '-'}"]
+        elif dep in _ARG_DEPS:
+            ent = _entity_label(child, labels)
+            clemma = child.lemma_.lower()
+            feats += [f"c={dep}|{clemma}", f"lc={lemma}|{dep}|{clemma}", f"ce={dep}|{ent or '-'}",
+                      f"lce={lemma}|{dep}|{ent or '-'}"]
+    subject = _subject(token)
+    ent = _entity_label(subject, labels) if subject is not None else "none"
+    feats += [f"se={ent or '-'}", f"lse={lemma}|{ent or '-'}"]
+    if head is not token:
+        feats.append(f"hc={head.dep_}|{head.lemma_.lower()}")
+    return feats
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One candidate's decision: the most likely event type (never NONE) and its calibrated probability."""
+
+    token: Token
+    code: str
+    confidence: float
+
+
+class EventDetector:
+    """A trained multinomial logistic model over candidate words; numpy only at inference."""
+
+    def __init__(self, classes: list[str], features: list[str], weights: np.ndarray, dense: np.ndarray,
+                 bias: np.ndarray, lemmas: Iterable[str], calibration: dict[str, list[float]],
+                 threshold: float):
+        self.classes = classes
+        self.column = {name: i for i, name in enumerate(features)}
+        self.weights = weights  # (features, classes)
+        self.dense = dense  # (tensor width, classes)
+        self.bias = bias
+        self.lemmas = frozenset(lemmas)
+        self.none_index = classes.index(NONE)
+        self.calibration = calibration  # "x"/"y" knots: raw event probability → measured precision
+        self.threshold = threshold  # calibrated confidence below which no mention is emitted
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "EventDetector":
+        """The detector shipped in ``transforms/models/event_detector`` (or ``path``); its hash is checked."""
+        if path is None:
+            with resources.as_file(resources.files("transforms") / _MODEL_DIR) as folder:
+                return cls.load(Path(folder))
+        meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        blob = (path / "weights.npz").read_bytes()
+        digest = hashlib.sha256(blob).hexdigest()
+        if digest != meta["weights_sha256"]:
+            raise RuntimeError(f"event detector weights {path / 'weights.npz'} do not match model.json "
+                               f"(sha256 {digest}, expected {meta['weights_sha256']})")
+        with np.load(path / "weights.npz") as arrays:
+            return cls(meta["classes"], meta["features"], arrays["weights"], arrays["dense"], arrays["bias"],
+                       meta["lemmas"], meta["calibration"], meta["threshold"])
+
+    def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str]) -> np.ndarray:
+        """Class probabilities (tokens × classes) for candidate tokens of one Doc."""
+        scores = np.tile(self.bias, (len(tokens), 1))
+        if doc.tensor is not None and doc.tensor.shape[0] == len(doc) and self.dense.shape[0]:
+            scores += doc.tensor[[t.i for t in tokens]] @ self.dense
+        for row, token in enumerate(tokens):
+            cols = [self.column[f] for f in token_features(token, labels) if f in self.column]
+            if cols:
+                scores[row] += self.weights[cols].sum(axis=0)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def calibrate(self, raw: float) -> float:
+        """The measured probability that a detection with raw event probability ``raw`` has the right type."""
+        return float(np.interp(raw, self.calibration["x"], self.calibration["y"]))
+
+    def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
+        """The detections of one sentence whose calibrated confidence reaches the threshold."""
+        tokens = [t for t in sent if is_candidate(t, self.lemmas)]
+        if not tokens:
+            return
+        probs = self.probabilities(sent.doc, tokens, labels)
+        probs_events = probs.copy()
+        probs_events[:, self.none_index] = -1.0
+        best = probs_events.argmax(axis=1)
+        for token, k, row in zip(tokens, best, probs, strict=True):
+            confidence = self.calibrate(float(row[k]))
+            if confidence >= self.threshold:
+                yield Detection(token, self.classes[k], round(confidence, 3))
