@@ -123,6 +123,8 @@ _ROLE_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
 _ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
 _CLIMB_DEPS = {"xcomp", "acl", "advcl", "conj", "ccomp", "relcl", "pcomp", "dobj", "pobj", "prep"}
 _DENY = {"deny", "refute", "dismiss"}
+# "she is open to supporting": an adjectival complement's subject does what it is ready to do.
+_ACTOR_CLIMB_DEPS = _CLIMB_DEPS | {"acomp"}
 _COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}
 _HYPOTHETICAL_AUX = {"might", "may", "could", "would", "can", "should"}
 _HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion",
@@ -414,7 +416,7 @@ def _actor1(trigger: Token, pred: Token, is_noun: bool, index: _MentionIndex) ->
             return [span for child in subjects for span in _resolve(child, index)]
         # A relative or participle clause without its own subject does not borrow the main clause's.
         participle = node.dep_ == "acl" and node.tag_ == "VBN"
-        if node.dep_ not in _CLIMB_DEPS or node.dep_ == "relcl" or participle or node.head is node:
+        if node.dep_ not in _ACTOR_CLIMB_DEPS or node.dep_ == "relcl" or participle or node.head is node:
             break
         head = node.head
         if node.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
