@@ -541,7 +541,7 @@ def _resolve(token: Token, index: _MentionIndex) -> list[tuple[int, int]]:
 def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
     row = index.at(token.idx)
     if row is not None:
-        return (row["start_char"], row["end_char"]) if row["label"] in _ACTOR_LABELS else None
+        return (row["start_char"], row["end_char"]) if _is_actor(row, token) else None
     lower = token.lower_
     if lower in _RELATIVE_PRONOUNS:
         # "Trump, who denies collusion": the relative pronoun is the noun its clause modifies
@@ -566,15 +566,25 @@ def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
         for child in token.children:
             if child.dep_ == dep:
                 row = index.at(child.idx)
-                if row is not None and row["label"] in _ACTOR_LABELS:
+                if row is not None and _is_actor(row, child):
                     return row["start_char"], row["end_char"]
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:
                 row = index.at(obj.idx)
-                if obj.dep_ == "pobj" and row is not None and row["label"] in _ACTOR_LABELS:
+                if obj.dep_ == "pobj" and row is not None and _is_actor(row, obj):
                     return row["start_char"], row["end_char"]
     return None
+
+
+def _is_actor(row: dict, token: Token) -> bool:
+    """Whether an entity mention can be a doer or target: "pro-Israel", "anti-Semitic" are attitudes, and
+    "the Republican", "a Democrat" one unnamed person, not the group."""
+    if row["label"] not in _ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
+        return False
+    if row["label"] == "NORP" and token.tag_ in ("NNP", "NN", "JJ"):
+        return not any(c.dep_ == "det" and c.lower_ in ("a", "an", "the") for c in token.children)
+    return True
 
 
 def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
@@ -677,7 +687,7 @@ def _first_mention(token: Token, index: _MentionIndex, exclude: set[int]) -> lis
         return []
     for tok in subtree:
         row = index.at(tok.idx)
-        if row is not None and row["label"] in _ACTOR_LABELS and row["start_char"] not in exclude:
+        if row is not None and _is_actor(row, tok) and row["start_char"] not in exclude:
             return [(row["start_char"], row["end_char"])]
     return []
 
