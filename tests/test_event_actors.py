@@ -96,3 +96,19 @@ def test_a_noun_trigger_about_which_someone_is_questioned_has_its_own_participan
 def test_a_participle_clause_does_not_borrow_the_main_subject(nlp):
     text = "Ukraine wants to retake the towns seized by rebels in 2014."
     assert actors(nlp, text, "seized") == ([], [])
+
+
+def test_the_president_s_demand_is_the_titled_president_s(nlp):
+    text = "President Emmanuel Macron flew to Berlin. The president's demand for a new treaty surprised Germany."
+    assert actors(nlp, text, "demand")[0] == ["Emmanuel Macron"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("Voting rights groups have accused the Republican of lying about the count.", "accused"),
+        ("The senators condemned anti-Semitism at the hearing on Tuesday.", "condemned"),
+    ],
+)
+def test_an_unnamed_partisan_or_an_attitude_is_no_target(nlp, text, trigger):
+    assert actors(nlp, text, trigger)[1] == []

@@ -641,7 +641,7 @@ def _speaker(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
 
 def _bare_definite(token: Token) -> bool:
     """"the president", "the company": a definite role noun with nothing that could make it someone else."""
-    children = list(token.children)
+    children = [child for child in token.children if child.dep_ != "case"]  # "the president's"
     return (
         token.tag_ == "NN"
         and len(children) == 1
