@@ -106,9 +106,14 @@ def test_the_president_s_demand_is_the_titled_president_s(nlp):
 @pytest.mark.parametrize(
     ("text", "trigger"),
     [
-        ("Voting rights groups have accused the Republican of lying about the count.", "accused"),
+        ("Voting rights groups have accused a Republican of lying about the count.", "accused"),
         ("The senators condemned anti-Semitism at the hearing on Tuesday.", "condemned"),
     ],
 )
 def test_an_unnamed_partisan_or_an_attitude_is_no_target(nlp, text, trigger):
     assert actors(nlp, text, trigger)[1] == []
+
+
+def test_the_demonym_of_a_person_is_that_person(nlp):
+    text = "Russian President Vladimir Putin arrived on Monday. Joe Biden accused the Russian of lying."
+    assert actors(nlp, text, "accused") == (["Joe Biden"], ["Vladimir Putin"])

@@ -334,6 +334,9 @@ def _event_row(
         code = "COOPERATE" if mods & _JOINT else "MOBILIZE"
     if code in SYMMETRIC_CODES and not actor1 and len(actor2) >= 2:
         actor1, actor2 = actor2[:1], actor2[1:]
+    if code in SYMMETRIC_CODES and not actor2 and len(actor1) >= 2:
+        # "Macron and Merkel met": one is the other's counterpart
+        actor1, actor2 = actor1[:1], actor1[1:]
     location = _location(trigger, pred, index, exclude={s for s, _ in actor1 + actor2})
     if location is None and mode == "visit":
         location = next((span for span in actor2 if _label_at(index, span[0]) in _PLACE_LABELS), None)
@@ -541,7 +544,12 @@ def _resolve(token: Token, index: _MentionIndex) -> list[tuple[int, int]]:
 def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
     row = index.at(token.idx)
     if row is not None:
-        return (row["start_char"], row["end_char"]) if _is_actor(row, token) else None
+        if not _is_actor(row, token):
+            return None
+        if row["label"] == "NORP" and _determiner(token) == "the" and token.tag_ in ("NNP", "NN", "JJ"):
+            # "the Russian": the person introduced as "Russian President Putin", else as before his country
+            return _titled_person(token, index, (token.lower_,)) or (row["start_char"], row["end_char"])
+        return row["start_char"], row["end_char"]
     lower = token.lower_
     if lower in _RELATIVE_PRONOUNS:
         # "Trump, who denies collusion": the relative pronoun is the noun its clause modifies
@@ -579,12 +587,14 @@ def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
 
 def _is_actor(row: dict, token: Token) -> bool:
     """Whether an entity mention can be a doer or target: "pro-Israel", "anti-Semitic" are attitudes, and
-    "the Republican", "a Democrat" one unnamed person, not the group."""
+    "a Democrat" one unnamed person, not the group."""
     if row["label"] not in _ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
         return False
-    if row["label"] == "NORP" and token.tag_ in ("NNP", "NN", "JJ"):
-        return not any(c.dep_ == "det" and c.lower_ in ("a", "an", "the") for c in token.children)
-    return True
+    return not (row["label"] == "NORP" and _determiner(token) in ("a", "an"))
+
+
+def _determiner(token: Token) -> str | None:
+    return next((c.lower_ for c in token.children if c.dep_ == "det"), None)
 
 
 def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
@@ -660,14 +670,7 @@ def _role_antecedent(token: Token, index: _MentionIndex) -> tuple[int, int] | No
     label, titles = _ROLE_NOUNS[token.lemma_.lower()]
     doc = token.doc
     if label == "PERSON":
-        for tok in reversed(doc[: token.i]):
-            row = index.at(tok.idx)
-            if row is None or row["label"] != "PERSON" or tok.idx != row["start_char"]:
-                continue
-            window = doc[max(tok.i - 2, 0) : tok.i + 4]
-            if any(t.lower_ in titles and t.idx < row["end_char"] for t in window):
-                return row["start_char"], row["end_char"]
-        return None
+        return _titled_person(token, index, titles)
     first = token.sent.start
     for _ in range(2):
         if first == 0:
@@ -676,6 +679,19 @@ def _role_antecedent(token: Token, index: _MentionIndex) -> tuple[int, int] | No
     for tok in reversed(doc[first : token.i]):
         row = index.at(tok.idx)
         if row is not None and row["label"] == label and tok.dep_ in _SUBJ | _PASS_SUBJ:
+            return row["start_char"], row["end_char"]
+    return None
+
+
+def _titled_person(token: Token, index: _MentionIndex, titles: tuple[str, ...]) -> tuple[int, int] | None:
+    """The closest person mention before ``token`` introduced with one of ``titles`` ("President Macron")."""
+    doc = token.doc
+    for tok in reversed(doc[: token.i]):
+        row = index.at(tok.idx)
+        if row is None or row["label"] != "PERSON" or tok.idx != row["start_char"]:
+            continue
+        window = doc[max(tok.i - 2, 0) : tok.i + 4]
+        if any(t.lower_ in titles and t.idx < row["end_char"] for t in window):
             return row["start_char"], row["end_char"]
     return None
 
