@@ -117,3 +117,8 @@ def test_an_unnamed_partisan_or_an_attitude_is_no_target(nlp, text, trigger):
 def test_the_demonym_of_a_person_is_that_person(nlp):
     text = "Russian President Vladimir Putin arrived on Monday. Joe Biden accused the Russian of lying."
     assert actors(nlp, text, "accused") == (["Joe Biden"], ["Vladimir Putin"])
+
+
+def test_a_denied_claim_has_no_target(nlp):
+    # "X denied any plot against Y" is a REJECT by X of a claim; Y is not what X rejects
+    assert actors(nlp, "Vladimir Putin denied any plot against Ukraine.", "denied") == (["Vladimir Putin"], [])

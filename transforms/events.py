@@ -473,7 +473,9 @@ def _actor2(
     for head in heads:
         for child in head.children:
             if head is pred and (child.dep_ in _OBJ or child.dep_ in _PASS_SUBJ) and child is not trigger:
-                spans += _resolve(child, index) or _first_mention(child, index, exclude)
+                # "denied collusion between his campaign and Moscow": a denied claim has no target
+                deep = [] if pred.lemma_.lower() in _DENY else _first_mention(child, index, exclude)
+                spans += _resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
                 if head is trigger and child.lower_ in agent_preps:
                     continue
