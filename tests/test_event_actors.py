@@ -122,3 +122,16 @@ def test_the_demonym_of_a_person_is_that_person(nlp):
 def test_a_denied_claim_has_no_target(nlp):
     # "X denied any plot against Y" is a REJECT by X of a claim; Y is not what X rejects
     assert actors(nlp, "Vladimir Putin denied any plot against Ukraine.", "denied") == (["Vladimir Putin"], [])
+
+
+def test_i_in_a_quote_is_its_speaker(nlp):
+    text = '"I have never criticized the judges," Angela Merkel said.'
+    assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+
+
+def test_a_role_with_modifiers_needs_a_person_introduced_with_them(nlp):
+    text = ("Special Counsel Robert Mueller met the lawyers on Monday. On Tuesday the special counsel "
+            "accused Paul Manafort of lying.")
+    assert actors(nlp, text, "accused") == (["Robert Mueller"], ["Paul Manafort"])
+    text = "President Emmanuel Macron flew to Berlin. The former president criticized the new treaty."
+    assert actors(nlp, text, "criticized")[0] == []

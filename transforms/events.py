@@ -117,6 +117,9 @@ _ROLE_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "chancellor": ("PERSON", ("chancellor",)),
     "mayor": ("PERSON", ("mayor",)),
     "pope": ("PERSON", ("pope",)),
+    "counsel": ("PERSON", ("counsel",)),
+    "ambassador": ("PERSON", ("ambassador",)),
+    "leader": ("PERSON", ("leader",)),
     "company": ("ORG", ()),
     "firm": ("ORG", ()),
 }
@@ -567,10 +570,11 @@ def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
             if row is not None:
                 return (row["start_char"], row["end_char"]) if row["label"] in _ACTOR_LABELS else None
         return None
-    if lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS:
+    if lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS or lower == "i":
         return _antecedent(token, index)
-    if token.lemma_.lower() in _ROLE_NOUNS and _bare_definite(token):
-        return _role_antecedent(token, index)
+    words = _role_words(token) if token.lemma_.lower() in _ROLE_NOUNS else None
+    if words is not None:
+        return _role_antecedent(token, index, words)
     # "the leader of China, Xi Jinping", "the Russian military", "Moscow's suggestions"
     for dep in ("appos", "poss", "compound", "amod", "nmod"):
         for child in token.children:
@@ -602,18 +606,19 @@ def _determiner(token: Token) -> str | None:
 def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
     """The named actor a pronoun most likely means, or None when the text does not make it clear.
 
-    "X said it would ..." / "X said he would ...": the speaker. Otherwise "he"/"his" is the person
+    "X said it would ..." / "X said he would ..." / '"I will", X said': the speaker. Otherwise "he"/"his" is the person
     subject (or possessor) closest before it in its sentence, else the person subject of one of the
     two sentences before; "it"/"they" are resolved only as a speaker, where news prose is unambiguous.
     """
-    personal = pronoun.lower_ in _PERSONAL_PRONOUNS
+    personal = pronoun.lower_ in _PERSONAL_PRONOUNS or pronoun.lower_ == "i"
     if _reported_subject(pronoun):
         # the speaker or no one: a reported clause's pronoun is not resolved by distance
         speaker = _speaker(pronoun, index)
         if speaker is not None and (_label_at(index, speaker[0]) == "PERSON") == personal:
             return speaker
         return None
-    if not personal:
+    if not personal or pronoun.lower_ == "i":
+        # "I" is only ever the speaker of its quote ('"I did not", he said')
         return None
     doc = pronoun.doc
     for tok in reversed(doc[pronoun.sent.start : pronoun.i]):
@@ -651,28 +656,35 @@ def _speaker(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
     return speakers[0] if speakers else None
 
 
-def _bare_definite(token: Token) -> bool:
-    """"the president", "the company": a definite role noun with nothing that could make it someone else."""
-    children = [child for child in token.children if child.dep_ != "case"]  # "the president's"
-    return (
-        token.tag_ == "NN"
-        and len(children) == 1
-        and children[0].dep_ == "det"
-        and children[0].lower_ == "the"
-    )
+def _role_words(token: Token) -> list[str] | None:
+    """The words of "the president", "the special counsel", "the company" — a definite role noun whose only
+    modifiers are plain words (matched against how the person was introduced) — else None."""
+    words = []
+    for child in token.children:
+        if child.dep_ == "case":  # "the president's"
+            continue
+        if child.dep_ in ("amod", "compound") and not child.ent_type_ and child.i < token.i:
+            words.append(child.lower_)
+        elif not (child.dep_ == "det" and child.lower_ == "the"):
+            return None
+    has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+    return words if token.tag_ == "NN" and has_the else None
 
 
-def _role_antecedent(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
+def _role_antecedent(token: Token, index: _MentionIndex, words: list[str]) -> tuple[int, int] | None:
     """The named actor "the president" / "the senator" / "the company" refers back to.
 
     A person role goes to the closest earlier person mention carrying that title ("President Donald
-    Trump", "Sen. Warren"); an organization role to the closest organization subject of its sentence
+    Trump", "Sen. Warren") and introduced with its modifiers too ("the special counsel": "Special
+    Counsel Robert Mueller"); an organization role to the closest organization subject of its sentence
     or the two before.
     """
     label, titles = _ROLE_NOUNS[token.lemma_.lower()]
     doc = token.doc
     if label == "PERSON":
-        return _titled_person(token, index, titles)
+        return _titled_person(token, index, titles, words)
+    if words:
+        return None
     first = token.sent.start
     for _ in range(2):
         if first == 0:
@@ -685,15 +697,18 @@ def _role_antecedent(token: Token, index: _MentionIndex) -> tuple[int, int] | No
     return None
 
 
-def _titled_person(token: Token, index: _MentionIndex, titles: tuple[str, ...]) -> tuple[int, int] | None:
-    """The closest person mention before ``token`` introduced with one of ``titles`` ("President Macron")."""
+def _titled_person(
+    token: Token, index: _MentionIndex, titles: tuple[str, ...], words: list[str] = ()
+) -> tuple[int, int] | None:
+    """The closest person mention before ``token`` introduced with one of ``titles`` ("President Macron")
+    and with all of ``words`` ("former", "special")."""
     doc = token.doc
     for tok in reversed(doc[: token.i]):
         row = index.at(tok.idx)
         if row is None or row["label"] != "PERSON" or tok.idx != row["start_char"]:
             continue
-        window = doc[max(tok.i - 2, 0) : tok.i + 4]
-        if any(t.lower_ in titles and t.idx < row["end_char"] for t in window):
+        window = {t.lower_ for t in doc[max(tok.i - 3, 0) : tok.i + 4] if t.idx < row["end_char"]}
+        if window & set(titles) and window.issuperset(words):
             return row["start_char"], row["end_char"]
     return None
 
