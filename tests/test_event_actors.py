@@ -135,3 +135,12 @@ def test_a_role_with_modifiers_needs_a_person_introduced_with_them(nlp):
     assert actors(nlp, text, "accused") == (["Robert Mueller"], ["Paul Manafort"])
     text = "President Emmanuel Macron flew to Berlin. The former president criticized the new treaty."
     assert actors(nlp, text, "criticized")[0] == []
+
+
+def test_he_follows_a_chain_of_subjects_back_to_the_name(nlp):
+    text = ("Angela Merkel arrived in Paris on Monday. She spoke for an hour. "
+            "She criticized the new tariffs on cars.")
+    assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+    text = ("President Emmanuel Macron flew to Berlin. The president spoke for an hour. "
+            "He criticized the new tariffs on cars.")
+    assert actors(nlp, text, "criticized")[0] == ["Emmanuel Macron"]

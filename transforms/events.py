@@ -603,7 +603,7 @@ def _determiner(token: Token) -> str | None:
     return next((c.lower_ for c in token.children if c.dep_ == "det"), None)
 
 
-def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
+def _antecedent(pronoun: Token, index: _MentionIndex, depth: int = 0) -> tuple[int, int] | None:
     """The named actor a pronoun most likely means, or None when the text does not make it clear.
 
     "X said it would ..." / "X said he would ..." / '"I will", X said': the speaker. Otherwise "he"/"his" is the person
@@ -631,9 +631,18 @@ def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
             break
         previous = doc[sent_start - 1].sent
         for tok in previous:
+            if tok.dep_ not in _SUBJ:
+                continue
             row = index.at(tok.idx)
-            if row is not None and row["label"] == "PERSON" and tok.dep_ in _SUBJ:
+            if row is not None and row["label"] == "PERSON":
                 return row["start_char"], row["end_char"]
+            # "The president ... . He said": a subject that itself refers back to a titled person
+            words = _role_words(tok) if tok.lemma_.lower() in _ROLE_NOUNS else None
+            if words is not None and _ROLE_NOUNS[tok.lemma_.lower()][0] == "PERSON":
+                return _role_antecedent(tok, index, words)
+            if tok.lower_ in ("he", "she") and depth < 3:
+                # "Trump ... . He said ... . He added": the chain of subjects goes back to the name
+                return _antecedent(tok, index, depth + 1)
         sent_start = previous.start
     return None
 
