@@ -408,7 +408,8 @@ def _actor1(trigger: Token, pred: Token, is_noun: bool, index: _MentionIndex) ->
             return []
         if trigger.dep_ == "pobj" and not _in_frame(trigger):
             return []
-    if pred.dep_ == "acl" and pred.tag_ == "VBN" and not is_noun or any(c.dep_ in _PASS_SUBJ for c in pred.children):
+    passive_participle = not is_noun and pred.dep_ == "acl" and pred.tag_ == "VBN"  # "the towns seized by"
+    if passive_participle or any(c.dep_ in _PASS_SUBJ for c in pred.children):
         for obj in _prep_objects(pred, ("by",), deps=("agent", "prep")):
             return _resolve(obj, index)
         return []
@@ -552,7 +553,7 @@ def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
         if not _is_actor(row, token):
             return None
         if row["label"] == "NORP" and _determiner(token) == "the" and token.tag_ in ("NNP", "NN", "JJ"):
-            # "the Russian": the person introduced as "Russian President Putin", else as before his country
+            # "the Russian": the person introduced as "Russian President Putin", else (as before) the group
             return _titled_person(token, index, (token.lower_,)) or (row["start_char"], row["end_char"])
         return row["start_char"], row["end_char"]
     lower = token.lower_
@@ -568,7 +569,7 @@ def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
         for tok in (noun, *(c for c in noun.children if c.dep_ in ("compound", "amod"))):
             row = index.at(tok.idx)
             if row is not None:
-                return (row["start_char"], row["end_char"]) if row["label"] in _ACTOR_LABELS else None
+                return (row["start_char"], row["end_char"]) if _is_actor(row, tok) else None
         return None
     if lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS or lower == "i":
         return _antecedent(token, index)
@@ -606,9 +607,10 @@ def _determiner(token: Token) -> str | None:
 def _antecedent(pronoun: Token, index: _MentionIndex, depth: int = 0) -> tuple[int, int] | None:
     """The named actor a pronoun most likely means, or None when the text does not make it clear.
 
-    "X said it would ..." / "X said he would ..." / '"I will", X said': the speaker. Otherwise "he"/"his" is the person
-    subject (or possessor) closest before it in its sentence, else the person subject of one of the
-    two sentences before; "it"/"they" are resolved only as a speaker, where news prose is unambiguous.
+    "X said it would ...", "X said he would ...", '"I will", X said': the speaker. Otherwise "he"/"his"
+    is the person subject (or possessor) closest before it in its sentence, else the person subject of
+    one of the two sentences before (following "he" and "the president" subjects back, ``depth`` steps);
+    "it"/"they"/"I" are resolved only as a speaker, where news prose is unambiguous.
     """
     personal = pronoun.lower_ in _PERSONAL_PRONOUNS or pronoun.lower_ == "i"
     if _reported_subject(pronoun):
