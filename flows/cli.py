@@ -267,7 +267,7 @@ def train_events(
     labels: Annotated[list[Path] | None, typer.Option("--labels", help="Label file (record_id, start, end, events), repeatable.")] = None,
     corpus: Annotated[Path, typer.Option(help="JSON-lines corpus the sentences come from (id, text).")] = Path("../shared/corpora/news_allsides_2018_2019.jsonl"),
     out: Annotated[Path, typer.Option(help="Folder to write the detector to.")] = Path("transforms/models/event_detector"),
-    c: Annotated[float, typer.Option(help="Inverse regularisation strength of the logistic regression.")] = 1.0,
+    c: Annotated[float, typer.Option(help="Inverse regularisation strength of the logistic regression.")] = 0.5,
 ) -> None:
     """Train the event detector on sentence gold; prints what cross-validation and the test split measured."""
     from flows.settings import Settings

@@ -247,6 +247,8 @@ def doc_events(
         if not found:
             continue
         codes_at = {token.i: entry.code for token, entry, _ in found}
+        confidence_at = {token.i: confidence or 0.0 for token, _, confidence in found}
+        found = _one_event_per_object(found, codes_at, confidence_at)
         sentence_rows: list[dict] = []
         for token, entry, confidence in found:
             if _governed_by_trigger(token, codes_at):
@@ -280,6 +282,24 @@ def _detected(sent: Span, lexicon: Lexicon, labels: dict[int, str]) -> list[tupl
             mode = entry.mode if entry is not None and entry.code == "CONSULT" else "meet"
         found.append((hit.token, TriggerEntry(code=hit.code, mode=mode, prep=None), hit.confidence))
     return found
+
+
+def _one_event_per_object(found: list, codes_at: dict[int, str], confidence_at: dict[int, float]) -> list:
+    """A verb trigger and the noun trigger it governs are one event: the surer of the two types it.
+
+    "imposed new sanctions" is one SANCTION even when the detector is surer of the noun than of the
+    verb; the verb keeps its place (its arguments are the event's), the noun's type wins if surer.
+    """
+    out = []
+    for token, entry, confidence in found:
+        for child in token.children:
+            if child.i in codes_at and child.head.i == token.i and _governed_by_trigger(child, codes_at):
+                if confidence_at[child.i] > (confidence or 0.0) and codes_at[child.i] != entry.code:
+                    entry = TriggerEntry(code=codes_at[child.i], mode=entry.mode, prep=entry.prep)
+                    confidence = confidence_at[child.i]
+                    codes_at[token.i] = entry.code
+        out.append((token, entry, confidence))
+    return out
 
 
 def _governed_by_trigger(token: Token, codes_at: dict[int, str]) -> bool:
