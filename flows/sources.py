@@ -12,6 +12,14 @@ INPUT_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+def check_inputs(inputs: list[str]) -> None:
+    """Raise FileNotFoundError naming the first input that matches no file or folder (nothing is read)."""
+    for spec in inputs:
+        matches = glob.glob(spec, recursive=True) if glob.has_magic(spec) else [spec]
+        if not matches or not any(os.path.lexists(m) for m in matches):
+            raise FileNotFoundError(f"input {spec!r} matches no file or folder")
+
+
 def discover(inputs: list[str]) -> list[str]:
     """Expand files, folders (recursively) and globs into a sorted, de-duplicated list of input files.
 

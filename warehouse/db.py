@@ -78,12 +78,40 @@ def connect_read(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
     return _open_retrying(path, timeout, read_only=True)
 
 
-def _open_retrying(path: Path, timeout: float, read_only: bool) -> duckdb.DuckDBPyConnection:
+# What an analyst's connection (``dateline query``, ``report``, ``export``) may do is decided by the
+# engine, not by reading the SQL: no file outside the database (no COPY … TO, read_csv, ATTACH,
+# EXPORT, INSTALL, whatever statement they hide in), no extension fetched or loaded behind a query's
+# back, and no SET that turns any of it back on.
+LOCKED_READ_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_analyst(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that can touch no file but the warehouse and whose configuration is locked.
+
+    Any statement that would write the warehouse, read or write another file, or download or load
+    an extension fails inside DuckDB (PermissionException / read-only error), whatever its shape.
+    Raises FileNotFoundError when ``path`` is missing, ``IsADirectoryError`` when it is a folder.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `dateline run` first")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a DuckDB warehouse file")
+    return _open_retrying(path, timeout, read_only=True, config=LOCKED_READ_CONFIG)
+
+
+def _open_retrying(
+    path: Path, timeout: float, read_only: bool, config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
