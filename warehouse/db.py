@@ -129,10 +129,18 @@ def _open_retrying(
 
 @contextmanager
 def run_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for a whole run so two runs never interleave; a second run is refused at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".run.lock")
+    """Hold an exclusive lock for a whole run so two runs never interleave; a second run is refused at once.
+
+    The lock belongs to the file, not to the name it was given: ``path`` is resolved to its real path
+    (symlinks, ``..``) and the lock file sits beside that, and an existing warehouse file is also
+    locked itself (``flock``, which DuckDB's own ``fcntl`` locks do not see), so a hard link or any
+    other name of the same file meets the same lock.
+    """
+    real = Path(os.path.realpath(path))
+    real.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = real.with_name(real.name + ".run.lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    identity = None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -141,8 +149,22 @@ def run_lock(path: Path) -> Iterator[None]:
             raise WarehouseBusyError(
                 f"another dateline run (pid {holder}) is writing {path}; refused (try again when it ends)"
             ) from None
+        if real.is_file():
+            # Kept open to the end of the run: closing it earlier would drop the lock. DuckDB's locks
+            # are per process and closing any descriptor of the file drops them, so this one is closed
+            # only after the run's connections are (the ``with`` body).
+            identity = os.open(real, os.O_RDONLY)
+            try:
+                fcntl.flock(identity, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WarehouseBusyError(
+                    f"another dateline run is writing {path} under another name (a hard link); refused "
+                    "(try again when it ends)"
+                ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
+        if identity is not None:
+            os.close(identity)
         os.close(fd)
