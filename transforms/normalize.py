@@ -94,18 +94,23 @@ def clean_lines(text: str, rules: BoilerplateRules | None = None) -> tuple[list[
 
 
 def split_title_body(
-    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None
+    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None,
+    title_in_text: bool = True,
 ) -> tuple[str | None, str, list[str]]:
     """Title and body (paragraphs joined by a blank line) of a text, and the rules that removed lines.
 
-    Without a given title the first kept line is the title (.txt files); with one, the whole text is
-    the body, minus a first line that only repeats the title.
+    Without a given title the first kept line is the title (.txt files, ``title_in_text``); with one,
+    the whole text is the body, minus a first line that only repeats the title. A record's text
+    field (``title_in_text`` False) is all body: a record without a title is titled with its first
+    sentence, which stays in the body.
     """
     lines, removed = clean_lines(text, rules)
     title = _SPACES.sub(" ", unicodedata.normalize("NFC", given_title)).strip() if given_title else None
     if not title:
         if not lines:
             return None, "", removed
+        if not title_in_text:
+            return first_sentence(lines[0]), "\n\n".join(lines), removed
         if is_headline(lines[0]):
             return lines[0], "\n\n".join(lines[1:]), removed
         # The text starts with a paragraph, not a headline: keep it in the body (it is news, and the
@@ -159,8 +164,10 @@ def normalize_documents(
     compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
-    for doc in raw.select("document_key", "raw_text", "title", "published").iter_rows(named=True):
-        title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"])
+    for doc in raw.select("document_key", "raw_text", "title", "published", "record").iter_rows(named=True):
+        # A .jsonl / .csv record (record set) has its text in a field of its own: no title line in it.
+        title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"],
+                                                title_in_text=doc["record"] is None)
         published, precision = given_dates.get(doc["published"], (None, None)) if doc["published"] else (None, None)
         if published is not None and not _plausible_publication(published, today):
             published = None  # a typo or a placeholder ("0001-01-01", "2099"): infer instead of failing the run
