@@ -90,17 +90,20 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (log lines stay).")] = False,
 ) -> None:
     """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
-    from flows.sources import check_inputs
+    from flows.sources import NothingReadableError, find_inputs
 
     settings = _settings(inputs=input, warehouse=warehouse, batch_size=batch_size, workers=workers,
                          # an address alone means Dask: it would otherwise be ignored without a word
                          task_runner=task_runner or ("dask" if dask_address else None),
                          dask_address=dask_address, quiet=quiet or None)
-    # Before Prefect starts (seconds): a typo in --input is told at once.
+    # Before Prefect starts (seconds): a typo in --input, or inputs of which nothing can be read, are
+    # told at once.
     try:
-        check_inputs(settings.inputs)
+        find_inputs(settings.inputs)
     except FileNotFoundError as exc:
         _fail(str(exc), EXIT_USAGE)
+    except NothingReadableError as exc:
+        _fail(str(exc))
     if settings.warehouse.is_dir():
         _fail(f"warehouse {settings.warehouse} is a folder: give the DuckDB file's path", EXIT_USAGE)
     summary = _run_flow(settings)

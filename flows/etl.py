@@ -21,7 +21,7 @@ from flows import runners, workers
 from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
-from flows.sources import discover, read_files
+from flows.sources import find_inputs, read_files
 from flows.staging import RunStaging
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
@@ -206,13 +206,16 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress, RunStaging() as parked:
         with _timed(summary, "discover"):
-            files = discover(settings.inputs)
+            files, unreachable = find_inputs(settings.inputs)
             state = warehouse_state(path, settings.lock_timeout)
         summary.files_seen = len(files)
-        logger.info("discover: %d input files", len(files))
+        logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
 
         with _timed(summary, "ingest"):
             new, rejected = _ingest(files, settings, state, summary, progress, logger)
+            # Folders that cannot be listed, dangling symlinks, loops, manifest rows that do not apply.
+            rejected = pl.concat([pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA), rejected])
+            summary.files_quarantined = rejected.height
         # The spaCy workers start loading the model now, while normalize and deduplicate run; they
         # are stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:

@@ -208,6 +208,12 @@ def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
     return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
 
 
+def parse_given_date(value: str) -> tuple[dt.date | None, str | None]:
+    """(date, precision) of one given publication date as ``normalize_documents`` reads it; (None, None)
+    when it names no date ("2021-13-45", "yesterday")."""
+    return _parse_given([value])[value]
+
+
 def _parse_given(values: list[str]) -> dict[str, tuple[dt.date | None, str | None]]:
     """(date, precision) of each distinct given date, parsed once; ISO days skip dateparser (most corpora use them)."""
     parsed = {}
