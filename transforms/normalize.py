@@ -9,10 +9,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import polars as pl
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from transforms import dates
 from transforms.keys import sha256_hex
@@ -29,7 +29,7 @@ NORMALIZED_SCHEMA = pl.Schema(
         "published_precision": pl.String,  # day / month / year; null when the date is unknown
         "lines_removed": pl.Int64,
         "removed_rules": pl.List(pl.String),  # the rule that dropped each removed line, in order
-        "language": pl.String,  # "en", or "und" when the text does not read as English
+        "language": pl.String,  # ISO 639-1 code ("en", "zh", "de" ...); "und" when no language can be told
     }
 )
 RULE_SCHEMA = pl.Schema({"rule": pl.String, "pattern": pl.String, "description": pl.String})
@@ -37,9 +37,11 @@ RULE_COUNT_SCHEMA = pl.Schema({"rule": pl.String, "lines": pl.Int64})
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_WORD = re.compile(r"[^\W\d_]+")
-# Share of English stop words in running English text is ~40-50%; other languages sit far below.
-MIN_ENGLISH_STOPWORD_SHARE = 0.2
+# Language identification (py3langid: 97 languages, ISO 639-1 codes, its model inside the wheel).
+# Below this probability, or with fewer letters than this, the language is "und" (undetermined).
+MIN_LANGUAGE_CONFIDENCE = 0.5
+MIN_LANGUAGE_LETTERS = 12
+LANGUAGE_SAMPLE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -142,13 +144,23 @@ def first_sentence(line: str) -> str:
     return sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+@lru_cache(maxsize=1)
+def _language_identifier():
+    """py3langid's identifier with probabilities normalized (so a confidence can be compared), loaded once."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 def detect_language(text: str) -> str:
-    """ "en" when at least a fifth of the words are English stop words (or the text is too short to tell)."""
-    words = _WORD.findall(text[:20_000].lower())[:2000]
-    if len(words) < 20:
-        return "en"
-    share = sum(w in STOP_WORDS for w in words) / len(words)
-    return "en" if share >= MIN_ENGLISH_STOPWORD_SHARE else "und"
+    """The ISO 639-1 code of the text's language ("en", "zh", "de" ...) by py3langid over its first
+    ``LANGUAGE_SAMPLE_CHARS`` characters; "und" when it has too few letters or the identifier is
+    not confident (``MIN_LANGUAGE_CONFIDENCE``), or finds no linguistic content (its "zxx")."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sum(c.isalpha() for c in sample) < MIN_LANGUAGE_LETTERS:
+        return "und"
+    code, confidence = _language_identifier().classify(sample)
+    return "und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code
 
 
 def normalize_documents(
