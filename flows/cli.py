@@ -88,6 +88,7 @@ def run(
         str | None, typer.Option(help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (log lines stay).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
     from flows.sources import NothingReadableError, find_inputs
@@ -107,7 +108,12 @@ def run(
     if settings.warehouse.is_dir():
         _fail(f"warehouse {settings.warehouse} is a folder: give the DuckDB file's path", EXIT_USAGE)
     summary = _run_flow(settings)
-    _print_summary(summary)
+    if as_json:
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps(asdict(summary), ensure_ascii=False, sort_keys=True) + "\n")
+    else:
+        _print_summary(summary)
 
 
 @app.command()
@@ -200,7 +206,7 @@ def _print_summary(summary) -> None:
         table.add_row(label, str(value))
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"time {stage}", f"{seconds:.2f}s")
-    console.print(table)
+    _wide(console).print(table)
 
 
 @app.command()
@@ -213,8 +219,6 @@ def query(
     """Run SQL against the warehouse on a read-only connection that can touch no other file."""
     import duckdb
 
-    from flows.tabular import to_csv
-
     path = _settings(warehouse=warehouse).warehouse
     con = _open_read(path)
     try:
@@ -226,8 +230,13 @@ def query(
         _fail(_error_text(exc))
     finally:
         con.close()
-    if frame is None:
-        return
+    if frame is not None:
+        _print_frame(frame, format, raw_csv)
+
+
+def _print_frame(frame, format: OutputFormat, raw_csv: bool = False) -> None:
+    from flows.tabular import to_csv
+
     if format is OutputFormat.csv:
         sys.stdout.write(to_csv(frame, raw=raw_csv))
     elif format is OutputFormat.json:
@@ -238,7 +247,47 @@ def query(
             table.add_column(column, overflow="fold")
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        _wide(console).print(table)
+
+
+def _wide(terminal: Console) -> Console:
+    """``terminal`` on a terminal; elsewhere (a pipe, a file) a console wide enough never to cut a cell."""
+    return terminal if terminal.is_terminal else Console(width=100_000, file=terminal.file)
+
+
+def _read_sql(warehouse: Path | None, sql_file: str, parameters: list):
+    import duckdb
+
+    from warehouse.db import sql_text
+
+    con = _open_read(_settings(warehouse=warehouse).warehouse)
+    try:
+        return con.sql(sql_text(sql_file), params=parameters).pl()
+    except duckdb.Error as exc:
+        _fail(_error_text(exc))
+    finally:
+        con.close()
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | csv | json")] = OutputFormat.table,
+) -> None:
+    """List the latest pipeline runs: status, counts, validation failures (v_run_health)."""
+    _print_frame(_read_sql(warehouse, "cli/recent_runs.sql", [limit]), format)
+
+
+@app.command()
+def quarantine(
+    run: Annotated[str | None, typer.Option("--run", help="Only this run (its id or a prefix of it).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many rows, newest run first.")] = 100,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | csv | json")] = OutputFormat.table,
+) -> None:
+    """List quarantined inputs with their reason and detail (v_quarantine_log)."""
+    _print_frame(_read_sql(warehouse, "cli/quarantined.sql", [run, run, limit]), format)
 
 
 def _open_read(warehouse: Path):

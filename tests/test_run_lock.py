@@ -5,6 +5,7 @@ same file (a symlink, `./w/../w/x.duckdb`, a symlinked folder, a hard link) is r
 nothing. Real subprocesses on both sides.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -73,8 +74,12 @@ def test_a_run_through_a_symlink_loads_the_real_file(tmp_path):
     real = tmp_path / "w" / "x.duckdb"
     real.parent.mkdir()
     (tmp_path / "link.duckdb").symlink_to(real)
-    result = run_cli(dateline("run", "--input", str(SEEDS), "--warehouse", str(tmp_path / "link.duckdb")),
+    result = run_cli(dateline("run", "--json", "--input", str(SEEDS), "--warehouse", str(tmp_path / "link.duckdb")),
                      subprocess_env(tmp_path))
     assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)  # `run --json`: the summary as one JSON object, paths whole
+    assert summary["status"] == "success" and summary["documents_new"] == 5
+    assert summary["warehouse"] == str(tmp_path / "link.duckdb")
+    assert summary["data_docs"].endswith("index.html") and Path(summary["data_docs"]).is_file()
     assert real.is_file() and (tmp_path / "link.duckdb").is_symlink()
     assert (real.parent / "x.duckdb.run.lock").exists()

@@ -2,6 +2,7 @@
 symlink loop, a manifest row naming a missing file or carrying a bad date each become a quarantine row;
 inputs of which nothing is readable are a clear error; a glob through a symlink loop reads each file once."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -141,3 +142,13 @@ def test_a_run_records_unreachable_inputs_in_quarantine(prefect_harness, tmp_pat
     rows = query(warehouse, "select reason, source_path from quarantine order by reason").rows()
     assert [r[0] for r in rows] == ["dangling_symlink", "manifest_missing_file", "symlink_loop"]
     assert rows[0][1].endswith("dangling.txt") and rows[2][1].endswith("loop")
+    # `dateline quarantine` and `dateline runs` list them without SQL.
+    listed = run_cli(dateline("quarantine", "--warehouse", str(warehouse), "-f", "json"), subprocess_env(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(r["reason"] for r in json.loads(listed.stdout)) == [
+        "dangling_symlink", "manifest_missing_file", "symlink_loop"]
+    assert all(r["run_id"] == summary.run_id for r in json.loads(listed.stdout))
+    runs = run_cli(dateline("runs", "--warehouse", str(warehouse), "-f", "json"), subprocess_env(tmp_path))
+    assert runs.returncode == 0, runs.stderr
+    assert [(r["run_id"], r["status"], r["files_quarantined"]) for r in json.loads(runs.stdout)] == [
+        (summary.run_id, "success", 3)]
