@@ -35,11 +35,47 @@ def sql_files(folder: str) -> list[tuple[str, str]]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and (re)create every view; idempotent."""
+    """Create every table and (re)create every view, with their comments; idempotent."""
     for _, ddl in sql_files("tables"):
         con.execute(ddl)
     for _, ddl in sql_files("views"):
         con.execute(ddl)
+    for statement in comment_statements():
+        con.execute(statement)
+
+
+# The DDL's own comments are the documentation: "-- name: what a row is" on a file's first line, and
+# "column type ... -- what it means" on a column's line (also an "alter table … add column" line).
+_OBJECT_COMMENT = re.compile(r"^--\s*(\w+):\s*(.+)$")
+_COLUMN_COMMENT = re.compile(
+    r"^\s*(?:alter table (\w+) add column if not exists\s+)?(\w+)\s+[\w\[\]().,\s]+?;?\s*--\s*(.+)$", re.IGNORECASE)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements() -> list[str]:
+    """COMMENT ON statements for every table, view and documented column, from the DDL's comments,
+    so BI tools (and ``duckdb_tables()`` / ``duckdb_columns()``) tell what each one means."""
+    statements = []
+    for folder, kind in (("tables", "table"), ("views", "view")):
+        for _, ddl in sql_files(folder):
+            lines = ddl.splitlines()
+            header = _OBJECT_COMMENT.match(lines[0]) if lines else None
+            if header is None:
+                continue
+            name = header.group(1)
+            statements.append(f"comment on {kind} {name} is {_literal(header.group(2).strip())}")
+            if kind != "table":
+                continue
+            for line in lines[1:]:
+                match = _COLUMN_COMMENT.match(line)
+                if match and match.group(2).lower() not in ("create", "alter", "primary", "select"):
+                    table = match.group(1) or name
+                    statements.append(
+                        f"comment on column {table}.{match.group(2)} is {_literal(match.group(3).strip())}")
+    return statements
 
 
 def _holder(message: str) -> str:
