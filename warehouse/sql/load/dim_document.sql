@@ -9,6 +9,9 @@ set title = staged.title,
     date_source = staged.date_source,
     published_precision = staged.published_precision,
     extra = staged.extra,
+    duplicate_of_key = staged.duplicate_of_key,
+    duplicate_kind = staged.duplicate_kind,
+    similarity = staged.similarity,
     metadata_hash = staged.metadata_hash,
     loaded_run_id = staged.loaded_run_id
 from staged_dim_document as staged
