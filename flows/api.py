@@ -18,6 +18,8 @@ import time
 import urllib.request
 from collections.abc import Callable
 
+from flows.lifeline import parent_death_signal
+
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_TIMEOUT = 90.0
 # What Prefect's SubprocessASGIServer sets for its temporary server: no UI, ephemeral mode.
@@ -77,6 +79,8 @@ def _launch(port: int) -> subprocess.Popen:
         [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
         env={**os.environ, **SERVER_ENV},
+        # A run killed with -9 cannot stop its server: the kernel does (flows/lifeline.py).
+        preexec_fn=parent_death_signal(),
     )
 
 

@@ -5,11 +5,15 @@ import json
 import logging
 import os
 import sys
+import traceback
+from enum import StrEnum
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(help="Dateline: folders of news articles → a DuckDB warehouse of documents, entities, events.",
@@ -17,10 +21,58 @@ app = typer.Typer(help="Dateline: folders of news articles → a DuckDB warehous
 console = Console()
 err = Console(stderr=True)
 
+# Exit codes: 0 done, 1 the command failed (one line on stderr; the traceback only with --debug),
+# 2 the command was called wrongly (an unknown option, a bad value, a setting out of range, an input
+# that names nothing).
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_debug = False
 
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+def _fail(message: str, code: int = EXIT_FAILED) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _error_text(exc: BaseException) -> str:
+    """The whole message of the library that raised ``exc`` (DuckDB's "Did you mean", pydantic's field list)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _settings(**overrides):
+    """The one settings object: DATELINE_* environment, then the options given (None = not given)."""
+    from pydantic import ValidationError
+
+    from flows.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        _fail(f"bad settings: {exc}", EXIT_USAGE)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"dateline {package_version('dateline')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="On a failure, print the traceback too.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_show_version, is_eager=True,
+                                                 help="Print the version and exit.")] = None,
+) -> None:
+    """Dateline: folders of news articles → a DuckDB warehouse of documents, entities, events."""
+    global _debug
+    _debug = debug
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
 
 
 @app.command()
@@ -36,20 +88,32 @@ def run(
         str | None, typer.Option(help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (log lines stay).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
-    from flows.settings import Settings
+    from flows.sources import NothingReadableError, find_inputs
 
-    overrides = {"inputs": input, "warehouse": warehouse, "batch_size": batch_size, "workers": workers,
-                 # an address alone means Dask: it would otherwise be ignored without a word
-                 "task_runner": task_runner or ("dask" if dask_address else None),
-                 "dask_address": dask_address, "quiet": quiet or None}
+    settings = _settings(inputs=input, warehouse=warehouse, batch_size=batch_size, workers=workers,
+                         # an address alone means Dask: it would otherwise be ignored without a word
+                         task_runner=task_runner or ("dask" if dask_address else None),
+                         dask_address=dask_address, quiet=quiet or None)
+    # Before Prefect starts (seconds): a typo in --input, or inputs of which nothing can be read, are
+    # told at once.
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except Exception as exc:  # pydantic's message is the reason
-        _fail(f"bad settings: {exc}")
+        find_inputs(settings.inputs)
+    except FileNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except NothingReadableError as exc:
+        _fail(str(exc))
+    if settings.warehouse.is_dir():
+        _fail(f"warehouse {settings.warehouse} is a folder: give the DuckDB file's path", EXIT_USAGE)
     summary = _run_flow(settings)
-    _print_summary(summary)
+    if as_json:
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps(asdict(summary), ensure_ascii=False, sort_keys=True) + "\n")
+    else:
+        _print_summary(summary)
 
 
 @app.command()
@@ -60,22 +124,22 @@ def serve(
     name: Annotated[str, typer.Option(help="Deployment name.")] = "dateline-scheduled",
 ) -> None:
     """Create a deployment of news_etl on a cron schedule and serve it (needs PREFECT_API_URL; README: Scheduling)."""
-    from flows.serve import NoPrefectServerError, api_url
+    from flows.serve import NoPrefectServerError, api_url, check_cron
     from flows.serve import serve as serve_deployment
-    from flows.settings import Settings
 
-    overrides = {"inputs": input, "warehouse": warehouse}
+    settings = _settings(inputs=input, warehouse=warehouse)
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        check_cron(cron)
+    except ValueError as exc:  # the cron library's whole message
+        _fail(f"bad --cron {cron!r}: {exc}", EXIT_USAGE)
+    try:
         api_url()
     except NoPrefectServerError as exc:
         _fail(str(exc))
-    except Exception as exc:  # pydantic's message is the reason
-        _fail(f"bad settings: {exc}")
     try:
         serve_deployment(settings, cron, name)
-    except ValueError as exc:  # e.g. an invalid cron string
-        _fail(str(exc).splitlines()[0])
+    except ValueError as exc:
+        _fail(_error_text(exc))
 
 
 def _run_flow(settings):
@@ -88,10 +152,35 @@ def _run_flow(settings):
         api_ready()
     except TemporaryServerError as exc:
         _fail(str(exc))
+    if not _debug:
+        _console_logs_without_tracebacks()
     try:
         return news_etl(settings=settings)
     except Exception as exc:
-        _fail(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        if _debug:
+            traceback.print_exc()
+        _fail(_error_text(exc))
+
+
+class _NoTraceback(logging.Filter):
+    """Drops the traceback from a console log record (the error line stays); --debug keeps it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _console_logs_without_tracebacks() -> None:
+    """Prefect's console handlers print a failed task's or flow's log line, not its traceback.
+
+    The Prefect API (and so its UI) still receives the whole record: only stream handlers are filtered.
+    """
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                                       if name.startswith("prefect")]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                handler.addFilter(_NoTraceback())
 
 
 def _print_summary(summary) -> None:
@@ -117,46 +206,40 @@ def _print_summary(summary) -> None:
         table.add_row(label, str(value))
     for stage, seconds in summary.stage_seconds.items():
         table.add_row(f"time {stage}", f"{seconds:.2f}s")
-    console.print(table)
+    _wide(console).print(table)
 
 
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
-    format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | csv | json")] = OutputFormat.table,
+    raw_csv: Annotated[bool, typer.Option("--raw-csv", help="CSV cells as stored: no ' before = + - @.")] = False,
 ) -> None:
-    """Run one SQL query against the warehouse opened read-only."""
+    """Run SQL against the warehouse on a read-only connection that can touch no other file."""
     import duckdb
 
-    from warehouse.db import WarehouseBusyError, connect_read
-
-    if format not in ("table", "csv", "json"):
-        _fail("--format must be table, csv or json")
+    path = _settings(warehouse=warehouse).warehouse
+    con = _open_read(path)
     try:
-        con = connect_read(warehouse)
-    except (FileNotFoundError, WarehouseBusyError) as exc:
-        _fail(str(exc))
-    try:
-        # The connection is read-only already; refusing by statement type also stops what read-only
-        # mode allows but an analyst's query must not do (COPY/EXPORT to files, ATTACH, SET, INSTALL).
-        statements = con.extract_statements(sql)
-        refused = sorted({s.type.name for s in statements} - {"SELECT", "EXPLAIN"})
-        if refused or not statements:
-            _fail(f"query is read-only: only SELECT/EXPLAIN statements are run (got {', '.join(refused) or 'none'})")
-        frame = None
-        for statement in statements:
-            relation = con.sql(statement.query)
-            frame = relation.pl() if relation is not None else None
+        # DuckDB itself refuses anything that writes, reads another file or fetches an extension
+        # (warehouse.db.LOCKED_READ_CONFIG): the SQL is not inspected here.
+        relation = con.sql(sql)
+        frame = relation.pl() if relation is not None else None
     except duckdb.Error as exc:
-        _fail(str(exc).splitlines()[0])
+        _fail(_error_text(exc))
     finally:
         con.close()
-    if frame is None:
-        return
-    if format == "csv":
-        sys.stdout.write(frame.write_csv())
-    elif format == "json":
+    if frame is not None:
+        _print_frame(frame, format, raw_csv)
+
+
+def _print_frame(frame, format: OutputFormat, raw_csv: bool = False) -> None:
+    from flows.tabular import to_csv
+
+    if format is OutputFormat.csv:
+        sys.stdout.write(to_csv(frame, raw=raw_csv))
+    elif format is OutputFormat.json:
         sys.stdout.write(json.dumps(frame.to_dicts(), default=str, ensure_ascii=False, indent=1) + "\n")
     else:
         table = Table(show_lines=False)
@@ -164,33 +247,80 @@ def query(
             table.add_column(column, overflow="fold")
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        _wide(console).print(table)
+
+
+def _wide(terminal: Console) -> Console:
+    """``terminal`` on a terminal; elsewhere (a pipe, a file) a console wide enough never to cut a cell."""
+    return terminal if terminal.is_terminal else Console(width=100_000, file=terminal.file)
+
+
+def _read_sql(warehouse: Path | None, sql_file: str, parameters: list):
+    import duckdb
+
+    from warehouse.db import sql_text
+
+    con = _open_read(_settings(warehouse=warehouse).warehouse)
+    try:
+        return con.sql(sql_text(sql_file), params=parameters).pl()
+    except duckdb.Error as exc:
+        _fail(_error_text(exc))
+    finally:
+        con.close()
+
+
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | csv | json")] = OutputFormat.table,
+) -> None:
+    """List the latest pipeline runs: status, counts, validation failures (v_run_health)."""
+    _print_frame(_read_sql(warehouse, "cli/recent_runs.sql", [limit]), format)
+
+
+@app.command()
+def quarantine(
+    run: Annotated[str | None, typer.Option("--run", help="Only this run (its id or a prefix of it).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many rows, newest run first.")] = 100,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table | csv | json")] = OutputFormat.table,
+) -> None:
+    """List quarantined inputs with their reason and detail (v_quarantine_log)."""
+    _print_frame(_read_sql(warehouse, "cli/quarantined.sql", [run, run, limit]), format)
 
 
 def _open_read(warehouse: Path):
-    from warehouse.db import WarehouseBusyError, connect_read
+    """The analysts' connection (``warehouse.db.connect_analyst``), or a one-line failure."""
+    import duckdb
+
+    from warehouse.db import WarehouseBusyError, connect_analyst
 
     try:
-        return connect_read(warehouse)
-    except (FileNotFoundError, WarehouseBusyError) as exc:
+        return connect_analyst(warehouse)
+    except (OSError, WarehouseBusyError) as exc:
         _fail(str(exc))
+    except duckdb.Error as exc:  # not a DuckDB file, or one of a newer version
+        _fail(f"cannot open {warehouse} as a DuckDB warehouse: {_error_text(exc)}")
 
 
 @app.command()
 def export(
     parquet: Annotated[Path, typer.Option("--parquet", help="Folder to write one .parquet file per table and view.")],
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
+    internal: Annotated[bool, typer.Option("--internal", help="Also the internal columns (minhash, raw_text).")] = False,
 ) -> None:
     """Export every dimension, fact, run table and view as Parquet (read-only: BI tools read the files)."""
     import duckdb
 
     from flows.export import export_parquet
 
-    con = _open_read(warehouse)
+    path = _settings(warehouse=warehouse).warehouse
+    con = _open_read(path)
     try:
-        written = export_parquet(con, parquet)
+        written = export_parquet(con, parquet, internal=internal)
     except (duckdb.Error, OSError) as exc:
-        _fail(str(exc).splitlines()[0])
+        _fail(_error_text(exc))
     finally:
         con.close()
     table = Table(title=f"Parquet export → {parquet}")
@@ -204,7 +334,7 @@ def export(
 @app.command()
 def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("reports/dashboard.html"),
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file.")] = Path("warehouse/dateline.duckdb"),
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: DATELINE_WAREHOUSE).")] = None,
 ) -> None:
     """Write one self-contained HTML dashboard (plotly.js and data inlined) from the warehouse views."""
     import time
@@ -214,11 +344,12 @@ def report(
     from flows.report import write_report
 
     started = time.perf_counter()
-    con = _open_read(warehouse)
+    path = _settings(warehouse=warehouse).warehouse
+    con = _open_read(path)
     try:
-        size = write_report(con, warehouse, out)
+        size = write_report(con, path, out)
     except (duckdb.Error, OSError) as exc:
-        _fail(str(exc).splitlines()[0])
+        _fail(_error_text(exc))
     finally:
         con.close()
     console.print(f"dashboard written to {out} ({size / 1e6:.1f} MB) in {time.perf_counter() - started:.2f}s",
@@ -229,17 +360,20 @@ def report(
 def dedupe(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders or globs to check.")],
     as_json: Annotated[bool, typer.Option("--json", help='Print one JSON object {"groups": [...]}.')] = False,
-    threshold: Annotated[float | None, typer.Option(help="Near-duplicate Jaccard threshold (default: the pipeline's).")] = None,
+    threshold: Annotated[float | None, typer.Option(min=0.0, max=1.0,
+                                                    help="Near-duplicate Jaccard threshold (default: the pipeline's).")] = None,
 ) -> None:
     """Preview the exact and near-duplicate groups of the inputs (no spaCy, no warehouse write)."""
     from flows.dedupe_cmd import preview
-    from flows.settings import Settings
+    from flows.sources import check_inputs
     from transforms.deduplicate import NEAR_THRESHOLD
 
+    settings = _settings()
     try:
-        result, quarantine = preview(inputs, Settings().max_file_bytes, NEAR_THRESHOLD if threshold is None else threshold)
+        check_inputs(inputs)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        _fail(str(exc), EXIT_USAGE)
+    result, quarantine = preview(inputs, settings.max_file_bytes, NEAR_THRESHOLD if threshold is None else threshold)
     for row in quarantine.iter_rows(named=True):
         where = row["source_path"] + (f":{row['record']}" if row["record"] is not None else "")
         err.print(f"[yellow]quarantined:[/] {where} ({row['reason']}: {row['detail']})", highlight=False, soft_wrap=True)
@@ -294,14 +428,13 @@ def eval_ner(
     """NER precision/recall/F1 of the bare model and of Dateline's entity step on a CoNLL-2003 file."""
     from flows import eval_ner as ner_eval
     from flows.nlp import load_nlp
-    from flows.settings import Settings
 
     if not conll.is_file():
         _fail(f"no such file: {conll}")
     docs = ner_eval.read_conll(conll)
     if not docs:
         _fail(f"no CoNLL documents in {conll}")
-    model = Settings().model
+    model = _settings().model
     try:
         result = ner_eval.evaluate_ner(load_nlp(model, False), load_nlp(model), docs)
     except RuntimeError as exc:
@@ -324,7 +457,6 @@ def eval_events(
     """Event quality: ECB+ mention detection and cross-document merging, PETRARCH2 types and actors, seed gold."""
     from flows import eval_events as events_eval
     from flows.nlp import load_nlp
-    from flows.settings import Settings
     from transforms.events import build_lexicon, load_triggers
 
     requested = {"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds}
@@ -334,7 +466,7 @@ def eval_events(
         if path is not None and not path.exists():
             _fail(f"no such {name} input: {path}")
     try:
-        nlp = load_nlp(Settings().model)
+        nlp = load_nlp(_settings().model)
     except RuntimeError as exc:
         _fail(str(exc))
     lexicon = build_lexicon(load_triggers())
@@ -373,15 +505,29 @@ def _exit_without_finalizers() -> None:
 
 
 def main() -> None:
-    """Console-script entry point: the Typer app, with a clean interpreter exit."""
+    """Console-script entry point: the Typer app, with a clean interpreter exit and an honest exit code.
+
+    Usage errors exit 2 (click's own handling); any other failure exits 1 with one line on stderr
+    (the whole message of the library that raised it), the traceback only with ``--debug``.
+    """
     global _exit_code
     atexit.register(_exit_without_finalizers)
     try:
         app()
     except SystemExit as exc:
         code = exc.code
-        _exit_code = code if isinstance(code, int) else (0 if code is None else 1)
+        _exit_code = code if isinstance(code, int) else (0 if code is None else EXIT_FAILED)
         raise
+    except KeyboardInterrupt:
+        _exit_code = 130
+        err.print("interrupted", highlight=False)
+        raise SystemExit(130) from None
+    except Exception as exc:
+        _exit_code = EXIT_FAILED
+        if _debug:
+            traceback.print_exc()
+        err.print(f"[bold red]error:[/] {escape(_error_text(exc))}", highlight=False, soft_wrap=True)
+        raise SystemExit(EXIT_FAILED) from None
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from flows import runners, workers
 from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
-from flows.sources import discover, read_files
+from flows.sources import find_inputs, read_files
 from flows.staging import RunStaging
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
@@ -36,6 +36,7 @@ from transforms.resolve_events import (
     key_event_mentions,
     resolve_events,
 )
+from transforms.versions import current_documents, plan_versions, with_metadata_hash
 from warehouse import db
 from warehouse.load import load_run, record_failed_run
 
@@ -56,6 +57,7 @@ class RunSummary:
     documents_skipped: int = 0
     documents_duplicate: int = 0
     documents_extracted: int = 0
+    documents_superseded: int = 0  # loaded documents replaced by a new version or corrected (transforms/versions.py)
     files_quarantined: int = 0
     mentions: int = 0
     entities: int = 0
@@ -101,7 +103,8 @@ def warehouse_state(path: Path, lock_timeout: float = 0.0) -> dict[str, pl.DataF
     """
     if not path.exists():
         return {"documents": pl.DataFrame(schema={"document_key": pl.String, "content_hash": pl.String,
-                                                  "duplicate_of_key": pl.String}),
+                                                  "duplicate_of_key": pl.String, "source_path": pl.String,
+                                                  "record": pl.Int64, "document_id": pl.String}),
                 "events": EXISTING_EVENT_SCHEMA.to_frame(),
                 "entities": ENTITY_SCHEMA.to_frame(),
                 "keys": {}}
@@ -206,13 +209,16 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress, RunStaging() as parked:
         with _timed(summary, "discover"):
-            files = discover(settings.inputs)
+            files, unreachable = find_inputs(settings.inputs)
             state = warehouse_state(path, settings.lock_timeout)
         summary.files_seen = len(files)
-        logger.info("discover: %d input files", len(files))
+        logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
 
         with _timed(summary, "ingest"):
             new, rejected = _ingest(files, settings, state, summary, progress, logger)
+            # Folders that cannot be listed, dangling symlinks, loops, manifest rows that do not apply.
+            rejected = pl.concat([pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA), rejected])
+            summary.files_quarantined = rejected.height
         # The spaCy workers start loading the model now, while normalize and deduplicate run; they
         # are stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:
@@ -241,7 +247,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
             report = _validate(frames, state, path, settings, summary)
         logger.info("validate: %s", summary.validation)
         with _timed(summary, "load"):
-            _load(frames, report, path, settings, summary, started_at)
+            _load(frames, report, path, settings, summary, started_at, state["versions"])
         logger.info("load: rows added %s", summary.rows_added)
     return summary
 
@@ -257,17 +263,19 @@ def _ingest(files, settings, state, summary, progress, logger) -> tuple[pl.DataF
             counter.advance(len(paths))
     raw = pl.concat(raws) if raws else parse_inputs([])[0]
     rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
-    known_docs = state["keys"].get("dim_document", set())
-    new = raw.filter(~pl.col("document_key").is_in(list(known_docs))).unique(
-        "document_key", keep="first", maintain_order=True
+    # New documents, and new versions of loaded sources (edited, corrected): transforms/versions.py.
+    new, versions = plan_versions(
+        with_metadata_hash(raw).unique("document_key", keep="first", maintain_order=True), state["documents"]
     )
+    state["versions"] = versions
+    state["documents"] = current_documents(state["documents"], versions)
     summary.documents_read = raw.height
     summary.files_quarantined = rejected.height
     summary.documents_new = new.height
     summary.documents_skipped = raw.height - new.height
     logger.info(
-        "ingest: %d documents read, %d new, %d already loaded, %d quarantined",
-        raw.height, new.height, summary.documents_skipped, rejected.height,
+        "ingest: %d documents read, %d new, %d already loaded, %d quarantined, %d replace a loaded version",
+        raw.height, new.height, summary.documents_skipped, rejected.height, versions.height,
     )
     return new, rejected
 
@@ -370,6 +378,7 @@ def _resolve(
     summary.event_mentions = event_reports.height
     summary.events = events.height
     summary.entities = entities.height
+    summary.documents_superseded = state["versions"].height
     return {
         "dim_source": star.build_sources(raw_with_source),
         "dim_document": documents,
@@ -396,7 +405,7 @@ def _validate(frames, state, path: Path, settings: Settings, summary: RunSummary
 
 
 def _load(frames, report: ValidationReport, path: Path, settings: Settings, summary: RunSummary,
-          started_at: dt.datetime) -> None:
+          started_at: dt.datetime, versions: pl.DataFrame | None = None) -> None:
     """Load everything in one transaction; a failed validation or load is recorded, nothing else is."""
     con = db.connect_write(path, settings.lock_timeout)
     try:
@@ -409,7 +418,8 @@ def _load(frames, report: ValidationReport, path: Path, settings: Settings, summ
             raise ValidationFailedError(summary.message.replace(":", docs + ":", 1))
         summary.status = "success"
         try:
-            summary.rows_added = load_run(con, frames, _run_row(summary, started_at), validation_rows)
+            summary.rows_added = load_run(con, frames | {"document_versions": versions},
+                                          _run_row(summary, started_at), validation_rows)
         except Exception as exc:  # rolled back: record why, outside the failed transaction
             summary.status = "failed"
             summary.message = f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]

@@ -32,6 +32,16 @@ def api_url() -> str:
     return url
 
 
+def check_cron(cron: str) -> None:
+    """Raise ValueError (pydantic's whole message, as Prefect words it) when ``cron`` is not a cron string.
+
+    Checked before the deployment is built, so a typo costs no server round trip.
+    """
+    from prefect.client.schemas.schedules import CronSchedule
+
+    CronSchedule(cron=cron)
+
+
 def deployment_parameters(settings: Settings) -> dict:
     """The flow parameters each scheduled run gets: absolute paths, so the runs do not depend on a cwd.
 

@@ -13,6 +13,7 @@ This module must stay importable without Prefect: it is what a worker process im
 
 import math
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -41,7 +42,7 @@ class ExtractPool:
         self.model, self.processes, self.nlp_batch_size = model, processes, nlp_batch_size
         self._executor = ProcessPoolExecutor(
             max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_load, initargs=(model,),
+            initializer=_load, initargs=(model, os.getpid()),
         )
         # Start every worker now, so model loads overlap whatever the flow does before extracting.
         self._warming = [self._executor.submit(_ready) for _ in range(processes)]
@@ -107,8 +108,11 @@ def active() -> ExtractPool | None:
 
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.
 
-def _load(model: str) -> None:
+def _load(model: str, parent: int | None = None) -> None:
+    from flows.lifeline import exit_with_parent
     from flows.nlp import load_lexicon, load_nlp
+
+    exit_with_parent(parent)  # a killed run leaves no worker behind
 
     load_nlp(model)
     load_lexicon()

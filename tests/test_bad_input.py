@@ -188,7 +188,7 @@ def test_oversized_file_is_never_opened(tmp_path, monkeypatch):
 def test_non_english_article_is_loaded_tagged_and_not_extracted(bad_run):
     warehouse = bad_run[2]
     doc = _document(warehouse, "/german.txt")
-    assert doc["language"] != "en"
+    assert doc["language"] == "de"
     mentions = query(warehouse, "select count(*) as n from fact_entity_mention where document_key = "
                      f"'{doc['document_key']}'").item()
     assert mentions == 0

@@ -281,3 +281,21 @@ def test_a_given_month_gives_way_to_the_day_the_text_pins_inside_it():
     outside = normalize_documents(_raw(published="2022-02", raw_text=text))
     assert outside.select("published_date", "date_source", "published_precision").row(0) == (
         dt.date(2022, 2, 1), "given", "month")
+
+
+def test_a_record_without_a_title_keeps_its_body():
+    """Issue 14, item 7: a JSONL/CSV record's text is all body, even one short sentence."""
+    jsonl = (b'{"id": "a", "text": "Putin met Xi in Beijing on Friday."}\n'
+             b'{"id": "b", "text": "Leaders Meet\\n\\nPutin met Xi in Beijing on Friday. They talked."}\n')
+    csv_bytes = b"id,text\nc,Putin met Xi in Beijing on Friday.\n"
+    raw, bad = parse_inputs([("in.jsonl", jsonl), ("in.csv", csv_bytes)])
+    assert bad.is_empty()
+    out = normalize_documents(raw).select("title", "body").rows()
+    assert out == [
+        ("Putin met Xi in Beijing on Friday.", "Putin met Xi in Beijing on Friday."),
+        ("Leaders Meet", "Leaders Meet\n\nPutin met Xi in Beijing on Friday. They talked."),
+        ("Putin met Xi in Beijing on Friday.", "Putin met Xi in Beijing on Friday."),
+    ]
+    # A .txt file still takes its first line as the title.
+    txt, _ = parse_inputs([("a.txt", b"Leaders Meet\n\nPutin met Xi in Beijing on Friday.\n")])
+    assert normalize_documents(txt).select("title", "body").row(0) == ("Leaders Meet", "Putin met Xi in Beijing on Friday.")

@@ -5,6 +5,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -138,8 +139,16 @@ def _report(warehouse: Path, out: Path) -> str:
 def test_report_is_self_contained_and_read_only(warehouses, tmp_path):
     clean, _ = warehouses
     digest = hashlib.sha256(clean.read_bytes()).hexdigest()
-    with duckdb.connect(str(clean), read_only=True):  # a BI tool reading at the same time
+    # A BI tool (another process) reading at the same time.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(clean)!r}, read_only=True); "
+                               "print('ready', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
         html_text = _report(clean, tmp_path / "dash.html")
+    finally:
+        holder.communicate("", timeout=30)
     assert hashlib.sha256(clean.read_bytes()).hexdigest() == digest
     assert re.search(r"<script[^>]*\bsrc=", html_text) is None, "no external scripts"
     assert re.search(r"<link\b", html_text) is None, "no external stylesheets"

@@ -274,6 +274,44 @@ def parse_manifest(source_path: str, data: bytes) -> tuple[dict[str, dict], list
     return entries, []
 
 
+def manifest_problems(
+    source_path: str, data: bytes, present: set[str], parse_date
+) -> list[dict]:
+    """Quarantine rows for the rows of a manifest that cannot be applied: a file that is not in the
+    manifest's folder (``present``: the names there) or a publication date that ``parse_date``
+    (value → (date | None, precision)) cannot read. ``record`` is the manifest's data row.
+
+    The documents themselves still load (with the date inferred from the text); the rows say which
+    metadata was not applied.
+    """
+    text, _codec, bad = _decode_file(source_path, data)
+    if text is None:
+        return bad
+    problems = []
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = reader.fieldnames or []
+        file_column = _find(header, MANIFEST_FIELDS["file"])
+        date_column = _find(header, MANIFEST_FIELDS["published"])
+        if not file_column:
+            return []  # parse_manifest reports it
+        for number, row in enumerate(reader, start=1):
+            name = (row.get(file_column) or "").strip()
+            if not name:
+                continue
+            if name.removeprefix("./") not in present:
+                problems.append(_reject(source_path, number, "manifest_missing_file",
+                                        f"manifest row {number} names {name!r}, which is not in its folder"))
+            published = _clean(row.get(date_column)) if date_column else None
+            if published and parse_date(published)[0] is None:
+                problems.append(_reject(source_path, number, "bad_date",
+                                        f"manifest row {number} ({name}): published {published!r} is not a date; "
+                                        "the date is inferred from the text"))
+    except csv.Error:
+        return []  # parse_manifest reports it
+    return problems
+
+
 def _apply_manifest(row: dict, manifests: dict[PurePath, dict[str, dict]]) -> dict:
     """Fill a .txt row's metadata from the manifest of its folder (matched by file name or relative path)."""
     if row["record"] is not None:

@@ -9,10 +9,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import polars as pl
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from transforms import dates
 from transforms.keys import sha256_hex
@@ -29,7 +29,7 @@ NORMALIZED_SCHEMA = pl.Schema(
         "published_precision": pl.String,  # day / month / year; null when the date is unknown
         "lines_removed": pl.Int64,
         "removed_rules": pl.List(pl.String),  # the rule that dropped each removed line, in order
-        "language": pl.String,  # "en", or "und" when the text does not read as English
+        "language": pl.String,  # ISO 639-1 code ("en", "zh", "de" ...); "und" when no language can be told
     }
 )
 RULE_SCHEMA = pl.Schema({"rule": pl.String, "pattern": pl.String, "description": pl.String})
@@ -37,9 +37,11 @@ RULE_COUNT_SCHEMA = pl.Schema({"rule": pl.String, "lines": pl.Int64})
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_WORD = re.compile(r"[^\W\d_]+")
-# Share of English stop words in running English text is ~40-50%; other languages sit far below.
-MIN_ENGLISH_STOPWORD_SHARE = 0.2
+# Language identification (py3langid: 97 languages, ISO 639-1 codes, its model inside the wheel).
+# Below this probability, or with fewer letters than this, the language is "und" (undetermined).
+MIN_LANGUAGE_CONFIDENCE = 0.5
+MIN_LANGUAGE_LETTERS = 12
+LANGUAGE_SAMPLE_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -94,18 +96,23 @@ def clean_lines(text: str, rules: BoilerplateRules | None = None) -> tuple[list[
 
 
 def split_title_body(
-    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None
+    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None,
+    title_in_text: bool = True,
 ) -> tuple[str | None, str, list[str]]:
     """Title and body (paragraphs joined by a blank line) of a text, and the rules that removed lines.
 
-    Without a given title the first kept line is the title (.txt files); with one, the whole text is
-    the body, minus a first line that only repeats the title.
+    Without a given title the first kept line is the title (.txt files, ``title_in_text``); with one,
+    the whole text is the body, minus a first line that only repeats the title. A record's text
+    field (``title_in_text`` False) is all body: a record without a title is titled with its first
+    sentence, which stays in the body.
     """
     lines, removed = clean_lines(text, rules)
     title = _SPACES.sub(" ", unicodedata.normalize("NFC", given_title)).strip() if given_title else None
     if not title:
         if not lines:
             return None, "", removed
+        if not title_in_text:
+            return first_sentence(lines[0]), "\n\n".join(lines), removed
         if is_headline(lines[0]):
             return lines[0], "\n\n".join(lines[1:]), removed
         # The text starts with a paragraph, not a headline: keep it in the body (it is news, and the
@@ -137,13 +144,23 @@ def first_sentence(line: str) -> str:
     return sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+@lru_cache(maxsize=1)
+def _language_identifier():
+    """py3langid's identifier with probabilities normalized (so a confidence can be compared), loaded once."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
 def detect_language(text: str) -> str:
-    """ "en" when at least a fifth of the words are English stop words (or the text is too short to tell)."""
-    words = _WORD.findall(text[:20_000].lower())[:2000]
-    if len(words) < 20:
-        return "en"
-    share = sum(w in STOP_WORDS for w in words) / len(words)
-    return "en" if share >= MIN_ENGLISH_STOPWORD_SHARE else "und"
+    """The ISO 639-1 code of the text's language ("en", "zh", "de" ...) by py3langid over its first
+    ``LANGUAGE_SAMPLE_CHARS`` characters; "und" when it has too few letters or the identifier is
+    not confident (``MIN_LANGUAGE_CONFIDENCE``), or finds no linguistic content (its "zxx")."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sum(c.isalpha() for c in sample) < MIN_LANGUAGE_LETTERS:
+        return "und"
+    code, confidence = _language_identifier().classify(sample)
+    return "und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code
 
 
 def normalize_documents(
@@ -159,8 +176,10 @@ def normalize_documents(
     compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
-    for doc in raw.select("document_key", "raw_text", "title", "published").iter_rows(named=True):
-        title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"])
+    for doc in raw.select("document_key", "raw_text", "title", "published", "record").iter_rows(named=True):
+        # A .jsonl / .csv record (record set) has its text in a field of its own: no title line in it.
+        title, body, removed = split_title_body(doc["raw_text"], compiled, doc["title"],
+                                                title_in_text=doc["record"] is None)
         published, precision = given_dates.get(doc["published"], (None, None)) if doc["published"] else (None, None)
         if published is not None and not _plausible_publication(published, today):
             published = None  # a typo or a placeholder ("0001-01-01", "2099"): infer instead of failing the run
@@ -199,6 +218,12 @@ def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
 
 def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
     return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
+
+
+def parse_given_date(value: str) -> tuple[dt.date | None, str | None]:
+    """(date, precision) of one given publication date as ``normalize_documents`` reads it; (None, None)
+    when it names no date ("2021-13-45", "yesterday")."""
+    return _parse_given([value])[value]
 
 
 def _parse_given(values: list[str]) -> dict[str, tuple[dt.date | None, str | None]]:

@@ -91,7 +91,7 @@ def build_documents(
             "document_key", "document_id", "source_key", "title", "url", "published_date", "date_key",
             "date_source", "published_precision", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",
             "similarity", "source_path", "record", "encoding", "language", "body", "raw_text", "extra",
-            "loaded_run_id",
+            "loaded_run_id", *(["metadata_hash"] if "metadata_hash" in raw.columns else []),
         )
         .sort("document_key")
     )

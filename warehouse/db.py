@@ -35,11 +35,47 @@ def sql_files(folder: str) -> list[tuple[str, str]]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and (re)create every view; idempotent."""
+    """Create every table and (re)create every view, with their comments; idempotent."""
     for _, ddl in sql_files("tables"):
         con.execute(ddl)
     for _, ddl in sql_files("views"):
         con.execute(ddl)
+    for statement in comment_statements():
+        con.execute(statement)
+
+
+# The DDL's own comments are the documentation: "-- name: what a row is" on a file's first line, and
+# "column type ... -- what it means" on a column's line (also an "alter table … add column" line).
+_OBJECT_COMMENT = re.compile(r"^--\s*(\w+):\s*(.+)$")
+_COLUMN_COMMENT = re.compile(
+    r"^\s*(?:alter table (\w+) add column if not exists\s+)?(\w+)\s+[\w\[\]().,\s]+?;?\s*--\s*(.+)$", re.IGNORECASE)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements() -> list[str]:
+    """COMMENT ON statements for every table, view and documented column, from the DDL's comments,
+    so BI tools (and ``duckdb_tables()`` / ``duckdb_columns()``) tell what each one means."""
+    statements = []
+    for folder, kind in (("tables", "table"), ("views", "view")):
+        for _, ddl in sql_files(folder):
+            lines = ddl.splitlines()
+            header = _OBJECT_COMMENT.match(lines[0]) if lines else None
+            if header is None:
+                continue
+            name = header.group(1)
+            statements.append(f"comment on {kind} {name} is {_literal(header.group(2).strip())}")
+            if kind != "table":
+                continue
+            for line in lines[1:]:
+                match = _COLUMN_COMMENT.match(line)
+                if match and match.group(2).lower() not in ("create", "alter", "primary", "select"):
+                    table = match.group(1) or name
+                    statements.append(
+                        f"comment on column {table}.{match.group(2)} is {_literal(match.group(3).strip())}")
+    return statements
 
 
 def _holder(message: str) -> str:
@@ -78,12 +114,40 @@ def connect_read(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
     return _open_retrying(path, timeout, read_only=True)
 
 
-def _open_retrying(path: Path, timeout: float, read_only: bool) -> duckdb.DuckDBPyConnection:
+# What an analyst's connection (``dateline query``, ``report``, ``export``) may do is decided by the
+# engine, not by reading the SQL: no file outside the database (no COPY … TO, read_csv, ATTACH,
+# EXPORT, INSTALL, whatever statement they hide in), no extension fetched or loaded behind a query's
+# back, and no SET that turns any of it back on.
+LOCKED_READ_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect_analyst(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that can touch no file but the warehouse and whose configuration is locked.
+
+    Any statement that would write the warehouse, read or write another file, or download or load
+    an extension fails inside DuckDB (PermissionException / read-only error), whatever its shape.
+    Raises FileNotFoundError when ``path`` is missing, ``IsADirectoryError`` when it is a folder.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `dateline run` first")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not a DuckDB warehouse file")
+    return _open_retrying(path, timeout, read_only=True, config=LOCKED_READ_CONFIG)
+
+
+def _open_retrying(
+    path: Path, timeout: float, read_only: bool, config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + timeout
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
@@ -101,10 +165,18 @@ def _open_retrying(path: Path, timeout: float, read_only: bool) -> duckdb.DuckDB
 
 @contextmanager
 def run_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for a whole run so two runs never interleave; a second run is refused at once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".run.lock")
+    """Hold an exclusive lock for a whole run so two runs never interleave; a second run is refused at once.
+
+    The lock belongs to the file, not to the name it was given: ``path`` is resolved to its real path
+    (symlinks, ``..``) and the lock file sits beside that, and an existing warehouse file is also
+    locked itself (``flock``, which DuckDB's own ``fcntl`` locks do not see), so a hard link or any
+    other name of the same file meets the same lock.
+    """
+    real = Path(os.path.realpath(path))
+    real.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = real.with_name(real.name + ".run.lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    identity = None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,8 +185,22 @@ def run_lock(path: Path) -> Iterator[None]:
             raise WarehouseBusyError(
                 f"another dateline run (pid {holder}) is writing {path}; refused (try again when it ends)"
             ) from None
+        if real.is_file():
+            # Kept open to the end of the run: closing it earlier would drop the lock. DuckDB's locks
+            # are per process and closing any descriptor of the file drops them, so this one is closed
+            # only after the run's connections are (the ``with`` body).
+            identity = os.open(real, os.O_RDONLY)
+            try:
+                fcntl.flock(identity, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WarehouseBusyError(
+                    f"another dateline run is writing {path} under another name (a hard link); refused "
+                    "(try again when it ends)"
+                ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
+        if identity is not None:
+            os.close(identity)
         os.close(fd)

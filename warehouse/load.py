@@ -14,6 +14,8 @@ from warehouse.db import sql_text
 TEST_PAUSE_ENV = "DATELINE_TEST_PAUSE_BEFORE_COMMIT"
 
 # Dimensions before facts; etl_run last, inside the same transaction.
+# Before them, in the same transaction: a new version's predecessor loses its facts (transforms/versions.py).
+BEFORE_LOAD = ("document_versions",)
 LOAD_ORDER = (
     "dim_date",
     "dim_source",
@@ -41,7 +43,7 @@ def load_run(
     before = {t: _count(con, t) for t in LOAD_ORDER}
     con.execute("begin transaction")
     try:
-        for table in LOAD_ORDER:
+        for table in (*BEFORE_LOAD, *LOAD_ORDER):
             frame = frames.get(table)
             if frame is None or frame.is_empty():
                 continue

@@ -1,3 +1,21 @@
--- Insert the staged dim_document rows whose key is new; existing rows are never rewritten (idempotent reruns).
+-- A staged document whose key is already loaded is a correction of its given metadata
+-- (transforms/versions.py): its row takes the new metadata and what was derived from it.
+update dim_document as target
+set title = staged.title,
+    url = staged.url,
+    source_key = staged.source_key,
+    published_date = staged.published_date,
+    date_key = staged.date_key,
+    date_source = staged.date_source,
+    published_precision = staged.published_precision,
+    extra = staged.extra,
+    duplicate_of_key = staged.duplicate_of_key,
+    duplicate_kind = staged.duplicate_kind,
+    similarity = staged.similarity,
+    metadata_hash = staged.metadata_hash,
+    loaded_run_id = staged.loaded_run_id
+from staged_dim_document as staged
+where target.document_key = staged.document_key;
+-- Insert the staged dim_document rows whose key is new; a rerun of the same inputs stages nothing.
 insert or ignore into dim_document by name
 select * from staged_dim_document;

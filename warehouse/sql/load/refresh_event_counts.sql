@@ -25,3 +25,6 @@ from (
     select * from final
 ) as final
 where target.event_key = final.event_key;
+-- An event whose every report belonged to a superseded or corrected version is gone with them.
+delete from fact_event
+where event_key not in (select event_key from fact_event_mention);

@@ -29,3 +29,7 @@ create table if not exists dim_document (
 alter table dim_document add column if not exists minhash uinteger[];
 -- Warehouses created before published_precision get it (null: their dated documents were all days).
 alter table dim_document add column if not exists published_precision varchar;
+-- Versions of one source (transforms/versions.py): a superseded row is history, not news.
+alter table dim_document add column if not exists is_current boolean default true;        -- false once superseded
+alter table dim_document add column if not exists superseded_by_key varchar;               -- the version that replaced it
+alter table dim_document add column if not exists metadata_hash varchar;                   -- sha256 of the given url, source, published

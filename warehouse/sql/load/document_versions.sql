@@ -1,0 +1,14 @@
+-- A new version of a source replaces the old one's facts (transforms/versions.py). Runs first in the
+-- load transaction, before the new version's rows are inserted.
+-- Superseded: the old row stays as history, marked and pointing at its successor.
+update dim_document as target
+set is_current = false,
+    superseded_by_key = staged.new_key
+from staged_document_versions as staged
+where target.document_key = staged.old_key and staged.change = 'superseded';
+-- Superseded or corrected: its mentions and event reports go; the new extraction brings its own
+-- (events left without any report are removed by refresh_event_counts.sql).
+delete from fact_entity_mention
+where document_key in (select old_key from staged_document_versions);
+delete from fact_event_mention
+where document_key in (select old_key from staged_document_versions);
