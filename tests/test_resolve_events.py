@@ -311,3 +311,31 @@ def test_a_later_undated_report_attaches_to_a_loaded_event_of_the_same_days():
     attached = reports.filter(pl.col("document_key") == "d9").get_column("event_key").to_list()
     assert attached == events.get_column("event_key").to_list()
     assert new_events.height == 1  # d8's report founds its own event
+
+
+def test_agreeing_on_a_month_only_needs_the_same_word_or_the_same_days_of_news():
+    shooting = dt.date(2010, 9, 9)
+    events, _ = resolve_events(frame(
+        mention("d1", code="ASSAULT", a1=(US,), a2=(), date=shooting, precision="day", lemma="shoot",
+                published=dt.date(2010, 9, 10)),
+        # months later, another word: "killed in September" may be another act of the same attacker
+        mention("d2", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="kill",
+                published=dt.date(2010, 12, 7)),
+        # the same word, months later: "the shooting in September"
+        mention("d3", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="shoot",
+                published=dt.date(2010, 12, 8)),
+        # another word, but a report of the next day
+        mention("d4", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="attack",
+                published=dt.date(2010, 9, 11)),
+    ))
+    assert sorted(events.get_column("num_documents").to_list()) == [1, 3]
+
+
+def test_an_undated_meeting_of_one_known_participant_does_not_merge():
+    events, _ = resolve_events(frame(
+        mention("d1", a1=(PUTIN,), a2=(), mode="meet", lemma="meeting"),
+        mention("d1", 500, a1=(PUTIN,), a2=(), mode="meet", lemma="meeting"),  # maybe another meeting
+        mention("d2", a1=(PUTIN,), a2=(XI,), mode="meet", lemma="meeting"),
+        mention("d2", 500, a1=(XI,), a2=(PUTIN,), mode="meet", lemma="meeting"),  # who met tells them apart
+    ))
+    assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 2]

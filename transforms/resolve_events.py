@@ -6,13 +6,16 @@ the same actor set (order-free for CONSULT, AGREE and COOPERATE), compatible CON
 not a visit; a "meeting" is either) and the same polarity (asserted and planned reports of a meeting
 merge; negated and hypothetical ones stay apart). Then:
 
-* two dated mentions merge when their dates agree at the coarser of their two precisions;
+* two dated mentions merge when their dates agree at the coarser of their two precisions (day or
+  week); agreeing only on a month, they also need the same trigger word, the same document, or
+  documents published within ``SAME_STORY_DAYS`` of each other;
 * an undated mention (no date, or one at year precision, which says little about which event it is)
-  needs a matching counterpart: an event already reported in its own document (the nearest such
-  report, the same trigger word first), or else a dated event (day, week or month) that a document
-  published within ``SAME_STORY_DAYS`` of its own reports — the same story in the news of those days —
-  and whose date lies within ``NEWS_DAYS`` of its publication. Never merely "the one compatible
-  event": when two such dated events qualify, it joins neither;
+  needs a matching counterpart: a report of the event in its own document with the same trigger word
+  (the nearest), or else a dated event (day, week or month) that another document published within
+  ``SAME_STORY_DAYS`` of its own reports — the same story in the news of those days — and whose date
+  lies within ``NEWS_DAYS`` of its publication, or else an undated event another document of those
+  days reports with the same word. Never merely "the one compatible event": when two qualify, it
+  joins neither. A CONSULT / AGREE / COOPERATE report with one known participant never merges undated;
 * reports without any actor only merge within their sentence.
 
 Keys come from the founding mention's content, so a rerun gives the same keys, and a later run
@@ -344,11 +347,31 @@ def _choose(clusters: list[_Cluster], row: dict, signature: str, polarity: str) 
             m["document_key"] == row["document_key"] and m["sentence_index"] == row["sentence_index"]
             for m in c.members)]
     if precision in DISTINCTIVE_PRECISIONS:
-        # Dates that agree are the evidence; an undated event is only this document's own.
-        candidates = [c for c in candidates if c.precision != "unknown" or c.document_key == row["document_key"]]
+        # Dates that agree are the evidence; an undated event is only this document's own. Agreeing on
+        # a month only, two reports also need the same word or the same days of news.
+        candidates = [
+            c for c in candidates
+            if (c.precision != "unknown" or c.document_key == row["document_key"])
+            and (max(PRECISION_RANK[c.precision], PRECISION_RANK[precision]) <= PRECISION_RANK["week"]
+                 or _same_word_or_story(c, row))
+        ]
         candidates.sort(key=lambda c: (PRECISION_RANK[c.precision], c.event_key))
         return candidates[0] if candidates else None
+    if row["event_code"] in SYMMETRIC_CODES and len(signature.split("|")) < 2:
+        # "LaRue was at the meeting": a meeting is told from another by who met; one side says too little.
+        return None
     return _counterpart(candidates, row)
+
+
+def _same_word_or_story(cluster: _Cluster, row: dict) -> bool:
+    """Whether a report shares the event's trigger word, document, or days of news (another document's)."""
+    if any(m["trigger_lemma"] == row["trigger_lemma"] or m["document_key"] == row["document_key"]
+           for m in cluster.members):
+        return True
+    own = publication_period(row["published_date"], row.get("published_precision"))
+    return own is not None and any(
+        doc != row["document_key"] and _within(period, own, SAME_STORY_DAYS) for doc, period in cluster.reported
+    )
 
 
 def _counterpart(candidates: list[_Cluster], row: dict) -> _Cluster | None:
