@@ -588,33 +588,58 @@ def _number(text: str) -> float | None:
 
 
 def _attached(node: Token, trigger: Token, pred: Token) -> bool:
-    """Whether a date's head reaches the trigger (or its predicate) without passing through another verb.
+    """Whether a date (its root ``node``) belongs to the trigger's clause, by the path between them in the parse.
 
-    A relative clause of a noun trigger is the trigger's own: "the visit that began on Thursday". A
-    participle adjunct has no time of its own and shares its verb's: "On Friday Putin made a visit to
-    Beijing, meeting with Xi" dates the meeting, and so does a verb coordinated under the same subject;
-    an infinitive ("agreed on Monday to meet in June") or a clause with its own subject does not.
+    The path goes up from the date and from the trigger to their lowest common head. The date is
+    another clause's when its side passes a verb other than the trigger, its predicate or a clause of
+    the trigger noun ("results were released Wednesday" does not date "when he was arrested"; "the
+    summit, which ended on Friday" dates the summit). It is the trigger's when the trigger's side
+    climbs through phrases and clauses that share its time — a noun's complement ("a decision last
+    month to withdraw"), a relative or "when" clause of the date or of a noun beside it ("in 2012 when
+    he came out in support", "a lunch on Thursday where he urged"), a participle or a verb coordinated
+    under the same subject ("denounced ... on Thursday and promised") — but not through reported speech
+    or a separate statement ("said on Monday that the army attacked": ccomp, parataxis) nor a verb
+    coordinated with its own subject.
     """
-    for _ in range(6):
-        if node.i in (trigger.i, pred.i):
-            return True
-        if node.head is node:
-            return node.pos_ in ("VERB", "AUX") and _participle_of(pred, node)
-        if node.pos_ in ("VERB", "AUX"):
-            return (node.dep_ == "relcl" and node.head.i == trigger.i) or _participle_of(pred, node)
-        node = node.head
-    return False
-
-
-def _participle_of(pred: Token, verb: Token) -> bool:
-    """Whether ``pred`` shares ``verb``'s time: a subjectless participle clause (-ing / -ed) adjoined to it,
-    or a verb coordinated with it under the same subject and tense ("denounced ... on Thursday and promised").
-    """
-    if pred.head.i != verb.i or any(c.dep_ in ("nsubj", "nsubjpass", "mark", "aux") for c in pred.children):
+    date_path = _path_up(node)
+    trigger_path = _path_up(trigger)
+    on_trigger_side = {t.i for t in trigger_path}
+    common = next((t for t in date_path if t.i in on_trigger_side), None)
+    if common is None:
         return False
-    if pred.dep_ == "advcl":
-        return pred.tag_ in ("VBG", "VBN")
-    return pred.dep_ == "conj" and pred.tag_ == verb.tag_
+    for token in date_path:
+        if token.i == common.i:
+            break
+        if token is not node and token.pos_ in ("VERB", "AUX") and token.i not in (trigger.i, pred.i) and not (
+            token.dep_ in ("relcl", "acl") and token.head.i == trigger.i
+        ):
+            return False
+    for token in trigger_path:
+        if token.i == common.i:
+            break
+        if token.dep_ in ("ccomp", "parataxis", "csubj"):
+            return False
+        if token.dep_ == "xcomp" and (token.head.lemma_.lower() in _LOOKS_AHEAD or token.head.lower_ == "going"):
+            # "promised on Thursday to strengthen", "agreed on Monday to meet": that day is the promise's
+            return False
+        buried = token.i not in (trigger.i, pred.i) and token.pos_ in ("VERB", "AUX") and token.dep_ != "xcomp"
+        if (buried or token.dep_ in ("relcl", "acl", "advcl")) and token.head.i != common.i:
+            # the trigger's clause hangs on something else than the date's head: "the suspect, whom
+            # police arrested, appeared in court on Wednesday" does not date the arrest
+            return False
+        if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in token.children
+        ):
+            return False
+    return True
+
+
+def _path_up(token: Token) -> list[Token]:
+    """The token and its heads up to the sentence root."""
+    path = [token]
+    while path[-1].head is not path[-1] and len(path) < 40:
+        path.append(path[-1].head)
+    return path
 
 
 def _date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents: list[Span]) -> str | None:
@@ -631,7 +656,9 @@ def _date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents
     ]
     if not own:
         return None
-    pick = min(own, key=lambda e: abs(e.root.i - trigger.i))
+    # the trigger's own dependents first ("agreed on Monday to meet Xi in June": the meeting is in June)
+    inside = {t.i for t in pred.subtree} if pred is trigger else {t.i for t in trigger.subtree}
+    pick = min(own, key=lambda e: (e.root.i not in inside, abs(e.root.i - trigger.i)))
     text = pick.text
     rest = doc_text[pick.end_char : pick.end_char + 6]
     day = _DAY_IN_PARENS.match(rest)
