@@ -404,7 +404,6 @@ def train_events(
     c: Annotated[float, typer.Option(help="Inverse regularisation strength of the logistic regression.")] = 0.5,
 ) -> None:
     """Train the event detector on sentence gold; prints what cross-validation and the test split measured."""
-    from flows.settings import Settings
     from training.events import train_detector
 
     gold = gold if gold is not None else [Path("../shared/eval/events_train")]
@@ -412,7 +411,7 @@ def train_events(
     for path in [*gold, *labels, corpus]:
         if not path.exists():
             _fail(f"no such input: {path}")
-    about = train_detector(gold, labels, corpus, out, Settings().model, c)
+    about = train_detector(gold, labels, corpus, out, _settings().model, c)
     sys.stdout.write(json.dumps(about, indent=1) + "\n")
 
 
@@ -450,36 +449,50 @@ def eval_events(
     ecbplus: Annotated[Path | None, typer.Option("--ecbplus", help="ECB+ JSON-lines file (mention recall, B³ F1).")] = None,
     petrarch: Annotated[Path | None, typer.Option("--petrarch", help="PETRARCH2 gold sentences (JSON lines).")] = None,
     seeds: Annotated[Path | None, typer.Option("--seeds", help="Folder of seed articles, scored against --gold.")] = None,
-    gold: Annotated[Path, typer.Option(help="Gold event list for --seeds.")] = Path("tests/golden/seed_events.csv"),
+    gold: Annotated[Path | None, typer.Option(
+        help="Sentence gold folder (sentences.jsonl, gold.jsonl; articles.jsonl to run on) to score; with --seeds, "
+        "the seed gold list (default tests/golden/seed_events.csv).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(
+        help="With --gold DIR: score this warehouse (a run over DIR/articles.jsonl) instead of running the "
+        "pipeline into a temporary one.")] = None,
+    min_confidence: Annotated[float | None, typer.Option(
+        "--min-confidence", help="With --gold DIR: drop event mentions below this confidence before scoring.")] = None,
+    curve: Annotated[bool, typer.Option(
+        "--curve", help="With --gold DIR: also score at confidence thresholds 0.0, 0.1, …, 0.9.")] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N ECB+ documents.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
 ) -> None:
-    """Event quality: ECB+ mention detection and cross-document merging, PETRARCH2 types and actors, seed gold."""
+    """Event quality: sentence gold folders, ECB+ mention detection and cross-document merging, PETRARCH2, seed gold."""
     from flows import eval_events as events_eval
-    from flows.nlp import load_nlp
-    from transforms.events import build_lexicon, load_triggers
+    from flows.nlp import load_lexicon, load_nlp
 
-    requested = {"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds}
+    gold_folder = gold if gold is not None and seeds is None else None
+    requested = {"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds, "gold": gold_folder}
     if not any(requested.values()):
-        _fail("give --ecbplus FILE, --petrarch FILE and/or --seeds DIR")
+        _fail("give --gold DIR, --ecbplus FILE, --petrarch FILE and/or --seeds DIR")
     for name, path in requested.items():
         if path is not None and not path.exists():
             _fail(f"no such {name} input: {path}")
-    try:
-        nlp = load_nlp(_settings().model)
-    except RuntimeError as exc:
-        _fail(str(exc))
-    lexicon = build_lexicon(load_triggers())
+    if gold_folder is None and (warehouse is not None or min_confidence is not None or curve):
+        _fail("--warehouse, --min-confidence and --curve go with --gold DIR")
     results = {}
+    if gold_folder is not None:
+        results["gold"] = _eval_gold_folder(gold_folder, warehouse, min_confidence, curve)
+    if ecbplus is not None or petrarch is not None or seeds is not None:
+        try:
+            nlp = load_nlp(_settings().model)
+        except RuntimeError as exc:
+            _fail(str(exc))
+        lexicon = load_lexicon()
     if ecbplus is not None:
         results["ecbplus"] = events_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit)
     if petrarch is not None:
         results["petrarch"] = events_eval.evaluate_petrarch(nlp, lexicon, petrarch)
     if seeds is not None:
-        results["seeds"] = events_eval.evaluate_seeds(nlp, lexicon, seeds, gold)
+        results["seeds"] = events_eval.evaluate_seeds(nlp, lexicon, seeds, gold or Path("tests/golden/seed_events.csv"))
     if as_json:
         single = next(iter(results.values())) if len(results) == 1 else results
-        sys.stdout.write(json.dumps(single, sort_keys=True) + "\n")
+        sys.stdout.write(json.dumps(single, sort_keys=True, default=str) + "\n")
         return
     for name, result in results.items():
         table = Table(title=f"eval events: {name}", show_header=False)
@@ -489,6 +502,40 @@ def eval_events(
             if not isinstance(value, dict | list):
                 table.add_row(metric, str(value))
         console.print(table)
+        if result.get("curve"):
+            points = Table(title="by confidence threshold")
+            columns = ("min_confidence", "predicted", "precision", "recall", "f1", "fully_correct_per_predicted")
+            for column in columns:
+                points.add_column(column, justify="right")
+            for point in result["curve"]:
+                points.add_row(*(str(point[c]) for c in columns))
+            console.print(points)
+
+
+def _eval_gold_folder(folder: Path, warehouse: Path | None, min_confidence: float | None, curve: bool) -> dict:
+    """Score a warehouse against a sentence gold folder; without one, run the pipeline on its articles first."""
+    import tempfile
+
+    from evaluation.event_gold import evaluate_gold_folder, read_gold_folder
+    from flows.settings import Settings
+
+    try:
+        read_gold_folder(folder)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    if warehouse is not None:
+        if not warehouse.is_file():
+            _fail(f"no such warehouse: {warehouse}")
+        return evaluate_gold_folder(folder, warehouse, min_confidence, curve)
+    articles = folder / "articles.jsonl"
+    if not articles.is_file():
+        _fail(f"{articles} not found: give --warehouse W (a run over the gold's articles) or the articles to run on")
+    with tempfile.TemporaryDirectory(prefix="dateline-eval-") as tmp:
+        settings = Settings(inputs=[str(articles)], warehouse=Path(tmp) / "eval.duckdb", quiet=True)
+        summary = _run_flow(settings)
+        if summary.status != "success":
+            _fail(f"the pipeline run over {articles} ended {summary.status}")
+        return evaluate_gold_folder(folder, settings.warehouse, min_confidence, curve)
 
 
 _exit_code = 0

@@ -210,6 +210,11 @@ def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
 
 def b_cubed(gold_of: dict[str, str], system_of: dict[str, str]) -> float:
     """B³ F1 of a system clustering against gold chains, over the same mention ids."""
+    return b_cubed_scores(gold_of, system_of)[2]
+
+
+def b_cubed_scores(gold_of: dict[str, str], system_of: dict[str, str]) -> tuple[float, float, float]:
+    """(precision, recall, F1) of B³: per mention, the share of its system cluster in its gold chain and back."""
     gold_members, system_members = defaultdict(set), defaultdict(set)
     for mention, chain in gold_of.items():
         gold_members[chain].add(mention)
@@ -224,9 +229,40 @@ def b_cubed(gold_of: dict[str, str], system_of: dict[str, str]) -> float:
         recall += overlap / len(g)
     n = len(gold_of)
     if not n:
-        return 0.0
+        return 0.0, 0.0, 0.0
     precision, recall = precision / n, recall / n
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def pairwise_links(
+    gold_of: dict[str, str], system_of: dict[str, str], document_of: dict[str, str] | None = None
+) -> dict:
+    """Link precision and recall: mention pairs the system merged vs. pairs gold puts in one chain.
+
+    A pair counts once; ``system_links`` are the merges made, ``correct_links`` those gold agrees with,
+    ``gold_links`` the merges gold asks for. Precision is None when the system merged nothing. With
+    ``document_of`` (mention → document), only pairs from two different documents count.
+    """
+    def pairs(assignment: dict[str, str]) -> set[tuple[str, str]]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for mention in sorted(assignment):
+            members[assignment[mention]].append(mention)
+        found = {(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1:]}
+        if document_of is None:
+            return found
+        return {(a, b) for a, b in found if document_of[a] != document_of[b]}
+
+    system = pairs({m: system_of[m] for m in gold_of})
+    gold = pairs(gold_of)
+    correct = len(system & gold)
+    return {
+        "system_links": len(system),
+        "correct_links": correct,
+        "gold_links": len(gold),
+        "link_precision": round(correct / len(system), 3) if system else None,
+        "link_recall": round(correct / len(gold), 3) if gold else 0.0,
+    }
 
 
 def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None) -> dict:
@@ -277,13 +313,23 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
                 baseline_of[g["id"]] = f"{topic}:{lemma}"
                 system_of.setdefault(g["id"], f"single:{g['id']}")
     only_detected = {m: gold_of[m] for m in detected}
+    b3 = b_cubed_scores(gold_of, system_of)
+    links = pairwise_links(gold_of, system_of)
+    # Links between two documents: the merges the cross-document rules make (not one sentence's mentions).
+    document_of = {g["id"]: r["document_key"] for r in records for g in r["gold"]}
+    cross = pairwise_links(gold_of, system_of, document_of)
     return {
         "documents": len(records),
         "gold_mentions": gold_total,
         "system_mentions_in_annotated_sentences": extracted_mentions,
         "mention_recall": round(len(detected) / gold_total, 3) if gold_total else 0.0,
         "mention_precision": round(matched_system / extracted_mentions, 3) if extracted_mentions else 0.0,
-        "b3_f1": round(b_cubed(gold_of, system_of), 3),
+        "b3_precision": round(b3[0], 3),
+        "b3_recall": round(b3[1], 3),
+        "b3_f1": round(b3[2], 3),
+        **links,
+        "cross_document_links": cross["system_links"],
+        "cross_document_link_precision": cross["link_precision"],
         "baseline_b3_f1": round(b_cubed(gold_of, baseline_of), 3),
         "b3_f1_detected": round(b_cubed(only_detected, {m: system_of[m] for m in detected}), 3),
         "baseline_b3_f1_detected": round(b_cubed(only_detected, {m: baseline_of[m] for m in detected}), 3),

@@ -443,7 +443,9 @@ def overview_html(data: ReportData) -> str:
     return _cards([
         ("documents", s["documents"], ""), ("canonical documents", s["canonical_documents"], ""),
         ("sources", s["sources"], ""), ("entities", s["entities"], ""), ("entity mentions", s["mentions"], ""),
-        ("events", s["events"], ""), ("event reports", s["event_mentions"], ""), ("published", period, ""),
+        ("events", s["events"], ""), ("event reports", s["event_mentions"], ""),
+        (f"events shown (confidence ≥ {s['event_min_confidence']:g})", s["events_shown"], ""),
+        ("published", period, ""),
     ])
 
 

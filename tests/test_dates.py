@@ -208,3 +208,42 @@ def test_publication_date_prefers_a_given_day_and_refines_a_given_month_from_the
     assert publication_date(dt.date(2022, 2, 1), "month", text) == (dt.date(2022, 2, 1), "month", "given")
     assert publication_date(None, None, text) == (dt.date(2021, 12, 8), "day", "inferred")
     assert publication_date(None, None, "No date here.") == (None, None, "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "tense", "expected"),
+    [
+        # a bare month takes the year the tense implies: done in February → last November
+        ("in November", dt.date(2019, 2, 10), "past", (dt.date(2018, 11, 1), "month")),
+        ("in November", dt.date(2019, 2, 10), "future", (dt.date(2019, 11, 1), "month")),
+        ("in November", dt.date(2019, 11, 20), "past", (dt.date(2019, 11, 1), "month")),
+        ("in November", dt.date(2019, 11, 20), "future", (dt.date(2019, 11, 1), "month")),
+        ("in January", dt.date(2019, 12, 5), "future", (dt.date(2020, 1, 1), "month")),
+        ("in January", dt.date(2019, 12, 5), "past", (dt.date(2019, 1, 1), "month")),
+    ],
+)
+def test_a_bare_month_points_the_way_the_tense_does(text, published, tense, expected):
+    assert anchor_date(text, published, tense) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Super Tuesday", "on Super Tuesday", "March for Life", "the March for Our Lives", "March on Washington",
+     "Black Friday", "Cyber Monday", "Women's March", "March Madness"],
+)
+def test_named_events_are_not_dates(text):
+    from transforms.dates import is_named_event
+
+    assert is_named_event(text)
+    assert anchor_date(text, dt.date(2020, 3, 5), "past") == (None, "unknown")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tuesday", "last Tuesday", "Last Tuesday", "early November", "Monday, March 11, 2013", "March 2019",
+     "in March of 2019", "Friday night", "Wednesday (15)", "mid-March", "March 3"],
+)
+def test_ordinary_dates_are_not_named_events(text):
+    from transforms.dates import is_named_event
+
+    assert not is_named_event(text)

@@ -216,3 +216,55 @@ def test_a_sentence_s_only_date_is_not_taken_when_a_duration_shares_it(nlp, lexi
                                    "in February 2022, a few days before he had dispatched troops.")
     trip = [r for r in rows if r["trigger"] == "trip"]
     assert trip and trip[0]["date_text"] is None
+
+
+def _dated(nlp, lexicon, text: str, trigger: str) -> dict:
+    rows = [r for r in events_of(nlp, lexicon, text) if r["trigger"] == trigger]
+    assert len(rows) == 1, events_of(nlp, lexicon, text)
+    return rows[0]
+
+
+def test_a_date_of_another_clause_is_not_the_event_s(nlp, lexicon):
+    # the sentence's only date belongs to the court appearance, not to the arrest
+    row = _dated(nlp, lexicon, "The suspect, whom police arrested, appeared in court on Wednesday.", "arrested")
+    assert row["date_text"] is None
+    # a date of the reporting verb does not date what was reported
+    row = _dated(nlp, lexicon, "The senator said on Monday that the army attacked the village.", "attacked")
+    assert row["date_text"] is None
+    # the summit's own relative clause dates the summit, not the criticism made there
+    rows = events_of(nlp, lexicon, "Merkel criticized Trump at the summit, which ended on Friday.")
+    assert {r["trigger"]: r["date_text"] for r in rows} == {"criticized": None, "summit": "Friday"}
+
+
+def test_a_participle_or_coordinated_verb_shares_its_clause_s_date(nlp, lexicon):
+    row = _dated(nlp, lexicon, "On Friday Justin Trudeau spoke in Ottawa, criticizing Doug Ford.", "criticizing")
+    assert row["date_text"] == "Friday"
+    row = _dated(nlp, lexicon, "Police arrested the suspect on Monday and charged him with murder.", "arrested")
+    assert row["date_text"] == "Monday"
+    # an infinitive has its own time: the agreement is on Monday, the meeting in June
+    rows = events_of(nlp, lexicon, "Putin agreed on Monday to meet Xi in June.")
+    assert {r["trigger"]: r["date_text"] for r in rows} == {"agreed": "Monday", "meet": "June"}
+    rows = events_of(nlp, lexicon, "Putin agreed on Monday to meet Xi.")
+    assert {r["trigger"]: r["date_text"] for r in rows} == {"agreed": "Monday", "meet": None}
+
+
+def test_named_events_do_not_date_a_mention(nlp, lexicon):
+    assert _dated(nlp, lexicon, "Sanders criticized Biden on Super Tuesday.", "criticized")["date_text"] is None
+    assert _dated(nlp, lexicon, "Pence criticized Democrats at the March for Life.", "criticized")["date_text"] is None
+    assert _dated(nlp, lexicon, "Sanders criticized Biden on Tuesday.", "criticized")["date_text"] == "Tuesday"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "tense"),
+    [
+        ("Democrats met Republicans in November.", "met", "past"),
+        ("Democrats hope to meet Republicans in November.", "meet", "future"),
+        ("The governor is expected to meet the mayor in November.", "meet", "future"),
+        ("The governor said he would meet the mayor in November.", "meet", "future"),
+        ("The leaders will meet in November.", "meet", "future"),
+        # the visit began on Thursday, whatever "would" says of the briefing during it
+        ("The minister said he would brief the king during his visit that began on Thursday.", "visit", "past"),
+    ],
+)
+def test_tense_of_the_event_decides_which_way_a_bare_month_points(nlp, lexicon, text, trigger, tense):
+    assert _dated(nlp, lexicon, text, trigger)["tense"] == tense

@@ -200,7 +200,9 @@ def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
     assert ("2022-02-01", "month", "meet", "Vladimir Putin", "Xi Jinping", 1) in rows
     assert ("2022-02-01", "month", "visit", "Beijing", "Vladimir Putin", 2) in rows
     assert ("2024-05-01", "month", "visit", "Vladimir Putin", "Xi Jinping", 1) in rows
-    assert ("2024-05-01", "month", "visit", "China", "Vladimir Putin", 1) in rows
+    # "Putin's visit occurs a few weeks after ..." names no date of its own, and no other report of 004
+    # with the same word and actors dates it: the Putin → China visit stays undated rather than borrow a date.
+    assert not any({a, b} == {"China", "Vladimir Putin"} for *_, a, b, _ in rows)
     putin_xi = {(d, p) for d, p, _, a, b, _ in rows if {a, b} == {"Vladimir Putin", "Xi Jinping"}}
     assert putin_xi == {("2021-12-15", "day"), ("2022-02-01", "month"), ("2024-05-01", "month")}
     # No report is dated more precisely than its document allows: day precision only where a day is known.

@@ -124,6 +124,12 @@ def warehouses(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
             from fact_event where event_code = 'CONSULT' and actor1_entity_key is not null
             order by num_documents desc, event_key limit 1
         """)
+        # One report above the views' confidence threshold, so the views show the event.
+        con.execute("""
+            insert into fact_event_mention
+            select * replace ('evil-report' as event_mention_key, 'evil-meeting' as event_key, 1.0 as confidence)
+            from fact_event_mention order by event_mention_key limit 1
+        """)
         con.execute("insert into quarantine values ('evil-q', (select min(run_id) from etl_run), ?, null, ?, ?)",
                     [EVIL + ".txt", "binary", EVIL])
     return clean, hostile

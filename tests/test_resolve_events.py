@@ -18,17 +18,18 @@ PUTIN, XI, US, RUSSIA = "k_putin", "k_xi", "k_us", "k_russia"
 
 
 def mention(doc="d1", start=0, code="CONSULT", a1=(PUTIN,), a2=(XI,), date=None, precision="unknown",
-            modality="asserted", mode="call", published=None, source=None) -> dict:
+            modality="asserted", mode="call", published=None, source=None, lemma="call",
+            published_precision=None) -> dict:
     return {
         "document_key": doc, "sentence_index": start // 100, "sentence_start": 0, "sentence": "s",
-        "trigger_start": start, "trigger_end": start + 4, "trigger": "call", "trigger_lemma": "call",
+        "trigger_start": start, "trigger_end": start + 4, "trigger": lemma, "trigger_lemma": lemma,
         "event_code": code, "mode": mode if code == "CONSULT" else None, "modality": modality,
         "confidence": 0.9, "actor1_starts": [], "actor1_ends": [], "actor2_starts": [], "actor2_ends": [],
         "location_start": None, "location_end": None, "quantity": None, "quantity_unit": None,
         "quantity_text": None, "date_text": None, "tense": "past",
         "actor1_entity_keys": list(a1), "actor2_entity_keys": list(a2), "location_entity_key": None,
         "published_date": published, "source_key": source or f"src_{doc}", "event_date": date,
-        "date_precision": precision,
+        "date_precision": precision, "published_precision": published_precision,
     }
 
 
@@ -41,9 +42,11 @@ DEC15 = dt.date(2021, 12, 15)
 
 def test_planned_and_asserted_reports_of_one_call_merge_order_free():
     events, reports = resolve_events(frame(
-        mention("d0", date=DEC15, precision="day", modality="planned", a1=(PUTIN, XI), a2=()),
-        mention("d1", date=DEC15, precision="day", a1=(XI,), a2=(PUTIN,)),
-        mention("d2", a1=(PUTIN,), a2=(XI,)),  # undated: joins the one dated call
+        mention("d0", date=DEC15, precision="day", modality="planned", a1=(PUTIN, XI), a2=(),
+                published=dt.date(2021, 12, 14)),
+        mention("d1", date=DEC15, precision="day", a1=(XI,), a2=(PUTIN,), published=DEC15),
+        # undated, published the next day: the same story as d1's report of the call
+        mention("d2", a1=(PUTIN,), a2=(XI,), published=dt.date(2021, 12, 16)),
     ))
     assert events.height == 1
     row = events.row(0, named=True)
@@ -234,9 +237,11 @@ def test_event_documents_keep_a_given_precision_and_infer_days_for_the_rest():
 
 def test_month_precise_reports_merge_with_the_day_and_keep_other_months_apart():
     events, _ = resolve_events(frame(
-        mention("d0", date=dt.date(2021, 12, 1), precision="month", modality="planned"),  # 000: "on Wednesday"
+        mention("d0", date=dt.date(2021, 12, 1), precision="month", modality="planned",
+                published=dt.date(2021, 12, 14)),  # 000: "on Wednesday"
         mention("d1", date=DEC15, precision="day"),  # 001: "on Wednesday (15)"
-        mention("d2", published=dt.date(2021, 12, 1)),  # 002: undated
+        # 002: undated, published in December 2021 (month precision), the month of 000's report
+        mention("d2", published=dt.date(2021, 12, 1), published_precision="month"),
         mention("d3", date=dt.date(2022, 2, 1), precision="month", mode="meet"),
         mention("d4", date=dt.date(2024, 5, 1), precision="month", mode="meet"),
     ))
@@ -246,8 +251,91 @@ def test_month_precise_reports_merge_with_the_day_and_keep_other_months_apart():
 
 def test_an_undated_report_does_not_join_a_meeting_years_from_its_publication():
     events, _ = resolve_events(frame(
-        mention("d3", date=dt.date(2022, 2, 1), precision="month", mode="meet"),
+        mention("d3", date=dt.date(2022, 2, 4), precision="day", mode="meet", published=dt.date(2022, 2, 5)),
         mention("d4", mode="meet", published=dt.date(2024, 5, 1)),  # "his first discussions with Xi"
-        mention("d5", mode="meet", published=dt.date(2022, 3, 1)),  # a month after: the same meeting
+        mention("d5", mode="meet", published=dt.date(2022, 2, 7)),  # two days after d3: the same story
+        mention("d6", mode="meet", published=dt.date(2022, 3, 20), lemma="talk"),  # weeks later: not news of it
     ))
-    assert sorted(events.select("date_precision", "num_documents").rows()) == [("month", 2), ("unknown", 1)]
+    assert sorted(events.select("date_precision", "num_documents").rows()) == [
+        ("day", 2), ("unknown", 1), ("unknown", 1)]
+
+
+def test_an_undated_report_needs_a_counterpart_not_just_the_one_compatible_event():
+    events, _ = resolve_events(frame(
+        mention("d1", date=DEC15, precision="day", published=DEC15),
+        mention("d2"),  # nobody knows when d2 was published: nothing ties it to the call
+        mention("d3", published=dt.date(2022, 1, 30)),  # six weeks later: another call, maybe
+        mention("d1", 300),  # d1's own later "call" about the same pair: d1's call
+    ))
+    assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 2]
+
+
+def test_an_undated_report_joins_its_own_document_s_event_only_with_the_same_word():
+    events, reports = resolve_events(frame(
+        mention("d1", code="ASSAULT", a1=(RUSSIA,), a2=(), date=DEC15, precision="day", lemma="shoot"),
+        mention("d1", 200, code="ASSAULT", a1=(RUSSIA,), a2=(), lemma="shoot"),
+        mention("d1", 400, code="ASSAULT", a1=(RUSSIA,), a2=(), lemma="kill"),  # killing and shooting: two acts
+    ))
+    assert events.height == 2
+    by_lemma = dict(reports.select("trigger_lemma", "event_key").unique("trigger_lemma").iter_rows())
+    assert reports.filter(pl.col("trigger_lemma") == "shoot").get_column("event_key").n_unique() == 1
+    assert by_lemma["kill"] != by_lemma["shoot"]
+
+
+def test_undated_reports_of_the_same_story_merge_across_documents():
+    events, _ = resolve_events(frame(
+        mention("d1", code="COERCE", a1=(US,), a2=(RUSSIA,), lemma="arrest", published=dt.date(2021, 12, 14)),
+        mention("d2", code="COERCE", a1=(US,), a2=(RUSSIA,), lemma="arrest", published=DEC15),
+        mention("d3", code="COERCE", a1=(US,), a2=(RUSSIA,), lemma="arrest", published=dt.date(2022, 3, 1)),
+        mention("d4", code="COERCE", a1=(US,), a2=(RUSSIA,), lemma="detain", published=DEC15),
+    ))
+    assert sorted(events.get_column("num_documents").to_list()) == [1, 1, 2]
+
+
+def test_year_dates_alone_do_not_merge_reports_of_different_documents():
+    events, _ = resolve_events(frame(
+        mention("d1", code="CONSULT", date=dt.date(1972, 1, 1), precision="year", lemma="meeting", mode="meet"),
+        mention("d2", code="CONSULT", date=dt.date(1972, 1, 1), precision="year", lemma="meeting", mode="meet"),
+    ))
+    assert events.height == 2
+
+
+def test_a_later_undated_report_attaches_to_a_loaded_event_of_the_same_days():
+    events, _ = resolve_events(frame(mention("d0", date=DEC15, precision="day", published=DEC15)))
+    existing = events.select(EXISTING_EVENT_SCHEMA.names())
+    assert existing.row(0, named=True)["first_reported"] == DEC15
+    new_events, reports = resolve_events(frame(
+        mention("d9", published=dt.date(2021, 12, 17)),
+        mention("d8", published=dt.date(2022, 6, 1)),
+    ), existing)
+    attached = reports.filter(pl.col("document_key") == "d9").get_column("event_key").to_list()
+    assert attached == events.get_column("event_key").to_list()
+    assert new_events.height == 1  # d8's report founds its own event
+
+
+def test_agreeing_on_a_month_only_needs_the_same_word_or_the_same_days_of_news():
+    shooting = dt.date(2010, 9, 9)
+    events, _ = resolve_events(frame(
+        mention("d1", code="ASSAULT", a1=(US,), a2=(), date=shooting, precision="day", lemma="shoot",
+                published=dt.date(2010, 9, 10)),
+        # months later, another word: "killed in September" may be another act of the same attacker
+        mention("d2", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="kill",
+                published=dt.date(2010, 12, 7)),
+        # the same word, months later: "the shooting in September"
+        mention("d3", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="shoot",
+                published=dt.date(2010, 12, 8)),
+        # another word, but a report of the next day
+        mention("d4", code="ASSAULT", a1=(US,), a2=(), date=dt.date(2010, 9, 1), precision="month", lemma="attack",
+                published=dt.date(2010, 9, 11)),
+    ))
+    assert sorted(events.get_column("num_documents").to_list()) == [1, 3]
+
+
+def test_an_undated_meeting_of_one_known_participant_does_not_merge():
+    events, _ = resolve_events(frame(
+        mention("d1", a1=(PUTIN,), a2=(), mode="meet", lemma="meeting"),
+        mention("d1", 500, a1=(PUTIN,), a2=(), mode="meet", lemma="meeting"),  # maybe another meeting
+        mention("d2", a1=(PUTIN,), a2=(XI,), mode="meet", lemma="meeting"),
+        mention("d2", 500, a1=(XI,), a2=(PUTIN,), mode="meet", lemma="meeting"),  # who met tells them apart
+    ))
+    assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 2]

@@ -104,10 +104,10 @@ def event(key: str, code: str, a1: list[str], a2: list[str], polarity: str = "re
     }
 
 
-def report(event_key: str, doc: str, modality: str, sentence: int = 0) -> dict:
+def report(event_key: str, doc: str, modality: str, sentence: int = 0, confidence: float = 1.0) -> dict:
     return {
         "event_mention_key": f"{event_key}-{doc}-{sentence}", "event_key": event_key, "document_key": doc,
-        "sentence_index": sentence, "trigger": "t", "sentence": "s", "modality": modality, "confidence": 1.0,
+        "sentence_index": sentence, "trigger": "t", "sentence": "s", "modality": modality, "confidence": confidence,
         "trigger_lemma": "t", "event_code": "CONSULT", "start_char": 0, "end_char": 1, "date_precision": "day",
     }
 
@@ -127,19 +127,62 @@ def test_who_met_whom_pairs_people_and_countries_of_real_meetings(mem):
         event("demand", "DEMAND", [BIDEN], [PUTIN]),
         event("alone", "CONSULT", [PUTIN], [NATO]),
     ])
-    insert(mem, "fact_event_mention", [report("call", "d1", "planned"), report("call", "d2", "asserted")])
+    insert(mem, "fact_event_mention", [report("call", "d1", "planned"), report("call", "d2", "asserted")] + [
+        report(key, "d1", "asserted") for key in ("summit", "trio", "trip", "maybe", "demand", "alone")
+    ])
     rows = mem.sql(
         "select event_key, participant_a, participant_b, mode, location, modalities from v_who_met_whom "
         "order by event_key, participant_a, participant_b"
     ).fetchall()
     assert rows == [
         ("call", "Vladimir Putin", "Xi Jinping", "call", None, "asserted, planned"),
-        ("summit", "Vladimir Putin", "Xi Jinping", "visit", "Beijing", None),
-        ("trio", "Beijing", "Joe Biden", "call", None, None),
-        ("trio", "Beijing", "Vladimir Putin", "call", None, None),
-        ("trio", "Joe Biden", "Vladimir Putin", "call", None, None),
-        ("trip", "Beijing", "Vladimir Putin", "visit", "Beijing", None),
+        ("summit", "Vladimir Putin", "Xi Jinping", "visit", "Beijing", "asserted"),
+        ("trio", "Beijing", "Joe Biden", "call", None, "asserted"),
+        ("trio", "Beijing", "Vladimir Putin", "call", None, "asserted"),
+        ("trio", "Joe Biden", "Vladimir Putin", "call", None, "asserted"),
+        ("trip", "Beijing", "Vladimir Putin", "visit", "Beijing", "asserted"),
     ]
+
+
+def test_analyst_views_show_only_reports_at_the_confidence_threshold(mem):
+    seed_small_warehouse(mem)
+    threshold = mem.sql("select event_min_confidence()").fetchall()[0][0]
+    assert threshold == 0.5
+    insert(mem, "fact_event", [
+        event("call", "CONSULT", [XI, PUTIN], [], event_date="2021-12-15", mode="call", num_mentions=3,
+              num_documents=3),
+        event("weak", "CONSULT", [PUTIN], [BIDEN], mode="call"),
+    ])
+    insert(mem, "fact_event_mention", [
+        report("call", "d1", "asserted", confidence=0.9),
+        report("call", "d2", "planned", confidence=0.5),     # at the threshold: shown
+        report("call", "d3", "hypothetical", confidence=0.2),  # below: left out of counts and modalities
+        report("weak", "d1", "asserted", confidence=0.3),
+        report("weak", "d2", "asserted", confidence=0.49),
+    ])
+    timeline = mem.sql(
+        "select event_key, num_mentions, num_documents, modalities from v_event_timeline order by event_key"
+    ).fetchall()
+    assert timeline == [("call", 2, 2, "asserted, planned")]
+    met = mem.execute("select event_key, num_mentions, modalities from v_who_met_whom").fetchall()
+    assert met == [("call", 2, "asserted, planned")]
+    summary = mem.sql("select events, events_shown, event_min_confidence from v_warehouse_summary").fetchall()[0]
+    assert summary == (2, 1, 0.5)
+    # The raw tables keep everything; lowering the one threshold shows the weak event too.
+    assert mem.sql("select count(*) from fact_event_mention").fetchall()[0][0] == 5
+    mem.execute("create or replace macro event_min_confidence() as 0.25")
+    assert mem.sql("select count(*) from v_event_timeline").fetchall()[0][0] == 2
+    assert mem.sql("select count(*) from v_who_met_whom").fetchall()[0][0] == 2
+
+
+def test_the_confidence_threshold_is_written_in_one_place():
+    texts = dict(sql_files("views"))
+    users = [name for name, text in texts.items() if "event_min_confidence()" in text]
+    assert {"v_event_timeline", "v_who_met_whom", "v_warehouse_summary"} <= set(users)
+    for name, text in texts.items():
+        assert not re.search(r"confidence\s*>=?\s*[0-9.]", text), name
+    defined = [name for name, text in sql_files("tables") if "macro event_min_confidence()" in text]
+    assert defined == ["00_event_min_confidence"]
 
 
 def test_event_timeline_names_actors_dominant_modality_and_first_source(mem):
@@ -185,7 +228,7 @@ def test_cooccurrence_counts_each_pair_once_by_document_and_sentence(mem):
         ("Joe Biden", "Xi Jinping", 1, 1),
         ("Vladimir Putin", "Xi Jinping", 2, 2),
     ]
-    keys = mem.execute("select count(*) from v_entity_cooccurrence where entity_key_a >= entity_key_b").fetchone()
+    keys = mem.sql("select count(*) from v_entity_cooccurrence where entity_key_a >= entity_key_b").fetchall()[0]
     assert keys == (0,)
 
 
@@ -281,8 +324,11 @@ def test_seed_event_timeline(seeded):
     """)
     assert_golden(dated, "view_event_timeline")
     total = query(seeded, "select count(*) as n, count(first_source) as with_source from v_event_timeline").row(0)
-    events = query(seeded, "select count(*) from fact_event").item()
-    assert total == (events, events), "one timeline row per event, each with a first source"
+    events = query(seeded, """
+        select count(distinct event_key) from fact_event_mention where confidence >= event_min_confidence()
+    """).item()
+    assert total == (events, events), "one timeline row per event with a confident report, each with a first source"
+    assert events < query(seeded, "select count(*) from fact_event").item(), "the raw table keeps every event"
 
 
 @pytest.mark.slow

@@ -48,6 +48,43 @@ _GIVEN_PARSERS = ["timestamp", "custom-formats", "absolute-time", "no-spaces-tim
 PUBLICATION_PRECISIONS = ("day", "month", "year")
 
 
+_MONTH_WORDS = frozenset(m.lower() for m in _MONTHS.split("|"))
+# Words that make a month or weekday more precise ("Last Tuesday", "Early November"), never a name.
+_DATE_MODIFIERS = frozenset({
+    "last", "next", "this", "that", "early", "late", "mid", "on", "in", "by", "since", "until", "till", "before",
+    "after", "every", "each", "the", "a", "of", "from", "through", "past", "coming", "previous", "following", "and",
+    "or", "to", "around", "during", "between", "at",
+})
+# "March for Life", "March on Washington", "March of Dimes", "March Against Monsanto"
+_NAMED_AFTER_MONTH = re.compile(rf"\b(?:{_MONTHS})\s+(?:for|on|of|against)\s+(?:the\s+|our\s+)?[A-Z]")
+
+
+def is_named_event(text: str) -> bool:
+    """Whether a date-looking expression is the name of an event ("Super Tuesday", "March for Life").
+
+    A month or weekday with a capitalized word before it that is no date word ("Super Tuesday",
+    "Black Friday", "Women's March"), or a month followed by a capitalized name ("March Madness") or by
+    "for / on / of / against" and a name ("March for Life", "March on Washington"). Give the expression
+    with the words around it that belong to it: the name's own words, not the sentence's.
+    """
+    if _NAMED_AFTER_MONTH.search(text):
+        return True
+    words = [w.strip(".,;:!?\"'()“”‘’") for w in text.split()]
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if lower not in _MONTH_WORDS and lower not in _WEEKDAYS:
+            continue
+        before = words[i - 1] if i else ""
+        if before[:1].isupper() and before.lower() not in _DATE_MODIFIERS and before.lower() not in _MONTH_WORDS \
+                and before.lower().rstrip("s") not in _WEEKDAYS:
+            return True
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if lower in _MONTH_WORDS and after[:1].isupper() and after.lower() not in _MONTH_WORDS \
+                and after.lower() not in _WEEKDAYS and after.lower() not in _DATE_MODIFIERS:
+            return True
+    return False
+
+
 def is_duration(text: str) -> bool:
     """Whether a date expression is a length of time ("two-day", "three years"), not a point in time."""
     return bool(_DURATION.search(text)) and "ago" not in text.lower()
@@ -154,7 +191,8 @@ def anchor_date(
     ``tense`` ("past" or "future") decides which way a bare weekday, month or month-day points:
     "on Wednesday" in a report of a done deal is the last Wednesday, in an announcement the next one.
     Precision is day / week / month / year, or unknown with a null date when the expression is a
-    duration ("two-day"), a decade, or relative to a publication date nobody knows.
+    duration ("two-day"), a decade, the name of an event ("Super Tuesday", "March for Life"), or
+    relative to a publication date nobody knows.
 
     ``published_precision`` (day / month / year; ``published`` is then the first day of that month or
     year) bounds what an expression relative to the publication day can mean: with a month known,
@@ -163,7 +201,7 @@ def anchor_date(
     (its year from the publication's), or "Wednesday (15)" when the 15th of the publication month
     (else of the month before, or after for the future tense) is a Wednesday.
     """
-    if not text or not text.strip():
+    if not text or not text.strip() or is_named_event(text):
         return None, "unknown"
     precision_of_published = published_precision if published_precision in PUBLICATION_PRECISIONS else "day"
     date, precision = _anchor(" ".join(text.split()), published, tense, precision_of_published)

@@ -15,7 +15,7 @@ from importlib import resources
 import polars as pl
 from spacy.tokens import Doc, Span, Token
 
-from transforms.dates import is_duration
+from transforms.dates import is_duration, is_named_event
 from transforms.event_detector import EventDetector, mention_token_labels
 
 MODALITIES = ("asserted", "negated", "hypothetical", "planned")
@@ -422,7 +422,7 @@ def _event_row(
         "quantity_unit": quantity[1] if quantity else None,
         "quantity_text": quantity[2] if quantity else None,
         "date_text": date_text,
-        "tense": "future" if modality == "planned" or _is_future(pred) else "past",
+        "tense": _tense(trigger, pred, modality),
     }
 
 
@@ -856,8 +856,49 @@ def _modality(trigger: Token, pred: Token) -> str:
     return "asserted"
 
 
+def _tense(trigger: Token, pred: Token, modality: str) -> str:
+    """past / future: which way a bare month or weekday of this event points from the publication date.
+
+    A planned event is ahead. A noun trigger in a time phrase ("during his visit that began on
+    Thursday") has its own tense, not that of the clause around it ("he would brief Xi"); its own
+    past-tense relative clause ("that began") makes it past.
+    """
+    if modality == "planned":
+        return "future"
+    if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
+        pred = trigger
+    if any(c.dep_ == "relcl" and c.tag_ == "VBD" for c in trigger.children):
+        return "past"
+    return "future" if _is_future(pred) else "past"
+
+
 def _is_future(pred: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll") for c in pred.children)
+    """Whether the clause looks ahead, so a bare month or weekday means the next one.
+
+    "will meet", and a verb governed (xcomp) by one that looks ahead: "hope to win ... in November",
+    "is expected to meet", "are going to have a call", "would meet"/"could meet" (a modal before the
+    bare verb). A past or present report stays past: "met in November" in February is last November.
+    """
+    if pred.tag_ in ("VBD", "VBN") and not any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in pred.children):
+        return False
+    node = pred
+    for _ in range(3):
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in node.children):
+            return True
+        if node is not pred and (node.lemma_.lower() in _LOOKS_AHEAD or node.lower_ == "going"):
+            return True
+        if node.dep_ != "xcomp" or node.head is node:
+            break
+        node = node.head
+    return node is not pred and (node.lemma_.lower() in _LOOKS_AHEAD or node.lower_ == "going")
+
+
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "could", "might", "may", "'d"})
+# Verbs and adjectives whose complement has not happened yet: "plans to", "is expected to", "is set to".
+_LOOKS_AHEAD = frozenset({
+    "plan", "expect", "hope", "aim", "schedule", "set", "intend", "want", "seek", "prepare", "due", "poise",
+    "vow", "promise", "agree", "propose", "wish", "need", "pledge", "threaten", "likely", "slate", "await",
+})
 
 
 def _quantity(trigger: Token, pred: Token, doc_text: str) -> tuple[float | None, str, str] | None:
@@ -889,35 +930,101 @@ def _number(text: str) -> float | None:
 
 
 def _attached(node: Token, trigger: Token, pred: Token) -> bool:
-    """Whether a date's head reaches the trigger (or its predicate) without passing through another verb.
+    """Whether a date (its root ``node``) belongs to the trigger's clause, by the path between them in the parse.
 
-    A relative clause of a noun trigger is the trigger's own: "the visit that began on Thursday".
+    The path goes up from the date and from the trigger to their lowest common head. The date is
+    another clause's when its side passes a verb other than the trigger, its predicate or a clause of
+    the trigger noun ("results were released Wednesday" does not date "when he was arrested"; "the
+    summit, which ended on Friday" dates the summit). It is the trigger's when the trigger's side
+    climbs through phrases and clauses that share its time — a noun's complement ("a decision last
+    month to withdraw"), a relative or "when" clause of the date or of a noun beside it ("in 2012 when
+    he came out in support", "a lunch on Thursday where he urged"), a participle or a verb coordinated
+    under the same subject ("denounced ... on Thursday and promised") — but not through reported speech
+    or a separate statement ("said on Monday that the army attacked": ccomp, parataxis) nor a verb
+    coordinated with its own subject.
     """
-    for _ in range(6):
-        if node.i in (trigger.i, pred.i):
-            return True
-        if node.head is node:
+    date_path = _path_up(node)
+    trigger_path = _path_up(trigger)
+    on_trigger_side = {t.i for t in trigger_path}
+    common = next((t for t in date_path if t.i in on_trigger_side), None)
+    if common is None:
+        return False
+    for token in date_path:
+        if token.i == common.i:
+            break
+        if token is not node and token.pos_ in ("VERB", "AUX") and token.i not in (trigger.i, pred.i) and not (
+            token.dep_ in ("relcl", "acl") and token.head.i == trigger.i
+        ):
             return False
-        if node.pos_ in ("VERB", "AUX"):
-            return node.dep_ == "relcl" and node.head.i == trigger.i
-        node = node.head
-    return False
+    for token in trigger_path:
+        if token.i == common.i:
+            break
+        if token.dep_ in ("ccomp", "parataxis", "csubj"):
+            return False
+        if token.dep_ == "xcomp" and (token.head.lemma_.lower() in _LOOKS_AHEAD or token.head.lower_ == "going"):
+            # "promised on Thursday to strengthen", "agreed on Monday to meet": that day is the promise's
+            return False
+        buried = token.i not in (trigger.i, pred.i) and token.pos_ in ("VERB", "AUX") and token.dep_ != "xcomp"
+        if (buried or token.dep_ in ("relcl", "acl", "advcl")) and token.head.i != common.i:
+            # the trigger's clause hangs on something else than the date's head: "the suspect, whom
+            # police arrested, appeared in court on Wednesday" does not date the arrest
+            return False
+        if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in token.children
+        ):
+            return False
+    return True
+
+
+def _path_up(token: Token) -> list[Token]:
+    """The token and its heads up to the sentence root."""
+    path = [token]
+    while path[-1].head is not path[-1] and len(path) < 40:
+        path.append(path[-1].head)
+    return path
 
 
 def _date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents: list[Span]) -> str | None:
-    """The date expression that belongs to this trigger: in its clause if possible, else the sentence's only one."""
+    """The date expression syntactically attached to this trigger (its clause), or None.
+
+    A date of another clause is not this event's ("results were released Wednesday" does not date an
+    arrest "when he was arrested"), not even as the sentence's only date; neither is a length of time
+    ("a two-day visit") nor the name of an event ("Super Tuesday", "the March for Life").
+    """
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
-    if not dates:
+    own = [
+        ent for ent in dates
+        if not is_duration(ent.text) and not is_named_event(_date_phrase(ent)) and _attached(ent.root, trigger, pred)
+    ]
+    if not own:
         return None
-    # "a two-day visit that began on Thursday": a length of time is not when the event happened, so
-    # the clause's point in time wins over it (a sentence's only date is still taken as it is).
-    own = [ent for ent in dates if not is_duration(ent.text) and _attached(ent.root, trigger, pred)]
-    pick = min(own, key=lambda e: abs(e.root.i - trigger.i)) if own else (dates[0] if len(dates) == 1 else None)
-    if pick is None:
-        return None
+    # the trigger's own dependents first ("agreed on Monday to meet Xi in June": the meeting is in June)
+    inside = {t.i for t in pred.subtree} if pred is trigger else {t.i for t in trigger.subtree}
+    pick = min(own, key=lambda e: (e.root.i not in inside, abs(e.root.i - trigger.i)))
     text = pick.text
     rest = doc_text[pick.end_char : pick.end_char + 6]
     day = _DAY_IN_PARENS.match(rest)
     if day:
         text += day.group(0).rstrip()
     return text
+
+
+def _date_phrase(ent: Span) -> str:
+    """A DATE entity with the words of a name it may be part of: "Super" + "Tuesday", "March" + "for Life".
+
+    The parser attaches a name's own words to the month or weekday (compound / amod modifiers before it,
+    a "for / on / of" phrase after it); the rest of the sentence stays out.
+    """
+    root = ent.root
+    before = [c for c in root.lefts if c.dep_ in ("compound", "amod", "poss") and c.i < ent.start]
+    words = [t.text for c in before for t in c.subtree]
+    previous = ent.doc[ent.start - 1] if ent.start > ent.sent.start else None
+    if not words and previous is not None and previous.is_title and not previous.ent_type_:
+        # a capitalized word the parser left beside it ("on Super Tuesday"), not a name of its own
+        words.append(previous.text)
+    words.append(ent.text)
+    for child in root.rights:
+        if child.dep_ in ("prep", "dative") and child.lower_ in ("for", "on", "of", "against") and child.i >= ent.end:
+            words.extend(t.text for t in list(child.subtree)[:4])
+            break
+    return " ".join(words)

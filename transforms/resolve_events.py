@@ -1,14 +1,25 @@
 """Event mentions → events: actors keyed, dates anchored, reports of one real-world event merged.
 
 The merge rule (GDELT's event/mention split without counting reports as events): two mentions are
-one event when they have the same category, the same actor set (order-free for CONSULT, AGREE and
-COOPERATE), compatible CONSULT modes (a call is not a visit; a "meeting" is either), the same
-polarity (asserted and planned reports of a meeting merge; negated and hypothetical ones stay apart)
-and dates that agree at the coarser of their two precisions. A mention whose date is unknown joins
-the one known-date event it is compatible with (for CONSULT: of the very same mode) within a year
-of its publication, never another undated event from a different document. Keys come from the
-founding mention's content, so a rerun gives the same keys, and a later run attaches its reports to
-the events already in the warehouse (passed in as ``existing``).
+one event only on evidence that they report the same happening. Always required: the same category,
+the same actor set (order-free for CONSULT, AGREE and COOPERATE), compatible CONSULT modes (a call is
+not a visit; a "meeting" is either) and the same polarity (asserted and planned reports of a meeting
+merge; negated and hypothetical ones stay apart). Then:
+
+* two dated mentions merge when their dates agree at the coarser of their two precisions (day or
+  week); agreeing only on a month, they also need the same trigger word, the same document, or
+  documents published within ``SAME_STORY_DAYS`` of each other;
+* an undated mention (no date, or one at year precision, which says little about which event it is)
+  needs a matching counterpart: a report of the event in its own document with the same trigger word
+  (the nearest), or else a dated event (day, week or month) that another document published within
+  ``SAME_STORY_DAYS`` of its own reports — the same story in the news of those days — and whose date
+  lies within ``NEWS_DAYS`` of its publication, or else an undated event another document of those
+  days reports with the same word. Never merely "the one compatible event": when two qualify, it
+  joins neither. A CONSULT / AGREE / COOPERATE report with one known participant never merges undated;
+* reports without any actor only merge within their sentence.
+
+Keys come from the founding mention's content, so a rerun gives the same keys, and a later run
+attaches its reports to the events already in the warehouse (passed in as ``existing``).
 """
 
 import datetime as dt
@@ -32,6 +43,7 @@ KEYED_MENTION_SCHEMA = pl.Schema(
         "source_key": pl.String,
         "event_date": pl.Date,
         "date_precision": pl.String,
+        "published_precision": pl.String,  # day / month / year of published_date (null: day)
     }
 )
 EVENT_SCHEMA = pl.Schema(
@@ -95,10 +107,17 @@ EXISTING_EVENT_SCHEMA = pl.Schema(
         "participants": pl.String,
         "event_date": pl.Date,
         "date_precision": pl.String,
+        "first_reported": pl.Date,
+        "last_reported": pl.Date,
     }
 )
-# How far from its publication date an undated report may be merged into a dated event.
-UNDATED_REPORT_WINDOW = dt.timedelta(days=366)
+# Two documents published this many days apart (or fewer) can carry the same story.
+SAME_STORY_DAYS = 3
+# An undated report is news of its days: the dated event it joins lies this close to its publication.
+NEWS_DAYS = 7
+# Dates that tell one event from another of the same actors; a year does not.
+DISTINCTIVE_PRECISIONS = ("day", "week", "month")
+_NEVER = (dt.date.max, dt.date.min)  # the period of an unknown publication date: near no other
 POLARITY = {"asserted": "real", "planned": "real", "negated": "negated", "hypothetical": "hypothetical"}
 
 
@@ -167,6 +186,8 @@ def key_event_mentions(
     for row in mentions.iter_rows(named=True):
         doc = row["document_key"]
         published, source, published_precision = docs.get(doc, (None, None, None))
+        if published is None:
+            published_precision = None
         date, precision = anchor_date(row["date_text"], published, row["tense"] or "past", published_precision)
         rows.append(
             {
@@ -178,6 +199,7 @@ def key_event_mentions(
                 "source_key": source,
                 "event_date": date,
                 "date_precision": precision,
+                "published_precision": published_precision,
             }
         )
     return pl.DataFrame(rows, schema=KEYED_MENTION_SCHEMA) if rows else KEYED_MENTION_SCHEMA.to_frame()
@@ -219,6 +241,24 @@ def modes_compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b or "meet" in (a, b)
 
 
+def publication_period(published: dt.date | None, precision: str | None) -> tuple[dt.date, dt.date] | None:
+    """First and last day a document can have been published on (None when its date is unknown)."""
+    if published is None:
+        return None
+    if precision == "year":
+        return published.replace(month=1, day=1), published.replace(month=12, day=31)
+    if precision == "month":
+        following = (published.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return published.replace(day=1), following - dt.timedelta(days=1)
+    return published, published
+
+
+def _within(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date], days: int) -> bool:
+    """Whether two periods come within ``days`` of each other."""
+    gap = dt.timedelta(days=days)
+    return a[0] - gap <= b[1] and b[0] - gap <= a[1]
+
+
 @dataclass
 class _Cluster:
     event_key: str
@@ -228,9 +268,17 @@ class _Cluster:
     participants: str
     date: dt.date | None
     precision: str
-    document_key: str | None  # for an undated event founded in this run: the only document it may grow in
+    document_key: str | None  # for an undated event founded in this run: the document it was founded in
     existing: bool
     members: list[dict] = field(default_factory=list)
+    # (document, publication period) of its reports (for a loaded event: None, first to last reported).
+    reported: list[tuple[str | None, tuple[dt.date, dt.date]]] = field(default_factory=list)
+
+    def add(self, row: dict) -> None:
+        self.members.append(row)
+        period = publication_period(row["published_date"], row.get("published_precision"))
+        if period is not None:
+            self.reported.append((row["document_key"], period))
 
 
 def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -248,6 +296,8 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
         for row in existing.sort("event_key").iter_rows(named=True):
             cluster = _Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"],
                                row["participants"], row["event_date"], row["date_precision"], None, existing=True)
+            if row["first_reported"] is not None:
+                cluster.reported.append((None, (row["first_reported"], row["last_reported"] or row["first_reported"])))
             clusters.append(cluster)
             used_keys.add(cluster.event_key)
             index[(cluster.code, cluster.polarity, cluster.participants)].append(cluster)
@@ -266,7 +316,7 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
             cluster = _found(row, signature, polarity, used_keys)
             clusters.append(cluster)
             bucket.append(cluster)
-        cluster.members.append(row)
+        cluster.add(row)
     events, mentions = [], []
     for cluster in clusters:
         for row in cluster.members:
@@ -290,27 +340,89 @@ def _choose(clusters: list[_Cluster], row: dict, signature: str, polarity: str) 
         and c.participants == signature
         and modes_compatible(c.mode, row["mode"])
         and dates_compatible(c.date, c.precision, date, precision)
-        and (c.precision != "unknown" or c.document_key == row["document_key"])
     ]
     if not signature:
         # Without actors there is no evidence two reports are one event, except inside one sentence.
-        candidates = [c for c in candidates if c.document_key == row["document_key"] and any(
-            m["sentence_index"] == row["sentence_index"] for m in c.members)]
-    if precision == "unknown":
-        same_doc = [c for c in candidates if c.document_key == row["document_key"]]
-        # An undated report needs the stronger evidence of the same CONSULT mode (a call is a call).
-        dated = [c for c in candidates if c.precision != "unknown" and c.mode == row["mode"]]
-        if row["published_date"] is not None:
-            # An undated report is news of its time: not a meeting from years before or after it.
-            dated = [c for c in dated if abs((c.date - row["published_date"]).days) <= UNDATED_REPORT_WINDOW.days]
-        if len(dated) > 1 and row["published_date"] is not None:
-            dated.sort(key=lambda c: (abs((c.date - row["published_date"]).days), c.event_key))
-            dated = dated[:1]
-        candidates = dated if len(dated) == 1 else same_doc
-    if not candidates:
+        candidates = [c for c in candidates if any(
+            m["document_key"] == row["document_key"] and m["sentence_index"] == row["sentence_index"]
+            for m in c.members)]
+    if precision in DISTINCTIVE_PRECISIONS:
+        # Dates that agree are the evidence; an undated event is only this document's own. Agreeing on
+        # a month only, two reports also need the same word or the same days of news.
+        candidates = [
+            c for c in candidates
+            if (c.precision != "unknown" or c.document_key == row["document_key"])
+            and (max(PRECISION_RANK[c.precision], PRECISION_RANK[precision]) <= PRECISION_RANK["week"]
+                 or _same_word_or_story(c, row))
+        ]
+        candidates.sort(key=lambda c: (PRECISION_RANK[c.precision], c.event_key))
+        return candidates[0] if candidates else None
+    if row["event_code"] in SYMMETRIC_CODES and len(signature.split("|")) < 2:
+        # "LaRue was at the meeting": a meeting is told from another by who met; one side says too little.
         return None
-    candidates.sort(key=lambda c: (PRECISION_RANK[c.precision], c.event_key))
-    return candidates[0]
+    return _counterpart(candidates, row)
+
+
+def _same_word_or_story(cluster: _Cluster, row: dict) -> bool:
+    """Whether a report shares the event's trigger word, document, or days of news (another document's)."""
+    if any(m["trigger_lemma"] == row["trigger_lemma"] or m["document_key"] == row["document_key"]
+           for m in cluster.members):
+        return True
+    own = publication_period(row["published_date"], row.get("published_precision"))
+    return own is not None and any(
+        doc != row["document_key"] and _within(period, own, SAME_STORY_DAYS) for doc, period in cluster.reported
+    )
+
+
+def _counterpart(candidates: list[_Cluster], row: dict) -> _Cluster | None:
+    """The event an undated (or only year-dated) report belongs to, when something says which one.
+
+    The same document's report of that event (the same trigger word first, then the nearest report
+    before it) is the best evidence; else a dated event that another document of the same days
+    reports, and that happened in those days. Two such dated events, and the report joins neither.
+    """
+    # In its own document: a report of the same event with the same word.
+    same_doc = [c for c in candidates if any(
+        m["document_key"] == row["document_key"] and m["trigger_lemma"] == row["trigger_lemma"] for m in c.members
+    )]
+    if same_doc:
+        def distance(c: _Cluster) -> tuple[int, str]:
+            starts = [m["trigger_start"] for m in c.members if m["document_key"] == row["document_key"]]
+            return min(abs(row["trigger_start"] - start) for start in starts), c.event_key
+
+        return min(same_doc, key=distance)
+    own = publication_period(row["published_date"], row.get("published_precision"))
+    if own is None:
+        return None
+    if row["date_precision"] == "year":
+        candidates = [c for c in candidates if c.precision != "year"]
+    dated = [
+        c for c in candidates
+        if c.precision in DISTINCTIVE_PRECISIONS
+        and c.mode == row["mode"]  # an undated call joins a call, not a "meeting"
+        and _within(_event_period(c), own, NEWS_DAYS)
+        and any(doc != row["document_key"] and _within(period, own, SAME_STORY_DAYS) for doc, period in c.reported)
+    ]
+    if dated:
+        return dated[0] if len(dated) == 1 else None
+    # The same words about the same actors in another document of the same days: the same story.
+    undated = [
+        c for c in candidates
+        if c.precision == "unknown" and c.mode == row["mode"]
+        and any(m["trigger_lemma"] == row["trigger_lemma"] and m["document_key"] != row["document_key"]
+                and _within(publication_period(m["published_date"], m.get("published_precision")) or _NEVER, own,
+                            SAME_STORY_DAYS)
+                for m in c.members)
+    ]
+    return undated[0] if len(undated) == 1 else None
+
+
+def _event_period(cluster: _Cluster) -> tuple[dt.date, dt.date]:
+    """First and last day the event's date can be, at its precision."""
+    if cluster.precision == "week":
+        start = cluster.date - dt.timedelta(days=cluster.date.weekday())
+        return start, start + dt.timedelta(days=6)
+    return publication_period(cluster.date, cluster.precision)
 
 
 def _found(row: dict, signature: str, polarity: str, used_keys: set[str]) -> _Cluster:

@@ -1,6 +1,8 @@
 -- v_who_met_whom: one row per CONSULT event (meeting, call, visit) per unordered pair of its participants
 -- that are persons or countries (entity_type PERSON or GPE). Only events that happened or were planned
--- (polarity 'real'): hypothetical and denied meetings are left out. A participant that is also the event's
+-- (polarity 'real'): hypothetical and denied meetings are left out. Only events with at least one report whose
+-- confidence is at least event_min_confidence() (warehouse/sql/tables/00_event_min_confidence.sql); the counts,
+-- modalities and report dates cover those reports only. A participant that is also the event's
 -- location (the venue, "Putin met Xi in Beijing") is dropped when two other participants remain.
 -- grain: (event_key, participant_a_key, participant_b_key), participant_a before participant_b by name.
 -- columns: event_key, event_date, date_precision, mode (call / visit / meet),
@@ -8,10 +10,29 @@
 --          entity_type), participant_a_key, participant_b_key, location, num_mentions, num_documents,
 --          num_sources, modalities (every modality reported, comma-joined), first_reported, last_reported
 create or replace view v_who_met_whom as
-with consults as (
-    select *
-    from fact_event
-    where event_code = 'CONSULT' and polarity = 'real'
+with shown_reports as (
+    select m.event_key, m.document_key, m.modality, d.published_date, d.source_key
+    from fact_event_mention as m
+    join dim_document as d using (document_key)
+    where m.confidence >= event_min_confidence()
+),
+shown_counts as (
+    select
+        event_key,
+        count(*) as num_mentions,
+        count(distinct document_key) as num_documents,
+        count(distinct source_key) as num_sources,
+        min(published_date) as first_reported,
+        max(published_date) as last_reported
+    from shown_reports
+    group by event_key
+),
+consults as (
+    select f.* exclude (num_mentions, num_documents, num_sources, first_reported, last_reported), shown_counts.*
+        exclude (event_key)
+    from fact_event as f
+    join shown_counts using (event_key)
+    where f.event_code = 'CONSULT' and f.polarity = 'real'
 ),
 actors as (
     select distinct
@@ -49,7 +70,7 @@ pairs as (
 ),
 modalities as (
     select event_key, string_agg(distinct modality, ', ' order by modality) as modalities
-    from fact_event_mention
+    from shown_reports
     group by event_key
 ),
 final as (

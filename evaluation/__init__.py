@@ -1,0 +1,1 @@
+"""Evaluation commands' scoring: how good a warehouse's events are against annotated gold."""
