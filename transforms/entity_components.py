@@ -44,8 +44,8 @@ POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 ARTICLES = frozenset({"the"})
 # Where a demonym names the country ("the Chinese supported ...") rather than modifying a noun.
 NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj", "agent", "attr", "appos"})
-# Where a capital acts as its government ("Washington imposed ...", "Moscow's buildup").
-GOVERNMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "agent", "poss"})
+# Where a capital acts as its government besides as a subject ("criticized by Moscow", "Moscow's buildup").
+GOVERNMENT_DEPS = frozenset({"agent", "poss"})
 # "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
 PLACE_PREPOSITIONS = frozenset(
     "in at to from near into around across within outside through toward towards via inside over throughout "
@@ -58,13 +58,19 @@ for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char"
 
 
 def add_entity_components(
-    nlp: Language, aliases: Iterable[dict], titles: Iterable[str], *, ner: str = "ner"
+    nlp: Language,
+    aliases: Iterable[dict],
+    titles: Iterable[str],
+    *,
+    ner: str = "ner",
+    organization_heads: Iterable[str] = (),
 ) -> Language:
     """Append Dateline's entity components to ``nlp`` (after ``ner``) and hand them their data.
 
     ``aliases`` rows have alias, canonical_name, label, kind (country / demonym / capital /
-    organization), see ``transforms.entities.load_aliases``. ``ner`` names the component that finds
-    entities (the model's ``ner``, or an entity ruler in tests).
+    organization / party), see ``transforms.entities.load_aliases``. ``ner`` names the component that
+    finds entities (the model's ``ner``, or an entity ruler in tests). ``organization_heads`` are the
+    last words that make a person's name an organization's ("Trump Organization", "Clinton Foundation").
     """
     aliases = list(aliases)
     headline = nlp.add_pipe("dateline_headline_ner", config={"ner_component": ner})
@@ -77,6 +83,7 @@ def add_entity_components(
     canonical = nlp.add_pipe("dateline_canonical")
     canonical.add_aliases(aliases)
     canonical.add_titles(titles)
+    canonical.add_organization_heads(organization_heads)
     return nlp
 
 
@@ -365,7 +372,7 @@ class EntityConsistency:
 
     def add_aliases(self, aliases: Iterable[dict]) -> None:
         for row in aliases:
-            if row["kind"] in ("country", "organization", "capital"):
+            if row["kind"] in ("country", "organization", "capital", "party"):
                 self.alias_labels.setdefault(row["alias"], row["label"])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -467,13 +474,18 @@ class Canonicalizer:
         self.folded: dict[str, dict] = {}
         self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word → titles, longest first
         self.demonyms: set[str] = set()
+        self.organization_heads: set[str] = set()
+
+    def add_organization_heads(self, words: Iterable[str]) -> None:
+        self.organization_heads.update(w.casefold() for w in words)
 
     def add_aliases(self, aliases: Iterable[dict]) -> None:
         for row in aliases:
             text = _strip_article(row["alias"])
             self.exact.setdefault(text, row)
-            # Short capitals-only forms (US, UN, EU) match only as written: "us" is a pronoun.
-            if not (text.isupper() and len(text) <= 3):
+            # Short capitals-only forms (US, UN, EU) match only as written: "us" is a pronoun. Party
+            # labels too: "democratic" in lower case is an adjective, "Democratic" the party.
+            if row["kind"] != "party" and not (text.isupper() and len(text) <= 3):
                 self.folded.setdefault(text.casefold(), row)
             if row["kind"] == "demonym":
                 self.demonyms.add(text.casefold())
@@ -492,6 +504,7 @@ class Canonicalizer:
     def __call__(self, doc: Doc) -> Doc:
         relabelled: list[Span] = []
         names: list[_Name | None] = []
+        flat: dict[int, bool] = {}
         for ent in doc.ents:
             if ent.label_ not in ENTITY_LABELS:
                 relabelled.append(ent)
@@ -499,14 +512,19 @@ class Canonicalizer:
                 continue
             if self._ends_a_title(ent):
                 continue  # "State" of "Secretary of State" is part of a title, no organization
-            start, end = self._name_tokens(ent)
-            name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", ent.label_, False)
-            name.canonical = canonical_text(doc[start:end].text)
             label = ent.label_
+            if label == "PERSON" and len(ent) > 1 and ent[-1].lower_ in self.organization_heads:
+                label = "ORG"  # "Trump Organization", "Clinton Foundation": named after a person, not one
+            start, end = self._name_tokens(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label))
+            name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", label, False)
+            name.canonical = canonical_text(doc[start:end].text)
             row = self.lookup(name.canonical)
+            if row is not None and row["kind"] == "demonym" and (label == "LANGUAGE" or _language_use(ent)):
+                name.entity_label = label = "LANGUAGE"  # "in Spanish", "speaks Russian": a language
+                row = None
             if row is not None:
                 kind = row["kind"]
-                if kind in ("country", "organization"):
+                if kind in ("country", "organization", "party"):
                     name.canonical, name.entity_label, name.from_alias = (
                         row["canonical_name"],
                         row["label"],
@@ -516,8 +534,10 @@ class Canonicalizer:
                         label = row["label"]
                 elif kind == "demonym" and _nominal(ent):
                     name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
-                elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent):
+                elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent) and not _a_state(ent):
                     name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
+            if not name.from_alias and _flat_case(ent, flat):
+                name.canonical = proper_case(name.canonical)
             relabelled.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
             names.append(name)
         _link_short_forms([n for n in names if n is not None])
@@ -578,12 +598,54 @@ def _nominal(ent: Span) -> bool:
 
 
 def _acting(ent: Span) -> bool:
+    """The capital acts: subject of a verb ("Washington imposed", "Beijing said"), an agent ("was
+    criticized by Moscow") or an owner ("Moscow's buildup"). Anywhere else it is the place."""
     root = ent.root
     if root.dep_ == "conj":
         root = root.head
-    if root.dep_ in GOVERNMENT_DEPS:
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return root.head.pos_ in ("VERB", "AUX")
+    return root.dep_ in GOVERNMENT_DEPS
+
+
+def _a_state(ent: Span) -> bool:
+    """ "Washington state", "the state of Washington", "Washington, D.C.": a state or a city, no government."""
+    doc = ent.doc
+    after = doc[ent.end : ent.end + 3]
+    if len(after) and after[0].lower_ in ("state", "state's", "county", "city", "d.c.", "dc"):
         return True
-    return root.dep_ == "pobj" and root.head.lower_ not in PLACE_PREPOSITIONS
+    if len(after) > 1 and after[0].text == "," and after[1].lower_ in ("d.c.", "dc", "d.c"):
+        return True
+    before = [t.lower_ for t in doc[max(ent.start - 2, 0) : ent.start]]
+    return before[-2:] == ["state", "of"] or before[-1:] == ["eastern"] or before[-1:] == ["western"]
+
+
+# Verbs whose object or "in" phrase is a language ("speaks Russian", "translated into English").
+LANGUAGE_VERBS = frozenset("speak say write read learn teach translate dub subtitle publish broadcast".split())
+
+
+def _language_use(ent: Span) -> bool:
+    """A demonym used as a language: "in Spanish", "into English" (no noun follows), "speaks Russian"."""
+    if len(ent) != 1:
+        return False
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if before is not None and before.lower_ in ("in", "into"):
+        return after is None or after.is_punct or after.is_space or after.lower_ in STOP_WORDS
+    root = ent.root
+    return root.dep_ == "dobj" and root.head.lemma_ in LANGUAGE_VERBS and not root.n_lefts
+
+
+def _flat_case(ent: Span, cache: dict[int, bool]) -> bool:
+    """The entity's sentence is written all in lower case or all in capitals (a name's case says nothing)."""
+    sent = ent.sent if ent.doc.has_annotation("SENT_START") else ent.doc[:]
+    if sent.start not in cache:
+        words = [t.text for t in sent if t.is_alpha and len(t.text) > 1]
+        lower = sum(w.islower() for w in words)
+        upper = sum(w.isupper() for w in words)
+        cache[sent.start] = len(words) >= 3 and max(lower, upper) >= 0.9 * len(words)
+    return cache[sent.start]
 
 
 @dataclass
@@ -636,3 +698,29 @@ def canonical_text(text: str) -> str:
             name = name[: -len(suffix)]
             break
     return name.strip()
+
+
+def proper_case(name: str) -> str:
+    """A name written all in capitals or all in lower case, as a name is written ("gujarat" → "Gujarat").
+
+    Mixed case is kept as written (McDonald, iPhone, al-Assad). In capitals, a short single word is an
+    acronym and stays (NATO, FBI); in lower case every word is capitalized; words with dots keep
+    their capitals (U.S., D.C.).
+    """
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return name
+    upper = all(c.isupper() for c in letters)
+    lower = all(c.islower() for c in letters)
+    if not (upper or lower):
+        return name
+    words = name.split(" ")
+    if upper and (len(words) == 1 and len(letters) <= 4):
+        return name
+    out = []
+    for word in words:
+        if "." in word:
+            out.append(word.upper())
+        else:
+            out.append("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")))
+    return " ".join(out)
