@@ -167,11 +167,14 @@ DOMINANCE = 3
 def spelling_rank(name: str) -> tuple:
     """Order of preference between spellings of one case-folded name: cased as a name, then alphabetical.
 
-    A total order, so the chosen spelling is the same whichever run saw which spelling first.
+    Words in capitals (longer than an acronym) and words in lower case count against a spelling
+    ("Donald TRUMP", "china"). A total order, so the chosen spelling is the same whichever run saw
+    which spelling first.
     """
-    letters = [c for c in name if c.isalpha()]
-    flat = bool(letters) and (all(c.isupper() for c in letters) or all(c.islower() for c in letters))
-    return (flat and len(letters) > 4, name)
+    words = [w for w in name.split() if any(c.isalpha() for c in w)]
+    shouting = sum(1 for w in words if w.isupper() and "." not in w and sum(c.isalpha() for c in w) > 4)
+    lower = sum(1 for w in words if w.islower() and len(w) > 3)
+    return (shouting + lower, name)
 
 
 def _vote_winner(counts: Counter, order: dict[str, int]) -> str:

@@ -609,15 +609,24 @@ def _acting(ent: Span) -> bool:
 
 
 def _a_state(ent: Span) -> bool:
-    """ "Washington state", "the state of Washington", "Washington, D.C.": a state or a city, no government."""
+    """The capital is a place or part of another name, whatever its role in the sentence.
+
+    "Washington state", "the state of Washington", "Washington, D.C.", a dateline ("WASHINGTON —",
+    "Washington (CNN)"), a name in capitals (datelines again), and a capitalized word before it
+    ("George Washington", "Lake Washington").
+    """
     doc = ent.doc
     after = doc[ent.end : ent.end + 3]
-    if len(after) and after[0].lower_ in ("state", "state's", "county", "city", "d.c.", "dc"):
+    if len(after) and after[0].lower_ in ("state", "state's", "county", "city", "d.c.", "dc", "—", "–", "-", "("):
         return True
     if len(after) > 1 and after[0].text == "," and after[1].lower_ in ("d.c.", "dc", "d.c"):
         return True
-    before = [t.lower_ for t in doc[max(ent.start - 2, 0) : ent.start]]
-    return before[-2:] == ["state", "of"] or before[-1:] == ["eastern"] or before[-1:] == ["western"]
+    if len(ent.text) > 4 and ent.text.isupper():
+        return True
+    before = [t for t in doc[max(ent.start - 2, 0) : ent.start]]
+    if [t.lower_ for t in before[-2:]] == ["state", "of"]:
+        return True
+    return bool(before) and _capitalized_neighbour(doc, ent.start - 1) and not before[-1].is_sent_start
 
 
 # Verbs whose object or "in" phrase is a language ("speaks Russian", "translated into English").
