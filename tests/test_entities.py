@@ -669,3 +669,24 @@ def test_seed_leaders_and_countries_are_one_entity_each(nlp):
     assert {"Putin", "Vladimir Putin"} <= set(aliases["Vladimir Putin"])
     assert {"US", "U.S.", "the United States", "U.S.A.", "Washington"} <= set(aliases["United States"])
     assert not any(any(ch.isdigit() for ch in n) and not any(ch.isalpha() for ch in n) for n in names)
+
+
+def test_a_full_name_without_its_middle_name_links_to_the_longer_one():
+    rows = [
+        mention("a", 0, "Mark Jay Heller", "Mark Jay Heller", "person", "PERSON"),
+        mention("b", 0, "Mark Heller", "Mark Heller", "person", "PERSON"),
+        mention("c", 0, "Heller", "Heller", "person", "PERSON"),
+    ]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert set(resolved.get_column("entity_key")) == {entity_key("Mark Jay Heller", "person")}
+
+
+def test_occupations_before_a_name_are_titles(rules_nlp):
+    text = "Comedian Ellen DeGeneres will host. Deputy Jerry Ortiz was shot. Defense attorney Mark Heller spoke."
+    doc = with_ents(
+        rules_nlp,
+        text,
+        [("Comedian Ellen DeGeneres", "PERSON", 0), ("Deputy Jerry Ortiz", "PERSON", 0),
+         ("Defense attorney Mark Heller", "PERSON", 0)],
+    )
+    assert [r["canonical_name"] for r in doc_mentions("d", doc)] == ["Ellen DeGeneres", "Jerry Ortiz", "Mark Heller"]

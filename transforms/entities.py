@@ -239,18 +239,34 @@ def resolve_entities(
     chosen = {folded: _vote_winner(c, _COARSE_ORDER) for folded, c in by_folded.items()}
     mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
 
-    # One-word person names → the full person name they end (or begin).
-    full_by_word: dict[str, list[str]] = defaultdict(list)
-    for folded, coarse in chosen.items():
+    # A full name without its middle names → the one longer name with the same first and last words
+    # ("Mark Heller" → "Mark Jay Heller").
+    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in persons:
         words = folded.split()
-        if coarse == "person" and len(words) > 1:
-            full_by_word[("last", words[-1])].append(folded)
-            full_by_word[("first", words[0])].append(folded)
+        by_ends[(words[0], words[-1])].append(folded)
     person_target: dict[str, str] = {}
+    for folded in persons:
+        words = folded.split()
+        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
+        target = _dominant(longer, mentions_of)
+        if target is not None:
+            person_target[folded] = target
+    # One-word person names → the full person name they end (or begin), counting the mentions of the
+    # names linked into each full name.
+    resolved_mentions: Counter = Counter()
+    for folded in persons:
+        resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
+    full_by_word: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in resolved_mentions:
+        words = folded.split()
+        full_by_word[("last", words[-1])].append(folded)
+        full_by_word[("first", words[0])].append(folded)
     for folded, coarse in chosen.items():
         if coarse != "person" or " " in folded:
             continue
-        target = _dominant(full_by_word.get(("last", folded), ()), mentions_of)
+        target = _dominant(full_by_word.get(("last", folded), ()), resolved_mentions)
         if target is None:
             first = full_by_word.get(("first", folded), ())
             target = first[0] if len(first) == 1 else None  # first names only when unambiguous
