@@ -690,3 +690,25 @@ def test_occupations_before_a_name_are_titles(rules_nlp):
          ("Defense attorney Mark Heller", "PERSON", 0)],
     )
     assert [r["canonical_name"] for r in doc_mentions("d", doc)] == ["Ellen DeGeneres", "Jerry Ortiz", "Mark Heller"]
+
+
+@pytest.mark.parametrize(
+    ("line", "team", "label"),
+    [
+        ("Pohang 3 Ulsan 2 ( halftime 1-0 )", "Ulsan", "ORG"),
+        ("CHICAGO 74 60 .552 -", "CHICAGO", "ORG"),
+        ("Officials in Chicago said 3 people were hurt and 2 were missing in the storm on Friday night.", "Chicago", "GPE"),
+        ("England 2 Moldova 0", "Moldova", "GPE"),  # national sides keep their country
+    ],
+)
+def test_a_place_in_a_results_line_is_its_team(rules_nlp, line, team, label):
+    doc = with_ents(rules_nlp, "Results on Thursday.\n" + line + "\n", [(team, "GPE", 0)])
+    (row,) = [r for r in doc_mentions("d", doc) if r["mention_text"] == team]
+    assert row["label"] == label
+
+
+def test_a_score_between_two_names_splits_them(rules_nlp):
+    doc = with_ents(rules_nlp, "Results:\nHaitai 2 Samsung 0\n", [("Haitai 2 Samsung", "ORG", 0)])
+    assert [e.text for e in doc.ents] == ["Haitai", "Samsung"]
+    doc = with_ents(rules_nlp, "The Cold War 2.0 began.", [("Cold War 2.0", "EVENT", 0)])
+    assert [e.text for e in doc.ents] == ["Cold War 2.0"]

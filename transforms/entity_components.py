@@ -18,6 +18,7 @@
 Everything a component needs beyond the Doc (aliases, titles) is handed in by the caller.
 """
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -326,12 +327,20 @@ def _split(ent: Span) -> Iterator[Span]:
         cut = token.is_space or token.text in SEPARATORS
         if ent.label_ == "PERSON" and token.lower_ in PERSON_JOINERS:
             cut = True
+        # A score between two names ("Haitai 2 Samsung 0") separates them; a number that ends a name
+        # ("Cold War 2.0", "Apollo 11") is trimmed or kept by _trim, not cut here.
+        if _bare_number(token) and start < token.i < ent.end - 1 and ent.doc[token.i + 1].text[:1].isupper():
+            cut = True
         if cut:
             if token.i > start:
                 yield Span(ent.doc, start, token.i, label=ent.label_)
             start = token.i + 1
     if ent.end > start:
         yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _bare_number(token: Token) -> bool:
+    return any(c.isdigit() for c in token.text) and not any(c.isalpha() for c in token.text)
 
 
 def _is_edge_junk(token: Token) -> bool:
@@ -515,6 +524,10 @@ class Canonicalizer:
             label = ent.label_
             if label == "PERSON" and len(ent) > 1 and ent[-1].lower_ in self.organization_heads:
                 label = "ORG"  # "Trump Organization", "Clinton Foundation": named after a person, not one
+            if label in ("GPE", "LOC") and _scoreline_team(ent):
+                row = self.lookup(canonical_text(ent.text))
+                if row is None or row["kind"] not in ("country", "demonym"):
+                    label = "ORG"  # "Pohang 3 Ulsan 2", "CHICAGO 74 60 .552": a city's team
             start, end = self._name_tokens(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label))
             name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", label, False)
             name.canonical = canonical_text(doc[start:end].text)
@@ -606,6 +619,31 @@ def _acting(ent: Span) -> bool:
     if root.dep_ in ("nsubj", "nsubjpass"):
         return root.head.pos_ in ("VERB", "AUX")
     return root.dep_ in GOVERNMENT_DEPS
+
+
+_DATE_AFTER = re.compile(r"\s*\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2}\b|\s*\d{1,2}\s*[-/]\s*\d{1,2}\s*[-/]\s*\d{2,4}\b")
+
+
+def _scoreline_team(ent: Span) -> bool:
+    """A place followed by a score in a results or standings line ("Pohang 3 Ulsan 2 ( halftime 1-0 )",
+    "CHICAGO 74 60 .552"): in such a line a place names its team. A results line is a line of its own
+    with at least two numbers, where numbers and punctuation make up at least a third of the tokens.
+    """
+    doc = ent.doc
+    if ent.end >= len(doc) or not any(c.isdigit() for c in doc[ent.end].text):
+        return False
+    start = ent.start
+    while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
+        start -= 1
+    end = ent.end
+    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+        end += 1
+    if _DATE_AFTER.match(doc[ent.end : end].text):
+        return False  # a dateline: "SEOUL 1996-08-30"
+    line = [t for t in doc[start:end] if not t.is_space]
+    numbers = sum(1 for t in line if any(c.isdigit() for c in t.text))
+    other = sum(1 for t in line if t.is_punct or any(c.isdigit() for c in t.text))
+    return numbers >= 2 and 3 * other >= len(line) and len(line) <= 40
 
 
 def _a_state(ent: Span) -> bool:
