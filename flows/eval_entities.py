@@ -149,7 +149,7 @@ def _prf(p: float, r: float) -> dict:
 def score(gold: Mapping[str, str], system: Mapping[str, str]) -> dict:
     b3 = b_cubed(gold, system)
     conll = (muc(gold, system)["f1"] + b3["f1"] + ceaf_e(gold, system)["f1"]) / 3
-    return {"b3": b3, "conll_f1": round(conll, 4)}
+    return {"b3": b3, "conll_f1": round(float(conll), 4)}
 
 
 def evaluate_ecbplus(nlp: Language, path: Path, limit: int | None = None) -> dict:

@@ -712,3 +712,17 @@ def test_a_score_between_two_names_splits_them(rules_nlp):
     assert [e.text for e in doc.ents] == ["Haitai", "Samsung"]
     doc = with_ents(rules_nlp, "The Cold War 2.0 began.", [("Cold War 2.0", "EVENT", 0)])
     assert [e.text for e in doc.ents] == ["Cold War 2.0"]
+
+
+def test_an_organization_named_after_its_place_goes_by_the_rest_of_its_name():
+    rows = [
+        mention("a", 0, "Indianapolis", "Indianapolis", "location", "GPE"),
+        mention("a", 20, "Indianapolis Colts", "Indianapolis Colts", "organization", "ORG"),
+        mention("b", 0, "Colts", "Colts", "group", "NORP"),
+        mention("c", 0, "White House", "White House", "organization", "ORG"),
+        mention("c", 20, "House", "House", "organization", "ORG"),
+    ]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    keys = resolved.get_column("entity_key").to_list()
+    assert keys[2] == keys[1] == entity_key("Indianapolis Colts", "organization")
+    assert keys[4] == entity_key("House", "organization")  # "White" is no place

@@ -273,10 +273,31 @@ def resolve_entities(
         if target is not None:
             person_target[folded] = target
 
+    # An organization named after its place goes by the rest of its name ("Indianapolis Colts" →
+    # "Colts", "Boston Red Sox" → "Red Sox"): that short name links to the one (or dominant) such name.
+    by_rest: dict[str, list[str]] = defaultdict(list)
+    for folded, coarse in chosen.items():
+        words = folded.split()
+        if coarse != "organization" or len(words) < 2:
+            continue
+        for cut in range(1, len(words)):
+            if chosen.get(" ".join(words[:cut])) == "location":
+                by_rest[" ".join(words[cut:])].append(folded)
+    org_target: dict[str, str] = {}
+    for folded, coarse in chosen.items():
+        if coarse in ("organization", "group") and folded in by_rest:
+            target = _dominant(by_rest[folded], mentions_of)
+            if target is not None:
+                org_target[folded] = target
+
     def final_folded(key: str) -> tuple[str, str]:
         folded = spelling[key].casefold()
         coarse = chosen[folded]
-        return person_target.get(folded, folded) if coarse == "person" else folded, coarse
+        if coarse == "person":
+            return person_target.get(folded, folded), coarse
+        if folded in org_target:
+            return org_target[folded], "organization"
+        return folded, coarse
 
     final_of = {key: entity_key(*final_folded(key)) for key in spelling}
 
