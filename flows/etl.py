@@ -380,7 +380,7 @@ def _resolve(
     summary.mentions = resolved.height
     summary.event_mentions = event_reports.height
     summary.events = events.height
-    summary.entities = entities.height
+    summary.entities = entities.filter(pl.col("merged_into_key").is_null()).height  # live, not redirects
     return {
         "dim_source": star.build_sources(raw_with_source),
         "dim_document": documents,

@@ -69,8 +69,6 @@ ENTITY_SCHEMA = pl.Schema(
 # The warehouse's mentions per name key (fact_entity_mention.name_key) and entity label.
 VOTE_SCHEMA = pl.Schema({"name_key": pl.String, "entity_label": pl.String, "mentions": pl.Int64})
 
-RELATIONS = ("demonym_of",)
-
 ALIAS_SCHEMA = pl.Schema(
     {"alias": pl.String, "canonical_name": pl.String, "label": pl.String, "kind": pl.String}
 )
