@@ -117,3 +117,40 @@ def test_a_surname_seen_first_is_redirected_when_the_full_name_arrives(mentions_
     ).fetchall()
     assert live == [("Donald Trump",)]
     con.close()
+
+
+def test_redirects_repoint_mentions_and_events_in_the_load_transaction():
+    con = duckdb.connect()
+    apply_schema(con)
+    con.execute(
+        "insert into dim_entity (entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key) values "
+        "('trump', 'Trump', 'PERSON', 'person', ['Trump'], 'donald'), "
+        "('donald', 'Donald Trump', 'PERSON', 'person', ['Donald Trump'], null), "
+        "('xi', 'Xi Jinping', 'PERSON', 'person', ['Xi'], null)"
+    )
+    con.execute(
+        "insert into fact_entity_mention (mention_key, document_key, entity_key, sentence_index, start_char, "
+        "end_char, mention_text, label, name_key, entity_label) values "
+        "('m1', 'd', 'trump', 0, 0, 5, 'Trump', 'PERSON', 'trump', 'PERSON'), "
+        "('m2', 'd', 'trump', 0, 9, 14, 'Trump', 'ORG', null, null)"
+    )
+    event = (
+        "insert into fact_event (event_key, event_type_key, actor1_entity_key, actor2_entity_key, location_entity_key, "
+        "date_precision, num_mentions, num_documents, num_sources, event_code, polarity, participants, "
+        "actor1_entity_keys, actor2_entity_keys) values "
+    )
+    con.execute(
+        event + "('e1', 't', 'trump', 'xi', null, 'unknown', 1, 1, 1, 'CONSULT', 'real', 'trump|xi', ['trump'], ['xi']), "
+        "('e2', 't', 'xi', 'trump', 'trump', 'unknown', 1, 1, 1, 'DEMAND', 'real', 'xi>donald|trump', ['xi'], "
+        "['donald', 'trump'])"
+    )
+    con.execute(sql_text("load/redirect_entities.sql"))
+    assert con.execute("select distinct entity_key from fact_entity_mention").fetchall() == [("donald",)]
+    rows = con.execute(
+        "select event_key, actor1_entity_key, actor2_entity_key, location_entity_key, participants, "
+        "actor1_entity_keys, actor2_entity_keys from fact_event order by event_key"
+    ).fetchall()
+    assert rows == [
+        ("e1", "donald", "xi", None, "donald|xi", ["donald"], ["xi"]),
+        ("e2", "xi", "donald", "donald", "xi>donald", ["xi"], ["donald"]),
+    ]
