@@ -726,3 +726,9 @@ def test_an_organization_named_after_its_place_goes_by_the_rest_of_its_name():
     keys = resolved.get_column("entity_key").to_list()
     assert keys[2] == keys[1] == entity_key("Indianapolis Colts", "organization")
     assert keys[4] == entity_key("House", "organization")  # "White" is no place
+
+
+def test_capitals_on_the_receiving_end_of_a_political_act_are_governments(nlp):
+    doc = nlp("The West threatened to sanction Moscow. Putin visits Beijing next week.")
+    canon = {r["mention_text"]: r["canonical_name"] for r in doc_mentions("d", doc)}
+    assert (canon["Moscow"], canon["Beijing"]) == ("Russia", "Beijing")

@@ -610,14 +610,27 @@ def _nominal(ent: Span) -> bool:
     return root.dep_ in NOMINAL_DEPS and root.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
 
 
+# Verbs whose object is the place, not its government: going somewhere ("Putin visits Beijing") and
+# liking or seeing it ("Tourists love Beijing").
+PLACE_VERBS = frozenset(
+    "visit tour reach leave enter fly travel return arrive move relocate love like see enjoy".split()
+)
+
+
 def _acting(ent: Span) -> bool:
-    """The capital acts: subject of a verb ("Washington imposed", "Beijing said"), an agent ("was
-    criticized by Moscow") or an owner ("Moscow's buildup"). Anywhere else it is the place."""
+    """The capital stands for its government in a political act: as its subject ("Washington imposed",
+    "Beijing said"), agent ("criticized by Moscow") or owner ("Moscow's buildup"), or on its receiving
+    end ("sanction Moscow", "talks with Beijing", "sanctions against Moscow"). Anywhere else — "visits
+    Beijing", "in Moscow", "Tourists love Beijing" — it is the place."""
     root = ent.root
     if root.dep_ == "conj":
         root = root.head
     if root.dep_ in ("nsubj", "nsubjpass"):
         return root.head.pos_ in ("VERB", "AUX")
+    if root.dep_ in ("dobj", "iobj", "dative"):
+        return root.head.lemma_ not in PLACE_VERBS
+    if root.dep_ == "pobj":
+        return root.head.lower_ in ("with", "against", "by", "on")
     return root.dep_ in GOVERNMENT_DEPS
 
 
