@@ -3,6 +3,9 @@
 Only named-entity labels become entities; numbers, dates and amounts (CARDINAL, DATE, ...) never do.
 The canonical name of a mention comes from ``transforms.entity_components`` (the pipeline's
 ``dateline_canonical`` step) when the pipeline has it, else from ``canonical_form`` of its text.
+``resolve_entities`` then decides, over the warehouse's and the batch's mentions together, which
+entity each mention names (types by majority, short forms to full names, redirect rows for every name
+that resolves elsewhere), so the result does not depend on the order or split of the runs.
 """
 
 import csv
