@@ -732,3 +732,12 @@ def test_capitals_on_the_receiving_end_of_a_political_act_are_governments(nlp):
     doc = nlp("The West threatened to sanction Moscow. Putin visits Beijing next week.")
     canon = {r["mention_text"]: r["canonical_name"] for r in doc_mentions("d", doc)}
     assert (canon["Moscow"], canon["Beijing"]) == ("Russia", "Beijing")
+
+
+def test_a_lone_word_taken_for_a_person_in_a_results_line_is_a_team(rules_nlp):
+    doc = with_ents(rules_nlp, "Results on Thursday.\nSurrey 4 Kent 108-3\n", [("Surrey", "PERSON", 0)])
+    assert [r["label"] for r in doc_mentions("d", doc) if r["mention_text"] == "Surrey"] == ["ORG"]
+    # a person's surname (named in full in the document) stays a person
+    text = "Mark Butcher scored.\nButcher 42 Stewart 7\n"
+    doc = with_ents(rules_nlp, text, [("Mark Butcher", "PERSON", 0), ("Butcher", "PERSON", 1)])
+    assert {r["label"] for r in doc_mentions("d", doc)} == {"PERSON"}

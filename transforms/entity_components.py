@@ -514,6 +514,7 @@ class Canonicalizer:
         relabelled: list[Span] = []
         names: list[_Name | None] = []
         flat: dict[int, bool] = {}
+        surnames = {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
         for ent in doc.ents:
             if ent.label_ not in ENTITY_LABELS:
                 relabelled.append(ent)
@@ -524,7 +525,10 @@ class Canonicalizer:
             label = ent.label_
             if label == "PERSON" and len(ent) > 1 and ent[-1].lower_ in self.organization_heads:
                 label = "ORG"  # "Trump Organization", "Clinton Foundation": named after a person, not one
-            if label in ("GPE", "LOC") and _scoreline_team(ent):
+            # A lone word taken for a person but no person's surname here ("Surrey 4", "Kent 108-3") is a
+            # team in a results line, as a place is.
+            lone = label == "PERSON" and len(ent) == 1 and ent[0].lower_ not in surnames
+            if (label in ("GPE", "LOC") or lone) and _scoreline_team(ent):
                 row = self.lookup(canonical_text(ent.text))
                 if row is None or row["kind"] not in ("country", "demonym"):
                     label = "ORG"  # "Pohang 3 Ulsan 2", "CHICAGO 74 60 .552": a city's team
