@@ -741,3 +741,11 @@ def test_a_lone_word_taken_for_a_person_in_a_results_line_is_a_team(rules_nlp):
     text = "Mark Butcher scored.\nButcher 42 Stewart 7\n"
     doc = with_ents(rules_nlp, text, [("Mark Butcher", "PERSON", 0), ("Butcher", "PERSON", 1)])
     assert {r["label"] for r in doc_mentions("d", doc)} == {"PERSON"}
+
+
+def test_sides_of_a_match_result_line_are_organizations(rules_nlp):
+    doc = with_ents(rules_nlp, "English league results.\nHuddersfield 2 Port Vale 1\n", [])
+    assert [(e.text, e.label_) for e in doc.ents] == [("Huddersfield", "ORG"), ("Port Vale", "ORG")]
+    # prose with numbers is no result line
+    doc = with_ents(rules_nlp, "Officials said 3 people died. Police 2 days later left.", [])
+    assert list(doc.ents) == []

@@ -295,6 +295,7 @@ class EntityCleanup:
 
     Only name labels are reshaped (PERSON, ORG, GPE, LOC, FAC, NORP); dates, amounts and quantities stay
     as the model found them, for the steps that read them. Other named labels are only cut at line breaks.
+    In a line of match results ("Huddersfield 2 Barnet 1") the sides the model missed become ORG.
     """
 
     def __call__(self, doc: Doc) -> Doc:
@@ -306,8 +307,37 @@ class EntityCleanup:
                 ents.extend(p for p in _split_lines(ent) if any(c.isalpha() for c in p.text))
             else:
                 ents.append(ent)
-        doc.ents = ents
+        doc.ents = filter_spans(ents + _result_sides(doc, ents))
         return doc
+
+
+def _result_sides(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Unlabelled sides of a match result line: "Team 2 Team 1", each a run of one to three capitalized
+    words that starts the line or follows a score and is followed by a score; at least two per line."""
+    taken = bytearray(len(doc))
+    for e in ents:
+        taken[e.start : e.end] = b"\x01" * len(e)
+    found = []
+    for start, end in _segments(doc):
+        tokens = doc[start:end]
+        if not any(t.text.isdigit() for t in tokens):
+            continue
+        sides = []
+        i = start
+        while i < end:
+            if i == start or doc[i - 1].text.isdigit():
+                j = i
+                while j < end and j - i < 3 and doc[j].is_alpha and doc[j].text[0].isupper():
+                    j += 1
+                if j > i and j < end and doc[j].text.isdigit() and not any(taken[i:j]):
+                    if not all(t.lower_ in STOP_WORDS for t in doc[i:j]):
+                        sides.append(Span(doc, i, j, label="ORG"))
+                    i = j
+                    continue
+            i += 1
+        if len(sides) >= 2:
+            found.extend(sides)
+    return found
 
 
 def _split_lines(ent: Span) -> Iterator[Span]:
