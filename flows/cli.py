@@ -444,6 +444,40 @@ def eval_ner(
         sys.stdout.write(ner_eval.format_table(result) + "\n")
 
 
+@eval_app.command("entities")
+def eval_entities(
+    ecbplus: Annotated[Path | None, typer.Option("--ecbplus", help="ECB+ JSON-lines file (named participants).")] = None,
+    split_rate: Annotated[Path | None, typer.Option("--split-rate", help="A warehouse whose split rate to measure.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N ECB+ documents.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
+) -> None:
+    """Entity resolution: ECB+ cross-document coreference of named participants, a warehouse's split rate."""
+    from flows import eval_entities as entities_eval
+
+    if ecbplus is None and split_rate is None:
+        _fail("give --ecbplus FILE and/or --split-rate WAREHOUSE")
+    for path in (ecbplus, split_rate):
+        if path is not None and not path.exists():
+            _fail(f"no such file: {path}")
+    results = {}
+    if split_rate is not None:
+        results["split_rate"] = entities_eval.split_rate(split_rate)
+    if ecbplus is not None:
+        from flows.nlp import load_nlp
+        from flows.settings import Settings
+
+        try:
+            nlp = load_nlp(Settings().model)
+        except RuntimeError as exc:
+            _fail(str(exc))
+        results["ecbplus"] = entities_eval.evaluate_ecbplus(nlp, ecbplus, limit)
+    single = next(iter(results.values())) if len(results) == 1 else results
+    if as_json:
+        sys.stdout.write(json.dumps(single, sort_keys=True, default=str) + "\n")
+        return
+    console.print_json(json.dumps(single, default=str))
+
+
 @eval_app.command("events")
 def eval_events(
     ecbplus: Annotated[Path | None, typer.Option("--ecbplus", help="ECB+ JSON-lines file (mention recall, B³ F1).")] = None,

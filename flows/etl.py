@@ -25,7 +25,14 @@ from flows.sources import find_inputs, read_files
 from flows.staging import RunStaging
 from transforms import star
 from transforms.deduplicate import deduplicate, near_candidates
-from transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, load_aliases, resolve_entities
+from transforms.entities import (
+    ENTITY_SCHEMA,
+    MENTION_SCHEMA,
+    VOTE_SCHEMA,
+    entity_relations,
+    load_aliases,
+    resolve_entities,
+)
 from transforms.events import EVENT_MENTION_SCHEMA, load_event_types
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
@@ -107,19 +114,22 @@ def warehouse_state(path: Path, lock_timeout: float = 0.0) -> dict[str, pl.DataF
                                                   "record": pl.Int64, "document_id": pl.String}),
                 "events": EXISTING_EVENT_SCHEMA.to_frame(),
                 "entities": ENTITY_SCHEMA.to_frame(),
+                "entity_votes": VOTE_SCHEMA.to_frame(),
                 "keys": {}}
     con = db.connect_read(path, lock_timeout)
     try:
         documents = con.sql(db.sql_text("state/known_documents.sql")).pl()
         events = con.sql(db.sql_text("state/known_events.sql")).pl().cast(EXISTING_EVENT_SCHEMA)
         entities = con.sql(db.sql_text("state/known_entities.sql")).pl().cast(ENTITY_SCHEMA)
+        entity_votes = con.sql(db.sql_text("state/known_entity_votes.sql")).pl().cast(VOTE_SCHEMA)
         keys = {
             table: set(con.sql(f"select {column} from {table}").pl().get_column(column).to_list())
             for table, column in KEY_COLUMNS.items()
         }
     finally:
         con.close()
-    return {"documents": documents, "events": events, "entities": entities, "keys": keys}
+    return {"documents": documents, "events": events, "entities": entities, "entity_votes": entity_votes,
+            "keys": keys}
 
 
 @task(name="warehouse-bodies", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
@@ -362,7 +372,8 @@ def _resolve(
     new, normalized, dedup, mentions, event_mentions, rejected, state, summary: RunSummary
 ) -> dict[str, pl.DataFrame]:
     """Canonical entities, merged events and every star-schema frame to load."""
-    resolved, entities = resolve_entities(mentions, state["entities"])
+    resolved, entities = resolve_entities(mentions, state["entities"], state.get("entity_votes"),
+                                          entity_relations(load_aliases()))
     raw_with_source = star.with_source(new)
     documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
         dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
@@ -377,7 +388,7 @@ def _resolve(
     summary.mentions = resolved.height
     summary.event_mentions = event_reports.height
     summary.events = events.height
-    summary.entities = entities.height
+    summary.entities = entities.filter(pl.col("merged_into_key").is_null()).height  # live, not redirects
     summary.documents_superseded = state["versions"].height
     return {
         "dim_source": star.build_sources(raw_with_source),

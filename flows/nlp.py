@@ -5,7 +5,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from transforms.entities import load_aliases, load_titles
+from transforms.entities import load_aliases, load_organization_heads, load_titles
 from transforms.entity_components import add_entity_components
 from transforms.event_detector import EventDetector
 from transforms.events import Lexicon, build_lexicon, load_triggers
@@ -24,7 +24,7 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
             f"spaCy model {model!r} is not installed (set DATELINE_MODEL to an installed pipeline)"
         ) from exc
     if entity_components:
-        add_entity_components(nlp, load_aliases(), load_titles())
+        add_entity_components(nlp, load_aliases(), load_titles(), organization_heads=load_organization_heads())
     return nlp
 
 

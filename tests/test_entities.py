@@ -12,12 +12,16 @@ from transforms.entities import (
     ALIAS_KINDS,
     ENTITY_SCHEMA,
     MENTION_SCHEMA,
+    VOTE_SCHEMA,
     canonical_form,
     doc_mentions,
     entity_key,
+    entity_relations,
     load_aliases,
+    load_organization_heads,
     load_titles,
     resolve_entities,
+    spelling_rank,
 )
 from transforms.entity_components import add_entity_components, alias_patterns, short_form_target
 from transforms.keys import make_key
@@ -38,7 +42,7 @@ def rules_nlp():
             {"label": "PERSON", "pattern": "Xi"},
         ]
     )
-    return add_entity_components(nlp, load_aliases(), load_titles())
+    return add_entity_components(nlp, load_aliases(), load_titles(), organization_heads=load_organization_heads())
 
 
 def with_ents(nlp, text: str, ents: list[tuple[str, str, int]]):
@@ -338,7 +342,92 @@ def test_alias_capital_is_the_government_only_where_it_acts(nlp):
     assert canon["Moscow"] == "Moscow"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The governor of Washington state signed the bill.",
+        "Voters in the state of Washington approved it.",
+        "Protesters marched in Washington on Saturday.",
+        "She flew to Washington, D.C., for the hearing.",
+        "Washington (CNN) The president signed the order on Monday.",
+        "WASHINGTON — The president signed the order on Monday.",
+        "The holiday marks George Washington's birthday.",
+    ],
+)
+def test_washington_the_place_is_not_the_united_states(nlp, text):
+    rows = doc_mentions("d", nlp(text))
+    names = [r["canonical_name"] for r in rows if "washington" in r["mention_text"].lower()]
+    assert names and "United States" not in names, rows
+
+
+def test_capitals_stand_for_governments_only_as_actors(nlp):
+    doc = nlp("Beijing said the talks failed. Tourists love Beijing in the spring.")
+    rows = sorted(doc_mentions("d", doc), key=lambda r: r["start_char"])
+    assert [r["canonical_name"] for r in rows if r["mention_text"] == "Beijing"] == ["China", "Beijing"]
+
+
+def test_a_language_is_not_a_country(rules_nlp):
+    doc = with_ents(rules_nlp, "The statement was published in Spanish.", [("Spanish", "NORP", 0)])
+    (row,) = doc_mentions("d", doc)
+    assert (row["canonical_name"], row["entity_label"], row["coarse_type"]) == ("Spanish", "LANGUAGE", "other")
+    doc = with_ents(rules_nlp, "The report was written in Russian.", [("Russian", "LANGUAGE", 0)])
+    assert doc_mentions("d", doc)[0]["canonical_name"] == "Russian"
+
+
+@pytest.mark.parametrize(
+    ("surface", "label"),
+    [("Democrats", "NORP"), ("Democratic", "NORP"), ("Democrat", "NORP"), ("Dems", "ORG"), ("the Democratic Party", "ORG")],
+)
+def test_party_labels_are_the_party(rules_nlp, surface, label):
+    doc = with_ents(rules_nlp, f"Leaders of {surface} spoke on Monday.", [(surface, label, 0)])
+    (row,) = doc_mentions("d", doc)
+    assert (row["canonical_name"], row["coarse_type"]) == ("Democratic Party", "organization")
+
+
+def test_a_lowercase_adjective_is_not_the_party(rules_nlp):
+    assert rules_nlp.get_pipe("dateline_canonical").lookup("democratic") is None
+    assert rules_nlp.get_pipe("dateline_canonical").lookup("GOP")["canonical_name"] == "Republican Party"
+
+
+def test_organizations_named_after_people_stay_organizations(rules_nlp):
+    doc = with_ents(rules_nlp, "The Trump Organization denied it.", [("Trump Organization", "PERSON", 0)])
+    (row,) = doc_mentions("d", doc)
+    assert (row["canonical_name"], row["label"], row["coarse_type"]) == ("Trump Organization", "ORG", "organization")
+
+
+def test_organization_heads_file_is_well_formed():
+    heads = load_organization_heads()
+    assert heads and len(heads) == len(set(heads)) and all(h == h.lower() and " " not in h for h in heads)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label", "canonical"),
+    [
+        ("officials in gujarat said the rains would end soon.", "gujarat", "GPE", "Gujarat"),
+        ("Officials said iPhone sales rose in the quarter.", "iPhone", "PRODUCT", "iPhone"),
+    ],
+)
+def test_lowercase_and_capitals_get_cased_names(rules_nlp, text, surface, label, canonical):
+    """(The spelling chosen among a name's variants across documents: ``test_spelling_preference``.)"""
+    doc = with_ents(rules_nlp, text, [(surface, label, 0)])
+    (row,) = doc_mentions("d", doc)
+    assert row["canonical_name"] == canonical
+
+
+def test_names_in_capitals_get_cased_names(nlp):
+    doc = nlp("PRIME MINISTER NARENDRA MODI MET ANGELA MERKEL IN BERLIN AND PRAISED ZTE.\n\nThe talks went well.")
+    names = {r["canonical_name"] for r in doc_mentions("d", doc)}
+    assert {"Narendra Modi", "Angela Merkel"} <= names
+    assert not any(n.isupper() and len(n) > 5 for n in names)
+
+
 # --- resolution across documents ---------------------------------------------------------------------
+
+
+def test_spelling_preference():
+    assert min(["Donald TRUMP", "Donald Trump"], key=spelling_rank) == "Donald Trump"
+    assert min(["china", "CHINA", "China"], key=spelling_rank) == "China"
+    assert min(["Daca", "DACA"], key=spelling_rank) == "DACA"  # an acronym stays in capitals
 
 
 def mention(doc: str, start: int, text: str, canonical: str, coarse: str, label: str) -> dict:
@@ -368,7 +457,11 @@ def test_same_canonical_name_and_type_share_one_key_across_documents():
         schema=MENTION_SCHEMA,
     )
     resolved, entities = resolve_entities(mentions)
+    redirects = entities.filter(pl.col("merged_into_key").is_not_null())
+    entities = entities.filter(pl.col("merged_into_key").is_null())
     assert resolved.height == 4 and entities.height == 2
+    # "Xi" keeps its own key as a redirect into Xi Jinping
+    assert redirects.select("canonical_name", "merged_into_key").rows() == [("Xi", entity_key("Xi Jinping", "person"))]
     us = entities.filter(pl.col("canonical_name") == "United States").row(0, named=True)
     assert (
         us["entity_key"] == entity_key("United States", "location") == make_key("location", "united states")
@@ -395,25 +488,125 @@ def test_a_later_documents_short_form_links_to_an_existing_entity_and_aliases_gr
     mentions = pl.DataFrame([mention("z", 0, "Xi", "Xi", "person", "PERSON")], schema=MENTION_SCHEMA)
     resolved, entities = resolve_entities(mentions, existing)
     assert resolved.get_column("entity_key").to_list() == [entity_key("Xi Jinping", "person")]
-    assert entities.get_column("aliases").to_list() == [["Xi", "Xi Jinping"]]
+    live = entities.filter(pl.col("merged_into_key").is_null())
+    assert live.get_column("aliases").to_list() == [["Xi", "Xi Jinping"]]
 
 
-def test_existing_coarse_type_wins_over_a_stray_label():
-    existing = pl.DataFrame(
-        [
-            {
-                "entity_key": entity_key("Kent", "organization"),
-                "canonical_name": "Kent",
-                "entity_type": "ORG",
-                "coarse_type": "organization",
-                "aliases": ["Kent"],
-            }
-        ],
-        schema=ENTITY_SCHEMA,
+def entity_row(name: str, coarse: str, label: str, aliases: list[str], merged_into: str | None = None) -> dict:
+    return {
+        "entity_key": entity_key(name, coarse),
+        "canonical_name": name,
+        "entity_type": label,
+        "coarse_type": coarse,
+        "aliases": aliases,
+        "merged_into_key": merged_into,
+    }
+
+
+def votes_of(*rows: tuple[str, str, str, int]) -> pl.DataFrame:
+    """Warehouse votes: (name, coarse type, entity label, mentions)."""
+    return pl.DataFrame(
+        [{"name_key": entity_key(n, c), "entity_label": lab, "mentions": k} for n, c, lab, k in rows],
+        schema=VOTE_SCHEMA,
     )
+
+
+def test_the_warehouse_majority_type_wins_over_a_stray_label():
+    existing = pl.DataFrame([entity_row("Kent", "organization", "ORG", ["Kent"])], schema=ENTITY_SCHEMA)
+    votes = votes_of(("Kent", "organization", "ORG", 3))
     mentions = pl.DataFrame([mention("z", 0, "Kent", "Kent", "location", "GPE")], schema=MENTION_SCHEMA)
-    resolved, _ = resolve_entities(mentions, existing)
+    resolved, entities = resolve_entities(mentions, existing, votes)
     assert resolved.get_column("entity_key").to_list() == [entity_key("Kent", "organization")]
+    # the stray location reading is kept as a redirect into the organization
+    redirect = entities.filter(pl.col("entity_key") == entity_key("Kent", "location")).row(0, named=True)
+    assert redirect["merged_into_key"] == entity_key("Kent", "organization")
+
+
+def test_coarse_type_is_the_majority_of_all_mentions_not_the_first():
+    # "Trump" first loaded as an organization; more mentions as a person, and a full name, arrive later
+    existing = pl.DataFrame([entity_row("Trump", "organization", "ORG", ["Trump"])], schema=ENTITY_SCHEMA)
+    votes = votes_of(("Trump", "organization", "ORG", 2))
+    mentions = pl.DataFrame(
+        [mention("z", i * 10, "Trump", "Trump", "person", "PERSON") for i in range(3)]
+        + [mention("y", 0, "Donald Trump", "Donald Trump", "person", "PERSON")],
+        schema=MENTION_SCHEMA,
+    )
+    resolved, entities = resolve_entities(mentions, existing, votes)
+    donald = entity_key("Donald Trump", "person")
+    assert set(resolved.get_column("entity_key")) == {donald}
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    # both earlier keys answer, redirected to the person
+    assert by_key[entity_key("Trump", "organization")]["merged_into_key"] == donald
+    assert by_key[entity_key("Trump", "person")]["merged_into_key"] == donald
+    assert by_key[donald]["merged_into_key"] is None and by_key[donald]["entity_type"] == "PERSON"
+    assert by_key[donald]["aliases"] == ["Donald Trump", "Trump"]
+
+
+def test_a_name_mostly_an_organization_never_links_to_a_person():
+    # "Forbes" the magazine is not Steve Forbes: its mentions are mostly organizations
+    mentions = pl.DataFrame(
+        [mention("a", 0, "Steve Forbes", "Steve Forbes", "person", "PERSON")]
+        + [mention("b", i * 10, "Forbes", "Forbes", "organization", "ORG") for i in range(3)]
+        + [mention("c", 0, "Forbes", "Forbes", "person", "PERSON")],
+        schema=MENTION_SCHEMA,
+    )
+    resolved, entities = resolve_entities(mentions)
+    keys = resolved.get_column("entity_key").to_list()
+    assert keys == [entity_key("Steve Forbes", "person")] + [entity_key("Forbes", "organization")] * 4
+
+
+def test_a_surname_links_to_the_dominant_full_name_only():
+    rows = [mention("a", i * 20, "Donald Trump", "Donald Trump", "person", "PERSON") for i in range(6)]
+    rows += [mention("b", 0, "Ivanka Trump", "Ivanka Trump", "person", "PERSON")]
+    rows += [mention("c", 0, "Trump", "Trump", "person", "PERSON")]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert resolved.get_column("entity_key").to_list()[-1] == entity_key("Donald Trump", "person")
+    # two full names mentioned alike: the surname stays itself
+    rows += [mention("d", i * 20, "Eric Trump", "Eric Trump", "person", "PERSON") for i in range(5)]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert resolved.filter(pl.col("document_key") == "c").get_column("entity_key").to_list() == [
+        entity_key("Trump", "person")
+    ]
+
+
+def test_a_later_full_name_redirects_the_earlier_short_form():
+    existing = pl.DataFrame([entity_row("Sanders", "person", "PERSON", ["Sanders"])], schema=ENTITY_SCHEMA)
+    votes = votes_of(("Sanders", "person", "PERSON", 4))
+    mentions = pl.DataFrame(
+        [mention("n", 0, "Bernie Sanders", "Bernie Sanders", "person", "PERSON")], schema=MENTION_SCHEMA
+    )
+    _, entities = resolve_entities(mentions, existing, votes)
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    bernie = entity_key("Bernie Sanders", "person")
+    assert by_key[entity_key("Sanders", "person")]["merged_into_key"] == bernie
+    assert by_key[bernie]["aliases"] == ["Bernie Sanders", "Sanders"]
+
+
+def test_the_same_mentions_in_one_or_two_runs_give_the_same_rows():
+    first = [mention("a", 0, "Trump", "Trump", "organization", "ORG"), mention("a", 9, "Trump", "Trump", "person", "PERSON")]
+    second = [mention("b", 0, "Donald Trump", "Donald Trump", "person", "PERSON"),
+              mention("b", 20, "Trump", "Trump", "person", "PERSON")]
+    together = resolve_entities(pl.DataFrame(first + second, schema=MENTION_SCHEMA))[1]
+    _, run1 = resolve_entities(pl.DataFrame(first, schema=MENTION_SCHEMA))
+    resolved1 = resolve_entities(pl.DataFrame(first, schema=MENTION_SCHEMA))[0]
+    votes = resolved1.group_by("name_key", "entity_label").agg(mentions=pl.len()).cast({"mentions": pl.Int64})
+    _, run2 = resolve_entities(pl.DataFrame(second, schema=MENTION_SCHEMA), run1, votes)
+    # what the loader's merge does: run 2's rows replace run 1's, aliases are a union
+    merged = {r["entity_key"]: r for r in run1.iter_rows(named=True)}
+    for r in run2.iter_rows(named=True):
+        if r["entity_key"] in merged:
+            r["aliases"] = sorted(set(r["aliases"]) | set(merged[r["entity_key"]]["aliases"]))
+        merged[r["entity_key"]] = r
+    assert_frame_equal(pl.DataFrame(sorted(merged.values(), key=lambda r: r["entity_key"]), schema=ENTITY_SCHEMA),
+                       together)
+
+
+def test_demonym_group_is_related_to_its_country():
+    relations = entity_relations(load_aliases())
+    mentions = pl.DataFrame([mention("a", 0, "Russian", "Russian", "group", "NORP")], schema=MENTION_SCHEMA)
+    _, entities = resolve_entities(mentions, relations=relations)
+    row = entities.row(0, named=True)
+    assert (row["related_entity_key"], row["relation"]) == (entity_key("Russia", "location"), "demonym_of")
 
 
 def test_resolution_is_deterministic_under_row_order():
@@ -476,3 +669,83 @@ def test_seed_leaders_and_countries_are_one_entity_each(nlp):
     assert {"Putin", "Vladimir Putin"} <= set(aliases["Vladimir Putin"])
     assert {"US", "U.S.", "the United States", "U.S.A.", "Washington"} <= set(aliases["United States"])
     assert not any(any(ch.isdigit() for ch in n) and not any(ch.isalpha() for ch in n) for n in names)
+
+
+def test_a_full_name_without_its_middle_name_links_to_the_longer_one():
+    rows = [
+        mention("a", 0, "Mark Jay Heller", "Mark Jay Heller", "person", "PERSON"),
+        mention("b", 0, "Mark Heller", "Mark Heller", "person", "PERSON"),
+        mention("c", 0, "Heller", "Heller", "person", "PERSON"),
+    ]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert set(resolved.get_column("entity_key")) == {entity_key("Mark Jay Heller", "person")}
+
+
+def test_occupations_before_a_name_are_titles(rules_nlp):
+    text = "Comedian Ellen DeGeneres will host. Deputy Jerry Ortiz was shot. Defense attorney Mark Heller spoke."
+    doc = with_ents(
+        rules_nlp,
+        text,
+        [("Comedian Ellen DeGeneres", "PERSON", 0), ("Deputy Jerry Ortiz", "PERSON", 0),
+         ("Defense attorney Mark Heller", "PERSON", 0)],
+    )
+    assert [r["canonical_name"] for r in doc_mentions("d", doc)] == ["Ellen DeGeneres", "Jerry Ortiz", "Mark Heller"]
+
+
+@pytest.mark.parametrize(
+    ("line", "team", "label"),
+    [
+        ("Pohang 3 Ulsan 2 ( halftime 1-0 )", "Ulsan", "ORG"),
+        ("CHICAGO 74 60 .552 -", "CHICAGO", "ORG"),
+        ("Officials in Chicago said 3 people were hurt and 2 were missing in the storm on Friday night.", "Chicago", "GPE"),
+        ("England 2 Moldova 0", "Moldova", "GPE"),  # national sides keep their country
+    ],
+)
+def test_a_place_in_a_results_line_is_its_team(rules_nlp, line, team, label):
+    doc = with_ents(rules_nlp, "Results on Thursday.\n" + line + "\n", [(team, "GPE", 0)])
+    (row,) = [r for r in doc_mentions("d", doc) if r["mention_text"] == team]
+    assert row["label"] == label
+
+
+def test_a_score_between_two_names_splits_them(rules_nlp):
+    doc = with_ents(rules_nlp, "Results:\nHaitai 2 Samsung 0\n", [("Haitai 2 Samsung", "ORG", 0)])
+    assert [e.text for e in doc.ents] == ["Haitai", "Samsung"]
+    doc = with_ents(rules_nlp, "The Cold War 2.0 began.", [("Cold War 2.0", "EVENT", 0)])
+    assert [e.text for e in doc.ents] == ["Cold War 2.0"]
+
+
+def test_an_organization_named_after_its_place_goes_by_the_rest_of_its_name():
+    rows = [
+        mention("a", 0, "Indianapolis", "Indianapolis", "location", "GPE"),
+        mention("a", 20, "Indianapolis Colts", "Indianapolis Colts", "organization", "ORG"),
+        mention("b", 0, "Colts", "Colts", "group", "NORP"),
+        mention("c", 0, "White House", "White House", "organization", "ORG"),
+        mention("c", 20, "House", "House", "organization", "ORG"),
+    ]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    keys = resolved.get_column("entity_key").to_list()
+    assert keys[2] == keys[1] == entity_key("Indianapolis Colts", "organization")
+    assert keys[4] == entity_key("House", "organization")  # "White" is no place
+
+
+def test_capitals_on_the_receiving_end_of_a_political_act_are_governments(nlp):
+    doc = nlp("The West threatened to sanction Moscow. Putin visits Beijing next week.")
+    canon = {r["mention_text"]: r["canonical_name"] for r in doc_mentions("d", doc)}
+    assert (canon["Moscow"], canon["Beijing"]) == ("Russia", "Beijing")
+
+
+def test_a_lone_word_taken_for_a_person_in_a_results_line_is_a_team(rules_nlp):
+    doc = with_ents(rules_nlp, "Results on Thursday.\nSurrey 4 Kent 108-3\n", [("Surrey", "PERSON", 0)])
+    assert [r["label"] for r in doc_mentions("d", doc) if r["mention_text"] == "Surrey"] == ["ORG"]
+    # a person's surname (named in full in the document) stays a person
+    text = "Mark Butcher scored.\nButcher 42 Stewart 7\n"
+    doc = with_ents(rules_nlp, text, [("Mark Butcher", "PERSON", 0), ("Butcher", "PERSON", 1)])
+    assert {r["label"] for r in doc_mentions("d", doc)} == {"PERSON"}
+
+
+def test_sides_of_a_match_result_line_are_organizations(rules_nlp):
+    doc = with_ents(rules_nlp, "English league results.\nHuddersfield 2 Port Vale 1\n", [])
+    assert [(e.text, e.label_) for e in doc.ents] == [("Huddersfield", "ORG"), ("Port Vale", "ORG")]
+    # prose with numbers is no result line
+    doc = with_ents(rules_nlp, "Officials said 3 people died. Police 2 days later left.", [])
+    assert list(doc.ents) == []

@@ -106,10 +106,12 @@ def warehouses(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
     hostile = clean.with_name("hostile.duckdb")
     shutil.copy(clean, hostile)
     with duckdb.connect(str(hostile)) as con:
-        con.execute("insert into dim_entity values ('evil', ?, 'PERSON', 'person', [?])", [EVIL, EVIL])
+        con.execute("insert into dim_entity (entity_key, canonical_name, entity_type, coarse_type, aliases) "
+                    "values ('evil', ?, 'PERSON', 'person', [?])", [EVIL, EVIL])
         # As often mentioned as Putin, so it is on every chart.
         con.execute("""
-            insert into fact_entity_mention
+            insert into fact_entity_mention (mention_key, document_key, entity_key, date_key, sentence_index,
+                                             start_char, end_char, mention_text, label)
             select 'evil-' || mention_key, document_key, 'evil', date_key, sentence_index, start_char, end_char,
                    mention_text, label
             from fact_entity_mention

@@ -3,21 +3,25 @@
 Only named-entity labels become entities; numbers, dates and amounts (CARDINAL, DATE, ...) never do.
 The canonical name of a mention comes from ``transforms.entity_components`` (the pipeline's
 ``dateline_canonical`` step) when the pipeline has it, else from ``canonical_form`` of its text.
+``resolve_entities`` then decides, over the warehouse's and the batch's mentions together, which
+entity each mention names (types by majority, short forms to full names, redirect rows for every name
+that resolves elsewhere), so the result does not depend on the order or split of the runs.
 """
 
 import csv
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from importlib import resources
 
 import polars as pl
 from spacy.tokens import Doc, Span
 
-from transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text, short_form_target
+from transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
 from transforms.keys import make_key
 
 COARSE_TYPE_VALUES = ("person", "organization", "location", "group", "other")
-ALIAS_KINDS = ("country", "demonym", "capital", "organization")
+ALIAS_KINDS = ("country", "demonym", "capital", "organization", "party")
 
 MENTION_SCHEMA = pl.Schema(
     {
@@ -45,6 +49,8 @@ RESOLVED_MENTION_SCHEMA = pl.Schema(
         "end_char": pl.Int64,
         "mention_text": pl.String,
         "label": pl.String,
+        "name_key": pl.String,  # the key of the mention's own name and coarse type, before cross-document links
+        "entity_label": pl.String,
     }
 )
 
@@ -55,8 +61,16 @@ ENTITY_SCHEMA = pl.Schema(
         "entity_type": pl.String,  # most frequent entity label of the entity's mentions
         "coarse_type": pl.String,
         "aliases": pl.List(pl.String),  # every surface form seen, sorted
+        # The entity this key was resolved into ("Trump" → Donald Trump); null for a live entity.
+        "merged_into_key": pl.String,
+        # A live entity related to this one without being it ("Russian", a group → Russia), and how.
+        "related_entity_key": pl.String,
+        "relation": pl.String,
     }
 )
+
+# The warehouse's mentions per name key (fact_entity_mention.name_key) and entity label.
+VOTE_SCHEMA = pl.Schema({"name_key": pl.String, "entity_label": pl.String, "mentions": pl.Int64})
 
 ALIAS_SCHEMA = pl.Schema(
     {"alias": pl.String, "canonical_name": pl.String, "label": pl.String, "kind": pl.String}
@@ -73,6 +87,21 @@ def load_titles() -> list[str]:
     """Person titles dropped from canonical names (``transforms/data/entity_titles.csv``)."""
     with resources.files("transforms").joinpath("data/entity_titles.csv").open(encoding="utf-8") as handle:
         return [row["title"] for row in csv.DictReader(handle)]
+
+
+def entity_relations(aliases: Iterable[dict]) -> dict[str, tuple[str, str, str]]:
+    """Case-folded demonym → ("demonym_of", country, "location"), from the alias table rows."""
+    return {
+        row["alias"].casefold(): ("demonym_of", row["canonical_name"], "location")
+        for row in aliases
+        if row["kind"] == "demonym"
+    }
+
+
+def load_organization_heads() -> list[str]:
+    """Last words that make a name an organization's (``transforms/data/organization_heads.csv``)."""
+    with resources.files("transforms").joinpath("data/organization_heads.csv").open(encoding="utf-8") as handle:
+        return [row["word"] for row in csv.DictReader(handle)]
 
 
 def canonical_form(text: str) -> str:
@@ -131,67 +160,153 @@ def doc_mentions(document_key: str, doc: Doc) -> list[dict]:
 
 
 _COARSE_ORDER = {c: i for i, c in enumerate(COARSE_TYPE_VALUES)}
+# A one-word person name links to the most-mentioned full name ending in it when that name has at least
+# this many times the mentions of the next one ("Trump": Donald Trump over Ivanka Trump).
+DOMINANCE = 3
+
+
+def spelling_rank(name: str) -> tuple:
+    """Order of preference between spellings of one case-folded name: cased as a name, then alphabetical.
+
+    Words in capitals (longer than an acronym) and words in lower case count against a spelling
+    ("Donald TRUMP", "china"). A total order, so the chosen spelling is the same whichever run saw
+    which spelling first.
+    """
+    words = [w for w in name.split() if any(c.isalpha() for c in w)]
+    shouting = sum(1 for w in words if w.isupper() and "." not in w and sum(c.isalpha() for c in w) > 4)
+    lower = sum(1 for w in words if w.islower() and len(w) > 3)
+    return (shouting + lower, name)
+
+
+def _vote_winner(counts: Counter, order: dict[str, int]) -> str:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99), kv[0]))[0][0]
 
 
 def resolve_entities(
-    mentions: pl.DataFrame, existing: pl.DataFrame | None = None
+    mentions: pl.DataFrame,
+    existing: pl.DataFrame | None = None,
+    votes: pl.DataFrame | None = None,
+    relations: Mapping[str, tuple[str, str, str]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Mentions (MENTION_SCHEMA) → (RESOLVED_MENTION_SCHEMA rows, ENTITY_SCHEMA rows).
+    """Mentions (MENTION_SCHEMA) → (RESOLVED_MENTION_SCHEMA rows, ENTITY_SCHEMA rows to upsert).
 
-    ``existing`` holds entities already in the warehouse (ENTITY_SCHEMA columns). Across documents:
-    a person's one-word name links to the one longer person name (in this batch or ``existing``) that
-    starts or ends with it; a name keeps the coarse type it already has in ``existing``, else takes
-    its most frequent one in the batch; then the same canonical name (case-folded) and coarse type
-    share one ``entity_key``. Returned entities carry the union of their existing and new aliases.
+    Every mention has a *name key*: its within-document canonical name and its own coarse type. Over
+    all mentions of the warehouse and the batch (``existing`` entities, ``votes`` = the warehouse's
+    mention counts per name key and entity label, VOTE_SCHEMA), each case-folded name takes the coarse
+    type most of its mentions have ("Trump" tagged ORG here and there is still a person); then a
+    one-word person name takes the full person name it is the last (or first) word of, when that name
+    is unambiguous or ``DOMINANCE`` times as mentioned as the next ("Trump" → "Donald Trump"). The
+    result is the mention's ``entity_key``.
+
+    Every name key that resolves elsewhere is kept as a redirect row (``merged_into_key`` = the key
+    it resolves to), whether it was loaded by an earlier run or only seen now: the same mentions give
+    the same rows whatever the order and split into runs, and an old key still answers. Existing
+    entities whose resolution changes are returned with their new ``merged_into_key`` (the loader
+    repoints their facts in the same transaction). ``relations`` maps a case-folded name to
+    (relation, related canonical name, related coarse type), e.g. a demonym to its country.
+    Canonical spellings follow ``spelling_rank``, entity types the most frequent entity label.
     """
     existing = ENTITY_SCHEMA.to_frame() if existing is None else existing.select(ENTITY_SCHEMA.names())
+    votes = VOTE_SCHEMA.to_frame() if votes is None else votes.select(VOTE_SCHEMA.names())
+    relations = relations or {}
     if mentions.is_empty():
         return RESOLVED_MENTION_SCHEMA.to_frame(), ENTITY_SCHEMA.to_frame()
 
-    full_persons = sorted(
-        {
-            n
-            for n in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name")
-            if " " in n
-        }
-        | {
-            n
-            for n in existing.filter(pl.col("coarse_type") == "person").get_column("canonical_name")
-            if " " in n
-        }
-    )
-    # Index full names by their first and last word: one lookup per short name, not a scan of all names.
-    by_edge_word: dict[str, list[str]] = {}
-    for full in full_persons:
-        words = full.split()
-        for word in {words[0], words[-1]}:
-            by_edge_word.setdefault(word, []).append(full)
-    canonical = {}
-    for name in mentions.filter(pl.col("coarse_type") == "person").get_column("canonical_name").unique():
-        if " " not in name:
-            target = short_form_target(name, by_edge_word.get(name, ()))
-            if target is not None:
-                canonical[name] = target
     names = mentions.get_column("canonical_name").to_list()
-    coarse = mentions.get_column("coarse_type").to_list()
-    names = [canonical.get(n, n) if c == "person" else n for n, c in zip(names, coarse, strict=True)]
+    own_coarse = mentions.get_column("coarse_type").to_list()
+    labels = mentions.get_column("entity_label").to_list()
+    name_keys = [entity_key(n, c) for n, c in zip(names, own_coarse, strict=True)]
 
-    known_coarse: dict[str, str] = {}
-    for row in existing.sort("entity_key").iter_rows(named=True):
-        known_coarse.setdefault(row["canonical_name"].casefold(), row["coarse_type"])
-    counts: dict[str, Counter] = {}
-    for name, c in zip(names, coarse, strict=True):
-        counts.setdefault(name.casefold(), Counter())[c] += 1
-    chosen = {
-        folded: known_coarse.get(folded)
-        or sorted(c.items(), key=lambda kv: (-kv[1], _COARSE_ORDER.get(kv[0], 99)))[0][0]
-        for folded, c in counts.items()
-    }
-    coarse = [chosen[n.casefold()] for n in names]
+    # Every name key known: (spellings, coarse type) and its mention counts per entity label.
+    spellings: dict[str, set[str]] = defaultdict(set)
+    key_coarse: dict[str, str] = {}
+    label_counts: dict[str, Counter] = defaultdict(Counter)  # per name key
+    for row in existing.iter_rows(named=True):
+        spellings[row["entity_key"]].add(row["canonical_name"])
+        key_coarse[row["entity_key"]] = row["coarse_type"]
+    for name_key, label, n in votes.select("name_key", "entity_label", "mentions").iter_rows():
+        label_counts[name_key][label] += n
+    for name, coarse, label, key in zip(names, own_coarse, labels, name_keys, strict=True):
+        spellings[key].add(name)
+        key_coarse[key] = coarse
+        label_counts[key][label] += 1
+    spelling = {key: min(s, key=spelling_rank) for key, s in spellings.items()}
+    total = {key: sum(label_counts[key].values()) for key in spelling}
+
+    # Coarse type per case-folded name, by majority over all its mentions.
+    by_folded: dict[str, Counter] = defaultdict(Counter)
+    for key, name in spelling.items():
+        by_folded[name.casefold()][key_coarse[key]] += total[key]
+    chosen = {folded: _vote_winner(c, _COARSE_ORDER) for folded, c in by_folded.items()}
+    mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
+
+    # A full name without its middle names → the one longer name with the same first and last words
+    # ("Mark Heller" → "Mark Jay Heller").
+    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in persons:
+        words = folded.split()
+        by_ends[(words[0], words[-1])].append(folded)
+    person_target: dict[str, str] = {}
+    for folded in persons:
+        words = folded.split()
+        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
+        target = _dominant(longer, mentions_of)
+        if target is not None:
+            person_target[folded] = target
+    # One-word person names → the full person name they end (or begin), counting the mentions of the
+    # names linked into each full name.
+    resolved_mentions: Counter = Counter()
+    for folded in persons:
+        resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
+    full_by_word: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in resolved_mentions:
+        words = folded.split()
+        full_by_word[("last", words[-1])].append(folded)
+        full_by_word[("first", words[0])].append(folded)
+    for folded, coarse in chosen.items():
+        if coarse != "person" or " " in folded:
+            continue
+        target = _dominant(full_by_word.get(("last", folded), ()), resolved_mentions)
+        if target is None:
+            first = full_by_word.get(("first", folded), ())
+            target = first[0] if len(first) == 1 else None  # first names only when unambiguous
+        if target is not None:
+            person_target[folded] = target
+
+    # An organization named after its place goes by the rest of its name ("Indianapolis Colts" →
+    # "Colts", "Boston Red Sox" → "Red Sox"): that short name links to the one (or dominant) such name.
+    by_rest: dict[str, list[str]] = defaultdict(list)
+    for folded, coarse in chosen.items():
+        words = folded.split()
+        if coarse != "organization" or len(words) < 2:
+            continue
+        for cut in range(1, len(words)):
+            if chosen.get(" ".join(words[:cut])) == "location":
+                by_rest[" ".join(words[cut:])].append(folded)
+    org_target: dict[str, str] = {}
+    for folded, coarse in chosen.items():
+        if coarse in ("organization", "group") and folded in by_rest:
+            target = _dominant(by_rest[folded], mentions_of)
+            if target is not None:
+                org_target[folded] = target
+
+    def final_folded(key: str) -> tuple[str, str]:
+        folded = spelling[key].casefold()
+        coarse = chosen[folded]
+        if coarse == "person":
+            return person_target.get(folded, folded), coarse
+        if folded in org_target:
+            return org_target[folded], "organization"
+        return folded, coarse
+
+    final_of = {key: entity_key(*final_folded(key)) for key in spelling}
+
+    entity_keys = [final_of[k] for k in name_keys]
     keyed = mentions.with_columns(
         canonical_name=pl.Series(names, dtype=pl.String),
-        coarse_type=pl.Series(coarse, dtype=pl.String),
-        entity_key=pl.Series([entity_key(n, c) for n, c in zip(names, coarse, strict=True)], dtype=pl.String),
+        entity_key=pl.Series(entity_keys, dtype=pl.String),
+        name_key=pl.Series(name_keys, dtype=pl.String),
         mention_key=pl.Series(
             [
                 make_key(d, s, e)
@@ -205,24 +320,56 @@ def resolve_entities(
             dtype=pl.String,
         ),
     )
-    entities = (
-        keyed.sort("document_key", "start_char", "end_char")
-        .group_by("entity_key", maintain_order=True)
-        .agg(
-            canonical_name=pl.col("canonical_name").mode().sort().first(),
-            entity_type=pl.col("entity_label").mode().sort().first(),
-            coarse_type=pl.col("coarse_type").first(),
-            aliases=pl.col("mention_text").unique(),
+
+    # Rows to upsert: every key the batch touches (its name keys and their targets), and every
+    # existing row whose target or spelling changes.
+    old = {row["entity_key"]: row for row in existing.iter_rows(named=True)}
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for key, row in old.items():
+        aliases[key].update(row["aliases"] or ())
+    for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
+        aliases[key].add(text)
+    type_counts: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in label_counts.items():
+        type_counts[final_of[key]].update(counts)
+    final_aliases: dict[str, set[str]] = defaultdict(set)
+    for key in spelling:
+        final_aliases[final_of[key]].update(aliases[key])
+    touched = set(name_keys) | set(entity_keys)
+    for key, row in old.items():
+        target = final_of[key]
+        redirect = None if target == key else target
+        if redirect != row["merged_into_key"] or spelling[key] != row["canonical_name"]:
+            touched.update((key, target))
+    touched.update(final_of[k] for k in list(touched))
+    rows = []
+    for key in sorted(touched):
+        target = final_of[key]
+        live = target == key
+        name, coarse = spelling[key], key_coarse[key]
+        counts = type_counts[key] if live else label_counts[key]
+        matching = Counter({lab: n for lab, n in counts.items() if coarse_type(lab) == coarse}) or counts
+        relation = relations.get(name.casefold()) if live else None
+        rows.append(
+            {
+                "entity_key": key,
+                "canonical_name": name,
+                "entity_type": _vote_winner(matching, {}) if matching else old[key]["entity_type"],
+                "coarse_type": coarse,
+                "aliases": sorted(final_aliases[key] if live else aliases[key]),
+                "merged_into_key": None if live else target,
+                "related_entity_key": entity_key(relation[1], relation[2]) if relation else None,
+                "relation": relation[0] if relation else None,
+            }
         )
-    )
-    if not existing.is_empty():
-        old = existing.select(
-            "entity_key", old_name="canonical_name", old_type="entity_type", old_aliases="aliases"
-        )
-        entities = entities.join(old, on="entity_key", how="left").with_columns(
-            canonical_name=pl.coalesce("old_name", "canonical_name"),
-            entity_type=pl.coalesce("old_type", "entity_type"),
-            aliases=pl.concat_list(pl.col("aliases"), pl.col("old_aliases").fill_null([])),
-        )
-    entities = entities.with_columns(aliases=pl.col("aliases").list.unique().list.sort()).sort("entity_key")
-    return keyed.select(RESOLVED_MENTION_SCHEMA.names()), entities.select(ENTITY_SCHEMA.names())
+    entities = pl.DataFrame(rows, schema=ENTITY_SCHEMA)
+    return keyed.select(RESOLVED_MENTION_SCHEMA.names()), entities
+
+
+def _dominant(candidates: Iterable[str], mentions_of: Mapping[str, int]) -> str | None:
+    ranked = sorted(candidates, key=lambda c: (-mentions_of[c], c))
+    if not ranked:
+        return None
+    if len(ranked) == 1 or mentions_of[ranked[0]] >= DOMINANCE * mentions_of[ranked[1]]:
+        return ranked[0]
+    return None

@@ -18,6 +18,7 @@
 Everything a component needs beyond the Doc (aliases, titles) is handed in by the caller.
 """
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,8 +45,8 @@ POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 ARTICLES = frozenset({"the"})
 # Where a demonym names the country ("the Chinese supported ...") rather than modifying a noun.
 NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj", "agent", "attr", "appos"})
-# Where a capital acts as its government ("Washington imposed ...", "Moscow's buildup").
-GOVERNMENT_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "agent", "poss"})
+# Where a capital acts as its government besides as a subject ("criticized by Moscow", "Moscow's buildup").
+GOVERNMENT_DEPS = frozenset({"agent", "poss"})
 # "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
 PLACE_PREPOSITIONS = frozenset(
     "in at to from near into around across within outside through toward towards via inside over throughout "
@@ -58,13 +59,19 @@ for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char"
 
 
 def add_entity_components(
-    nlp: Language, aliases: Iterable[dict], titles: Iterable[str], *, ner: str = "ner"
+    nlp: Language,
+    aliases: Iterable[dict],
+    titles: Iterable[str],
+    *,
+    ner: str = "ner",
+    organization_heads: Iterable[str] = (),
 ) -> Language:
     """Append Dateline's entity components to ``nlp`` (after ``ner``) and hand them their data.
 
     ``aliases`` rows have alias, canonical_name, label, kind (country / demonym / capital /
-    organization), see ``transforms.entities.load_aliases``. ``ner`` names the component that finds
-    entities (the model's ``ner``, or an entity ruler in tests).
+    organization / party), see ``transforms.entities.load_aliases``. ``ner`` names the component that
+    finds entities (the model's ``ner``, or an entity ruler in tests). ``organization_heads`` are the
+    last words that make a person's name an organization's ("Trump Organization", "Clinton Foundation").
     """
     aliases = list(aliases)
     headline = nlp.add_pipe("dateline_headline_ner", config={"ner_component": ner})
@@ -77,6 +84,7 @@ def add_entity_components(
     canonical = nlp.add_pipe("dateline_canonical")
     canonical.add_aliases(aliases)
     canonical.add_titles(titles)
+    canonical.add_organization_heads(organization_heads)
     return nlp
 
 
@@ -287,6 +295,7 @@ class EntityCleanup:
 
     Only name labels are reshaped (PERSON, ORG, GPE, LOC, FAC, NORP); dates, amounts and quantities stay
     as the model found them, for the steps that read them. Other named labels are only cut at line breaks.
+    In a line of match results ("Huddersfield 2 Barnet 1") the sides the model missed become ORG.
     """
 
     def __call__(self, doc: Doc) -> Doc:
@@ -298,8 +307,37 @@ class EntityCleanup:
                 ents.extend(p for p in _split_lines(ent) if any(c.isalpha() for c in p.text))
             else:
                 ents.append(ent)
-        doc.ents = ents
+        doc.ents = filter_spans(ents + _result_sides(doc, ents))
         return doc
+
+
+def _result_sides(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Unlabelled sides of a match result line: "Team 2 Team 1", each a run of one to three capitalized
+    words that starts the line or follows a score and is followed by a score; at least two per line."""
+    taken = bytearray(len(doc))
+    for e in ents:
+        taken[e.start : e.end] = b"\x01" * len(e)
+    found = []
+    for start, end in _segments(doc):
+        tokens = doc[start:end]
+        if not any(t.text.isdigit() for t in tokens):
+            continue
+        sides = []
+        i = start
+        while i < end:
+            if i == start or doc[i - 1].text.isdigit():
+                j = i
+                while j < end and j - i < 3 and doc[j].is_alpha and doc[j].text[0].isupper():
+                    j += 1
+                if j > i and j < end and doc[j].text.isdigit() and not any(taken[i:j]):
+                    if not all(t.lower_ in STOP_WORDS for t in doc[i:j]):
+                        sides.append(Span(doc, i, j, label="ORG"))
+                    i = j
+                    continue
+            i += 1
+        if len(sides) >= 2:
+            found.extend(sides)
+    return found
 
 
 def _split_lines(ent: Span) -> Iterator[Span]:
@@ -319,12 +357,20 @@ def _split(ent: Span) -> Iterator[Span]:
         cut = token.is_space or token.text in SEPARATORS
         if ent.label_ == "PERSON" and token.lower_ in PERSON_JOINERS:
             cut = True
+        # A score between two names ("Haitai 2 Samsung 0") separates them; a number that ends a name
+        # ("Cold War 2.0", "Apollo 11") is trimmed or kept by _trim, not cut here.
+        if _bare_number(token) and start < token.i < ent.end - 1 and ent.doc[token.i + 1].text[:1].isupper():
+            cut = True
         if cut:
             if token.i > start:
                 yield Span(ent.doc, start, token.i, label=ent.label_)
             start = token.i + 1
     if ent.end > start:
         yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _bare_number(token: Token) -> bool:
+    return any(c.isdigit() for c in token.text) and not any(c.isalpha() for c in token.text)
 
 
 def _is_edge_junk(token: Token) -> bool:
@@ -365,7 +411,7 @@ class EntityConsistency:
 
     def add_aliases(self, aliases: Iterable[dict]) -> None:
         for row in aliases:
-            if row["kind"] in ("country", "organization", "capital"):
+            if row["kind"] in ("country", "organization", "capital", "party"):
                 self.alias_labels.setdefault(row["alias"], row["label"])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -467,13 +513,18 @@ class Canonicalizer:
         self.folded: dict[str, dict] = {}
         self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word → titles, longest first
         self.demonyms: set[str] = set()
+        self.organization_heads: set[str] = set()
+
+    def add_organization_heads(self, words: Iterable[str]) -> None:
+        self.organization_heads.update(w.casefold() for w in words)
 
     def add_aliases(self, aliases: Iterable[dict]) -> None:
         for row in aliases:
             text = _strip_article(row["alias"])
             self.exact.setdefault(text, row)
-            # Short capitals-only forms (US, UN, EU) match only as written: "us" is a pronoun.
-            if not (text.isupper() and len(text) <= 3):
+            # Short capitals-only forms (US, UN, EU) match only as written: "us" is a pronoun. Party
+            # labels too: "democratic" in lower case is an adjective, "Democratic" the party.
+            if row["kind"] != "party" and not (text.isupper() and len(text) <= 3):
                 self.folded.setdefault(text.casefold(), row)
             if row["kind"] == "demonym":
                 self.demonyms.add(text.casefold())
@@ -492,6 +543,8 @@ class Canonicalizer:
     def __call__(self, doc: Doc) -> Doc:
         relabelled: list[Span] = []
         names: list[_Name | None] = []
+        flat: dict[int, bool] = {}
+        surnames = {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON" and len(e) > 1}
         for ent in doc.ents:
             if ent.label_ not in ENTITY_LABELS:
                 relabelled.append(ent)
@@ -499,14 +552,26 @@ class Canonicalizer:
                 continue
             if self._ends_a_title(ent):
                 continue  # "State" of "Secretary of State" is part of a title, no organization
-            start, end = self._name_tokens(ent)
-            name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", ent.label_, False)
-            name.canonical = canonical_text(doc[start:end].text)
             label = ent.label_
+            if label == "PERSON" and len(ent) > 1 and ent[-1].lower_ in self.organization_heads:
+                label = "ORG"  # "Trump Organization", "Clinton Foundation": named after a person, not one
+            # A lone word taken for a person but no person's surname here ("Surrey 4", "Kent 108-3") is a
+            # team in a results line, as a place is.
+            lone = label == "PERSON" and len(ent) == 1 and ent[0].lower_ not in surnames
+            if (label in ("GPE", "LOC") or lone) and _scoreline_team(ent):
+                row = self.lookup(canonical_text(ent.text))
+                if row is None or row["kind"] not in ("country", "demonym"):
+                    label = "ORG"  # "Pohang 3 Ulsan 2", "CHICAGO 74 60 .552": a city's team
+            start, end = self._name_tokens(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label))
+            name = _Name(doc[start].idx, doc[end - 1].idx + len(doc[end - 1]), "", label, False)
+            name.canonical = canonical_text(doc[start:end].text)
             row = self.lookup(name.canonical)
+            if row is not None and row["kind"] == "demonym" and (label == "LANGUAGE" or _language_use(ent)):
+                name.entity_label = label = "LANGUAGE"  # "in Spanish", "speaks Russian": a language
+                row = None
             if row is not None:
                 kind = row["kind"]
-                if kind in ("country", "organization"):
+                if kind in ("country", "organization", "party"):
                     name.canonical, name.entity_label, name.from_alias = (
                         row["canonical_name"],
                         row["label"],
@@ -516,8 +581,10 @@ class Canonicalizer:
                         label = row["label"]
                 elif kind == "demonym" and _nominal(ent):
                     name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
-                elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent):
+                elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent) and not _a_state(ent):
                     name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
+            if not name.from_alias and _flat_case(ent, flat):
+                name.canonical = proper_case(name.canonical)
             relabelled.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
             names.append(name)
         _link_short_forms([n for n in names if n is not None])
@@ -577,13 +644,102 @@ def _nominal(ent: Span) -> bool:
     return root.dep_ in NOMINAL_DEPS and root.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
 
 
+# Verbs whose object is the place, not its government: going somewhere ("Putin visits Beijing") and
+# liking or seeing it ("Tourists love Beijing").
+PLACE_VERBS = frozenset(
+    "visit tour reach leave enter fly travel return arrive move relocate love like see enjoy".split()
+)
+
+
 def _acting(ent: Span) -> bool:
+    """The capital stands for its government in a political act: as its subject ("Washington imposed",
+    "Beijing said"), agent ("criticized by Moscow") or owner ("Moscow's buildup"), or on its receiving
+    end ("sanction Moscow", "talks with Beijing", "sanctions against Moscow"). Anywhere else — "visits
+    Beijing", "in Moscow", "Tourists love Beijing" — it is the place."""
     root = ent.root
     if root.dep_ == "conj":
         root = root.head
-    if root.dep_ in GOVERNMENT_DEPS:
+    if root.dep_ in ("nsubj", "nsubjpass"):
+        return root.head.pos_ in ("VERB", "AUX")
+    if root.dep_ in ("dobj", "iobj", "dative"):
+        return root.head.lemma_ not in PLACE_VERBS
+    if root.dep_ == "pobj":
+        return root.head.lower_ in ("with", "against", "by", "on")
+    return root.dep_ in GOVERNMENT_DEPS
+
+
+_DATE_AFTER = re.compile(r"\s*\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2}\b|\s*\d{1,2}\s*[-/]\s*\d{1,2}\s*[-/]\s*\d{2,4}\b")
+
+
+def _scoreline_team(ent: Span) -> bool:
+    """A place followed by a score in a results or standings line ("Pohang 3 Ulsan 2 ( halftime 1-0 )",
+    "CHICAGO 74 60 .552"): in such a line a place names its team. A results line is a line of its own
+    with at least two numbers, where numbers and punctuation make up at least a third of the tokens.
+    """
+    doc = ent.doc
+    if ent.end >= len(doc) or not any(c.isdigit() for c in doc[ent.end].text):
+        return False
+    start = ent.start
+    while start > 0 and not (doc[start - 1].is_space and "\n" in doc[start - 1].text):
+        start -= 1
+    end = ent.end
+    while end < len(doc) and not (doc[end].is_space and "\n" in doc[end].text):
+        end += 1
+    if _DATE_AFTER.match(doc[ent.end : end].text):
+        return False  # a dateline: "SEOUL 1996-08-30"
+    line = [t for t in doc[start:end] if not t.is_space]
+    numbers = sum(1 for t in line if any(c.isdigit() for c in t.text))
+    other = sum(1 for t in line if t.is_punct or any(c.isdigit() for c in t.text))
+    return numbers >= 2 and 3 * other >= len(line) and len(line) <= 40
+
+
+def _a_state(ent: Span) -> bool:
+    """The capital is a place or part of another name, whatever its role in the sentence.
+
+    "Washington state", "the state of Washington", "Washington, D.C.", a dateline ("WASHINGTON —",
+    "Washington (CNN)"), a name in capitals (datelines again), and a capitalized word before it
+    ("George Washington", "Lake Washington").
+    """
+    doc = ent.doc
+    after = doc[ent.end : ent.end + 3]
+    if len(after) and after[0].lower_ in ("state", "state's", "county", "city", "d.c.", "dc", "—", "–", "-", "("):
         return True
-    return root.dep_ == "pobj" and root.head.lower_ not in PLACE_PREPOSITIONS
+    if len(after) > 1 and after[0].text == "," and after[1].lower_ in ("d.c.", "dc", "d.c"):
+        return True
+    if len(ent.text) > 4 and ent.text.isupper():
+        return True
+    before = [t for t in doc[max(ent.start - 2, 0) : ent.start]]
+    if [t.lower_ for t in before[-2:]] == ["state", "of"]:
+        return True
+    return bool(before) and _capitalized_neighbour(doc, ent.start - 1) and not before[-1].is_sent_start
+
+
+# Verbs whose object or "in" phrase is a language ("speaks Russian", "translated into English").
+LANGUAGE_VERBS = frozenset("speak say write read learn teach translate dub subtitle publish broadcast".split())
+
+
+def _language_use(ent: Span) -> bool:
+    """A demonym used as a language: "in Spanish", "into English" (no noun follows), "speaks Russian"."""
+    if len(ent) != 1:
+        return False
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if before is not None and before.lower_ in ("in", "into"):
+        return after is None or after.is_punct or after.is_space or after.lower_ in STOP_WORDS
+    root = ent.root
+    return root.dep_ == "dobj" and root.head.lemma_ in LANGUAGE_VERBS and not root.n_lefts
+
+
+def _flat_case(ent: Span, cache: dict[int, bool]) -> bool:
+    """The entity's sentence is written all in lower case or all in capitals (a name's case says nothing)."""
+    sent = ent.sent if ent.doc.has_annotation("SENT_START") else ent.doc[:]
+    if sent.start not in cache:
+        words = [t.text for t in sent if t.is_alpha and len(t.text) > 1]
+        lower = sum(w.islower() for w in words)
+        upper = sum(w.isupper() for w in words)
+        cache[sent.start] = len(words) >= 3 and max(lower, upper) >= 0.9 * len(words)
+    return cache[sent.start]
 
 
 @dataclass
@@ -636,3 +792,29 @@ def canonical_text(text: str) -> str:
             name = name[: -len(suffix)]
             break
     return name.strip()
+
+
+def proper_case(name: str) -> str:
+    """A name written all in capitals or all in lower case, as a name is written ("gujarat" → "Gujarat").
+
+    Mixed case is kept as written (McDonald, iPhone, al-Assad). In capitals, a short single word is an
+    acronym and stays (NATO, FBI); in lower case every word is capitalized; words with dots keep
+    their capitals (U.S., D.C.).
+    """
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return name
+    upper = all(c.isupper() for c in letters)
+    lower = all(c.islower() for c in letters)
+    if not (upper or lower):
+        return name
+    words = name.split(" ")
+    if upper and (len(words) == 1 and len(letters) <= 4):
+        return name
+    out = []
+    for word in words:
+        if "." in word:
+            out.append(word.upper())
+        else:
+            out.append("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")))
+    return " ".join(out)

@@ -103,7 +103,7 @@ def build_mentions(mentions: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFr
         mentions.join(documents.select("document_key", "date_key"), on="document_key", how="left")
         .select(
             "mention_key", "document_key", "entity_key", "date_key", "sentence_index", "start_char",
-            "end_char", "mention_text", "label",
+            "end_char", "mention_text", "label", "name_key", "entity_label",
         )
         .sort("mention_key")
     )

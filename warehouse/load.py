@@ -50,6 +50,7 @@ def load_run(
             con.register(f"staged_{table}", frame.to_arrow())
             con.execute(sql_text(f"load/{table}.sql"))
             con.unregister(f"staged_{table}")
+        con.execute(sql_text("load/redirect_entities.sql"))  # facts follow entities resolved elsewhere
         con.execute(sql_text("load/refresh_event_counts.sql"))
         insert_run(con, run_row)
         if validation is not None and not validation.is_empty():

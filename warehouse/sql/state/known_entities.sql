@@ -1,4 +1,4 @@
--- Entities already loaded, so a new document's short forms and coarse types resolve to them.
-select entity_key, canonical_name, entity_type, coarse_type, aliases
+-- Entities already loaded (redirect rows included), so a new document's names resolve to them.
+select entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key, relation
 from dim_entity
 order by entity_key;
