@@ -649,7 +649,10 @@ def _is_actor(row: dict, token: Token) -> bool:
     "a Democrat" one unnamed person, not the group."""
     if row["label"] not in _ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
         return False
-    return not (row["label"] == "NORP" and _determiner(token) in ("a", "an"))
+    # "a Republican", "an American": one unnamed member, whether the mention reads as the group (NORP) or
+    # as the party it resolves to (ORG)
+    one_word = " " not in row["mention_text"].strip()
+    return not (row["label"] != "PERSON" and one_word and _determiner(token) in ("a", "an"))
 
 
 def _determiner(token: Token) -> str | None:
