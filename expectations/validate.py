@@ -25,7 +25,7 @@ class ValidationReport:
 
     results: pl.DataFrame  # VALIDATION_SCHEMA, one row per expectation
     failures: list[str] = field(default_factory=list)  # "table.expectation(column): observed"
-    data_docs: Path | None = None  # index.html of the Data Docs site, when built
+    data_docs: Path | None = None  # index.html of the Data Docs site (self-contained), when built
 
     @property
     def success(self) -> bool:
@@ -51,7 +51,7 @@ def validate_run(
     validator = Validator(data_docs_dir)
     report = validator.validate(check_columns(frames, loaded_keys, rules), build_suites(rules), run_id)
     if data_docs_dir is not None:
-        report.data_docs = validator.build_data_docs()
+        report.data_docs = validator.build_data_docs(report.results, run_id)
     return report
 
 
@@ -129,10 +129,16 @@ class Validator:
         ]
         return ValidationReport(results=results, failures=failures)
 
-    def build_data_docs(self) -> Path:
-        """Write the HTML site (suites and this context's validation results); returns its index.html."""
+    def build_data_docs(self, results: pl.DataFrame, run_id: str) -> Path:
+        """Write the HTML site (suites and this context's validation results); returns its index.html.
+
+        The index is Dateline's self-contained page of ``results`` (readable offline); GX's own index,
+        which needs CDN scripts, stays beside it as ``gx_index.html``.
+        """
+        from expectations.docs_page import write_page
+
         self.context.build_data_docs(site_names=[DOCS_SITE])
-        return Path(self.data_docs_dir).resolve() / "index.html"
+        return write_page(Path(self.data_docs_dir).resolve(), results, run_id)
 
     def _asset_names(self) -> set[str]:
         return {a.name for a in self.datasource.assets}

@@ -2,12 +2,14 @@
 
 import datetime as dt
 from collections.abc import Callable
+from html import escape
 
 import duckdb
 import polars as pl
 import pytest
 
 from expectations.rules import check_columns, reference_column, table_rules
+from tests.docs_page_checks import assert_offline_page
 from warehouse.db import apply_schema
 from warehouse.load import LOAD_ORDER
 
@@ -230,3 +232,17 @@ def test_data_docs_are_built_in_the_given_folder(tmp_path):
         assert ("expectations", f"{table}.html") in pages
         assert ("validations", table) in pages
     assert "test-run" in " ".join(str(p) for p in (tmp_path / "docs" / "validations").rglob("*.html"))
+
+
+def test_data_docs_index_is_self_contained_lists_every_table_and_escapes_values(tmp_path):
+    """Issue 14: GX's index is blank offline (jQuery, bootstrap-table from CDNs); the index a run names is
+    one self-contained page of every table's expectations, with GX's own pages linked for the details."""
+    hostile = "<script>alert('x')</script>"
+    report = _validate(_set("dim_entity", "entity_type", hostile)(valid_frames()), tmp_path)
+    assert report.data_docs == (tmp_path / "docs" / "index.html").resolve()
+    html = assert_offline_page(report.data_docs, report.results)
+    assert set(report.results.get_column("table_name")) == set(LOAD_ORDER)
+    assert escape(hostile) in html and "failed" in html
+    for row in report.results.iter_rows(named=True):
+        assert escape(row["expectation"]) in html
+    assert (tmp_path / "docs" / "gx_index.html").is_file()

@@ -1,11 +1,13 @@
 """End-to-end: the real Prefect flow over seeds/ into a temporary DuckDB file."""
 
 import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from tests.docs_page_checks import assert_offline_page
 from tests.golden import assert_golden
 from tests.helpers import DATA_TABLES, counts, query, run_flow, snapshot
 
@@ -30,6 +32,14 @@ def test_seed_run_loads_the_star_schema(seeded):
     assert {"Xi Jinping", "Vladimir Putin"} <= set(persons.get_column("canonical_name"))
     runs = query(warehouse, "select status, documents_new from etl_run")
     assert runs.rows() == [("success", 5)]
+
+
+def test_the_data_docs_page_the_run_names_opens_offline(seeded):
+    """The summary's ``data docs`` page is self-contained and counts what ``etl_validation`` recorded."""
+    _, warehouse, summary = seeded
+    results = query(warehouse, f"select table_name, success from etl_validation where run_id = '{summary.run_id}'")
+    assert results.height > 0
+    assert_offline_page(Path(summary.data_docs), results)
 
 
 def test_seed_documents_match_golden(seeded):
