@@ -26,7 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from transforms.event_detector import CANDIDATE_POS, NAME_LABELS, NONE, mention_token_labels, token_features
+from transforms.event_detector import (
+    CANDIDATE_POS,
+    NAME_LABELS,
+    NONE,
+    EventDetector,
+    mention_token_labels,
+    token_features,
+)
 
 TENSOR_SCALE = 0.5  # the tok2vec vector's weight against the binary features
 MIN_LEMMA_COUNT = 1
@@ -100,7 +107,7 @@ def _locate(text: str, sentence: Sentence) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def _trigger_head(span_tokens: list, lemmas_ok: bool = True):
+def _trigger_head(span_tokens: list):
     """The token that heads a gold trigger span: its syntactic root among the candidate parts of speech."""
     inside = {t.i for t in span_tokens}
     roots = [t for t in span_tokens if t.head.i not in inside or t.head is t]
@@ -203,15 +210,10 @@ def fit(examples: list[Example], c: float = 1.0) -> Fitted:
 
 
 def predict(fitted: Fitted, examples: list[Example]) -> np.ndarray:
-    column = {name: i for i, name in enumerate(fitted.features)}
-    scores = np.vstack([e.tensor for e in examples]) @ fitted.dense + fitted.bias
-    for row, example in enumerate(examples):
-        cols = [column[f] for f in example.features if f in column]
-        if cols:
-            scores[row] += fitted.weights[cols].sum(axis=0)
-    scores -= scores.max(axis=1, keepdims=True)
-    exp = np.exp(scores)
-    return exp / exp.sum(axis=1, keepdims=True)
+    """Class probabilities of examples, computed exactly as the shipped detector computes them."""
+    detector = EventDetector(fitted.classes, fitted.features, fitted.weights, fitted.dense, fitted.bias,
+                             lemmas=(), calibration={"x": [0.0, 1.0], "y": [0.0, 1.0]}, threshold=0.0)
+    return detector.probabilities_of([e.features for e in examples], np.vstack([e.tensor for e in examples]))
 
 
 def detections(fitted: Fitted, examples: list[Example]) -> list[tuple[str, str, float]]:

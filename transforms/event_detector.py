@@ -160,11 +160,18 @@ class EventDetector:
 
     def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str]) -> np.ndarray:
         """Class probabilities (tokens × classes) for candidate tokens of one Doc."""
-        scores = np.tile(self.bias, (len(tokens), 1))
-        if doc.tensor is not None and doc.tensor.shape[0] == len(doc) and self.dense.shape[0]:
-            scores += doc.tensor[[t.i for t in tokens]] @ self.dense
-        for row, token in enumerate(tokens):
-            cols = [self.column[f] for f in token_features(token, labels) if f in self.column]
+        tensors = None
+        if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
+            tensors = doc.tensor[[t.i for t in tokens]]
+        return self.probabilities_of([token_features(t, labels) for t in tokens], tensors)
+
+    def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
+        """Class probabilities (rows × classes) from each row's feature names and token vectors."""
+        scores = np.tile(self.bias, (len(features), 1))
+        if tensors is not None and self.dense.shape[0]:
+            scores += tensors @ self.dense
+        for row, names in enumerate(features):
+            cols = [self.column[f] for f in names if f in self.column]
             if cols:
                 scores[row] += self.weights[cols].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
