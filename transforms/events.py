@@ -1,7 +1,8 @@
 """Event mentions from spaCy Docs: who did what to whom, where, how many, and how sure the text is.
 
-A trigger (a verb or event noun from ``data/event_triggers.csv``) opens an event mention; its
-arguments come from the dependency parse of the same Doc the entity step used, and actors are the
+A trigger opens an event mention: a word the trained detector (``transforms.event_detector``) types
+as one of the 17 categories with enough confidence, or, without a detector, a verb or event noun of
+``data/event_triggers.csv``. Its arguments come from the dependency parse of the same Doc the entity step used, and actors are the
 entity mentions of that document (matched by character offsets), so the events and the entities
 share one ``nlp.pipe`` pass. Dates are kept as text here and anchored later (``transforms.dates``)
 because anchoring needs the document's publication date.
