@@ -728,6 +728,17 @@ def test_an_organization_named_after_its_place_goes_by_the_rest_of_its_name():
     assert keys[4] == entity_key("House", "organization")  # "White" is no place
 
 
+def test_a_generic_short_name_is_not_taken_by_a_rare_place_name():
+    # "the House" of hundreds of reports is not the "Florida House" one article names
+    rows = [mention("a", 0, "Florida", "Florida", "location", "GPE"),
+            mention("a", 20, "Florida House", "Florida House", "organization", "ORG")]
+    rows += [mention(f"d{i}", 0, "House", "House", "organization", "ORG") for i in range(12)]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    keys = resolved.get_column("entity_key").to_list()
+    assert set(keys[2:]) == {entity_key("House", "organization")}
+    assert keys[1] == entity_key("Florida House", "organization")
+
+
 def test_capitals_on_the_receiving_end_of_a_political_act_are_governments(nlp):
     doc = nlp("The West threatened to sanction Moscow. Putin visits Beijing next week.")
     canon = {r["mention_text"]: r["canonical_name"] for r in doc_mentions("d", doc)}

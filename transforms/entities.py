@@ -163,6 +163,9 @@ _COARSE_ORDER = {c: i for i, c in enumerate(COARSE_TYPE_VALUES)}
 # A one-word person name links to the most-mentioned full name ending in it when that name has at least
 # this many times the mentions of the next one ("Trump": Donald Trump over Ivanka Trump).
 DOMINANCE = 3
+# A short organization name links to "PLACE + name" only when that full name has at least one mention for
+# every PLACE_NAME_SHARE of the short name's (a generic short name is its own entity).
+PLACE_NAME_SHARE = 10
 
 
 def spelling_rank(name: str) -> tuple:
@@ -284,11 +287,14 @@ def resolve_entities(
         for cut in range(1, len(words)):
             if chosen.get(" ".join(words[:cut])) == "location":
                 by_rest[" ".join(words[cut:])].append(folded)
+    # Only when the full name is attested at least 1/PLACE_NAME_SHARE as often as the short one: "the
+    # House" (hundreds of mentions) is not "the Florida House" (a few), nor "Democratic Party" the
+    # "California Democratic Party"; "Colts" beside a well-attested "Indianapolis Colts" is.
     org_target: dict[str, str] = {}
     for folded, coarse in chosen.items():
         if coarse in ("organization", "group") and folded in by_rest:
             target = _dominant(by_rest[folded], mentions_of)
-            if target is not None:
+            if target is not None and mentions_of[target] * PLACE_NAME_SHARE >= mentions_of[folded]:
                 org_target[folded] = target
 
     def final_folded(key: str) -> tuple[str, str]:
