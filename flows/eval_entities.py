@@ -22,6 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
+from flows.eval_events import token_offsets
 from transforms.entities import entity_relations, load_aliases, resolve_entities
 from transforms.extract import extract_documents
 from warehouse import db
@@ -69,12 +70,7 @@ def read_participants(path: Path, limit: int | None = None) -> list[dict]:
                 break
             record = json.loads(line)
             text = record["text"]
-            offsets, position = {}, 0
-            for token in record["tokens"]:
-                start = text.find(token["text"], position)
-                if start >= 0:
-                    offsets[token["t_id"]] = (start, start + len(token["text"]))
-                    position = start + len(token["text"])
+            offsets = token_offsets(text, record["tokens"])
             chain_of = {}
             for relation in record["relations"]:
                 if relation["tag"] == "CROSS_DOC_COREF":

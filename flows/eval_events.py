@@ -157,7 +157,8 @@ def evaluate_seeds(nlp: Language, lexicon: Lexicon, folder: Path, gold_path: Pat
 # ---------------------------------------------------------------------------------------------- ECB+
 
 
-def _token_offsets(text: str, tokens: list[dict]) -> dict[int, tuple[int, int]]:
+def token_offsets(text: str, tokens: list[dict]) -> dict[int, tuple[int, int]]:
+    """ECB+ token id → (start, end) character span in the document's text."""
     offsets, position = {}, 0
     for token in tokens:
         start = text.find(token["text"], position)
@@ -176,7 +177,7 @@ def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
             if limit is not None and count >= limit:
                 break
             record = json.loads(line)
-            offsets = _token_offsets(record["text"], record["tokens"])
+            offsets = token_offsets(record["text"], record["tokens"])
             chain_of = {}
             for relation in record["relations"]:
                 if relation["tag"] in ("CROSS_DOC_COREF", "INTRA_DOC_COREF"):

@@ -139,7 +139,7 @@ def publication_date(
 
 def within_period(day: dt.date, start: dt.date, precision: str) -> bool:
     """Whether ``day`` lies in the day, month or year that starts at ``start``."""
-    first, last = _bounds(start, precision)
+    first, last = period_bounds(start, precision)
     return first <= day <= last
 
 
@@ -361,7 +361,7 @@ def _roll_year(
             candidates.append(parsed.replace(year=year))
         except ValueError:  # February 29
             continue
-    earliest, latest = _bounds(published, precision)
+    earliest, latest = period_bounds(published, precision)
     if month_only:
         earliest, latest = earliest.replace(day=1), latest.replace(day=1)
     if tense == "future":
@@ -371,8 +371,8 @@ def _roll_year(
     return max(behind) if behind else min(candidates)
 
 
-def _bounds(published: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    """First and last day a publication date of that precision can be."""
+def period_bounds(published: dt.date, precision: str | None) -> tuple[dt.date, dt.date]:
+    """First and last day a date of that precision (day / month / year) can be."""
     if precision == "year":
         return published.replace(month=1, day=1), published.replace(month=12, day=31)
     if precision == "month":

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.dates import PRECISION_RANK, anchor_date, publication_date
+from transforms.dates import PRECISION_RANK, anchor_date, period_bounds, publication_date
 from transforms.entities import entity_key
 from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
 from transforms.keys import make_key
@@ -243,14 +243,7 @@ def modes_compatible(a: str | None, b: str | None) -> bool:
 
 def publication_period(published: dt.date | None, precision: str | None) -> tuple[dt.date, dt.date] | None:
     """First and last day a document can have been published on (None when its date is unknown)."""
-    if published is None:
-        return None
-    if precision == "year":
-        return published.replace(month=1, day=1), published.replace(month=12, day=31)
-    if precision == "month":
-        following = (published.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return published.replace(day=1), following - dt.timedelta(days=1)
-    return published, published
+    return None if published is None else period_bounds(published, precision)
 
 
 def _within(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date], days: int) -> bool:
