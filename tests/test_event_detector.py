@@ -116,3 +116,31 @@ def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
     assert about["test"]["recall"] >= 0.5
     detector = EventDetector.load(tmp_path / "out")
     assert {"COERCE", "DISAPPROVE", "CONSULT", "NONE"} <= set(detector.classes)
+
+
+def test_each_type_with_enough_detections_is_calibrated_on_its_own():
+    """A type's raw probability maps to how often that type was right; rare types share the pooled map."""
+    from training.events import MIN_CALIBRATION_DETECTIONS, calibrated, type_calibrations
+    from transforms.event_detector import ANY_TYPE
+
+    found, gold = [], {}
+    for i in range(MIN_CALIBRATION_DETECTIONS + 10):  # CONSULT at 0.6 is right every time
+        found.append((f"c{i}", "CONSULT", 0.6))
+        gold[f"c{i}"] = ["CONSULT"]
+    for i in range(MIN_CALIBRATION_DETECTIONS + 10):  # DISAPPROVE at 0.6 is right one time in four
+        found.append((f"d{i}", "DISAPPROVE", 0.6))
+        gold[f"d{i}"] = ["DISAPPROVE"] if i % 4 == 0 else []
+    found += [("a1", "AID", 0.6), ("a2", "AID", 0.6)]  # too few to calibrate alone
+    gold.update({"a1": ["AID"], "a2": []})
+
+    knots = type_calibrations(found, gold)
+
+    assert {"CONSULT", "DISAPPROVE", ANY_TYPE} <= set(knots) and "AID" not in knots
+    by_code = {code: p for _, code, p in calibrated(found, knots)}
+    assert by_code["CONSULT"] == pytest.approx(1.0)
+    assert by_code["DISAPPROVE"] == pytest.approx(0.25, abs=0.01)
+    assert by_code["CONSULT"] > by_code["AID"] > by_code["DISAPPROVE"]
+    detector = EventDetector(["CONSULT", "NONE"], [], np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(2), [],
+                             knots, threshold=0.3)
+    assert detector.calibrate(0.6, "DISAPPROVE") == pytest.approx(by_code["DISAPPROVE"])
+    assert detector.calibrate(0.6, "AID") == pytest.approx(by_code["AID"])

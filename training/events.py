@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from transforms.event_detector import (
+    ANY_TYPE,
     CANDIDATE_POS,
     NAME_LABELS,
     NONE,
@@ -37,6 +38,9 @@ from transforms.event_detector import (
 
 TENSOR_SCALE = 0.5  # the tok2vec vector's weight against the binary features
 MIN_LEMMA_COUNT = 1
+# A type is calibrated on its own out-of-fold detections when it has this many, this many of them right.
+MIN_CALIBRATION_DETECTIONS = 30
+MIN_CALIBRATION_RIGHT = 5
 
 
 @dataclass
@@ -212,7 +216,7 @@ def fit(examples: list[Example], c: float = 1.0) -> Fitted:
 def predict(fitted: Fitted, examples: list[Example]) -> np.ndarray:
     """Class probabilities of examples, computed exactly as the shipped detector computes them."""
     detector = EventDetector(fitted.classes, fitted.features, fitted.weights, fitted.dense, fitted.bias,
-                             lemmas=(), calibration={"x": [0.0, 1.0], "y": [0.0, 1.0]}, threshold=0.0)
+                             lemmas=(), calibration={ANY_TYPE: {"x": [0.0, 1.0], "y": [0.0, 1.0]}}, threshold=0.0)
     return detector.probabilities_of([e.features for e in examples], np.vstack([e.tensor for e in examples]))
 
 
@@ -227,11 +231,12 @@ def detections(fitted: Fitted, examples: list[Example]) -> list[tuple[str, str, 
     return [(e.sid, fitted.classes[k], float(probs[i, k])) for i, (e, k) in enumerate(zip(examples, best, strict=True))]
 
 
-def sentence_match(found: list[tuple[str, str, float]], gold: dict[str, list[str]], threshold: float):
-    """Per detection above ``threshold``: is it right (a same-type gold event left to match in its sentence)?
+def judged(found: list[tuple[str, str, float]], gold: dict[str, list[str]], threshold: float = 0.0):
+    """Per detection at or above ``threshold``: (code, probability, right?), right meaning a same-type gold
+    event is left to match in its sentence.
 
     Highest-probability detections claim gold events first, one-to-one per type, as the reference
-    scorer matches a sentence. Returns (probability, right) pairs and the gold total.
+    scorer matches a sentence.
     """
     by_sid: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for sid, code, prob in found:
@@ -243,8 +248,13 @@ def sentence_match(found: list[tuple[str, str, float]], gold: dict[str, list[str
         for code, prob in sorted(preds, key=lambda p: -p[1]):
             right = left[code] > 0
             left[code] -= right
-            out.append((prob, right))
-    return out, sum(len(v) for v in gold.values())
+            out.append((code, prob, right))
+    return out
+
+
+def sentence_match(found: list[tuple[str, str, float]], gold: dict[str, list[str]], threshold: float):
+    """(probability, right?) of each detection at or above ``threshold`` (see ``judged``), and the gold total."""
+    return [(prob, right) for _, prob, right in judged(found, gold, threshold)], sum(len(v) for v in gold.values())
 
 
 def prf(pairs: list[tuple[float, bool]], n_gold: int) -> dict:
@@ -264,6 +274,30 @@ def calibration(pairs: list[tuple[float, bool]]) -> dict[str, list[float]]:
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
     knots = np.unique(np.concatenate([[0.0], iso.X_thresholds_, [1.0]]))
     return {"x": [round(float(v), 4) for v in knots], "y": [round(float(v), 4) for v in iso.predict(knots)]}
+
+
+def type_calibrations(found: list[tuple[str, str, float]], gold: dict[str, list[str]]) -> dict[str, dict]:
+    """Calibration knots per event type from out-of-fold detections, ``ANY_TYPE`` for all of them together.
+
+    A type's raw probabilities mean different things (a DISAPPROVE at 0.4 is right less often than a
+    CONSULT at 0.4), so each type with enough detections gets its own map.
+    """
+    rows = judged(found, gold)
+    knots = {ANY_TYPE: calibration([(prob, right) for _, prob, right in rows])}
+    for code in sorted({code for code, _, _ in rows}):
+        pairs = [(prob, right) for c, prob, right in rows if c == code]
+        if len(pairs) >= MIN_CALIBRATION_DETECTIONS and sum(r for _, r in pairs) >= MIN_CALIBRATION_RIGHT:
+            knots[code] = calibration(pairs)
+    return knots
+
+
+def calibrated(found: list[tuple[str, str, float]], knots: dict[str, dict]) -> list[tuple[str, str, float]]:
+    """Detections with their raw probability replaced by the calibrated one of their type."""
+    out = []
+    for sid, code, prob in found:
+        k = knots.get(code) or knots[ANY_TYPE]
+        out.append((sid, code, float(np.interp(prob, k["x"], k["y"]))))
+    return out
 
 
 def save(fitted: Fitted, folder: Path, lemmas: set[str], calib: dict, threshold: float, about: dict) -> None:
@@ -294,7 +328,7 @@ def cross_validate(examples: list[Example], lexicon_lemmas: Iterable[str], c: fl
 
 
 def best_threshold(found, gold: dict[str, list[str]], grid=None) -> tuple[float, dict]:
-    """The raw-probability threshold with the best F1 over ``found`` (its figures too)."""
+    """The probability threshold with the best F1 over ``found`` (its figures too)."""
     grid = grid or [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
     scored = [(t, prf(*sentence_match(found, gold, t))) for t in grid]
     return max(scored, key=lambda ts: (ts[1]["f1"], ts[0]))
@@ -321,22 +355,23 @@ def train_detector(
     train_gold = {sid: codes for sid, codes in data.gold.items() if sid not in test_sids}
     lexicon_lemmas = load_triggers().get_column("lemma").to_list()
     found = cross_validate(train, lexicon_lemmas, c)
-    # Calibrate on every out-of-fold detection, then emit those whose calibrated confidence reaches the
-    # threshold that maximises F1: the raw table keeps them, the analyst views apply a stricter one.
-    calib = calibration(sentence_match(found, train_gold, 0.0)[0])
-    raw_threshold, cv = best_threshold(found, train_gold)
-    threshold = float(np.interp(raw_threshold, calib["x"], calib["y"]))
+    # Calibrate per type on the out-of-fold detections, then emit those whose calibrated confidence
+    # reaches the threshold that maximises F1: the raw table keeps them, the analyst views apply a stricter one.
+    knots = type_calibrations(found, train_gold)
+    threshold, cv = best_threshold(calibrated(found, knots), train_gold)
     lemmas = candidate_lemmas(train, lexicon_lemmas)
     fitted = fit([e for e in train if e.lemma in lemmas], c)
-    test_found = detections(fitted, [e for e in test if e.lemma in lemmas])
+    test_found = calibrated(detections(fitted, [e for e in test if e.lemma in lemmas]), knots)
     test_gold = {sid: codes for sid, codes in data.gold.items() if sid in test_sids}
     about = {
         "trained_on": [str(p) for p in gold_folders] + [str(p) for p in label_files],
         "sentences": len(train_gold), "events": sum(map(len, train_gold.values())),
         "test_sentences": len(test_gold), "records_missing_from_corpus": len(missing),
-        "unreachable_gold_triggers": dict(data.unreachable), "c": c, "raw_threshold": raw_threshold,
+        "unreachable_gold_triggers": dict(data.unreachable), "c": c,
         "cross_validated": cv,
-        "test": prf(*sentence_match(test_found, test_gold, raw_threshold)) if test_gold else None,
+        "cross_validated_curve": {str(t): prf(*sentence_match(calibrated(found, knots), train_gold, t))
+                                  for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)},
+        "test": prf(*sentence_match(test_found, test_gold, threshold)) if test_gold else None,
     }
-    save(fitted, out, lemmas, calib, round(threshold, 4), about)
+    save(fitted, out, lemmas, knots, round(threshold, 4), about)
     return about

@@ -25,6 +25,7 @@ import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 NONE = "NONE"
+ANY_TYPE = "*"  # the calibration of every detection, for types with too few to calibrate alone
 CANDIDATE_POS = frozenset({"VERB", "NOUN", "ADJ", "PROPN"})
 # Labels inside which a word is part of a name, not an act ("Cold War", "Defense Cooperation Agreement").
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW",
@@ -130,7 +131,7 @@ class EventDetector:
     """A trained multinomial logistic model over candidate words; numpy only at inference."""
 
     def __init__(self, classes: list[str], features: list[str], weights: np.ndarray, dense: np.ndarray,
-                 bias: np.ndarray, lemmas: Iterable[str], calibration: dict[str, list[float]],
+                 bias: np.ndarray, lemmas: Iterable[str], calibration: dict[str, dict[str, list[float]]],
                  threshold: float):
         self.classes = classes
         self.column = {name: i for i, name in enumerate(features)}
@@ -139,7 +140,9 @@ class EventDetector:
         self.bias = bias
         self.lemmas = frozenset(lemmas)
         self.none_index = classes.index(NONE)
-        self.calibration = calibration  # "x"/"y" knots: raw event probability → measured precision
+        # Per event type (and "*" for types too rare to calibrate alone): "x"/"y" knots mapping the raw
+        # probability of that type to the measured share of such detections that are right.
+        self.calibration = calibration
         self.threshold = threshold  # calibrated confidence below which no mention is emitted
 
     @classmethod
@@ -154,9 +157,12 @@ class EventDetector:
         if digest != meta["weights_sha256"]:
             raise RuntimeError(f"event detector weights {path / 'weights.npz'} do not match model.json "
                                f"(sha256 {digest}, expected {meta['weights_sha256']})")
+        knots = meta["calibration"]
+        if "x" in knots:  # a detector trained before per-type calibration: one map for every type
+            knots = {ANY_TYPE: knots}
         with np.load(path / "weights.npz") as arrays:
             return cls(meta["classes"], meta["features"], arrays["weights"], arrays["dense"], arrays["bias"],
-                       meta["lemmas"], meta["calibration"], meta["threshold"])
+                       meta["lemmas"], knots, meta["threshold"])
 
     def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str]) -> np.ndarray:
         """Class probabilities (tokens × classes) for candidate tokens of one Doc."""
@@ -178,9 +184,10 @@ class EventDetector:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def calibrate(self, raw: float) -> float:
-        """The measured probability that a detection with raw event probability ``raw`` has the right type."""
-        return float(np.interp(raw, self.calibration["x"], self.calibration["y"]))
+    def calibrate(self, raw: float, code: str) -> float:
+        """The measured probability that a ``code`` detection with raw probability ``raw`` is right."""
+        knots = self.calibration.get(code) or self.calibration[ANY_TYPE]
+        return float(np.interp(raw, knots["x"], knots["y"]))
 
     def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
         """The detections of one sentence whose calibrated confidence reaches the threshold."""
@@ -192,6 +199,6 @@ class EventDetector:
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)
         for token, k, row in zip(tokens, best, probs, strict=True):
-            confidence = self.calibrate(float(row[k]))
+            confidence = self.calibrate(float(row[k]), self.classes[k])
             if confidence >= self.threshold:
                 yield Detection(token, self.classes[k], round(confidence, 3))
