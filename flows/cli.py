@@ -404,14 +404,14 @@ def train_events(
     c: Annotated[float, typer.Option(help="Inverse regularisation strength of the logistic regression.")] = 0.5,
 ) -> None:
     """Train the event detector on sentence gold; prints what cross-validation and the test split measured."""
-    from training.events import train_detector
+    from training.events import TrainingSources, train_detector
 
     gold = gold if gold is not None else [Path("../shared/eval/events_train")]
     labels = labels if labels is not None else sorted(Path("training/labels").glob("*.jsonl"))
     for path in [*gold, *labels, corpus]:
         if not path.exists():
             _fail(f"no such input: {path}")
-    about = train_detector(gold, labels, corpus, out, _settings().model, c)
+    about = train_detector(TrainingSources(gold, labels, corpus), out, _settings().model, c)
     sys.stdout.write(json.dumps(about, indent=1) + "\n")
 
 

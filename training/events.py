@@ -32,6 +32,8 @@ from transforms.event_detector import (
     NAME_LABELS,
     NONE,
     EventDetector,
+    LexiconPrior,
+    LinearWeights,
     mention_token_labels,
     token_features,
 )
@@ -121,7 +123,16 @@ def _trigger_head(span_tokens: list):
     return None
 
 
-def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], batch_size: int = 16) -> Dataset:
+def lexicon_prior(triggers) -> LexiconPrior:
+    """The trigger lexicon (TRIGGER_SCHEMA rows) as the detector's lexicon features read it."""
+    prior: LexiconPrior = {}
+    for row in triggers.iter_rows(named=True):
+        prior.setdefault((row["lemma"], row["pos"]), []).append((row["code"], row["prep"] or None))
+    return prior
+
+
+def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], prior: LexiconPrior | None = None,
+                  batch_size: int = 16) -> Dataset:
     """Parse each article once and turn its annotated sentences into candidate examples."""
     from transforms.entities import doc_mentions
 
@@ -157,7 +168,7 @@ def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], batch_s
                     continue
                 label = heads.get(token.i) or ("" if token.i in ignored else NONE)
                 data.examples.append(Example(sentence.sid, record_id, token.lemma_.lower(),
-                                             token_features(token, labels), doc.tensor[token.i].copy(), label))
+                                             token_features(token, labels, prior), doc.tensor[token.i].copy(), label))
     return data
 
 
@@ -174,21 +185,12 @@ def _trigger_tokens(span, trigger: str | None) -> list:
     return [t for t in span if t.idx < end and t.idx + len(t.text) > start]
 
 
-@dataclass
-class Fitted:
-    classes: list[str]
-    features: list[str]
-    weights: np.ndarray
-    dense: np.ndarray
-    bias: np.ndarray
-
-
 def candidate_lemmas(examples: list[Example], lexicon_lemmas: Iterable[str]) -> set[str]:
     counts = Counter(e.lemma for e in examples if e.label not in (NONE, ""))
     return {lemma for lemma, n in counts.items() if n >= MIN_LEMMA_COUNT} | set(lexicon_lemmas)
 
 
-def fit(examples: list[Example], c: float = 1.0) -> Fitted:
+def fit(examples: list[Example], c: float = 1.0) -> LinearWeights:
     """Multinomial logistic regression over binary features and the scaled token vector."""
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction import DictVectorizer
@@ -209,18 +211,18 @@ def fit(examples: list[Example], c: float = 1.0) -> Fitted:
         coef = np.hstack([-coef / 2, coef / 2])
     keep = np.abs(coef[:n_sparse]).max(axis=1) > 1e-3
     names = vectorizer.get_feature_names_out()
-    return Fitted(classes=classes, features=[str(n) for n in names[keep]], weights=coef[:n_sparse][keep],
-                  dense=coef[n_sparse:] * TENSOR_SCALE, bias=model.intercept_.astype(np.float32))
+    return LinearWeights(classes=classes, features=[str(n) for n in names[keep]], weights=coef[:n_sparse][keep],
+                         dense=coef[n_sparse:] * TENSOR_SCALE, bias=model.intercept_.astype(np.float32))
 
 
-def predict(fitted: Fitted, examples: list[Example]) -> np.ndarray:
+def predict(fitted: LinearWeights, examples: list[Example]) -> np.ndarray:
     """Class probabilities of examples, computed exactly as the shipped detector computes them."""
-    detector = EventDetector(fitted.classes, fitted.features, fitted.weights, fitted.dense, fitted.bias,
-                             lemmas=(), calibration={ANY_TYPE: {"x": [0.0, 1.0], "y": [0.0, 1.0]}}, threshold=0.0)
+    detector = EventDetector(fitted, lemmas=(), calibration={ANY_TYPE: {"x": [0.0, 1.0], "y": [0.0, 1.0]}},
+                             threshold=0.0)
     return detector.probabilities_of([e.features for e in examples], np.vstack([e.tensor for e in examples]))
 
 
-def detections(fitted: Fitted, examples: list[Example]) -> list[tuple[str, str, float]]:
+def detections(fitted: LinearWeights, examples: list[Example]) -> list[tuple[str, str, float]]:
     """(sid, predicted code, raw probability) of each candidate, the most likely event type (never NONE)."""
     if not examples:
         return []
@@ -300,16 +302,6 @@ def calibrated(found: list[tuple[str, str, float]], knots: dict[str, dict]) -> l
     return out
 
 
-def save(fitted: Fitted, folder: Path, lemmas: set[str], calib: dict, threshold: float, about: dict) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    weights = folder / "weights.npz"
-    np.savez_compressed(weights, weights=fitted.weights, dense=fitted.dense, bias=fitted.bias)
-    meta = {"classes": fitted.classes, "lemmas": sorted(lemmas), "calibration": calib, "threshold": threshold,
-            "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "about": about,
-            "features": fitted.features}
-    (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def article_fold(record_id: str, folds: int = 5) -> int:
     """A stable fold of an article (cross-validation never splits one article's sentences)."""
     return int(hashlib.sha256(record_id.encode()).hexdigest(), 16) % folds
@@ -334,13 +326,21 @@ def best_threshold(found, gold: dict[str, list[str]], grid=None) -> tuple[float,
     return max(scored, key=lambda ts: (ts[1]["f1"], ts[0]))
 
 
-def train_detector(
-    gold_folders: list[Path], label_files: list[Path], corpus: Path, out: Path, model: str, c: float = 1.0,
-) -> dict:
+@dataclass(frozen=True)
+class TrainingSources:
+    """Where the annotated sentences are: gold folders, project label files, and the corpus they point into."""
+
+    gold_folders: list[Path]
+    label_files: list[Path]
+    corpus: Path
+
+
+def train_detector(sources: TrainingSources, out: Path, model: str, c: float = 1.0) -> dict:
     """Train, cross-validate, calibrate and save the detector; returns what was measured.
 
     Label-file sentences marked ``"split": "test"`` are held out of training and scored at the end.
     """
+    gold_folders, label_files, corpus = sources.gold_folders, sources.label_files, sources.corpus
     from flows.nlp import load_nlp
     from transforms.events import load_triggers
 
@@ -348,12 +348,14 @@ def train_detector(
     sentences += [s for path in label_files for s in label_file_sentences(path)]
     texts = read_corpus(corpus, {s.record_id for s in sentences})
     missing = {s.record_id for s in sentences} - set(texts)
-    data = build_dataset(load_nlp(model), sentences, texts)
+    triggers = load_triggers()
+    prior = lexicon_prior(triggers)
+    data = build_dataset(load_nlp(model), sentences, texts, prior)
     test_sids = {s.sid for s in sentences if s.split == "test"}
     train = [e for e in data.examples if e.sid not in test_sids]
     test = [e for e in data.examples if e.sid in test_sids]
     train_gold = {sid: codes for sid, codes in data.gold.items() if sid not in test_sids}
-    lexicon_lemmas = load_triggers().get_column("lemma").to_list()
+    lexicon_lemmas = triggers.get_column("lemma").to_list()
     found = cross_validate(train, lexicon_lemmas, c)
     # Calibrate per type on the out-of-fold detections, then emit those whose calibrated confidence
     # reaches the threshold that maximises F1: the raw table keeps them, the analyst views apply a stricter one.
@@ -373,5 +375,5 @@ def train_detector(
                                   for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)},
         "test": prf(*sentence_match(test_found, test_gold, threshold)) if test_gold else None,
     }
-    save(fitted, out, lemmas, knots, round(threshold, 4), about)
+    EventDetector(fitted, lemmas, knots, round(threshold, 4), prior).save(out, about)
     return about

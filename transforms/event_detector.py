@@ -79,7 +79,24 @@ def _subject(token: Token) -> Token | None:
     return None
 
 
-def token_features(token: Token, labels: dict[int, str]) -> list[str]:
+# The trigger lexicon as the detector saw it when trained: (lemma, VERB|NOUN) → (code, preposition or None).
+LexiconPrior = dict[tuple[str, str], list[tuple[str, str | None]]]
+
+
+def lexicon_features(token: Token, prior: LexiconPrior) -> list[str]:
+    """What the trigger lexicon says of the word: its listed types (a prepositional entry only with that
+    preposition), or that the lemma is listed under another part of speech. Lets the model type a trigger
+    word the annotated sentences never showed ("videoconference") while learning how far to trust each entry."""
+    preps = {child.lower_ for child in token.children if child.dep_ in ("prep", "agent")}
+    lemma = token.lemma_.lower()
+    found = [f"lex={code}" if prep is None else f"lex={code}|prep"
+             for code, prep in prior.get((lemma, token.pos_), []) if prep is None or prep in preps]
+    if not found and any((lemma, pos) in prior for pos in ("VERB", "NOUN")):
+        found.append("lex=listed-otherwise")
+    return list(dict.fromkeys(found))
+
+
+def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | None = None) -> list[str]:
     """The sparse features of one candidate (see the module docstring); binary, named by string."""
     lemma = token.lemma_.lower()
     head = token.head
@@ -115,6 +132,8 @@ def token_features(token: Token, labels: dict[int, str]) -> list[str]:
     feats += [f"se={ent or '-'}", f"lse={lemma}|{ent or '-'}"]
     if head is not token:
         feats.append(f"hc={head.dep_}|{head.lemma_.lower()}")
+    if prior:
+        feats += lexicon_features(token, prior)
     return feats
 
 
@@ -127,23 +146,32 @@ class Detection:
     confidence: float
 
 
+@dataclass(frozen=True)
+class LinearWeights:
+    """A multinomial logistic model: a weight row per sparse feature, a block for the token vector, a bias."""
+
+    classes: list[str]
+    features: list[str]
+    weights: np.ndarray  # (features, classes)
+    dense: np.ndarray  # (tensor width, classes)
+    bias: np.ndarray
+
+
 class EventDetector:
     """A trained multinomial logistic model over candidate words; numpy only at inference."""
 
-    def __init__(self, classes: list[str], features: list[str], weights: np.ndarray, dense: np.ndarray,
-                 bias: np.ndarray, lemmas: Iterable[str], calibration: dict[str, dict[str, list[float]]],
-                 threshold: float):
-        self.classes = classes
-        self.column = {name: i for i, name in enumerate(features)}
-        self.weights = weights  # (features, classes)
-        self.dense = dense  # (tensor width, classes)
-        self.bias = bias
+    def __init__(self, model: LinearWeights, lemmas: Iterable[str], calibration: dict[str, dict[str, list[float]]],
+                 threshold: float, prior: LexiconPrior | None = None):
+        self.model = model
+        self.classes = model.classes
+        self.column = {name: i for i, name in enumerate(model.features)}
         self.lemmas = frozenset(lemmas)
-        self.none_index = classes.index(NONE)
+        self.none_index = model.classes.index(NONE)
         # Per event type (and "*" for types too rare to calibrate alone): "x"/"y" knots mapping the raw
         # probability of that type to the measured share of such detections that are right.
         self.calibration = calibration
         self.threshold = threshold  # calibrated confidence below which no mention is emitted
+        self.prior = prior or {}  # the trigger lexicon the model was trained with (``lexicon_features``)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "EventDetector":
@@ -160,26 +188,42 @@ class EventDetector:
         knots = meta["calibration"]
         if "x" in knots:  # a detector trained before per-type calibration: one map for every type
             knots = {ANY_TYPE: knots}
+        prior: LexiconPrior = {}
+        for lemma, pos, code, prep in meta.get("lexicon", []):
+            prior.setdefault((lemma, pos), []).append((code, prep))
         with np.load(path / "weights.npz") as arrays:
-            return cls(meta["classes"], meta["features"], arrays["weights"], arrays["dense"], arrays["bias"],
-                       meta["lemmas"], knots, meta["threshold"])
+            model = LinearWeights(meta["classes"], meta["features"], arrays["weights"], arrays["dense"],
+                                  arrays["bias"])
+        return cls(model, meta["lemmas"], knots, meta["threshold"], prior)
+
+    def save(self, folder: Path, about: dict) -> None:
+        """Write ``weights.npz`` and ``model.json`` (what ``load`` reads, with the hash of the weights)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        weights = folder / "weights.npz"
+        np.savez_compressed(weights, weights=self.model.weights, dense=self.model.dense, bias=self.model.bias)
+        meta = {"classes": self.classes, "lemmas": sorted(self.lemmas), "calibration": self.calibration,
+                "threshold": self.threshold, "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+                "about": about, "features": self.model.features,
+                "lexicon": [[lemma, pos, code, prep] for (lemma, pos), entries in sorted(self.prior.items())
+                            for code, prep in entries]}
+        (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str]) -> np.ndarray:
         """Class probabilities (tokens × classes) for candidate tokens of one Doc."""
         tensors = None
         if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
             tensors = doc.tensor[[t.i for t in tokens]]
-        return self.probabilities_of([token_features(t, labels) for t in tokens], tensors)
+        return self.probabilities_of([token_features(t, labels, self.prior) for t in tokens], tensors)
 
     def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
         """Class probabilities (rows × classes) from each row's feature names and token vectors."""
-        scores = np.tile(self.bias, (len(features), 1))
-        if tensors is not None and self.dense.shape[0]:
-            scores += tensors @ self.dense
+        scores = np.tile(self.model.bias, (len(features), 1))
+        if tensors is not None and self.model.dense.shape[0]:
+            scores += tensors @ self.model.dense
         for row, names in enumerate(features):
-            cols = [self.column[f] for f in names if f in self.column]
+            cols = [self.column[f] for f in dict.fromkeys(names) if f in self.column]  # binary, as trained
             if cols:
-                scores[row] += self.weights[cols].sum(axis=0)
+                scores[row] += self.model.weights[cols].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
