@@ -220,11 +220,11 @@ def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
         "from v_who_met_whom where 'Vladimir Putin' in (participant_a, participant_b) and date_precision <> 'unknown'",
     )
     rows = set(met.iter_rows())
-    assert ("2021-12-15", "day", "call", "Vladimir Putin", "Xi Jinping", 1) in rows
+    # The call from two reports (000's announcement, 002's "spoke to Xi"; 001's actor-less "video meeting"
+    # stays apart), the 2022 meeting and the 2024 visit, each dated as precisely as its document allows.
+    assert ("2021-12-15", "day", "call", "Vladimir Putin", "Xi Jinping", 2) in rows
     assert ("2022-02-01", "month", "meet", "Vladimir Putin", "Xi Jinping", 1) in rows
-    # Found in the raw facts, each dated as precisely as its document allows: the call from two reports
-    # (000's announcement, 002's "spoke to Xi"; 001's actor-less "video meeting" stays apart), and the
-    # 2024 visit, whose one report (confidence below the views' threshold) the views leave out.
+    assert ("2024-05-01", "month", "visit", "Vladimir Putin", "Xi Jinping", 1) in rows
     found = {(d, p, a, b): n for d, p, a, b, n in consult_events(warehouse)}
     assert found[("2021-12-15", "day", "Vladimir Putin", "Xi Jinping")] == 2
     assert ("2022-02-01", "month", "Vladimir Putin", "Xi Jinping") in found
