@@ -402,6 +402,9 @@ def test_washington_as_subject_or_owner_of_no_political_act_is_the_place(nlp, te
         "Washington is ready to talk with Pyongyang.",
         "Moscow retaliated against Washington by expelling diplomats.",
         "Washington has been trying to persuade Ankara to drop the deal.",
+        "Officials insist Washington remains at odds with Havana.",  # a political state
+        "Seoul says Washington gave it firm guarantees.",  # an act by its object
+        "Analysts doubt Washington would consult its allies.",
     ],
 )
 def test_washington_in_a_political_act_is_the_united_states(nlp, text):

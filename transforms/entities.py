@@ -33,7 +33,7 @@ MENTION_SCHEMA = pl.Schema(
         "label": pl.String,  # spaCy label of the mention
         "canonical_name": pl.String,  # within-document canonical name (resolve_entities may link further)
         "coarse_type": pl.String,
-        "entity_label": pl.String,  # spaCy label of the entity ("Russian" as a noun: NORP mention of a GPE)
+        "entity_label": pl.String,  # spaCy label of the entity ("Washington said" tagged ORG: GPE entity)
         "name_start_char": pl.Int64,  # the name inside the mention: no "the", title or possessive
         "name_end_char": pl.Int64,
     }

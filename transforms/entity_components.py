@@ -655,7 +655,8 @@ GOVERNMENT_ACTS = _words(
     "agree disagree accept approve authorize recognize recognise designate label blacklist "
     "impose sanction levy slap ban bar block restrict embargo freeze seize expel recall summon suspend "
     "halt withdraw lift ease extend renew tighten toughen "
-    "negotiate mediate broker sign ratify propose offer seek want consider weigh plan intend decide "
+    "negotiate mediate broker consult sign ratify quit propose offer seek want consider weigh plan intend "
+    "decide "
     "believe fear suspect worry view regard "
     "deploy station arm fund finance supply sponsor spur encourage incite instigate "
     "invade annex occupy attack bomb strike retake recapture capture intervene interfere meddle "
@@ -673,7 +674,7 @@ GOVERNMENT_TARGETS = _words(
 # Verbs that pass their subject on to the act they govern: "Washington has been trying to persuade",
 # "Beijing continues to press", "Washington will keep imposing".
 CONTROL_VERBS = _words(
-    "try attempt continue keep begin start seem appear plan intend hope want need have go fail refuse "
+    "try attempt continue keep stop begin start seem appear plan intend hope want need have go fail refuse "
     "decide agree threaten vow promise seek aim move prepare expect wish prefer choose struggle scramble "
     "rush hesitate"
 )
@@ -700,7 +701,7 @@ GOVERNMENT_NOUNS = _words(
     "aggression aggressiveness hostility intention objective goal aim priority interest influence role "
     "involvement intervention interference meddling buildup effort bid attempt message statement signal "
     "announcement view assessment concern suggestion invasion annexation offensive incursion occupation "
-    "accession jab swipe rebuke"
+    "accession jab swipe rebuke action overreach meeting summit"
 )
 # The objects that make any verb a government's act: its means and dealings, not other actors
 # ("Moscow gathered troops", "Washington faces pressure"; "Washington sued the administration" is the
@@ -708,7 +709,8 @@ GOVERNMENT_NOUNS = _words(
 GOVERNMENT_MEANS = _words(
     "sanction tariff measure restriction ban embargo troop force military army navy missile pressure "
     "threat warning ultimatum demand proposal offer plan policy talk negotiation tension deal agreement "
-    "accord treaty pact war aid assistance"
+    "accord treaty pact war conflict standoff dispute odds aid assistance assurance guarantee exercise "
+    "drill"
 )
 # Prepositions after which a capital may be a government, when the word they attach to is a
 # government's act or noun. "to", "from" and "at" only after a noun ("a warning to Moscow", "a jab at
@@ -718,7 +720,7 @@ NOUN_ONLY_PREPOSITIONS = _words("to from at")
 # Verbs with a government on the other side ("negotiate with Beijing", "clash with Moscow").
 INTERACTION_VERBS = _words(
     "negotiate talk cooperate clash side align ally deal engage reconcile break trade spar feud wrangle "
-    "coordinate consult confer"
+    "coordinate consult confer communicate"
 )
 
 
@@ -738,10 +740,12 @@ def _government_act(verb: Token, acts: frozenset[str]) -> bool:
             objects = [obj] + [p for c in obj.children if c.lower_ == "of" for p in c.children]
             if any(_lemma(o) in GOVERNMENT_MEANS for o in objects):
                 return True
-    if _lemma(verb) == "be":
+    if _lemma(verb) in ("be", "remain", "stay"):
+        # "is ready to", "is Kyiv's main backer", "remains at war / at odds / in talks with"
         return any(
             (c.dep_ == "acomp" and _lemma(c) in GOVERNMENT_STANCES)
             or (c.dep_ == "attr" and _lemma(c) in GOVERNMENT_NOUNS)
+            or (c.dep_ == "prep" and any({_lemma(p), p.lower_} & GOVERNMENT_MEANS for p in c.children))
             for c in verb.children
         )
     if _lemma(verb) in CONTROL_VERBS:
