@@ -661,6 +661,14 @@ def test_demonym_group_is_related_to_its_country():
     assert (row["related_entity_key"], row["relation"]) == (entity_key("Russia", "location"), "demonym_of")
 
 
+def test_a_language_named_like_a_demonym_has_no_relation():
+    relations = entity_relations(load_aliases())
+    mentions = pl.DataFrame([mention("a", 0, "Spanish", "Spanish", "other", "LANGUAGE")], schema=MENTION_SCHEMA)
+    _, entities = resolve_entities(mentions, relations=relations)
+    row = entities.row(0, named=True)
+    assert (row["coarse_type"], row["related_entity_key"], row["relation"]) == ("other", None, None)
+
+
 def test_resolution_is_deterministic_under_row_order():
     rows = [
         mention("a", 0, "Putin", "Putin", "person", "PERSON"),

@@ -355,7 +355,8 @@ def resolve_entities(
         name, coarse = spelling[key], key_coarse[key]
         counts = type_counts[key] if live else label_counts[key]
         matching = Counter({lab: n for lab, n in counts.items() if coarse_type(lab) == coarse}) or counts
-        relation = relations.get(name.casefold()) if live else None
+        # only the group is its country's demonym: "Spanish" the language is no group of Spain
+        relation = relations.get(name.casefold()) if live and coarse == "group" else None
         rows.append(
             {
                 "entity_key": key,
