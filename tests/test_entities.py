@@ -324,15 +324,28 @@ def test_short_capital_forms_match_only_as_written(rules_nlp):
     assert canonical.lookup("nato")["canonical_name"] == "NATO"  # longer forms match in any case
 
 
-def test_alias_demonym_resolves_to_the_country_only_as_a_noun(nlp):
-    doc = nlp("The Chinese supported the Russians. Chinese companies supply Russian factories.")
-    rows = {(r["mention_text"], r["start_char"]): r for r in doc_mentions("d", doc)}
-    nominal = [r for (text, _), r in rows.items() if text in ("Chinese", "Russians") and r["start_char"] < 35]
-    assert {r["canonical_name"] for r in nominal} == {"China", "Russia"}
-    assert {r["coarse_type"] for r in nominal} == {"location"}
-    modifiers = [r for r in rows.values() if r["start_char"] >= 35]
-    assert {r["canonical_name"] for r in modifiers} == {"Chinese", "Russian"}
-    assert {r["coarse_type"] for r in modifiers} == {"group"}
+def test_alias_demonym_is_its_countrys_group_as_noun_or_modifier(nlp):
+    # One key per group, never an alias of the country as well: "the Russians" and "Russian factories"
+    # are both the group "Russian", which the resolution relates to Russia (demonym_of).
+    doc = nlp(
+        "The Chinese supported the Russians. Chinese companies supply Russian factories. Americans voted."
+    )
+    rows = doc_mentions("d", doc)
+    assert {(r["mention_text"], r["canonical_name"]) for r in rows} == {
+        ("Chinese", "Chinese"),
+        ("Russians", "Russian"),
+        ("Russian", "Russian"),
+        ("Americans", "American"),
+    }
+    assert {(r["entity_label"], r["coarse_type"]) for r in rows} == {("NORP", "group")}
+    relations = entity_relations(load_aliases())
+    _, entities = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA), relations=relations)
+    related = {r["canonical_name"]: r["related_entity_key"] for r in entities.iter_rows(named=True)}
+    assert related == {
+        "Chinese": entity_key("China", "location"),
+        "Russian": entity_key("Russia", "location"),
+        "American": entity_key("United States", "location"),
+    }
 
 
 def test_alias_capital_is_the_government_only_where_it_acts(nlp):
@@ -352,12 +365,51 @@ def test_alias_capital_is_the_government_only_where_it_acts(nlp):
         "Washington (CNN) The president signed the order on Monday.",
         "WASHINGTON — The president signed the order on Monday.",
         "The holiday marks George Washington's birthday.",
+        "The Washington Redskins said the name would stay.",
+        "Washington Gov. Jay Inslee said the state would sue.",
     ],
 )
 def test_washington_the_place_is_not_the_united_states(nlp, text):
     rows = doc_mentions("d", nlp(text))
     names = [r["canonical_name"] for r in rows if "washington" in r["mention_text"].lower()]
     assert names and "United States" not in names, rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington's traffic is among the worst in the nation.",  # owner of no act of a government
+        "Washington's Virginia suburbs kept growing.",
+        "Washington hosted the parade on Sunday.",  # subject of what a city does
+        "Washington beat Dallas 24-17 on Sunday.",  # a team
+        "Washington is a city of monuments.",
+        "Tourists crowded Washington during the cherry blossom festival.",
+        "Washington sued the administration over the travel ban.",  # the state in court
+        "Polls show eastern Washington opposed the measure.",  # a region of the state
+    ],
+)
+def test_washington_as_subject_or_owner_of_no_political_act_is_the_place(nlp, text):
+    names = [r["canonical_name"] for r in doc_mentions("d", nlp(text)) if r["mention_text"] == "Washington"]
+    assert names == ["Washington"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Washington's sanctions hurt the economy.",
+        "Pressure from Washington forced the change.",
+        "Tensions between Washington and Beijing rose.",
+        "Washington is ready to talk with Pyongyang.",
+        "Moscow retaliated against Washington by expelling diplomats.",
+        "Washington has been trying to persuade Ankara to drop the deal.",
+        "Officials insist Washington remains at odds with Havana.",  # a political state
+        "Seoul says Washington gave it firm guarantees.",  # an act by its object
+        "Analysts doubt Washington would consult its allies.",
+    ],
+)
+def test_washington_in_a_political_act_is_the_united_states(nlp, text):
+    names = [r["canonical_name"] for r in doc_mentions("d", nlp(text)) if r["mention_text"] == "Washington"]
+    assert names == ["United States"]
 
 
 def test_capitals_stand_for_governments_only_as_actors(nlp):
@@ -607,6 +659,14 @@ def test_demonym_group_is_related_to_its_country():
     _, entities = resolve_entities(mentions, relations=relations)
     row = entities.row(0, named=True)
     assert (row["related_entity_key"], row["relation"]) == (entity_key("Russia", "location"), "demonym_of")
+
+
+def test_a_language_named_like_a_demonym_has_no_relation():
+    relations = entity_relations(load_aliases())
+    mentions = pl.DataFrame([mention("a", 0, "Spanish", "Spanish", "other", "LANGUAGE")], schema=MENTION_SCHEMA)
+    _, entities = resolve_entities(mentions, relations=relations)
+    row = entities.row(0, named=True)
+    assert (row["coarse_type"], row["related_entity_key"], row["relation"]) == ("other", None, None)
 
 
 def test_resolution_is_deterministic_under_row_order():

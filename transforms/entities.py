@@ -33,7 +33,7 @@ MENTION_SCHEMA = pl.Schema(
         "label": pl.String,  # spaCy label of the mention
         "canonical_name": pl.String,  # within-document canonical name (resolve_entities may link further)
         "coarse_type": pl.String,
-        "entity_label": pl.String,  # spaCy label of the entity ("Russian" as a noun: NORP mention of a GPE)
+        "entity_label": pl.String,  # spaCy label of the entity ("Washington said" tagged ORG: GPE entity)
         "name_start_char": pl.Int64,  # the name inside the mention: no "the", title or possessive
         "name_end_char": pl.Int64,
     }
@@ -355,7 +355,8 @@ def resolve_entities(
         name, coarse = spelling[key], key_coarse[key]
         counts = type_counts[key] if live else label_counts[key]
         matching = Counter({lab: n for lab, n in counts.items() if coarse_type(lab) == coarse}) or counts
-        relation = relations.get(name.casefold()) if live else None
+        # only the group is its country's demonym: "Spanish" the language is no group of Spain
+        relation = relations.get(name.casefold()) if live and coarse == "group" else None
         rows.append(
             {
                 "entity_key": key,

@@ -43,16 +43,6 @@ SEPARATORS = frozenset({",", ";", ":", "(", ")", "[", "]", '"', "“", "”", "|
 PERSON_JOINERS = frozenset({"and", "&", "or"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 ARTICLES = frozenset({"the"})
-# Where a demonym names the country ("the Chinese supported ...") rather than modifying a noun.
-NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "iobj", "dative", "pobj", "agent", "attr", "appos"})
-# Where a capital acts as its government besides as a subject ("criticized by Moscow", "Moscow's buildup").
-GOVERNMENT_DEPS = frozenset({"agent", "poss"})
-# "in Moscow", "to Beijing" keep the city; "the aggressiveness of Washington" is the government.
-PLACE_PREPOSITIONS = frozenset(
-    "in at to from near into around across within outside through toward towards via inside over throughout "
-    "beyond between out off onto along".split()
-)
-
 for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char", "name_end_char"):
     if not Span.has_extension(_attr):
         Span.set_extension(_attr, default=None)
@@ -502,10 +492,13 @@ class Canonicalizer:
 
     The name span drops a leading "the", a person's titles ("President", "Chinese leader") and a
     trailing possessive; the mention keeps its own span. Alias-table names resolve to their entry:
-    countries and organizations always (and relabel the span), demonyms only where the sentence uses
-    them as a noun ("the Chinese supported ..."), capitals only where they act ("Washington said",
-    "Moscow's buildup"). A person's short form links to the one longer name in the document that
-    starts or ends with it ("Xi" → "Xi Jinping", "Putin" → "Vladimir Putin").
+    countries and organizations always (and relabel the span); a demonym, noun or modifier, is its
+    country's group (NORP, named by the country's first demonym in the table: "Americans" → "American",
+    which ``resolve_entities`` relates to the country), never the country itself, and a language after
+    "in" or "speak"; capitals only where they stand for their government in a political act
+    ("Washington said", "Moscow's buildup", see ``_acting``). A person's short form links to the one
+    longer name in the document that starts or ends with it ("Xi" → "Xi Jinping", "Putin" →
+    "Vladimir Putin").
     """
 
     def __init__(self) -> None:
@@ -513,6 +506,7 @@ class Canonicalizer:
         self.folded: dict[str, dict] = {}
         self.titles: dict[str, list[tuple[str, ...]]] = {}  # first word → titles, longest first
         self.demonyms: set[str] = set()
+        self.group_names: dict[str, str] = {}  # country → its group's name (its first demonym)
         self.organization_heads: set[str] = set()
 
     def add_organization_heads(self, words: Iterable[str]) -> None:
@@ -528,6 +522,7 @@ class Canonicalizer:
                 self.folded.setdefault(text.casefold(), row)
             if row["kind"] == "demonym":
                 self.demonyms.add(text.casefold())
+                self.group_names.setdefault(row["canonical_name"], text)
 
     def add_titles(self, titles: Iterable[str]) -> None:
         for title in titles:
@@ -579,8 +574,13 @@ class Canonicalizer:
                     )
                     if label in NAME_LABELS and label != "NORP":
                         label = row["label"]
-                elif kind == "demonym" and _nominal(ent):
-                    name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
+                elif kind == "demonym":
+                    # One key per group, related to its country: "the Americans said" and "American
+                    # troops" are both the group "American" (events read it as the country's actor).
+                    group = self.group_names[row["canonical_name"]]
+                    name.canonical, name.entity_label, name.from_alias = group, "NORP", True
+                    if label in NAME_LABELS:
+                        label = "NORP"
                 elif kind == "capital" and label in ("GPE", "ORG", "LOC") and _acting(ent) and not _a_state(ent):
                     name.canonical, name.entity_label, name.from_alias = row["canonical_name"], "GPE", True
             if not name.from_alias and _flat_case(ent, flat):
@@ -637,35 +637,152 @@ class Canonicalizer:
         return start
 
 
-def _nominal(ent: Span) -> bool:
-    root = ent.root
-    if root.dep_ == "conj":
-        root = root.head
-    return root.dep_ in NOMINAL_DEPS and root.pos_ in ("NOUN", "PROPN", "PRON", "ADJ")
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
-# Verbs whose object is the place, not its government: going somewhere ("Putin visits Beijing") and
-# liking or seeing it ("Tourists love Beijing").
-PLACE_VERBS = frozenset(
-    "visit tour reach leave enter fly travel return arrive move relocate love like see enjoy".split()
+# What a government does, as the lemma of the verb whose subject (or passive agent) a capital is:
+# speaking and taking positions, coercion and policy, diplomacy, force. "Washington imposed",
+# "Beijing said", "criticized by Moscow". Verbs a city, a state or a team does as well ("host", "see",
+# "beat", "have", "meet", "reach") are left out: there the capital is the place.
+GOVERNMENT_ACTS = _words(
+    "say tell announce state declare insist claim allege argue assert maintain deny confirm acknowledge "
+    "admit "
+    "warn threaten accuse blame condemn criticize criticise denounce rebuke protest complain object "
+    "urge demand ask request call press pressure push lobby persuade appeal "
+    "vow pledge promise signal respond reply react retaliate reciprocate forecast predict "
+    "welcome praise hail applaud endorse support back oppose reject dismiss refuse decline rebuff veto "
+    "agree disagree accept approve authorize recognize recognise designate label blacklist "
+    "impose sanction levy slap ban bar block restrict embargo freeze seize expel recall summon suspend "
+    "halt withdraw lift ease extend renew tighten toughen "
+    "negotiate mediate broker consult sign ratify quit propose offer seek want consider weigh plan intend "
+    "decide "
+    "believe fear suspect worry view regard "
+    "deploy station arm fund finance supply sponsor spur encourage incite instigate "
+    "invade annex occupy attack bomb strike retake recapture capture intervene interfere meddle "
+    "indict charge prosecute extradite"
+)
+# What is done to a government, as the verb of which a capital is the object or passive subject:
+# "sanction Moscow", "Beijing warned Washington", "Washington was accused of".
+GOVERNMENT_TARGETS = _words(
+    "sanction punish accuse blame criticize criticise condemn rebuke warn threaten urge pressure press "
+    "lobby persuade convince court woo reassure assure placate appease provoke antagonize defy challenge "
+    "confront oppose support back trust distrust tell inform notify ask thank praise snub betray "
+    "deceive mislead join destabilize destabilise undermine weaken isolate contain deter coerce "
+    "intimidate bully"
+)
+# Verbs that pass their subject on to the act they govern: "Washington has been trying to persuade",
+# "Beijing continues to press", "Washington will keep imposing".
+CONTROL_VERBS = _words(
+    "try attempt continue keep stop begin start seem appear plan intend hope want need have go fail refuse "
+    "decide agree threaten vow promise seek aim move prepare expect wish prefer choose struggle scramble "
+    "rush hesitate"
+)
+# Adjectives that make "CAPITAL is ..." a government's position ("Washington is ready to talk").
+GOVERNMENT_STANCES = _words(
+    "ready willing prepared determined concerned worried opposed committed unwilling reluctant eager keen "
+    "wary skeptical sceptical critical adamant unhappy angry furious open"
+)
+# Nouns of a government's acts, positions and relations: the capital as their owner ("Washington's
+# policy", "Moscow's buildup"), or after "of", "from", "with", "against", "on", "between" … ("pressure
+# from Washington", "talks with Beijing", "tensions between Washington and Moscow"). "Washington's
+# traffic", "a trip to Washington", "flights from Washington" keep the place.
+GOVERNMENT_NOUNS = _words(
+    "policy position stance posture approach strategy doctrine agenda response reaction decision move "
+    "demand request proposal offer plan initiative sanction tariff measure restriction ban embargo "
+    "pressure threat warning ultimatum accusation allegation claim criticism condemnation objection "
+    "protest refusal insistence veto recognition retaliation crackdown support backing aid assistance "
+    "commitment pledge promise assurance guarantee approval blessing consent endorsement "
+    "ally alliance partner partnership adversary enemy rival rivalry foe opponent "
+    "relation relationship tie talk negotiation negotiator dialogue diplomacy engagement cooperation "
+    "deal agreement accord treaty pact dispute tension conflict war standoff confrontation feud spat "
+    "diplomat envoy ambassador embassy delegation emissary "
+    "government administration leadership regime military troop force army navy intelligence "
+    "aggression aggressiveness hostility intention objective goal aim priority interest influence role "
+    "involvement intervention interference meddling buildup effort bid attempt message statement signal "
+    "announcement view assessment concern suggestion invasion annexation offensive incursion occupation "
+    "accession jab swipe rebuke action overreach meeting summit"
+)
+# The objects that make any verb a government's act: its means and dealings, not other actors
+# ("Moscow gathered troops", "Washington faces pressure"; "Washington sued the administration" is the
+# state).
+GOVERNMENT_MEANS = _words(
+    "sanction tariff measure restriction ban embargo troop force military army navy missile pressure "
+    "threat warning ultimatum demand proposal offer plan policy talk negotiation tension deal agreement "
+    "accord treaty pact war conflict standoff dispute odds aid assistance assurance guarantee exercise "
+    "drill"
+)
+# Prepositions after which a capital may be a government, when the word they attach to is a
+# government's act or noun. "to", "from" and "at" only after a noun ("a warning to Moscow", "a jab at
+# Washington"; "sent troops to Washington" is the place). "in", "near", "across" … always keep the place.
+GOVERNMENT_PREPOSITIONS = _words("with against by on of between toward towards for over")
+NOUN_ONLY_PREPOSITIONS = _words("to from at")
+# Verbs with a government on the other side ("negotiate with Beijing", "clash with Moscow").
+INTERACTION_VERBS = _words(
+    "negotiate talk cooperate clash side align ally deal engage reconcile break trade spar feud wrangle "
+    "coordinate consult confer communicate"
 )
 
 
+def _lemma(token: Token) -> str:
+    return token.lemma_.lower()
+
+
+def _government_act(verb: Token, acts: frozenset[str]) -> bool:
+    """``verb`` is one of ``acts``, or a control verb whose complement is ("trying to persuade")."""
+    if verb.pos_ not in ("VERB", "AUX"):
+        return False
+    if _lemma(verb) in acts:
+        return True
+    # an act whose object is a government's ("Moscow gathered troops", "Moscow is facing tensions")
+    for obj in verb.children:
+        if obj.dep_ == "dobj":
+            objects = [obj] + [p for c in obj.children if c.lower_ == "of" for p in c.children]
+            if any(_lemma(o) in GOVERNMENT_MEANS for o in objects):
+                return True
+    if _lemma(verb) in ("be", "remain", "stay"):
+        # "is ready to", "is Kyiv's main backer", "remains at war / at odds / in talks with"
+        return any(
+            (c.dep_ == "acomp" and _lemma(c) in GOVERNMENT_STANCES)
+            or (c.dep_ == "attr" and _lemma(c) in GOVERNMENT_NOUNS)
+            or (c.dep_ == "prep" and any({_lemma(p), p.lower_} & GOVERNMENT_MEANS for p in c.children))
+            for c in verb.children
+        )
+    if _lemma(verb) in CONTROL_VERBS:
+        return any(c.dep_ == "xcomp" and _government_act(c, acts) for c in verb.children)
+    return False
+
+
 def _acting(ent: Span) -> bool:
-    """The capital stands for its government in a political act: as its subject ("Washington imposed",
-    "Beijing said"), agent ("criticized by Moscow") or owner ("Moscow's buildup"), or on its receiving
-    end ("sanction Moscow", "talks with Beijing", "sanctions against Moscow"). Anywhere else — "visits
+    """The capital stands for its government in a political act: as the subject or agent of a
+    government's verb ("Washington imposed", "Beijing said", "criticized by Moscow", "Washington is
+    ready to talk"), as the owner of a government's noun ("Moscow's buildup", "Washington's policy"), or
+    on the receiving end ("sanction Moscow", "talks with Beijing", "sanctions against Moscow", "pressure
+    from Washington"). Anywhere else — "Washington hosted the parade", "Washington's traffic", "visits
     Beijing", "in Moscow", "Tourists love Beijing" — it is the place."""
     root = ent.root
-    if root.dep_ == "conj":
+    while root.dep_ == "conj" and root.head is not root:
         root = root.head
-    if root.dep_ in ("nsubj", "nsubjpass"):
-        return root.head.pos_ in ("VERB", "AUX")
+    head = root.head
+    if root.dep_ == "nsubj":
+        return _government_act(head, GOVERNMENT_ACTS)
+    if root.dep_ == "nsubjpass":
+        return _government_act(head, GOVERNMENT_TARGETS)
     if root.dep_ in ("dobj", "iobj", "dative"):
-        return root.head.lemma_ not in PLACE_VERBS
+        return _government_act(head, GOVERNMENT_TARGETS)
+    if root.dep_ == "poss":
+        return _lemma(head) in GOVERNMENT_NOUNS
     if root.dep_ == "pobj":
-        return root.head.lower_ in ("with", "against", "by", "on")
-    return root.dep_ in GOVERNMENT_DEPS
+        prep, governor = head.lower_, head.head
+        if head.dep_ == "agent":  # "criticized by Moscow"
+            return _government_act(governor, GOVERNMENT_ACTS)
+        if governor.pos_ in ("NOUN", "PROPN"):
+            nominal = prep in GOVERNMENT_PREPOSITIONS or prep in NOUN_ONLY_PREPOSITIONS
+            return nominal and _lemma(governor) in GOVERNMENT_NOUNS
+        if prep in GOVERNMENT_PREPOSITIONS and governor.pos_ in ("VERB", "AUX"):
+            # "retaliated against Washington", "call on Moscow", "negotiate with Beijing"
+            return _lemma(governor) in INTERACTION_VERBS or _government_act(governor, GOVERNMENT_ACTS)
+    return False
 
 
 _DATE_AFTER = re.compile(r"\s*\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2}\b|\s*\d{1,2}\s*[-/]\s*\d{1,2}\s*[-/]\s*\d{2,4}\b")
@@ -693,16 +810,28 @@ def _scoreline_team(ent: Span) -> bool:
     return numbers >= 2 and 3 * other >= len(line) and len(line) <= 40
 
 
+# Words before a capital that make it a region or a part of the city ("eastern Washington").
+PLACE_MODIFIERS = _words(
+    "eastern western northern southern central northeastern northwestern southeastern southwestern "
+    "rural downtown suburban greater upstate coastal"
+)
+# Words after a capital that make it a state or a city ("Washington state", "Washington, D.C."), and a
+# dateline's dash or parenthesis.
+STATE_AFTER = _words("state state's county city d.c. dc")
+DATELINE_MARKS = frozenset({"—", "–", "-", "("})
+
+
 def _a_state(ent: Span) -> bool:
     """The capital is a place or part of another name, whatever its role in the sentence.
 
-    "Washington state", "the state of Washington", "Washington, D.C.", a dateline ("WASHINGTON —",
-    "Washington (CNN)"), a name in capitals (datelines again), and a capitalized word before it
-    ("George Washington", "Lake Washington").
+    "Washington state", "the state of Washington", "eastern Washington", "Washington, D.C.", a dateline
+    ("WASHINGTON —", "Washington (CNN)"), a name in capitals (datelines again), and a capitalized word
+    before it ("George Washington", "Lake Washington"). Teams ("Washington Redskins") and titles
+    ("Washington Gov. Jay Inslee") are the model's longer names or compounds, never acting.
     """
     doc = ent.doc
     after = doc[ent.end : ent.end + 3]
-    if len(after) and after[0].lower_ in ("state", "state's", "county", "city", "d.c.", "dc", "—", "–", "-", "("):
+    if len(after) and (after[0].lower_ in STATE_AFTER or after[0].text in DATELINE_MARKS):
         return True
     if len(after) > 1 and after[0].text == "," and after[1].lower_ in ("d.c.", "dc", "d.c"):
         return True
@@ -710,6 +839,8 @@ def _a_state(ent: Span) -> bool:
         return True
     before = [t for t in doc[max(ent.start - 2, 0) : ent.start]]
     if [t.lower_ for t in before[-2:]] == ["state", "of"]:
+        return True
+    if before and before[-1].lower_ in PLACE_MODIFIERS:
         return True
     return bool(before) and _capitalized_neighbour(doc, ent.start - 1) and not before[-1].is_sent_start
 

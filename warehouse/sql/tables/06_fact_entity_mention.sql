@@ -10,7 +10,7 @@ create table if not exists fact_entity_mention (
     mention_text varchar not null,
     label varchar not null,
     name_key varchar,       -- the mention's own name and coarse type (dim_entity row, maybe a redirect)
-    entity_label varchar    -- label of the entity named ("Russian" as a noun: NORP mention, GPE entity)
+    entity_label varchar    -- label of the entity named ("Washington said" tagged ORG: ORG mention, GPE entity)
 );
 -- Warehouses created before cross-document resolution.
 alter table fact_entity_mention add column if not exists name_key varchar;
