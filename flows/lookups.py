@@ -11,7 +11,6 @@ look-ups read is migrated first (``warehouse.db.apply_schema``, as every write d
 """
 
 import functools
-import sys
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,7 +64,8 @@ def unfolded_characters() -> str:
     final "ς" → "σ"), and DuckDB lowers "İ" to "i" where Python gives "i̇" (a test checks the list).
     Names holding one are always returned by the name probes, so Python's casefold decides for them.
     """
-    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    # All such characters are in the Basic Multilingual Plane (tests/test_lookups.py checks every plane).
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
     special = [c for c in chars if c.casefold() != c.lower()] + ["\u0130"]
     return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in special) + "]"
 
@@ -87,11 +87,13 @@ class WarehouseLookups:
 
     path: Path
     lock_timeout: float = 0.0
+    # An open connection to ask through instead of opening the file (tests; a caller already holding it).
+    connection: duckdb.DuckDBPyConnection | None = None
     reads: list[Read] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
-        return self.path.exists()
+        return self.connection is not None or self.path.exists()
 
     @property
     def rows_read(self) -> int:
@@ -100,7 +102,7 @@ class WarehouseLookups:
 
     def prepare(self) -> None:
         """Check the warehouse can be read (waiting ``lock_timeout`` for a writer), migrating an old schema."""
-        if not self.exists:
+        if self.connection is not None or not self.exists:
             return
         con = db.connect_read(self.path, self.lock_timeout)
         try:
@@ -112,7 +114,7 @@ class WarehouseLookups:
 
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = db.connect_read(self.path, self.lock_timeout)
+        con = self.connection.cursor() if self.connection is not None else db.connect_read(self.path, self.lock_timeout)
         try:
             yield con
         finally:
