@@ -65,6 +65,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warehouse: str = ""
     data_docs: str = ""  # index.html of this run's Great Expectations Data Docs
+    warehouse_rows_read: int = 0  # rows the run's warehouse look-ups returned (flows/lookups.py)
     message: str = ""
 
 
@@ -203,6 +204,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         del new, normalized, dedup, mentions, event_mentions
         with _timed(summary, "validate"):
             report = _validate(frames, state, path, settings, summary)
+        summary.warehouse_rows_read = state.rows_read
         logger.info("warehouse look-ups: %d rows read in %d queries", state.rows_read, len(state.reads))
         logger.info("validate: %s", summary.validation)
         with _timed(summary, "load"):
