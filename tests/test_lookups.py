@@ -139,3 +139,17 @@ def test_names_lower_case_does_not_fold_are_returned_by_every_name_probe():
         assert not ascii_only.fetchone()[0]
     assert "ß" in differ and "İ" in differ
     assert set(matched) == differ
+
+
+def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)
+        con.execute(FILLER.format(start=0, stop=50))
+        con.execute("drop table document_lsh_band")  # as a warehouse loaded before the table existed
+    WarehouseLookups(path).prepare()  # the run's first step: reads, sees the old schema, migrates
+    assert _count(path, "document_lsh_band") == 37 * 50
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)  # every later write applies the schema again: nothing is added twice
+        banded = con.execute("select count(distinct document_key), count(*) from document_lsh_band").fetchone()
+    assert banded == (50, 37 * 50)
