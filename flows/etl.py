@@ -256,8 +256,7 @@ def _deduplicate(new, normalized, state: WarehouseLookups, versions, summary: Ru
     # Only warehouse documents that can matter come back: those with a new document's exact hash, and
     # those sharing an LSH band with one (with their bodies, for the true Jaccard).
     existing = state.duplicate_candidates(
-        new_docs.select("document_key", "content_hash").join(document_signatures(new_docs), on="document_key"),
-        replaced=versions.get_column("old_key").to_list(),
+        document_signatures(new_docs), replaced=versions.get_column("old_key").to_list()
     )
     dedup = deduplicate(new_docs, existing)
     summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height

@@ -106,19 +106,18 @@ def test_the_stored_bands_are_the_in_memory_index_bands():
     con = duckdb.connect()
     apply_schema(con)
     documents = existing.select("document_key", "minhash").with_columns(
+        *(pl.lit(None, pl.String).alias(c) for c in ("title", "url", "published_precision", "extra",
+                                                     "duplicate_of_key", "duplicate_kind", "metadata_hash")),
         document_id="document_key", source_key=pl.lit("s"), date_source=pl.lit("unknown"),
         content_hash="document_key", fingerprint="document_key", word_count=pl.lit(1), source_path="document_key",
         encoding=pl.lit("utf-8"), body=pl.lit("b"), raw_text=pl.lit("b"), loaded_run_id=pl.lit("r"),
-        *(pl.lit(None, pl.String).alias(c) for c in ("title", "url", "published_precision", "extra",
-                                                     "duplicate_of_key", "duplicate_kind", "metadata_hash")),
         published_date=pl.lit(None, pl.Date), date_key=pl.lit(None, pl.Int32), similarity=pl.lit(None, pl.Float64),
     )
     now = dt.datetime(2024, 1, 1)
     load_run(con, {"dim_document": documents}, {"run_id": "r", "started_at": now, "status": "success"})
     lookups = WarehouseLookups(Path(), connection=con)
     for new in (frame([("new", edit(body, 5), None)]), frame([("new", article(13), None)])):
-        batch = new.select("content_hash").with_columns(document_signatures(new).get_column("minhash"))
-        found = lookups.duplicate_candidates(batch).filter(pl.col("body").is_not_null())
+        found = lookups.duplicate_candidates(document_signatures(new)).filter(pl.col("body").is_not_null())
         assert sorted(found.get_column("document_key").to_list()) == near_candidates(new, existing)
 
 

@@ -294,15 +294,11 @@ def _sketch(signature: np.ndarray) -> object:
 
 
 def document_signatures(docs: pl.DataFrame) -> pl.DataFrame:
-    """(document_key, minhash) of ``docs`` (document_key, body): what the warehouse's band table is asked with."""
-    bodies = docs.get_column("body").to_list()
-    signatures = minhash_signatures(shingle_sets(bodies))
-    return pl.DataFrame(
-        {
-            "document_key": docs.get_column("document_key"),
-            "minhash": [None if s is None else s.tolist() for s in signatures],
-        },
-        schema={"document_key": pl.String, "minhash": pl.List(pl.UInt32)},
+    """(document_key, content_hash, minhash) of ``docs`` (document_key, content_hash, body): what the
+    warehouse is asked with for the loaded documents they may duplicate (exact hash, shared LSH bands)."""
+    signatures = minhash_signatures(shingle_sets(docs.get_column("body").to_list()))
+    return docs.select("document_key", "content_hash").with_columns(
+        minhash=pl.Series([None if s is None else s.tolist() for s in signatures], dtype=pl.List(pl.UInt32))
     )
 
 
