@@ -152,3 +152,49 @@ def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
         apply_schema(con)  # every later write applies the schema again: nothing is added twice
         banded = con.execute("select count(distinct document_key), count(*) from document_lsh_band").fetchone()
     assert banded == (50, 37 * 50)
+
+
+def test_events_merge_against_their_blocks_as_against_every_loaded_event():
+    from polars.testing import assert_frame_equal
+
+    from flows.lookups import resolve_events_against
+    from tests.test_resolve_events import DEC15, PUTIN, XI, frame, mention
+    from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
+
+    loaded_reports = frame(
+        mention("d0", date=DEC15, precision="day", published=DEC15),  # the call later reports attach to
+        mention("d1", date=dt.date(2019, 3, 1), precision="day", published=dt.date(2019, 3, 1)),  # years before
+        mention("d2", a1=(PUTIN,), a2=(), code="DISAPPROVE", date=DEC15, precision="day", published=DEC15),
+        mention("d3", published=DEC15),  # undated: never a candidate
+        mention("d4", date=dt.date(2021, 12, 1), precision="month", published=dt.date(2021, 12, 3), lemma="talk"),
+    )
+    loaded, _ = resolve_events(loaded_reports)
+    batch = frame(
+        mention("n0", date=DEC15, precision="day", published=dt.date(2021, 12, 16)),
+        mention("n1", published=dt.date(2021, 12, 17)),
+        mention("n2", date=dt.date(2021, 12, 20), precision="month", published=dt.date(2021, 12, 20), lemma="talk"),
+        mention("n3", a1=(XI,), a2=(PUTIN,), code="DEMAND", date=DEC15, precision="day", published=DEC15),
+    )
+    # A loaded event whose key is the natural key of n3's new event, in another block (its actors were
+    # re-keyed since): the new event must take the next key, as it would against every loaded event.
+    natural = resolve_events(batch.filter(pl.col("document_key") == "n3"))[0].get_column("event_key").item()
+    clash = loaded.filter(pl.col("event_key") == loaded.get_column("event_key").min()).with_columns(
+        event_key=pl.lit(natural), participants=pl.lit("k_someone_else")
+    )
+    loaded = pl.concat([loaded, clash])
+    con = duckdb.connect()
+    apply_schema(con)
+    con.register("staged", loaded.to_arrow())
+    con.execute("insert into fact_event by name select * from staged")
+    lookups = WarehouseLookups(Path(), connection=con)
+
+    expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
+    events, reports = resolve_events_against(lookups, batch)
+    assert_frame_equal(events, expected[0])
+    assert_frame_equal(reports, expected[1])
+    assert natural not in events.get_column("event_key").to_list()
+    assert [r.rows for r in lookups.reads if r.query == "events_by_key"] == [1]  # the clash, found by key
+    attached = reports.filter(pl.col("document_key") == "n0").get_column("event_key").item()
+    assert attached in loaded.get_column("event_key").to_list()  # a later report of the loaded call
+    # Only the candidates came back: not the event of years before, not the undated one.
+    assert sum(r.rows for r in lookups.reads if r.query == "event_candidates") < loaded.height - 2
