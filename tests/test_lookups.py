@@ -15,10 +15,14 @@ import duckdb
 import polars as pl
 import pytest
 from datasketch import MinHashLSH
+from polars.testing import assert_frame_equal
 
-from flows.lookups import WarehouseLookups, unfolded_characters
+from flows.lookups import WarehouseLookups, resolve_events_against, unfolded_characters
 from tests.helpers import run_flow
 from tests.test_dedupe import article, edit, existing_from, frame
+from tests.test_resolve_events import DEC15, PUTIN, XI, mention
+from tests.test_resolve_events import frame as keyed_frame
+from transforms import star
 from transforms.deduplicate import (
     LSH_BANDS,
     LSH_ROWS,
@@ -29,6 +33,16 @@ from transforms.deduplicate import (
     document_signatures,
     near_candidates,
 )
+from transforms.entities import (
+    ENTITY_SCHEMA,
+    MENTION_SCHEMA,
+    VOTE_SCHEMA,
+    coarse_type,
+    entity_relations,
+    load_aliases,
+    resolve_entities,
+)
+from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
 from warehouse.db import apply_schema
 from warehouse.load import load_run
 
@@ -155,13 +169,7 @@ def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
 
 
 def test_events_merge_against_their_blocks_as_against_every_loaded_event():
-    from polars.testing import assert_frame_equal
-
-    from flows.lookups import resolve_events_against
-    from tests.test_resolve_events import DEC15, PUTIN, XI, frame, mention
-    from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
-
-    loaded_reports = frame(
+    loaded_reports = keyed_frame(
         mention("d0", date=DEC15, precision="day", published=DEC15),  # the call later reports attach to
         mention("d1", date=dt.date(2019, 3, 1), precision="day", published=dt.date(2019, 3, 1)),  # years before
         mention("d2", a1=(PUTIN,), a2=(), code="DISAPPROVE", date=DEC15, precision="day", published=DEC15),
@@ -169,7 +177,7 @@ def test_events_merge_against_their_blocks_as_against_every_loaded_event():
         mention("d4", date=dt.date(2021, 12, 1), precision="month", published=dt.date(2021, 12, 3), lemma="talk"),
     )
     loaded, _ = resolve_events(loaded_reports)
-    batch = frame(
+    batch = keyed_frame(
         mention("n0", date=DEC15, precision="day", published=dt.date(2021, 12, 16)),
         mention("n1", published=dt.date(2021, 12, 17)),
         mention("n2", date=dt.date(2021, 12, 20), precision="month", published=dt.date(2021, 12, 20), lemma="talk"),
@@ -198,3 +206,59 @@ def test_events_merge_against_their_blocks_as_against_every_loaded_event():
     assert attached in loaded.get_column("event_key").to_list()  # a later report of the loaded call
     # Only the candidates came back: not the event of years before, not the undated one.
     assert sum(r.rows for r in lookups.reads if r.query == "event_candidates") < loaded.height - 2
+
+
+RUNS = [
+    [("Trump", "PERSON")] * 3 + [("Cruz", "PERSON"), ("Colts", "ORG"), ("Mark Heller", "PERSON"),
+                                 ("Straße", "GPE"), ("Red Sox", "ORG"), ("Washington", "GPE")],
+    [("Donald Trump", "PERSON"), ("Ted Cruz", "PERSON"), ("Indianapolis Colts", "ORG"), ("Indianapolis", "GPE"),
+     ("Mark Jay Heller", "PERSON"), ("Boston", "GPE"), ("Boston Red Sox", "ORG"), ("Donald Glover", "PERSON")],
+    [("Nikolas Cruz", "PERSON")] * 2 + [("Ivanka Trump", "PERSON"), ("STRASSE", "GPE"), ("Trump", "ORG"),
+                                        ("Donald Trump", "PERSON"), ("Heller", "PERSON"), ("Donald", "PERSON")],
+    [("Ted Cruz", "PERSON")] * 4 + [("Indianapolis", "ORG")] * 3 + [("Colts", "ORG"), ("Sox", "ORG"),
+                                                                   ("Mark", "PERSON"), ("Glover", "PERSON")],
+]
+
+
+def _mentions(run: int, names: list[tuple[str, str]]) -> pl.DataFrame:
+    rows = [
+        {"document_key": f"doc{run}_{i % 3}", "sentence_index": 0, "start_char": 10 * i, "end_char": 10 * i + len(n),
+         "mention_text": n, "label": label, "canonical_name": n, "coarse_type": coarse_type(label),
+         "entity_label": label, "name_start_char": 10 * i, "name_end_char": 10 * i + len(n)}
+        for i, (n, label) in enumerate(names)
+    ]
+    return pl.DataFrame(rows, schema=MENTION_SCHEMA)
+
+
+def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_aliases())
+    every_vote = (
+        "select coalesce(name_key, entity_key) as name_key, coalesce(entity_label, label) as entity_label, "
+        "count(*) as mentions from fact_entity_mention group by all"
+    )
+    for run, names in enumerate(RUNS):
+        mentions = _mentions(run, names)
+        reader = con.cursor()
+        everything = reader.sql("select * from dim_entity").pl().cast(ENTITY_SCHEMA)
+        full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
+        lookups = WarehouseLookups(Path(), connection=con)
+        reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list())
+        partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+        assert_frame_equal(partial[0], full[0])
+        assert_frame_equal(partial[1], full[1])
+        if run:
+            assert reached.height < everything.height  # not the whole table
+        documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
+        frames = {"dim_entity": full[1], "fact_entity_mention": star.build_mentions(full[0], documents)}
+        now = dt.datetime(2024, 1, 1)
+        load_run(con, frames, {"run_id": f"r{run}", "started_at": now, "status": "success"})
+    redirected = con.cursor().sql(
+        "select e.canonical_name, t.canonical_name from dim_entity e join dim_entity t on e.merged_into_key = t.entity_key "
+        "order by all"
+    ).fetchall()
+    # The runs made cross-run decisions of every kind checked above: a short person name, a middle name,
+    # an organization named after its place, a name under two coarse types.
+    assert {("Red Sox", "Boston Red Sox"), ("Mark Heller", "Mark Jay Heller"), ("Glover", "Donald Glover"),
+            ("Trump", "Trump")} <= set(redirected)
