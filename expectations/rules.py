@@ -7,8 +7,9 @@ them as derived columns with polars, and the rules state what those columns must
 """
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import polars as pl
 
@@ -132,20 +133,25 @@ def table_rules(today: dt.date | None = None) -> dict[str, TableRules]:
     }
 
 
+class LoadedKeys(Protocol):
+    """The warehouse's keys, asked for the few values a run references (flows.lookups.WarehouseLookups)."""
+
+    def missing_keys(self, table: str, values: Collection) -> set: ...
+
+
 def check_columns(
     frames: Mapping[str, pl.DataFrame],
-    loaded_keys: Mapping[str, set],
+    loaded_keys: Mapping[str, set] | LoadedKeys,
     rules: Mapping[str, TableRules],
 ) -> dict[str, pl.DataFrame]:
     """The frames as they are validated: the columns their rules speak about, derived ones included.
 
-    ``loaded_keys`` maps a table to the keys the warehouse already holds; a reference is satisfied by
-    a key staged in this run or already loaded. Derived columns exist only in what is validated,
-    never in what is loaded.
+    A reference is satisfied by a key staged in this run or already loaded: ``loaded_keys`` is asked
+    (``missing_keys``, an anti-join in the warehouse) only about the values no staged row has, or is a
+    mapping of table → loaded keys. Derived columns exist only in what is validated, never in what is
+    loaded.
     """
-    known = {
-        table: _known(frames.get(table), rule.key, loaded_keys.get(table, set())) for table, rule in rules.items()
-    }
+    staged = {table: _staged(frames.get(table), rule.key) for table, rule in rules.items()}
     out: dict[str, pl.DataFrame] = {}
     for table, frame in frames.items():
         rule = rules.get(table)
@@ -153,7 +159,7 @@ def check_columns(
             out[table] = frame
             continue
         frame = frame.with_columns(
-            pl.when(pl.col(column).is_not_null() & ~pl.col(column).cast(pl.String).is_in(known[target].implode()))
+            pl.when(pl.col(column).cast(pl.String).is_in(_unknown(frame, column, target, staged, loaded_keys)))
             .then(pl.col(column))
             .alias(reference_column(column, target))
             for column, target in rule.references.items()
@@ -177,9 +183,26 @@ def check_columns(
     }
 
 
-def _known(frame: pl.DataFrame | None, key: str, loaded: set) -> pl.Series:
+def _staged(frame: pl.DataFrame | None, key: str) -> pl.Series:
     staged = frame.get_column(key) if frame is not None and key in frame.columns else pl.Series(key, [])
-    return pl.concat([staged.cast(pl.String), pl.Series(key, sorted(map(str, loaded)), dtype=pl.String)]).unique()
+    return staged.cast(pl.String).unique()
+
+
+def _unknown(
+    frame: pl.DataFrame, column: str, target: str, staged: Mapping[str, pl.Series],
+    loaded_keys: Mapping[str, set] | LoadedKeys,
+) -> pl.Series:
+    """The values of ``column`` (as strings) that name no key of ``target``, staged or loaded."""
+    values = frame.get_column(column).drop_nulls().unique()
+    outside = values.filter(~values.cast(pl.String).is_in(staged[target].implode()))
+    if outside.is_empty():
+        return pl.Series(column, [], dtype=pl.String)
+    if isinstance(loaded_keys, Mapping):
+        loaded = {str(v) for v in loaded_keys.get(target, set())}
+        missing = [v for v in outside.cast(pl.String).to_list() if v not in loaded]
+    else:
+        missing = [str(v) for v in loaded_keys.missing_keys(target, outside.to_list())]
+    return pl.Series(column, sorted(missing), dtype=pl.String)
 
 
 def _with_body_checks(facts: pl.DataFrame, documents: pl.DataFrame, text_column: str) -> pl.DataFrame:

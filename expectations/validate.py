@@ -4,8 +4,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from expectations.rules import LoadedKeys
 
 VALIDATION_SCHEMA = pl.Schema(
     {
@@ -34,14 +38,15 @@ class ValidationReport:
 
 def validate_run(
     frames: Mapping[str, pl.DataFrame],
-    loaded_keys: Mapping[str, set],
+    loaded_keys: "Mapping[str, set] | LoadedKeys",
     run_id: str,
     data_docs_dir: Path | None = None,
     today: dt.date | None = None,
 ) -> ValidationReport:
     """Validate every frame about to be loaded against its table's suite; build Data Docs when asked.
 
-    References may point at keys staged in this run or already in the warehouse (``loaded_keys``).
+    References may point at keys staged in this run or already in the warehouse (``loaded_keys``: a
+    mapping of table → keys, or ``LoadedKeys`` asked by anti-join about the few values not staged).
     The suites are built once here, for this run.
     """
     from expectations.rules import check_columns, table_rules

@@ -18,32 +18,21 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.validate import VALIDATION_SCHEMA, ValidationReport
 from flows import runners, workers
+from flows.lookups import WarehouseLookups, resolve_events_against
 from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import find_inputs, read_files
 from flows.staging import RunStaging
 from transforms import star
-from transforms.deduplicate import deduplicate, near_candidates
-from transforms.entities import (
-    ENTITY_SCHEMA,
-    MENTION_SCHEMA,
-    VOTE_SCHEMA,
-    entity_relations,
-    load_aliases,
-    resolve_entities,
-)
+from transforms.deduplicate import deduplicate, document_signatures
+from transforms.entities import MENTION_SCHEMA, entity_relations, load_aliases, resolve_entities
 from transforms.events import EVENT_MENTION_SCHEMA, load_event_types
 from transforms.extract import Extracted, extract_documents
 from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
 from transforms.normalize import NORMALIZED_SCHEMA, count_removed_lines, normalize_documents
-from transforms.resolve_events import (
-    EXISTING_EVENT_SCHEMA,
-    demonym_countries,
-    key_event_mentions,
-    resolve_events,
-)
-from transforms.versions import current_documents, plan_versions, with_metadata_hash
+from transforms.resolve_events import demonym_countries, key_event_mentions
+from transforms.versions import plan_versions, source_identity, with_metadata_hash
 from warehouse import db
 from warehouse.load import load_run, record_failed_run
 
@@ -76,6 +65,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warehouse: str = ""
     data_docs: str = ""  # index.html of this run's Great Expectations Data Docs
+    warehouse_rows_read: int = 0  # rows the run's warehouse look-ups returned (flows/lookups.py)
     message: str = ""
 
 
@@ -103,57 +93,15 @@ def _transient_only(task, task_run, state) -> bool:
 
 @task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
       cache_policy=NO_CACHE)
-def warehouse_state(path: Path, lock_timeout: float = 0.0) -> dict[str, pl.DataFrame]:
-    """Keys the warehouse already holds (read-only), so known documents cost a hash, not a spaCy pass.
+def warehouse_state(path: Path, lock_timeout: float = 0.0) -> WarehouseLookups:
+    """The warehouse as this run asks it (``flows.lookups``): every look-up keyed by the batch, in DuckDB.
 
-    Waits up to ``lock_timeout`` s while another process holds the file read-write.
+    Checks now that the warehouse can be read, waiting up to ``lock_timeout`` s while another process
+    holds the file read-write (and migrates a warehouse whose schema predates what the look-ups read).
     """
-    if not path.exists():
-        return {"documents": pl.DataFrame(schema={"document_key": pl.String, "content_hash": pl.String,
-                                                  "duplicate_of_key": pl.String, "source_path": pl.String,
-                                                  "record": pl.Int64, "document_id": pl.String}),
-                "events": EXISTING_EVENT_SCHEMA.to_frame(),
-                "entities": ENTITY_SCHEMA.to_frame(),
-                "entity_votes": VOTE_SCHEMA.to_frame(),
-                "keys": {}}
-    con = db.connect_read(path, lock_timeout)
-    try:
-        documents = con.sql(db.sql_text("state/known_documents.sql")).pl()
-        events = con.sql(db.sql_text("state/known_events.sql")).pl().cast(EXISTING_EVENT_SCHEMA)
-        entities = con.sql(db.sql_text("state/known_entities.sql")).pl().cast(ENTITY_SCHEMA)
-        entity_votes = con.sql(db.sql_text("state/known_entity_votes.sql")).pl().cast(VOTE_SCHEMA)
-        keys = {
-            table: set(con.sql(f"select {column} from {table}").pl().get_column(column).to_list())
-            for table, column in KEY_COLUMNS.items()
-        }
-    finally:
-        con.close()
-    return {"documents": documents, "events": events, "entities": entities, "entity_votes": entity_votes,
-            "keys": keys}
-
-
-@task(name="warehouse-bodies", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
-      cache_policy=NO_CACHE)
-def warehouse_bodies(path: Path, keys: list[str]) -> pl.DataFrame:
-    """Bodies of the few warehouse documents LSH proposed as near-duplicates, for the true-Jaccard check."""
-    if not keys or not path.exists():
-        return pl.DataFrame(schema={"document_key": pl.String, "body": pl.String})
-    con = db.connect_read(path)
-    try:
-        rows = con.execute(db.sql_text("state/document_bodies.sql"), [keys]).fetchall()
-    finally:
-        con.close()
-    return pl.DataFrame(rows, schema={"document_key": pl.String, "body": pl.String}, orient="row")
-
-
-KEY_COLUMNS = {
-    "dim_date": "date_key",
-    "dim_source": "source_key",
-    "dim_document": "document_key",
-    "dim_entity": "entity_key",
-    "dim_event_type": "event_type_key",
-    "fact_event": "event_key",
-}
+    lookups = WarehouseLookups(path, lock_timeout)
+    lookups.prepare()
+    return lookups
 
 
 @task(name="ingest-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
@@ -225,7 +173,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
 
         with _timed(summary, "ingest"):
-            new, rejected = _ingest(files, settings, state, summary, progress, logger)
+            new, rejected, versions = _ingest(files, settings, state, summary, progress, logger)
             # Folders that cannot be listed, dangling symlinks, loops, manifest rows that do not apply.
             rejected = pl.concat([pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA), rejected])
             summary.files_quarantined = rejected.height
@@ -235,7 +183,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
             with _timed(summary, "normalize"):
                 normalized = _normalize(new, settings, logger)
             with _timed(summary, "deduplicate"):
-                dedup = _deduplicate(new, normalized, state, path, summary, logger)
+                dedup = _deduplicate(new, normalized, state, versions, summary, logger)
             with _timed(summary, "extract"):
                 canonical = _canonical(normalized, dedup, settings, logger)
                 # While the workers run, the raw and cleaned texts and the extracted rows wait on
@@ -250,20 +198,24 @@ def run_pipeline(settings: Settings) -> RunSummary:
             mentions = parked.take("mentions", MENTION_SCHEMA)
             event_mentions = parked.take("event_mentions", EVENT_MENTION_SCHEMA)
             frames = _resolve(new, normalized, dedup, mentions, event_mentions, rejected, state, summary)
+            summary.documents_superseded = versions.height
         # Everything to load is in ``frames`` now: the intermediates (raw text twice, every mention
         # row) go before validation makes its pandas copies.
         del new, normalized, dedup, mentions, event_mentions
         with _timed(summary, "validate"):
             report = _validate(frames, state, path, settings, summary)
+        summary.warehouse_rows_read = state.rows_read
+        logger.info("warehouse look-ups: %d rows read in %d queries", state.rows_read, len(state.reads))
         logger.info("validate: %s", summary.validation)
         with _timed(summary, "load"):
-            _load(frames, report, path, settings, summary, started_at, state["versions"])
+            _load(frames, report, path, settings, summary, started_at, versions)
         logger.info("load: rows added %s", summary.rows_added)
     return summary
 
 
-def _ingest(files, settings, state, summary, progress, logger) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read and parse the files in batches → (documents not yet in the warehouse, quarantine rows)."""
+def _ingest(files, settings, state: WarehouseLookups, summary, progress, logger
+            ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Read and parse the files in batches → (documents not yet in the warehouse, quarantine rows, versions)."""
     raws, rejects = [], []
     with progress.stage("ingest", len(files), "files") as counter:
         for paths in _batches(files, settings.batch_size):
@@ -274,11 +226,8 @@ def _ingest(files, settings, state, summary, progress, logger) -> tuple[pl.DataF
     raw = pl.concat(raws) if raws else parse_inputs([])[0]
     rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
     # New documents, and new versions of loaded sources (edited, corrected): transforms/versions.py.
-    new, versions = plan_versions(
-        with_metadata_hash(raw).unique("document_key", keep="first", maintain_order=True), state["documents"]
-    )
-    state["versions"] = versions
-    state["documents"] = current_documents(state["documents"], versions)
+    read = with_metadata_hash(raw).unique("document_key", keep="first", maintain_order=True)
+    new, versions = plan_versions(read, state.known_documents(read.with_columns(identity=source_identity())))
     summary.documents_read = raw.height
     summary.files_quarantined = rejected.height
     summary.documents_new = new.height
@@ -287,7 +236,7 @@ def _ingest(files, settings, state, summary, progress, logger) -> tuple[pl.DataF
         "ingest: %d documents read, %d new, %d already loaded, %d quarantined, %d replace a loaded version",
         raw.height, new.height, summary.documents_skipped, rejected.height, versions.height,
     )
-    return new, rejected
+    return new, rejected, versions
 
 
 def _normalize(new: pl.DataFrame, settings: Settings, logger) -> pl.DataFrame:
@@ -302,16 +251,13 @@ def _normalize(new: pl.DataFrame, settings: Settings, logger) -> pl.DataFrame:
     return normalized
 
 
-def _deduplicate(new, normalized, state, path: Path, summary: RunSummary, logger) -> pl.DataFrame:
+def _deduplicate(new, normalized, state: WarehouseLookups, versions, summary: RunSummary, logger) -> pl.DataFrame:
     new_docs = new.select("document_key").join(normalized, on="document_key")
-    existing = state["documents"].filter(pl.col("duplicate_of_key").is_null())
-    # Only warehouse documents that can matter go on: the LSH candidates (with their bodies, for
-    # the true Jaccard) and those with a new document's exact hash.
-    candidates = near_candidates(new_docs, existing)
-    existing = existing.filter(
-        pl.col("document_key").is_in(candidates)
-        | pl.col("content_hash").is_in(new_docs.get_column("content_hash").implode())
-    ).join(warehouse_bodies(path, candidates), on="document_key", how="left")
+    # Only warehouse documents that can matter come back: those with a new document's exact hash, and
+    # those sharing an LSH band with one (with their bodies, for the true Jaccard).
+    existing = state.duplicate_candidates(
+        document_signatures(new_docs), replaced=versions.get_column("old_key").to_list()
+    )
     dedup = deduplicate(new_docs, existing)
     summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
     logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
@@ -372,8 +318,9 @@ def _resolve(
     new, normalized, dedup, mentions, event_mentions, rejected, state, summary: RunSummary
 ) -> dict[str, pl.DataFrame]:
     """Canonical entities, merged events and every star-schema frame to load."""
-    resolved, entities = resolve_entities(mentions, state["entities"], state.get("entity_votes"),
-                                          entity_relations(load_aliases()))
+    known_entities, votes, open_keys = state.entity_context(mentions.get_column("canonical_name").unique().to_list())
+    resolved, entities = resolve_entities(mentions, known_entities, votes, entity_relations(load_aliases()),
+                                          open_keys)
     raw_with_source = star.with_source(new)
     documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
         dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
@@ -382,21 +329,21 @@ def _resolve(
         event_mentions, resolved, documents.select("document_key", "published_date", "published_precision", "source_key"),
         demonym_countries(load_aliases()),
     )
-    events, event_reports = resolve_events(keyed_events, state["events"])
-    known_types = list(state["keys"].get("dim_event_type", set()))
+    events, event_reports = resolve_events_against(state, keyed_events)
+    event_types = load_event_types()
+    new_types = state.missing_keys("dim_event_type", event_types.get_column("event_type_key").to_list())
     event_days = events.filter(pl.col("date_precision") == "day").get_column("event_date")
     summary.mentions = resolved.height
     summary.event_mentions = event_reports.height
     summary.events = events.height
     summary.entities = entities.filter(pl.col("merged_into_key").is_null()).height  # live, not redirects
-    summary.documents_superseded = state["versions"].height
     return {
         "dim_source": star.build_sources(raw_with_source),
         "dim_document": documents,
         "dim_entity": entities,
         "fact_entity_mention": star.build_mentions(resolved, documents),
         "quarantine": star.build_quarantine(rejected, summary.run_id),
-        "dim_event_type": load_event_types().filter(~pl.col("event_type_key").is_in(known_types)),
+        "dim_event_type": event_types.filter(pl.col("event_type_key").is_in(sorted(new_types))),
         "fact_event": events,
         "fact_event_mention": event_reports,
         "dim_date": star.build_dates(pl.concat([documents.get_column("published_date"), event_days])),
@@ -408,7 +355,7 @@ def _validate(frames, state, path: Path, settings: Settings, summary: RunSummary
         # A no-op rerun: nothing to validate, and no reason to pay for importing GX.
         summary.validation = "skipped (nothing new)"
         return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
-    report = validate_frames(frames, state["keys"], summary.run_id,
+    report = validate_frames(frames, state, summary.run_id,
                              settings.data_docs_dir or path.parent / "data_docs")
     summary.data_docs = str(report.data_docs or "")
     summary.validation = "passed" if report.success else f"failed ({len(report.failures)} expectations)"
@@ -445,9 +392,10 @@ def _frame_batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
 
 
 def validate_frames(
-    frames: dict[str, pl.DataFrame], loaded_keys: dict[str, set], run_id: str, data_docs_dir: Path | None = None
+    frames: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str, data_docs_dir: Path | None = None
 ) -> ValidationReport:
-    """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys."""
+    """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys
+    (those asked of the warehouse by an anti-join, ``WarehouseLookups.missing_keys``)."""
     from expectations.validate import validate_run  # imports GX (~5 s): only when there is data
 
     return validate_run(frames, loaded_keys, run_id, data_docs_dir)

@@ -2,7 +2,8 @@
 
 Property: every permutation of the seed articles (plus two generated ones where a surname alone comes
 before its full name) and every split of it into consecutive runs, loaded run after run through
-``resolve_entities`` and the loader (the warehouse's own state queries between runs), give the same
+``resolve_entities`` and the loader (each run reading only the loaded entities its names reach, through
+``flows.lookups.WarehouseLookups.entity_context``, as the flow does), give the same
 ``dim_entity`` and ``fact_entity_mention`` as one run of everything: ``EXCEPT ALL`` is empty both ways.
 
 What may differ, by design, and is therefore not compared: ``etl_run``; the events tables (event
@@ -13,6 +14,7 @@ aliases (aliases only grow).
 """
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -20,9 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows.lookups import WarehouseLookups
 from tests.test_entities import SEEDS
 from transforms import star
-from transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA, entity_relations, load_aliases, resolve_entities
+from transforms.entities import entity_relations, load_aliases, resolve_entities
 from transforms.extract import extract_documents
 from warehouse.db import apply_schema, sql_text
 from warehouse.load import load_run
@@ -50,13 +53,10 @@ def _load_runs(con: duckdb.DuckDBPyConnection, runs: list[list[pl.DataFrame]]) -
     relations = entity_relations(load_aliases())
     for number, run in enumerate(runs):
         mentions = pl.concat(run)
-        reader = con.cursor()  # as the flow does: the state is read apart from the loading connection
-        existing = reader.sql(sql_text("state/known_entities.sql")).pl()
-        votes = reader.sql(sql_text("state/known_entity_votes.sql")).pl()
-        reader.close()
-        resolved, entities = resolve_entities(
-            mentions, existing.cast(ENTITY_SCHEMA), votes.cast(VOTE_SCHEMA), relations
-        )
+        # As the flow does: only the loaded entities the run's names reach, asked through the look-ups.
+        lookups = WarehouseLookups(Path(), connection=con)
+        existing, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").unique().to_list())
+        resolved, entities = resolve_entities(mentions, existing, votes, relations, open_keys)
         documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
         frames = {"dim_entity": entities, "fact_entity_mention": star.build_mentions(resolved, documents)}
         now = dt.datetime(2024, 1, 1)

@@ -4,6 +4,7 @@ verified by the true Jaccard similarity of the shingle sets), within a batch and
 
 import functools
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,12 @@ NEAR_THRESHOLD = 0.4
 # J = 0.4 is proposed with p = 0.92, at 0.5 with p = 0.99), and never lower than 0.3: fewer rows per
 # band would make random pairs collide often enough to turn the candidate count quadratic.
 LSH_THRESHOLD = 0.3
+# The banding datasketch chooses for LSH_THRESHOLD at NUM_PERM (37 bands of 3 rows): the in-memory
+# index (``lsh_index`` at NEAR_THRESHOLD) and the warehouse's stored band table (``document_lsh_band``,
+# warehouse/sql/tables/12_document_lsh_band.sql) both cut a signature this way, so a warehouse
+# document sharing a band with a new one is exactly what the in-memory index would propose.
+LSH_BANDS = 37
+LSH_ROWS = 3
 
 _CHUNK_DOCS = 500  # texts tokenised together: bounds memory, keeps polars vectorised
 _CHUNK_SHINGLES = 200_000  # shingles permuted together: 200k x 128 x 4 bytes = 100 MB
@@ -246,28 +253,53 @@ def deduplicate(
 def near_candidates(
     docs: pl.DataFrame, existing: pl.DataFrame, threshold: float = NEAR_THRESHOLD
 ) -> list[str]:
-    """Keys of warehouse documents that MinHash LSH proposes as near-duplicates of new ``docs``.
+    """Keys of ``existing`` documents that MinHash LSH proposes as near-duplicates of new ``docs``.
 
-    The caller fetches just these bodies and adds them to ``existing`` (a ``body`` column), so
-    ``deduplicate`` verifies each candidate by the true Jaccard without loading the whole warehouse.
-    ``existing`` needs document_key and minhash; ``docs`` needs body. Sorted, without repeats.
+    In memory, for callers without a warehouse (the flow asks the warehouse's stored band table
+    instead, which proposes the same documents). ``existing`` needs document_key and minhash; ``docs``
+    needs body. Sorted, without repeats.
     """
     if existing.is_empty() or "minhash" not in existing.columns or docs.is_empty():
         return []
-    from datasketch import LeanMinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
-    for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows():
-        lsh.insert(
-            key,
-            LeanMinHash(seed=MINHASH_SEED, hashvalues=np.asarray(values, dtype=np.uint32), scheme="affine32"),
-            check_duplication=False,
-        )
+    entries = existing.select("document_key", "minhash").drop_nulls().iter_rows()
+    lsh, _ = lsh_index(((key, np.asarray(values, dtype=np.uint32)) for key, values in entries), threshold)
     found: set[str] = set()
     for signature in minhash_signatures(shingle_sets(docs.get_column("body").to_list())):
         if signature is not None:
-            found.update(lsh.query(LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")))
+            found.update(lsh.query(_sketch(signature)))
     return sorted(found)
+
+
+def lsh_index(
+    entries: Iterable[tuple[str, np.ndarray]], threshold: float = NEAR_THRESHOLD
+) -> tuple[object, dict[str, object]]:
+    """(datasketch MinHashLSH, sketch per key) over (key, signature) pairs, for verification at ``threshold``.
+
+    At NEAR_THRESHOLD the banding is LSH_BANDS × LSH_ROWS (a test checks it), the warehouse's.
+    """
+    from datasketch import MinHashLSH  # imports scipy (a second): only runs with new documents need it
+
+    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
+    sketches = {}
+    for key, signature in entries:
+        sketches[key] = _sketch(signature)
+        lsh.insert(key, sketches[key], check_duplication=False)
+    return lsh, sketches
+
+
+def _sketch(signature: np.ndarray) -> object:
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")
+
+
+def document_signatures(docs: pl.DataFrame) -> pl.DataFrame:
+    """(document_key, content_hash, minhash) of ``docs`` (document_key, content_hash, body): what the
+    warehouse is asked with for the loaded documents they may duplicate (exact hash, shared LSH bands)."""
+    signatures = minhash_signatures(shingle_sets(docs.get_column("body").to_list()))
+    return docs.select("document_key", "content_hash").with_columns(
+        minhash=pl.Series([None if s is None else s.tolist() for s in signatures], dtype=pl.List(pl.UInt32))
+    )
 
 
 def _ordered(docs: pl.DataFrame, existing: pl.DataFrame | None) -> pl.DataFrame:
@@ -320,13 +352,7 @@ def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, st
             exact_of[node.key] = head
 
     leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
-    from datasketch import LeanMinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
-    sketches = {}
-    for node in leaders:
-        sketches[node.key] = LeanMinHash(seed=MINHASH_SEED, hashvalues=node.signature, scheme="affine32")
-        lsh.insert(node.key, sketches[node.key], check_duplication=False)
+    lsh, sketches = lsh_index(((node.key, node.signature) for node in leaders), threshold)
 
     near_of: dict[str, tuple[str, float]] = {}
     for node in leaders:

@@ -1,3 +1,10 @@
+-- The LSH bands of the staged documents new to the warehouse (a corrected document keeps its bands),
+-- before they are inserted: the index later runs look near duplicates up in (document_lsh_band).
+insert into document_lsh_band
+select lsh_band_key(d.minhash, b.band), d.document_key
+from staged_dim_document as d, range(37) as b(band)
+where d.minhash is not null
+    and d.document_key not in (select document_key from dim_document);
 -- A staged document whose key is already loaded is a correction of its given metadata
 -- (transforms/versions.py): its row takes the new metadata and what was derived from it.
 update dim_document as target

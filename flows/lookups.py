@@ -1,0 +1,272 @@
+"""What a run asks the warehouse, keyed by what the new batch holds.
+
+Every look-up is a query in DuckDB against the warehouse (the SQL is in ``warehouse/sql/lookups/``),
+with the batch's keys, hashes, band keys, report blocks or names registered beside it; only the
+answering rows come back. So an incremental run reads rows in proportion to its new documents, never
+a whole table of the warehouse. ``reads`` logs each query and the rows it returned.
+
+Connections are read-only and short (one per look-up): analysts' readers are never blocked, and the
+run's single write connection is the load's. A warehouse whose schema predates a table or column the
+look-ups read is migrated first (``warehouse.db.apply_schema``, as every write does).
+"""
+
+import functools
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from transforms.entities import (
+    ENTITY_SCHEMA,
+    VOTE_SCHEMA,
+    input_probes,
+    open_names,
+    prefix_probes,
+    seed_probes,
+)
+from transforms.resolve_events import (
+    EXISTING_EVENT_SCHEMA,
+    POLARITY,
+    participants,
+    publication_period,
+    resolve_events,
+)
+from transforms.versions import KNOWN_SCHEMA
+from warehouse import db
+
+# Tables whose keys loaded rows may reference, and the key column of each.
+KEY_COLUMNS = {
+    "dim_date": "date_key",
+    "dim_source": "source_key",
+    "dim_document": "document_key",
+    "dim_entity": "entity_key",
+    "dim_event_type": "event_type_key",
+    "fact_event": "event_key",
+}
+# What the look-ups read that older warehouses may lack: such a warehouse is migrated before reading.
+_NEEDED_COLUMNS = (
+    ("document_lsh_band", "band_key"),
+    ("dim_document", "metadata_hash"),
+    ("dim_document", "is_current"),
+    ("dim_entity", "relation"),
+    ("fact_entity_mention", "name_key"),
+)
+
+
+@functools.cache
+def unfolded_characters() -> str:
+    """A regular-expression class of the characters SQL's lower() does not fold as Python's casefold().
+
+    Python's full case folding maps some characters apart from lower case ("ß" → "ss", "ﬁ" → "fi",
+    final "ς" → "σ"), and DuckDB lowers "İ" to "i" where Python gives "i̇" (a test checks the list).
+    Names holding one are always returned by the name probes, so Python's casefold decides for them.
+    """
+    # All such characters are in the Basic Multilingual Plane (tests/test_lookups.py checks every plane).
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    special = [c for c in chars if c.casefold() != c.lower()] + ["\u0130"]
+    return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in special) + "]"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One look-up of a run: which query, and how many rows it brought into the flow's process."""
+
+    query: str
+    rows: int
+
+
+@dataclass
+class WarehouseLookups:
+    """The warehouse as a run sees it: questions keyed by the batch, answered in DuckDB.
+
+    A missing warehouse file answers every question with nothing (a first run).
+    """
+
+    path: Path
+    lock_timeout: float = 0.0
+    # An open connection to ask through instead of opening the file (tests; a caller already holding it).
+    connection: duckdb.DuckDBPyConnection | None = None
+    reads: list[Read] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        return self.connection is not None or self.path.exists()
+
+    @property
+    def rows_read(self) -> int:
+        """Rows all look-ups so far brought into this process."""
+        return sum(r.rows for r in self.reads)
+
+    def prepare(self) -> None:
+        """Check the warehouse can be read (waiting ``lock_timeout`` for a writer), migrating an old schema."""
+        if self.connection is not None or not self.exists:
+            return
+        con = db.connect_read(self.path, self.lock_timeout)
+        try:
+            present = set(con.execute("select table_name, column_name from duckdb_columns()").fetchall())
+        finally:
+            con.close()
+        if not all(needed in present for needed in _NEEDED_COLUMNS):
+            db.connect_write(self.path, self.lock_timeout).close()  # apply_schema: the tables' migrations
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.connection.cursor() if self.connection is not None else db.connect_read(self.path, self.lock_timeout)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _query(
+        self, name: str, frames: Mapping[str, pl.DataFrame], params: list | None = None, sql: str | None = None
+    ) -> pl.DataFrame:
+        """Run ``lookups/<name>.sql`` with ``frames`` registered under their names; log the rows returned."""
+        with self._connection() as con:
+            for table, frame in frames.items():
+                con.register(table, frame.to_arrow())
+            query = con.sql(sql or db.sql_text(f"lookups/{name}.sql"), params=params or None)
+            result = pl.from_arrow(query.to_arrow_table())
+        self.reads.append(Read(name, result.height))
+        return result
+
+    def known_documents(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """Loaded documents with a batch document's key or source (transforms.versions.KNOWN_SCHEMA).
+
+        ``batch`` needs document_key and ``identity`` (transforms.versions.source_identity()).
+        """
+        if not self.exists or batch.is_empty():
+            return KNOWN_SCHEMA.to_frame()
+        found = self._query("known_documents", {"lookup_batch": batch.select("document_key", "identity")})
+        return found.cast(dict(KNOWN_SCHEMA))
+
+    def duplicate_candidates(self, batch: pl.DataFrame, replaced: Collection[str] = ()) -> pl.DataFrame:
+        """Loaded canonical current documents that batch documents may duplicate: the same content hash,
+        or a shared LSH band key (those with their body, for the true Jaccard). Not the ``replaced`` ones.
+
+        ``batch`` needs content_hash and minhash (transforms.deduplicate.document_signatures).
+        """
+        schema = {"document_key": pl.String, "content_hash": pl.String, "published_date": pl.Date,
+                  "word_count": pl.Int64, "minhash": pl.List(pl.UInt32), "body": pl.String}
+        if not self.exists or batch.is_empty():
+            return pl.DataFrame(schema=schema)
+        frames = {
+            "lookup_batch": batch.select("content_hash", "minhash"),
+            "lookup_replaced": pl.DataFrame({"document_key": sorted(replaced)}, schema={"document_key": pl.String}),
+        }
+        return self._query("duplicate_candidates", frames).cast(schema)
+
+    def missing_keys(self, table: str, values: Collection[str]) -> set[str]:
+        """The ``values`` that are not keys of ``table`` (one of KEY_COLUMNS): an anti-join in DuckDB."""
+        if not values:
+            return set()
+        if not self.exists:
+            return set(values)
+        key = KEY_COLUMNS[table]
+        dtype = pl.Int64 if table == "dim_date" else pl.String
+        frame = pl.DataFrame({"value": sorted(values)}, schema={"value": dtype})
+        sql = db.sql_text("lookups/missing_keys.sql").format(table=table, key=key)
+        found = self._query("missing_keys", {"lookup_values": frame}, sql=sql)
+        return set(found.get_column("value").to_list())
+
+    def event_candidates(self, reports: pl.DataFrame) -> pl.DataFrame:
+        """Loaded events the batch's reports may merge into (transforms.resolve_events.EXISTING_EVENT_SCHEMA).
+
+        ``reports``: event_code, polarity, participants, event_date, published_first, published_last.
+        """
+        if not self.exists or reports.is_empty():
+            return EXISTING_EVENT_SCHEMA.to_frame()
+        return self._query("event_candidates", {"lookup_reports": reports}).cast(EXISTING_EVENT_SCHEMA)
+
+    def events_by_key(self, keys: Collection[str]) -> pl.DataFrame:
+        """Loaded events with any of ``keys`` (EXISTING_EVENT_SCHEMA)."""
+        if not self.exists or not keys:
+            return EXISTING_EVENT_SCHEMA.to_frame()
+        frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
+        return self._query("events_by_key", {"lookup_values": frame}).cast(EXISTING_EVENT_SCHEMA)
+
+    def entity_neighbours(self, probes: pl.DataFrame) -> pl.DataFrame:
+        """Loaded entities the probes reach (transforms.entities.PROBE_SCHEMA → ENTITY_SCHEMA rows)."""
+        if not self.exists or probes.is_empty():
+            return ENTITY_SCHEMA.to_frame()
+        found = self._query("entity_neighbours", {"lookup_probes": probes}, [unfolded_characters()])
+        return found.cast(ENTITY_SCHEMA)
+
+    def entity_redirects(self, keys: Collection[str]) -> pl.DataFrame:
+        """Loaded redirect rows pointing at any of ``keys`` (ENTITY_SCHEMA)."""
+        if not self.exists or not keys:
+            return ENTITY_SCHEMA.to_frame()
+        frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
+        return self._query("entity_redirects", {"lookup_values": frame}).cast(ENTITY_SCHEMA)
+
+    def entity_votes(self, keys: Collection[str]) -> pl.DataFrame:
+        """Loaded mentions per name key and entity label, for ``keys`` (transforms.entities.VOTE_SCHEMA)."""
+        if not self.exists or not keys:
+            return VOTE_SCHEMA.to_frame()
+        frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
+        return self._query("entity_votes", {"lookup_values": frame}).cast(VOTE_SCHEMA)
+
+    def entity_context(self, names: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+        """(loaded entities, their votes, the open keys) for resolving a batch that mentions ``names``.
+
+        The loaded entities are those the batch's case-folded names can decide or be decided by
+        (``transforms.entities.seed_probes``), everything their decision reads (``input_probes``,
+        ``prefix_probes``) and the redirect rows of each, so their live entities gather all their
+        names; ``resolve_entities(..., open_keys=...)`` re-decides only the open keys.
+        """
+        batch = {name.casefold() for name in names}
+        if not self.exists or not batch:
+            return ENTITY_SCHEMA.to_frame(), VOTE_SCHEMA.to_frame(), set()
+        seeds = self.entity_neighbours(seed_probes(batch))
+        opened = open_names(batch, _folded(seeds))
+        inputs = self.entity_neighbours(input_probes(opened))
+        places = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
+        reached = pl.concat([seeds, inputs, places]).unique("entity_key", keep="first")
+        redirects = self.entity_redirects(reached.get_column("entity_key").to_list())
+        entities = pl.concat([reached, redirects]).unique("entity_key", keep="first").sort("entity_key")
+        votes = self.entity_votes(entities.get_column("entity_key").to_list())
+        open_keys = {
+            key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
+            if name.casefold() in opened
+        }
+        return entities, votes, open_keys
+
+
+def _folded(entities: pl.DataFrame) -> set[str]:
+    return {name.casefold() for name in entities.get_column("canonical_name").to_list()}
+
+
+def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``resolve_events`` of the batch's keyed reports against the loaded events they may merge into.
+
+    Those are the loaded events of a report's blocking key (category, polarity, actor set) dated near it
+    (``event_candidates``). A new event's key must not repeat a loaded one's, whatever its block: the
+    few loaded events a new key would repeat are added and the merge is run again (keys then move on).
+    """
+    existing = lookups.event_candidates(event_blocks(keyed))
+    while True:
+        events, reports = resolve_events(keyed, existing)
+        fresh = set(events.get_column("event_key").to_list()) - set(existing.get_column("event_key").to_list())
+        taken = fresh - lookups.missing_keys("fact_event", fresh)
+        if not taken:
+            return events, reports
+        existing = pl.concat([existing, lookups.events_by_key(taken)])
+
+
+def event_blocks(keyed: pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct (blocking key, date, publication period) of the batch's keyed reports.
+
+    Reports without actors are left out: they only ever merge within their own sentence.
+    """
+    rows = set()
+    for row in keyed.iter_rows(named=True):
+        signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
+        if not signature:
+            continue
+        period = publication_period(row["published_date"], row["published_precision"]) or (None, None)
+        rows.add((row["event_code"], POLARITY[row["modality"]], signature, row["event_date"], *period))
+    schema = {"event_code": pl.String, "polarity": pl.String, "participants": pl.String, "event_date": pl.Date,
+              "published_first": pl.Date, "published_last": pl.Date}
+    return pl.DataFrame(sorted(rows, key=str), schema=schema, orient="row")

@@ -1,0 +1,264 @@
+"""The run asks the warehouse only about its batch: reads proportional to the new documents.
+
+A run's look-ups (``flows.lookups.WarehouseLookups``) happen in DuckDB keyed by the batch; the rows they
+bring into the flow's process are counted (``RunSummary.warehouse_rows_read``). The same new batch run
+into a warehouse of N and of 10 N unrelated documents (with their entities, mentions, events and LSH
+bands) reads exactly the same rows.
+"""
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from datasketch import MinHashLSH
+from polars.testing import assert_frame_equal
+
+from flows.lookups import WarehouseLookups, resolve_events_against, unfolded_characters
+from tests.helpers import run_flow
+from tests.test_dedupe import article, edit, existing_from, frame
+from tests.test_resolve_events import DEC15, PUTIN, XI, mention
+from tests.test_resolve_events import frame as keyed_frame
+from transforms import star
+from transforms.deduplicate import (
+    LSH_BANDS,
+    LSH_ROWS,
+    NEAR_THRESHOLD,
+    NUM_PERM,
+    _lsh_threshold,
+    deduplicate,
+    document_signatures,
+    near_candidates,
+)
+from transforms.entities import (
+    ENTITY_SCHEMA,
+    MENTION_SCHEMA,
+    VOTE_SCHEMA,
+    coarse_type,
+    entity_relations,
+    load_aliases,
+    resolve_entities,
+)
+from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
+from warehouse.db import apply_schema
+from warehouse.load import load_run
+
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+
+# Documents, entities (3 per document), mentions (5 per document) and events (1 per document) that share
+# no name, hash, band or actor with the seeds: what a warehouse grown for a while holds besides them.
+FILLER = """
+insert into dim_document (document_key, document_id, source_key, date_source, content_hash, fingerprint,
+    word_count, source_path, encoding, body, raw_text, loaded_run_id, minhash, is_current)
+select 'filler' || i, 'filler' || i, 'unknown', 'unknown', sha256('filler' || i), sha256('raw' || i), 5,
+    'filler/' || i || '.txt', 'utf-8', 'a short filler body', 'a short filler body', 'filler',
+    list_transform(range(128), lambda j: (hash(i * 1000 + j) % 4294967295)::uinteger), true
+from range({start}, {stop}) as t(i);
+insert into document_lsh_band
+select lsh_band_key(d.minhash, b.band), d.document_key
+from dim_document as d, range(37) as b(band)
+where d.loaded_run_id = 'filler' and d.document_key not in (select document_key from document_lsh_band);
+insert into dim_entity (entity_key, canonical_name, entity_type, coarse_type, aliases)
+select 'fe' || i || '_' || k, 'Qz' || i || 'x' || k || ' Vq' || i || 'y' || k, 'PERSON', 'person',
+    ['Qz' || i || 'x' || k || ' Vq' || i || 'y' || k]
+from range({start}, {stop}) as t(i), range(3) as s(k);
+insert into fact_entity_mention (mention_key, document_key, entity_key, sentence_index, start_char, end_char,
+    mention_text, label, name_key, entity_label)
+select 'fm' || i || '_' || k, 'filler' || i, 'fe' || i || '_' || (k % 3), 0, 0, 1, 'a', 'PERSON',
+    'fe' || i || '_' || (k % 3), 'PERSON'
+from range({start}, {stop}) as t(i), range(5) as s(k);
+insert into fact_event (event_key, event_type_key, date_precision, num_mentions, num_documents, num_sources,
+    event_code, event_date, polarity, participants)
+select 'fev' || i, 'CONSULT', 'day', 1, 1, 1, 'CONSULT', date '2021-12-15' + (i % 30)::integer, 'real',
+    'fe' || i || '_0|fe' || i || '_1'
+from range({start}, {stop}) as t(i);
+"""
+
+
+def _grow(path, start: int, stop: int) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(FILLER.format(start=start, stop=stop))
+
+
+def _count(path, table: str) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_reads_the_same_rows_from_a_warehouse_ten_times_larger(tmp_path):
+    base = tmp_path / "base.duckdb"
+    assert run_flow(SEEDS[:2], base).status == "success"  # the batch below meets these: real look-ups
+    small, large = tmp_path / "small.duckdb", tmp_path / "large.duckdb"
+    shutil.copy(base, small)
+    _grow(small, 0, 2_000)
+    shutil.copy(small, large)
+    _grow(large, 2_000, 20_000)
+    assert _count(large, "dim_document") - 2 == 10 * (_count(small, "dim_document") - 2) == 20_000
+    assert _count(large, "document_lsh_band") == 37 * _count(large, "dim_document")
+
+    summaries = [run_flow(SEEDS, warehouse) for warehouse in (small, large)]
+    assert [s.status for s in summaries] == ["success", "success"]
+    assert [s.documents_new for s in summaries] == [3, 3]
+    small_reads, large_reads = (s.warehouse_rows_read for s in summaries)
+    # The seeds loaded first are read back (their documents' sources, entities, events, keys) ...
+    assert small_reads > 0
+    # ... and nothing of the 18,000 more documents, 54,000 entities, 90,000 mentions and 18,000 events.
+    assert large_reads == small_reads
+    assert large_reads < 2_000
+
+
+def test_the_stored_bands_are_the_in_memory_index_bands():
+    lsh = MinHashLSH(threshold=_lsh_threshold(NEAR_THRESHOLD), num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
+    body = article(11, paragraphs=10)
+    first = frame([("old", body, None), ("other", article(12), None)])
+    existing = existing_from(deduplicate(first), first, with_body=False)
+    con = duckdb.connect()
+    apply_schema(con)
+    documents = existing.select("document_key", "minhash").with_columns(
+        *(pl.lit(None, pl.String).alias(c) for c in ("title", "url", "published_precision", "extra",
+                                                     "duplicate_of_key", "duplicate_kind", "metadata_hash")),
+        document_id="document_key", source_key=pl.lit("s"), date_source=pl.lit("unknown"),
+        content_hash="document_key", fingerprint="document_key", word_count=pl.lit(1), source_path="document_key",
+        encoding=pl.lit("utf-8"), body=pl.lit("b"), raw_text=pl.lit("b"), loaded_run_id=pl.lit("r"),
+        published_date=pl.lit(None, pl.Date), date_key=pl.lit(None, pl.Int32), similarity=pl.lit(None, pl.Float64),
+    )
+    now = dt.datetime(2024, 1, 1)
+    load_run(con, {"dim_document": documents}, {"run_id": "r", "started_at": now, "status": "success"})
+    lookups = WarehouseLookups(Path(), connection=con)
+    for new in (frame([("new", edit(body, 5), None)]), frame([("new", article(13), None)])):
+        found = lookups.duplicate_candidates(document_signatures(new)).filter(pl.col("body").is_not_null())
+        assert sorted(found.get_column("document_key").to_list()) == near_candidates(new, existing)
+
+
+def test_names_lower_case_does_not_fold_are_returned_by_every_name_probe():
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    with duckdb.connect() as con:
+        lowered = [row[0] for row in con.execute("select lower(unnest(?))", [chars]).fetchall()]
+    # Where SQL's lower() is not Python's casefold(), the name probes must return the name regardless.
+    differ = {c for c, low in zip(chars, lowered, strict=True) if low != c.casefold()}
+    with duckdb.connect() as con:
+        matched = con.execute(
+            "select list(c) from (select unnest(?) as c) where regexp_matches(c, ?)",
+            [sorted(differ), unfolded_characters()],
+        ).fetchone()[0]
+        plain = con.execute("select regexp_matches('Xi Jinping, Straße-Weg [1]', ?)", [unfolded_characters()])
+        assert plain.fetchone()[0]  # "ß"
+        ascii_only = con.execute("select regexp_matches('Xi Jinping - [A-Z] \\ ^', ?)", [unfolded_characters()])
+        assert not ascii_only.fetchone()[0]
+    assert "ß" in differ and "İ" in differ
+    assert set(matched) == differ
+
+
+def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)
+        con.execute(FILLER.format(start=0, stop=50))
+        con.execute("drop table document_lsh_band")  # as a warehouse loaded before the table existed
+    WarehouseLookups(path).prepare()  # the run's first step: reads, sees the old schema, migrates
+    assert _count(path, "document_lsh_band") == 37 * 50
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)  # every later write applies the schema again: nothing is added twice
+        banded = con.execute("select count(distinct document_key), count(*) from document_lsh_band").fetchone()
+    assert banded == (50, 37 * 50)
+
+
+def test_events_merge_against_their_blocks_as_against_every_loaded_event():
+    loaded_reports = keyed_frame(
+        mention("d0", date=DEC15, precision="day", published=DEC15),  # the call later reports attach to
+        mention("d1", date=dt.date(2019, 3, 1), precision="day", published=dt.date(2019, 3, 1)),  # years before
+        mention("d2", a1=(PUTIN,), a2=(), code="DISAPPROVE", date=DEC15, precision="day", published=DEC15),
+        mention("d3", published=DEC15),  # undated: never a candidate
+        mention("d4", date=dt.date(2021, 12, 1), precision="month", published=dt.date(2021, 12, 3), lemma="talk"),
+    )
+    loaded, _ = resolve_events(loaded_reports)
+    batch = keyed_frame(
+        mention("n0", date=DEC15, precision="day", published=dt.date(2021, 12, 16)),
+        mention("n1", published=dt.date(2021, 12, 17)),
+        mention("n2", date=dt.date(2021, 12, 20), precision="month", published=dt.date(2021, 12, 20), lemma="talk"),
+        mention("n3", a1=(XI,), a2=(PUTIN,), code="DEMAND", date=DEC15, precision="day", published=DEC15),
+    )
+    # A loaded event whose key is the natural key of n3's new event, in another block (its actors were
+    # re-keyed since): the new event must take the next key, as it would against every loaded event.
+    natural = resolve_events(batch.filter(pl.col("document_key") == "n3"))[0].get_column("event_key").item()
+    clash = loaded.filter(pl.col("event_key") == loaded.get_column("event_key").min()).with_columns(
+        event_key=pl.lit(natural), participants=pl.lit("k_someone_else")
+    )
+    loaded = pl.concat([loaded, clash])
+    con = duckdb.connect()
+    apply_schema(con)
+    con.register("staged", loaded.to_arrow())
+    con.execute("insert into fact_event by name select * from staged")
+    lookups = WarehouseLookups(Path(), connection=con)
+
+    expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
+    events, reports = resolve_events_against(lookups, batch)
+    assert_frame_equal(events, expected[0])
+    assert_frame_equal(reports, expected[1])
+    assert natural not in events.get_column("event_key").to_list()
+    assert [r.rows for r in lookups.reads if r.query == "events_by_key"] == [1]  # the clash, found by key
+    attached = reports.filter(pl.col("document_key") == "n0").get_column("event_key").item()
+    assert attached in loaded.get_column("event_key").to_list()  # a later report of the loaded call
+    # Only the candidates came back: not the event of years before, not the undated one.
+    assert sum(r.rows for r in lookups.reads if r.query == "event_candidates") < loaded.height - 2
+
+
+RUNS = [
+    [("Trump", "PERSON")] * 3 + [("Cruz", "PERSON"), ("Colts", "ORG"), ("Mark Heller", "PERSON"),
+                                 ("Straße", "GPE"), ("Red Sox", "ORG"), ("Washington", "GPE")],
+    [("Donald Trump", "PERSON"), ("Ted Cruz", "PERSON"), ("Indianapolis Colts", "ORG"), ("Indianapolis", "GPE"),
+     ("Mark Jay Heller", "PERSON"), ("Boston", "GPE"), ("Boston Red Sox", "ORG"), ("Donald Glover", "PERSON")],
+    [("Nikolas Cruz", "PERSON")] * 2 + [("Ivanka Trump", "PERSON"), ("STRASSE", "GPE"), ("Trump", "ORG"),
+                                        ("Donald Trump", "PERSON"), ("Heller", "PERSON"), ("Donald", "PERSON")],
+    [("Ted Cruz", "PERSON")] * 4 + [("Indianapolis", "ORG")] * 3 + [("Colts", "ORG"), ("Sox", "ORG"),
+                                                                   ("Mark", "PERSON"), ("Glover", "PERSON")],
+]
+
+
+def _mentions(run: int, names: list[tuple[str, str]]) -> pl.DataFrame:
+    rows = [
+        {"document_key": f"doc{run}_{i % 3}", "sentence_index": 0, "start_char": 10 * i, "end_char": 10 * i + len(n),
+         "mention_text": n, "label": label, "canonical_name": n, "coarse_type": coarse_type(label),
+         "entity_label": label, "name_start_char": 10 * i, "name_end_char": 10 * i + len(n)}
+        for i, (n, label) in enumerate(names)
+    ]
+    return pl.DataFrame(rows, schema=MENTION_SCHEMA)
+
+
+def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_aliases())
+    every_vote = (
+        "select coalesce(name_key, entity_key) as name_key, coalesce(entity_label, label) as entity_label, "
+        "count(*) as mentions from fact_entity_mention group by all"
+    )
+    for run, names in enumerate(RUNS):
+        mentions = _mentions(run, names)
+        reader = con.cursor()
+        everything = reader.sql("select * from dim_entity").pl().cast(ENTITY_SCHEMA)
+        full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
+        lookups = WarehouseLookups(Path(), connection=con)
+        reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list())
+        partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+        assert_frame_equal(partial[0], full[0])
+        assert_frame_equal(partial[1], full[1])
+        if run:
+            assert reached.height < everything.height  # not the whole table
+        documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
+        frames = {"dim_entity": full[1], "fact_entity_mention": star.build_mentions(full[0], documents)}
+        now = dt.datetime(2024, 1, 1)
+        load_run(con, frames, {"run_id": f"r{run}", "started_at": now, "status": "success"})
+    redirected = con.cursor().sql(
+        "select e.canonical_name, t.canonical_name from dim_entity e join dim_entity t on e.merged_into_key = t.entity_key "
+        "order by all"
+    ).fetchall()
+    # The runs made cross-run decisions of every kind checked above: a short person name, a middle name,
+    # an organization named after its place, a name under two coarse types.
+    assert {("Red Sox", "Boston Red Sox"), ("Mark Heller", "Mark Jay Heller"), ("Glover", "Donald Glover"),
+            ("Trump", "Trump")} <= set(redirected)

@@ -1,0 +1,78 @@
+-- Grain: one loaded entity (dim_entity row, redirects included) that a probe of the batch's names
+-- reaches (warehouse.lookups.EntityProbes): by key; multi-word names by first word, by last word or by
+-- both; names starting with a name (`prefix`) or ending in one (`suffix`). Names are compared in
+-- lower case word by word; a name holding a character whose Unicode case folding differs from lower
+-- case (`?`, a character class) is always returned, so Python's casefold decides.
+with probes as (
+    select kind, value, first_word, last_word from lookup_probes
+),
+
+names as (
+    select
+        entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key,
+        relation, lower(canonical_name) as folded
+    from dim_entity
+),
+
+worded as (
+    select
+        *,
+        split_part(folded, ' ', 1) as first_word,
+        regexp_extract(folded, '[^ ]+$') as last_word,
+        contains(folded, ' ') as multi_word
+    from names
+),
+
+by_key as (
+    select w.* from worded as w where w.entity_key in (select value from probes where kind = 'key')
+),
+
+by_first as (
+    select w.* from worded as w
+    where w.multi_word and w.first_word in (select value from probes where kind = 'first')
+),
+
+by_last as (
+    select w.* from worded as w
+    where w.multi_word and w.last_word in (select value from probes where kind = 'last')
+),
+
+by_ends as (
+    select w.* from worded as w
+    join probes as p on p.kind = 'ends' and w.first_word = p.first_word and w.last_word = p.last_word
+    where w.multi_word
+),
+
+by_prefix as (
+    select w.* from worded as w
+    join probes as p on p.kind = 'prefix' and w.first_word = p.first_word
+    where starts_with(w.folded, p.value || ' ')
+),
+
+by_suffix as (
+    select w.* from worded as w
+    join probes as p on p.kind = 'suffix' and w.last_word = p.last_word
+    where ends_with(w.folded, ' ' || p.value)
+),
+
+unfolded as (
+    select w.* from worded as w where regexp_matches(w.canonical_name, ?)
+),
+
+final as (
+    select entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key,
+        relation
+    from (
+        select * from by_key
+        union all select * from by_first
+        union all select * from by_last
+        union all select * from by_ends
+        union all select * from by_prefix
+        union all select * from by_suffix
+        union all select * from unfolded
+    )
+    qualify row_number() over (partition by entity_key order by entity_key) = 1
+)
+
+select * from final
+order by entity_key;
