@@ -54,6 +54,7 @@ class Measured:
     stdout: str
     stderr: str
     process_peaks_mb: dict[str, float] = field(default_factory=dict)
+    timed_out: bool = False
 
 
 def process_role(command_line: list[str], root: bool) -> str:
@@ -90,9 +91,13 @@ def tree_rss(process: psutil.Process, each: dict[int, int] | None = None) -> int
 
 
 def run_measured(
-    command: Sequence[str], env: dict[str, str] | None = None, poll_seconds: float = 0.1, cwd: Path = ROOT
+    command: Sequence[str], env: dict[str, str] | None = None, poll_seconds: float = 0.1, cwd: Path = ROOT,
+    timeout: float | None = None, nice: int = 0,
 ) -> Measured:
     """Run ``command`` to completion, polling the RSS of its process tree; the peak is the max of the sums.
+
+    After ``timeout`` seconds the whole tree is killed and the result says ``timed_out``; ``nice`` is
+    added to the child's niceness (a build that should yield to other work).
 
     Summing RSS counts pages shared by forked workers more than once, so with ``n_process`` > 1
     the figure is an upper bound, which is the safe side for a memory goal.
@@ -103,7 +108,7 @@ def run_measured(
     start = time.perf_counter()
     child = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})}, cwd=cwd,
+        env={**os.environ, **(env or {})}, cwd=cwd, preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
     handle = psutil.Process(child.pid)
     peak = 0
@@ -127,11 +132,21 @@ def run_measured(
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
-    stdout, stderr = child.communicate()
+    timed_out = False
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        for member in [*handle.children(recursive=True), handle]:
+            try:
+                member.kill()
+            except psutil.NoSuchProcess:
+                continue
+        stdout, stderr = child.communicate()
     seconds = time.perf_counter() - start
     done.set()
     poller.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     by_process = {f"{roles[pid]} {pid}": round(rss / 2**20, 1) for pid, rss in sorted(peaks.items())}
-    return Measured(seconds, cpu, peak / 2**20, child.returncode, stdout, stderr, by_process)
+    return Measured(seconds, cpu, peak / 2**20, child.returncode, stdout, stderr, by_process, timed_out)
