@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -41,7 +41,11 @@ def read_jsonl(path: Path, limit: int) -> Iterator[dict]:
 
 @dataclass
 class Measured:
-    """One child process run: wall seconds, CPU seconds and peak RSS of its process tree, exit code, output."""
+    """One child process run: wall seconds, CPU seconds and peak RSS of its process tree, exit code, output.
+
+    ``process_peaks_mb``: each process's own peak RSS, keyed "ROLE PID" (``process_role``), e.g. one
+    entry per spaCy worker.
+    """
 
     seconds: float
     cpu_seconds: float
@@ -49,10 +53,27 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    process_peaks_mb: dict[str, float] = field(default_factory=dict)
+    timed_out: bool = False
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """RSS in bytes of a process and all its descendants (spaCy workers, Prefect's temporary server)."""
+def process_role(command_line: list[str], root: bool) -> str:
+    """What a process of a measured tree is, from its command line: run, spacy-worker, prefect-server, other."""
+    text = " ".join(command_line)
+    if root:
+        return "run"
+    if "spawn_main" in text:  # spawned pool workers: spaCy's, or the run's own
+        return "spacy-worker"
+    if "uvicorn" in text or "prefect" in text:
+        return "prefect-server"
+    return "other"
+
+
+def tree_rss(process: psutil.Process, each: dict[int, int] | None = None) -> int:
+    """RSS in bytes of a process and all its descendants (spaCy workers, Prefect's temporary server).
+
+    With ``each``, every member's RSS is also recorded there by pid.
+    """
     total = 0
     try:
         members = [process, *process.children(recursive=True)]
@@ -60,16 +81,23 @@ def tree_rss(process: psutil.Process) -> int:
         return 0
     for member in members:
         try:
-            total += member.memory_info().rss
+            rss = member.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
+        total += rss
+        if each is not None:
+            each[member.pid] = rss
     return total
 
 
 def run_measured(
-    command: Sequence[str], env: dict[str, str] | None = None, poll_seconds: float = 0.1, cwd: Path = ROOT
+    command: Sequence[str], env: dict[str, str] | None = None, poll_seconds: float = 0.1, cwd: Path = ROOT,
+    timeout: float | None = None, nice: int = 0,
 ) -> Measured:
     """Run ``command`` to completion, polling the RSS of its process tree; the peak is the max of the sums.
+
+    After ``timeout`` seconds the whole tree is killed and the result says ``timed_out``; ``nice`` is
+    added to the child's niceness (a build that should yield to other work).
 
     Summing RSS counts pages shared by forked workers more than once, so with ``n_process`` > 1
     the figure is an upper bound, which is the safe side for a memory goal.
@@ -80,24 +108,45 @@ def run_measured(
     start = time.perf_counter()
     child = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})}, cwd=cwd,
+        env={**os.environ, **(env or {})}, cwd=cwd, preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
     handle = psutil.Process(child.pid)
     peak = 0
+    peaks: dict[int, int] = {}
+    roles: dict[int, str] = {}
     done = threading.Event()
 
     def poll() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(handle))
+            each: dict[int, int] = {}
+            peak = max(peak, tree_rss(handle, each))
+            for pid, rss in each.items():
+                peaks[pid] = max(peaks.get(pid, 0), rss)
+                if pid not in roles:
+                    try:
+                        roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == child.pid)
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        roles[pid] = "other"
             done.wait(poll_seconds)
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
-    stdout, stderr = child.communicate()
+    timed_out = False
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        for member in [*handle.children(recursive=True), handle]:
+            try:
+                member.kill()
+            except psutil.NoSuchProcess:
+                continue
+        stdout, stderr = child.communicate()
     seconds = time.perf_counter() - start
     done.set()
     poller.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(seconds, cpu, peak / 2**20, child.returncode, stdout, stderr)
+    by_process = {f"{roles[pid]} {pid}": round(rss / 2**20, 1) for pid, rss in sorted(peaks.items())}
+    return Measured(seconds, cpu, peak / 2**20, child.returncode, stdout, stderr, by_process, timed_out)

@@ -132,6 +132,8 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
         "bare_peak_rss_mb": bare_rss,
         "pipeline_peak_rss_mb": round(full.peak_rss_mb, 1),
         "noop_peak_rss_mb": round(noop.peak_rss_mb, 1),
+        # each process's own peak during the full run: one entry per spaCy worker
+        "pipeline_process_peaks_mb": full.process_peaks_mb,
         "details": details | {
             "bare_seconds": round(bare["pipe_seconds"], 2) if bare else None,
             "bare_load_seconds": round(bare["load_seconds"], 2) if bare else None,

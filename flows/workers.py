@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import polars as pl
 
 from transforms.entities import MENTION_SCHEMA
-from transforms.extract import Extracted
+from transforms.extract import MAX_BATCH_CHARS, Extracted, minibatches
 
 
 def processes_for(documents: int, workers: int, nlp_batch_size: int) -> int:
@@ -38,8 +38,10 @@ def processes_for(documents: int, workers: int, nlp_batch_size: int) -> int:
 class ExtractPool:
     """``processes`` spawned workers with ``model`` loaded; ``extract`` splits a batch across them."""
 
-    def __init__(self, model: str, processes: int, nlp_batch_size: int) -> None:
-        self.model, self.processes, self.nlp_batch_size = model, processes, nlp_batch_size
+    def __init__(self, model: str, processes: int, nlp_batch_size: int,
+                 nlp_batch_chars: int = MAX_BATCH_CHARS) -> None:
+        self.model, self.processes = model, processes
+        self.nlp_batch_size, self.nlp_batch_chars = nlp_batch_size, nlp_batch_chars
         self._executor = ProcessPoolExecutor(
             max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
             initializer=_load, initargs=(model, os.getpid()),
@@ -50,13 +52,16 @@ class ExtractPool:
     def extract(self, docs: pl.DataFrame) -> Extracted:
         """Extract ``docs`` (document_key, body, …) in chunks of one minibatch; results in input order.
 
-        Chunks are small so that the workers stay busy to the end of the run, and several batches
-        can be in flight at once (each from its own Prefect task thread).
+        A chunk holds at most ``nlp_batch_size`` documents and ``nlp_batch_chars`` characters
+        (``transforms.extract.minibatches``), so a worker's memory does not depend on how many long
+        articles meet in one chunk. Chunks are small so that the workers stay busy to the end of the
+        run, and several batches can be in flight at once (each from its own Prefect task thread).
         """
+        lengths = docs.get_column("body").str.len_chars().to_list()
         futures: list[Future] = [
-            self._executor.submit(_extract_chunk, self.model, docs.slice(start, self.nlp_batch_size),
-                                  self.nlp_batch_size)
-            for start in range(0, docs.height, self.nlp_batch_size)
+            self._executor.submit(_extract_chunk, self.model, docs.slice(chunk.start, len(chunk)),
+                                  self.nlp_batch_size, self.nlp_batch_chars)
+            for chunk in minibatches(lengths, self.nlp_batch_size, self.nlp_batch_chars)
         ]
         return merge([future.result() for future in futures])
 
@@ -82,7 +87,8 @@ _active: ExtractPool | None = None
 
 
 @contextmanager
-def extract_pool(model: str, processes: int, nlp_batch_size: int) -> Iterator[ExtractPool | None]:
+def extract_pool(model: str, processes: int, nlp_batch_size: int,
+                 nlp_batch_chars: int = MAX_BATCH_CHARS) -> Iterator[ExtractPool | None]:
     """The run's worker pool for its extract tasks (``active()``), or None when ``processes`` < 2.
 
     The pool lives in this process only: Prefect task parameters stay plain data (a Dask worker, which
@@ -92,7 +98,7 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int) -> Iterator[Ex
     if processes < 2:
         yield None
         return
-    pool = ExtractPool(model, processes, nlp_batch_size)
+    pool = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
     _active = pool
     try:
         yield pool
@@ -122,8 +128,9 @@ def _ready() -> bool:
     return True
 
 
-def _extract_chunk(model: str, docs: pl.DataFrame, nlp_batch_size: int) -> Extracted:
+def _extract_chunk(model: str, docs: pl.DataFrame, nlp_batch_size: int, nlp_batch_chars: int) -> Extracted:
     from flows.nlp import load_lexicon, load_nlp
     from transforms.extract import extract_documents
 
-    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, n_process=1, lexicon=load_lexicon())
+    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
+                             max_batch_chars=nlp_batch_chars)

@@ -2,13 +2,15 @@
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from flows import workers
 from flows.nlp import load_lexicon, load_nlp
 from flows.settings import Settings
 from tests.helpers import DATA_TABLES, run_flow, snapshot
-from transforms.extract import extract_documents
+from transforms.extract import MAX_BATCH_CHARS, extract_documents, minibatches
 
 RUN_COLUMNS = ("loaded_run_id", "run_id")
 
@@ -19,6 +21,47 @@ RUN_COLUMNS = ("loaded_run_id", "run_id")
 )
 def test_a_worker_gets_at_least_one_minibatch(documents, workers_, batch, expected):
     assert workers.processes_for(documents, workers_, batch) == expected
+
+
+@pytest.mark.parametrize(
+    ("lengths", "max_docs", "max_chars", "expected"),
+    [
+        ([], 64, 1000, []),
+        ([10] * 5, 2, 1000, [[0, 1], [2, 3], [4]]),  # short texts: the document cap alone, as before
+        ([400, 400, 400, 100], 64, 1000, [[0, 1], [2, 3]]),  # the character cap closes a minibatch
+        ([300, 5000, 300, 300], 64, 1000, [[0], [1], [2, 3]]),  # a long text alone, never dropped
+        ([1000, 1000], 64, 1000, [[0], [1]]),  # exactly at the cap
+        ([5000], 1, 10, [[0]]),
+    ],
+)
+def test_minibatches_are_capped_by_documents_and_characters(lengths, max_docs, max_chars, expected):
+    assert [list(batch) for batch in minibatches(lengths, max_docs, max_chars)] == expected
+
+
+@given(st.lists(st.integers(0, 5000), max_size=200), st.integers(1, 70), st.integers(1, 20000))
+def test_minibatches_cover_every_text_once_within_both_caps(lengths, max_docs, max_chars):
+    batches = minibatches(lengths, max_docs, max_chars)
+    assert [i for batch in batches for i in batch] == list(range(len(lengths)))
+    for batch in batches:
+        assert 1 <= len(batch) <= max_docs
+        assert len(batch) == 1 or sum(lengths[i] for i in batch) <= max_chars
+    # Greedy: a minibatch closed early only because the next text would break a cap.
+    for batch, following in zip(batches, batches[1:], strict=False):
+        chars = sum(lengths[i] for i in batch) + lengths[following.start]
+        assert len(batch) == max_docs or chars > max_chars
+
+
+def test_minibatch_caps_out_of_range_are_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        minibatches([1, 2], 0, 100)
+
+
+def test_the_character_cap_setting_defaults_to_the_transform_constant(monkeypatch):
+    monkeypatch.delenv("DATELINE_NLP_BATCH_CHARS", raising=False)
+    assert Settings().nlp_batch_chars == MAX_BATCH_CHARS
+    monkeypatch.setenv("DATELINE_NLP_BATCH_CHARS", "0")
+    with pytest.raises(ValueError, match="nlp_batch_chars"):
+        Settings()
 
 
 def test_workers_default_to_one_per_cpu(monkeypatch):
@@ -39,16 +82,23 @@ def _seed_frame(seed_dir) -> pl.DataFrame:
 def test_pool_extraction_equals_in_process_extraction(seed_dir):
     docs = _seed_frame(seed_dir)
     model = Settings().model
-    expected = extract_documents(load_nlp(model), docs, batch_size=2, lexicon=load_lexicon())
-    # Minibatches of two: the five documents travel as three chunks to two processes.
-    with workers.extract_pool(model, 2, 2) as pool:
-        assert workers.active() is pool
-        actual = pool.extract(docs)
-    assert workers.active() is None
-    assert (actual.documents, actual.words) == (expected.documents, expected.words)
-    assert expected.mentions.height > 100 and expected.event_mentions.height > 10
-    assert_frame_equal(actual.mentions, expected.mentions)
-    assert_frame_equal(actual.event_mentions, expected.event_mentions)
+    nlp, lexicon = load_nlp(model), load_lexicon()
+    expected = extract_documents(nlp, docs, batch_size=2, lexicon=lexicon)
+    # Minibatches of two: the five documents travel as three chunks to two processes; with a cap of
+    # 6,000 characters (seed bodies of 2,099 to 5,619) they travel as four chunks instead.
+    for chars in (MAX_BATCH_CHARS, 6000):
+        with workers.extract_pool(model, 2, 2, chars) as pool:
+            assert workers.active() is pool
+            actual = pool.extract(docs)
+        assert workers.active() is None
+        assert (actual.documents, actual.words) == (expected.documents, expected.words)
+        assert expected.mentions.height > 100 and expected.event_mentions.height > 10
+        assert_frame_equal(actual.mentions, expected.mentions)
+        assert_frame_equal(actual.event_mentions, expected.event_mentions)
+    # In one process too: minibatches cut by characters give the rows one minibatch of five gives.
+    capped = extract_documents(nlp, docs, batch_size=64, lexicon=lexicon, max_batch_chars=4000)
+    assert_frame_equal(capped.mentions, expected.mentions)
+    assert_frame_equal(capped.event_mentions, expected.event_mentions)
 
 
 def test_one_process_opens_no_pool():

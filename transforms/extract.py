@@ -7,7 +7,7 @@ short document. The model never sees more than it can take (spaCy's E088), and n
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -19,6 +19,10 @@ from transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
 # spaCy's parser and NER need about 1 GB of temporary memory per 100,000 characters (its E088 note):
 # longer documents are read in pieces of at most this many characters.
 MAX_PIECE_CHARS = 100_000
+# Characters per nlp.pipe minibatch: the model's working memory grows with the text it holds at once, so a
+# minibatch of long articles is cut short. 64 articles of the 2018-2019 corpus hold 363,000 characters on
+# average and up to 450,000; at 200,000 a worker's peak fell from ~1.4 GB to ~0.85 GB (README, Performance).
+MAX_BATCH_CHARS = 200_000
 # Where a piece may end, best first: before a paragraph break, a line break, the space after a
 # sentence end, any whitespace. The whitespace opens the next piece, as it opens the next sentence
 # when spaCy reads the whole text, so sentence numbers come out the same.
@@ -54,6 +58,28 @@ def split_for_model(text: str, max_chars: int) -> list[tuple[int, str]]:
     return pieces
 
 
+def minibatches(lengths: Sequence[int], max_docs: int, max_chars: int) -> list[range]:
+    """Consecutive index ranges over texts of ``lengths`` characters: at most ``max_docs`` texts and
+    ``max_chars`` characters each, in order, covering every index once.
+
+    A text longer than ``max_chars`` on its own is a minibatch of one (it is never dropped or cut here;
+    ``split_for_model`` bounds a single text). Greedy: a minibatch closes when the next text would
+    break either cap, so the minibatches of a run of short texts are ``max_docs`` long as before.
+    """
+    if max_docs < 1 or max_chars < 1:
+        raise ValueError("max_docs and max_chars must be at least 1")
+    batches: list[range] = []
+    start, chars = 0, 0
+    for index, length in enumerate(lengths):
+        if index > start and (index - start >= max_docs or chars + length > max_chars):
+            batches.append(range(start, index))
+            start, chars = index, 0
+        chars += length
+    if len(lengths) > start:
+        batches.append(range(start, len(lengths)))
+    return batches
+
+
 def _shift(rows: list[dict], columns: tuple[str, ...], list_columns: tuple[str, ...], offset: int,
            sentences: int) -> list[dict]:
     """Rows of a piece moved to the whole document: offsets + ``offset``, sentence_index + ``sentences``."""
@@ -83,9 +109,9 @@ def extract_documents(
     docs: pl.DataFrame,
     *,
     batch_size: int = 64,
-    n_process: int = 1,
     lexicon: Lexicon | None = None,
     max_chars: int | None = None,
+    max_batch_chars: int = MAX_BATCH_CHARS,
 ) -> Extracted:
     """Run ``nlp.pipe`` once over ``docs`` (document_key, body) and collect what each Doc yields.
 
@@ -94,7 +120,10 @@ def extract_documents(
     without one, only entities are extracted. A document over ``max_chars`` (default: the smaller of
     ``MAX_PIECE_CHARS`` and ``nlp.max_length``) is read in pieces (``split_for_model``); its rows
     keep the document's own offsets and sentence numbers. Entities and events are then found within
-    a piece: a short name ("Xi") links to a full name seen in the same piece.
+    a piece: a short name ("Xi") links to a full name seen in the same piece. The pieces go through
+    the model in minibatches of at most ``batch_size`` pieces and ``max_batch_chars`` characters
+    (``minibatches``), so the model's memory is bounded by the longest minibatch, not by how many long
+    articles happen to meet in ``batch_size`` of them.
     """
     keys = docs.get_column("document_key").to_list()
     texts = docs.get_column("body").to_list()
@@ -104,7 +133,9 @@ def extract_documents(
     # Whitespace-separated words, as dim_document.word_count counts them: vectorised, off the token loop.
     words = int(docs.select(pl.col("body").str.count_matches(r"\S+").sum()).item() or 0)
     pieces = list(_pieces(keys, texts, limit))
-    docs_out = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size, n_process=n_process)
+    groups = minibatches([len(piece) for _, _, piece in pieces], batch_size, max_batch_chars)
+    docs_out = (doc for group in groups
+                for doc in nlp.pipe((pieces[i][2] for i in group), batch_size=len(group)))
     sentences_before, previous_key = 0, None
     for (key, offset, piece), doc in zip(pieces, docs_out, strict=True):
         if key != previous_key:

@@ -1,0 +1,41 @@
+-- Every seed entity in every replica. An entity mentioned in at least head_documents seed documents
+-- ("Donald Trump", "Russia") is the same entity in every replica: a real warehouse's head grows in
+-- mentions, not in entities. The others (the long tail) are new entities in each replica, under a
+-- replica-spelled name and the key the pipeline derives from it (make_key(coarse_type, casefold(name))).
+create or replace temp table entity_documents as
+with named as (
+    select entity_key, document_key from seed.fact_entity_mention
+    union
+    select name_key, document_key from seed.fact_entity_mention where name_key is not null
+),
+
+final as (
+    select e.entity_key, count(distinct n.document_key) as documents
+    from seed.dim_entity as e
+    left join named as n on n.entity_key = e.entity_key
+    group by all
+)
+
+select * from final;
+
+create or replace temp table entity_map as
+with entities as (
+    select e.*, d.documents >= getvariable('head_documents') as is_head
+    from seed.dim_entity as e
+    join entity_documents as d using (entity_key)
+),
+
+final as (
+    select
+        r.r,
+        e.entity_key as seed_key,
+        e.is_head,
+        case when e.is_head or r.r = 0 then e.entity_key
+            else left(sha256(e.coarse_type || chr(31) || lower(e.canonical_name || replica_suffix(r.r))), 16)
+        end as entity_key,
+        case when e.is_head then '' else replica_suffix(r.r) end as suffix
+    from entities as e
+    cross join replica as r
+)
+
+select * from final;
