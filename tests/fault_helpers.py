@@ -98,9 +98,9 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def dateline(*args: str) -> list[str]:
-    """Command line of the installed ``dateline`` console script (or ``python -m flows.cli``)."""
+    """Command line of the installed ``dateline`` console script (or ``python -m cli``)."""
     script = Path(sys.executable).with_name("dateline")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "flows.cli", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "cli", *args]
 
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:

@@ -382,7 +382,7 @@ def test_dedupe_command_json_groups(seed_dir, tmp_path):
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli.main import app
 
     exact, edited = _copies(seed_dir)
     (seed_dir / "zz_exact_copy.txt").write_bytes(exact)

@@ -6,7 +6,7 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from flows.eval_ner import (
+from evaluation.ner import (
     LABEL_MAP,
     MICRO_KEY,
     ConllDoc,
@@ -149,7 +149,7 @@ def test_pipeline_scores_name_spans_without_article():
 
 
 def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
-    from flows.cli import app
+    from cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(snippet_file), "--json"])
     assert outcome.exit_code == 0, outcome.output
@@ -163,7 +163,7 @@ def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
 
 
 def test_cli_eval_ner_missing_file_fails_with_a_reason(tmp_path):
-    from flows.cli import app
+    from cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(tmp_path / "none.txt")])
     assert outcome.exit_code != 0

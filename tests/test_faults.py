@@ -271,7 +271,7 @@ def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_reco
         "    resolved, entities = real(*args, **kwargs)\n"
         "    return resolved.with_columns(end_char=pl.col('end_char') + 1_000_000), entities\n"
         "etl.resolve_entities = broken\n"
-        "from flows.cli import main\n"
+        "from cli.main import main\n"
         "sys.argv = ['dateline'] + sys.argv[1:]\n"
         "main()\n"
     )

@@ -538,7 +538,7 @@ def render_report(data: ReportData, title: str, subtitle: str) -> str:
     panels.append(_section("Data quality", quality_html(data),
                            "Runs, Great Expectations results and quarantined inputs (v_run_health, quarantine).",
                            wide=True))
-    template = Template((resources.files("flows") / "templates" / "report.html").read_text(encoding="utf-8"))
+    template = Template((resources.files("analyst") / "templates" / "report.html").read_text(encoding="utf-8"))
     return template.substitute(title=esc(title), subtitle=esc(subtitle), plotlyjs=get_plotlyjs(),
                                panels="\n".join(panels))
 
