@@ -40,6 +40,7 @@ from transforms.deduplicate import (
 )
 from transforms.ingest import parse_inputs
 from transforms.normalize import normalize_documents
+from transforms.reference import load_reference
 
 ALLSIDES = "news_allsides_2018_2019.jsonl"
 BASIL = "basil_same_story_dev.jsonl"
@@ -73,7 +74,7 @@ def load(path: Path) -> pl.DataFrame:
     """A record file through the real ingest and normalize steps (title, body, hash, dates)."""
     raw, _ = parse_inputs([(str(path), path.read_bytes())])
     return raw.select("document_key", "document_id", "extra").join(
-        normalize_documents(raw), on="document_key"
+        normalize_documents(raw, load_reference().boilerplate_rules), on="document_key"
     )
 
 
@@ -216,7 +217,7 @@ def run_size(
     data, group, kind = build_corpus(size, articles, paragraphs, seed)
     start = time.perf_counter()
     raw, bad = parse_inputs([(f"synthetic_{size}.jsonl", data)])
-    normalized = raw.select("document_key", "document_id").join(normalize_documents(raw), on="document_key")
+    normalized = raw.select("document_key", "document_id").join(normalize_documents(raw, load_reference().boilerplate_rules), on="document_key")
     prepared = time.perf_counter() - start
     # Best of ``repeat`` runs: the machine is shared, and the minimum is the run least disturbed by others.
     timings = []

@@ -124,17 +124,7 @@ def _print_summary(summary) -> None:
     table.add_column("what")
     table.add_column("value", justify="right")
     for label, value in (
-        ("files seen", summary.files_seen),
-        ("documents read", summary.documents_read),
-        ("documents new", summary.documents_new),
-        ("documents skipped (already loaded)", summary.documents_skipped),
-        ("documents duplicate", summary.documents_duplicate),
-        ("documents extracted (spaCy)", summary.documents_extracted),
-        ("inputs quarantined", summary.files_quarantined),
-        ("entity mentions", summary.mentions),
-        ("entities", summary.entities),
-        ("event mentions", summary.event_mentions),
-        ("events", summary.events),
+        *summary.labelled(),
         ("validation", summary.validation),
         ("warehouse", summary.warehouse),
         ("data docs", summary.data_docs or "not built (nothing validated)"),

@@ -14,31 +14,29 @@ import polars as pl
 from spacy.language import Language
 
 from transforms.dates import parse_given_period
-from transforms.entities import load_aliases, resolve_entities
 from transforms.events import SYMMETRIC_CODES, Lexicon
 from transforms.extract import extract_documents
 from transforms.ingest import MANIFEST_NAME, parse_manifest
-from transforms.resolve_events import (
-    dates_compatible,
-    demonym_countries,
-    event_documents,
-    key_event_mentions,
-    resolve_events,
-)
+from transforms.reference import load_reference
+from transforms.resolve import resolve_mentions
+from transforms.resolve_events import dates_compatible, event_documents
 
 DATA = Path(__file__).resolve().parents[1] / "transforms" / "data"
 
 
 def run_events(nlp: Language, lexicon: Lexicon, docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
-    """docs (document_key, body, published_date, source_key) → (events, event reports, entity_key → name)."""
+    """docs (document_key, body, published_date, source_key) → (events, event reports, entity_key → name).
+
+    The flow's own extraction and resolve stage (``transforms.resolve.resolve_mentions``) over texts
+    that did not go through normalize, dated as normalize would date them (``event_documents``).
+    """
     extracted = extract_documents(nlp, docs.select("document_key", "body"), lexicon=lexicon)
-    resolved, entities = resolve_entities(extracted.mentions)
-    keyed = key_event_mentions(
-        extracted.event_mentions, resolved, event_documents(docs), demonym_countries(load_aliases())
+    resolution = resolve_mentions(
+        extracted.mentions, extracted.event_mentions, event_documents(docs), load_reference().alias_rows()
     )
-    events, reports = resolve_events(keyed)
+    entities = resolution.entities
     names = dict(zip(entities.get_column("entity_key"), entities.get_column("canonical_name"), strict=True))
-    return events, reports, names
+    return resolution.events, resolution.event_mentions, names
 
 
 # ---------------------------------------------------------------------------------------------- seeds

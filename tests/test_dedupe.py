@@ -24,6 +24,7 @@ from transforms.deduplicate import (
 from transforms.ingest import parse_inputs
 from transforms.keys import sha256_hex
 from transforms.normalize import normalize_documents
+from transforms.reference import load_reference
 
 WORDS = (
     "putin xi jinping moscow beijing kremlin nato ukraine troops border sanctions summit video call talks "
@@ -297,7 +298,7 @@ def test_idempotent(docs):
 def test_basil_same_stories_are_not_duplicates():
     path = corpus("basil_same_story_dev.jsonl")
     raw, _ = parse_inputs([(str(path), path.read_bytes())])
-    out = deduplicate(normalize_documents(raw))
+    out = deduplicate(normalize_documents(raw, load_reference().boilerplate_rules))
     assert out.get_column("duplicate_of_key").null_count() == raw.height == 150
 
 

@@ -16,8 +16,8 @@ from evaluation.ner import (
     read_conll,
     score,
 )
-from transforms.entities import load_aliases, load_titles
 from transforms.entity_components import add_entity_components
+from transforms.reference import load_reference
 
 # Two documents; the second mixes IOB1 (an entity opened by I-) with a B- boundary between two names.
 SNIPPET = """-DOCSTART- -X- -X- O
@@ -119,7 +119,7 @@ def ruler_nlp(with_components: bool):
         ]
     )
     if with_components:
-        add_entity_components(nlp, load_aliases(), load_titles())
+        add_entity_components(nlp, load_reference().alias_rows(), load_reference().title_words())
     return nlp
 
 
@@ -142,7 +142,7 @@ def test_pipeline_scores_name_spans_without_article():
     nlp.add_pipe("entity_ruler", name="ner").add_patterns([{"label": "ORG", "pattern": "the Kremlin"}])
     bare = spacy.blank("en")
     bare.add_pipe("entity_ruler", name="ner").add_patterns([{"label": "ORG", "pattern": "the Kremlin"}])
-    add_entity_components(nlp, load_aliases(), load_titles())
+    add_entity_components(nlp, load_reference().alias_rows(), load_reference().title_words())
     result = evaluate_ner(bare, nlp, [doc])
     assert result["bare"]["ORG"]["f1"] == 0.0
     assert result["pipeline"]["ORG"]["f1"] == 1.0
