@@ -97,7 +97,7 @@ def eval_entities(
 
 
 @eval_app.command("events")
-def eval_events(
+def eval_events(  # noqa: PLR0913  (Typer: one parameter per command-line option)
     ecbplus: Annotated[Path | None, typer.Option("--ecbplus", help="ECB+ JSON-lines file (mention recall, B³ F1).")] = None,
     petrarch: Annotated[Path | None, typer.Option("--petrarch", help="PETRARCH2 gold sentences (JSON lines).")] = None,
     seeds: Annotated[Path | None, typer.Option("--seeds", help="Folder of seed articles, scored against --gold.")] = None,
@@ -115,53 +115,72 @@ def eval_events(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
 ) -> None:
     """Event quality: sentence gold folders, ECB+ mention detection and cross-document merging, PETRARCH2, seed gold."""
-    from evaluation import events as events_eval
-    from flows.nlp import load_lexicon, load_nlp
-
     gold_folder = gold if gold is not None and seeds is None else None
-    requested = {"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds, "gold": gold_folder}
-    if not any(requested.values()):
-        fail("give --gold DIR, --ecbplus FILE, --petrarch FILE and/or --seeds DIR")
-    for name, path in requested.items():
-        if path is not None and not path.exists():
-            fail(f"no such {name} input: {path}")
-    if gold_folder is None and (warehouse is not None or min_confidence is not None or curve):
-        fail("--warehouse, --min-confidence and --curve go with --gold DIR")
+    _check_event_inputs({"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds, "gold": gold_folder},
+                        gold_folder is not None or (warehouse is None and min_confidence is None and not curve))
     results = {}
     if gold_folder is not None:
         results["gold"] = _eval_gold_folder(gold_folder, warehouse, min_confidence, curve)
     if ecbplus is not None or petrarch is not None or seeds is not None:
-        try:
-            nlp = load_nlp(settings_from().model)
-        except RuntimeError as exc:
-            fail(str(exc))
-        lexicon = load_lexicon()
-    if ecbplus is not None:
-        results["ecbplus"] = events_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit)
-    if petrarch is not None:
-        results["petrarch"] = events_eval.evaluate_petrarch(nlp, lexicon, petrarch)
-    if seeds is not None:
-        results["seeds"] = events_eval.evaluate_seeds(nlp, lexicon, seeds, gold or Path("tests/golden/seed_events.csv"))
+        results |= _eval_texts(ecbplus, petrarch, seeds and (seeds, gold or Path("tests/golden/seed_events.csv")),
+                               limit)
     if as_json:
         single = next(iter(results.values())) if len(results) == 1 else results
         sys.stdout.write(json.dumps(single, sort_keys=True, default=str) + "\n")
         return
     for name, result in results.items():
-        table = Table(title=f"eval events: {name}", show_header=False)
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for metric, value in result.items():
-            if not isinstance(value, dict | list):
-                table.add_row(metric, str(value))
-        console.print(table)
-        if result.get("curve"):
-            points = Table(title="by confidence threshold")
-            columns = ("min_confidence", "predicted", "precision", "recall", "f1", "fully_correct_per_predicted")
-            for column in columns:
-                points.add_column(column, justify="right")
-            for point in result["curve"]:
-                points.add_row(*(str(point[c]) for c in columns))
-            console.print(points)
+        _print_event_result(name, result)
+
+
+def _check_event_inputs(requested: dict[str, Path | None], gold_options_fit: bool) -> None:
+    """Fail unless something is requested, every input exists, and --gold DIR's options come with it."""
+    if not any(requested.values()):
+        fail("give --gold DIR, --ecbplus FILE, --petrarch FILE and/or --seeds DIR")
+    for name, path in requested.items():
+        if path is not None and not path.exists():
+            fail(f"no such {name} input: {path}")
+    if not gold_options_fit:
+        fail("--warehouse, --min-confidence and --curve go with --gold DIR")
+
+
+def _eval_texts(ecbplus: Path | None, petrarch: Path | None, seeds: tuple[Path, Path] | None,
+                limit: int | None) -> dict:
+    """The evaluations that run the pipeline's own NLP over gold texts: ECB+, PETRARCH2, seed gold."""
+    from evaluation import ecbplus as ecbplus_eval
+    from evaluation import events as events_eval
+    from flows.nlp import load_lexicon, load_nlp
+
+    try:
+        nlp = load_nlp(settings_from().model)
+    except RuntimeError as exc:
+        fail(str(exc))
+    lexicon = load_lexicon()
+    results = {}
+    if ecbplus is not None:
+        results["ecbplus"] = ecbplus_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit)
+    if petrarch is not None:
+        results["petrarch"] = events_eval.evaluate_petrarch(nlp, lexicon, petrarch)
+    if seeds:
+        results["seeds"] = events_eval.evaluate_seeds(nlp, lexicon, *seeds)
+    return results
+
+
+def _print_event_result(name: str, result: dict) -> None:
+    table = Table(title=f"eval events: {name}", show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for metric, value in result.items():
+        if not isinstance(value, dict | list):
+            table.add_row(metric, str(value))
+    console.print(table)
+    if result.get("curve"):
+        points = Table(title="by confidence threshold")
+        columns = ("min_confidence", "predicted", "precision", "recall", "f1", "fully_correct_per_predicted")
+        for column in columns:
+            points.add_column(column, justify="right")
+        for point in result["curve"]:
+            points.add_row(*(str(point[c]) for c in columns))
+        console.print(points)
 
 
 def _eval_gold_folder(folder: Path, warehouse: Path | None, min_confidence: float | None, curve: bool) -> dict:

@@ -13,7 +13,7 @@ from rich.table import Table
 from cli.common import EXIT_USAGE, console, debug, error_text, fail, settings_from, wide
 
 
-def run(
+def run(  # noqa: PLR0913  (Typer: one parameter per command-line option)
     input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task.")] = None,

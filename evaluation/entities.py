@@ -22,7 +22,7 @@ from scipy.optimize import linear_sum_assignment
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
-from evaluation.events import token_offsets
+from evaluation.ecbplus import token_offsets
 from transforms.entities import entity_relations, resolve_entities
 from transforms.extract import extract_documents
 from transforms.reference import load_reference

@@ -163,7 +163,7 @@ def test_extract_documents_gives_events_from_the_same_pass(nlp, lexicon):
 
 
 def test_b_cubed_on_a_known_clustering():
-    from evaluation.events import b_cubed
+    from evaluation.scores import b_cubed
 
     gold = {"a": "1", "b": "1", "c": "2"}
     assert b_cubed(gold, {"a": "x", "b": "x", "c": "y"}) == 1.0
