@@ -13,10 +13,11 @@ from pathlib import Path
 import polars as pl
 from spacy.language import Language
 
+from flows.sources import manifest_of
 from transforms.dates import parse_given_period
 from transforms.events import SYMMETRIC_CODES, Lexicon
 from transforms.extract import extract_documents
-from transforms.ingest import MANIFEST_NAME, parse_manifest
+from transforms.ingest import parse_manifest
 from transforms.reference import load_reference
 from transforms.resolve import resolve_mentions
 from transforms.resolve_events import dates_compatible, event_documents
@@ -49,8 +50,8 @@ def read_seed_docs(folder: Path) -> pl.DataFrame:
     them (so "2021-12" is month precision); documents it does not date get an inferred date later.
     """
     given = {}
-    manifest = folder / MANIFEST_NAME
-    if manifest.is_file():
+    manifest = manifest_of(folder)
+    if manifest is not None:
         entries, _bad = parse_manifest(str(manifest), manifest.read_bytes())
         given = {name: parse_given_period(entry["published"]) for name, entry in entries.items()}
     rows = []

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import corpus
+from tests.inputs import parse_files
 from transforms.deduplicate import (
     DEDUP_SCHEMA,
     NEAR_THRESHOLD,
@@ -21,7 +22,6 @@ from transforms.deduplicate import (
     shingle_hashes,
     shingle_sets,
 )
-from transforms.ingest import parse_inputs
 from transforms.keys import sha256_hex
 from transforms.normalize import normalize_documents
 from transforms.reference import load_reference
@@ -297,7 +297,7 @@ def test_idempotent(docs):
 @pytest.mark.corpus
 def test_basil_same_stories_are_not_duplicates():
     path = corpus("basil_same_story_dev.jsonl")
-    raw, _ = parse_inputs([(str(path), path.read_bytes())])
+    raw, _ = parse_files([(str(path), path.read_bytes())])
     out = deduplicate(normalize_documents(raw, load_reference().boilerplate_rules))
     assert out.get_column("duplicate_of_key").null_count() == raw.height == 150
 

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from tests.inputs import parse_files
 from transforms.ingest import parse_inputs
 from transforms.normalize import (
     NORMALIZED_SCHEMA,
@@ -23,7 +24,7 @@ RULES = compile_rules(SHIPPED_RULES)
 
 def normalize(raw: pl.DataFrame, **options) -> pl.DataFrame:
     """``normalize_documents`` with the shipped boilerplate rules."""
-    return normalize(raw, SHIPPED_RULES, **options)
+    return normalize_documents(raw, SHIPPED_RULES, **options)
 
 
 def test_the_rules_are_always_given():
@@ -299,7 +300,7 @@ def test_a_record_without_a_title_keeps_its_body():
     jsonl = (b'{"id": "a", "text": "Putin met Xi in Beijing on Friday."}\n'
              b'{"id": "b", "text": "Leaders Meet\\n\\nPutin met Xi in Beijing on Friday. They talked."}\n')
     csv_bytes = b"id,text\nc,Putin met Xi in Beijing on Friday.\n"
-    raw, bad = parse_inputs([("in.jsonl", jsonl), ("in.csv", csv_bytes)])
+    raw, bad = parse_files([("in.jsonl", jsonl), ("in.csv", csv_bytes)])
     assert bad.is_empty()
     out = normalize(raw).select("title", "body").rows()
     assert out == [
@@ -308,5 +309,5 @@ def test_a_record_without_a_title_keeps_its_body():
         ("Putin met Xi in Beijing on Friday.", "Putin met Xi in Beijing on Friday."),
     ]
     # A .txt file still takes its first line as the title.
-    txt, _ = parse_inputs([("a.txt", b"Leaders Meet\n\nPutin met Xi in Beijing on Friday.\n")])
+    txt, _ = parse_files([("a.txt", b"Leaders Meet\n\nPutin met Xi in Beijing on Friday.\n")])
     assert normalize(txt).select("title", "body").row(0) == ("Leaders Meet", "Putin met Xi in Beijing on Friday.")
