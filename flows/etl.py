@@ -27,13 +27,14 @@ from flows.progress import RunProgress
 from flows.settings import Settings
 from flows.sources import find_inputs
 from flows.staging import RunStaging
-from flows.summary import RunCounts, RunSummary, run_row
+from flows.summary import RunCounts, RunSummary, run_row, validation_text
 from flows.tasks import (
     extract_batch,
     fact_frames,
     ingest_batch,
     load_warehouse,
     normalize_batch,
+    record_failure,
     resolve_run,
     transient_only,
     validate_frames,
@@ -50,7 +51,6 @@ from transforms.resolve import Known, Resolution
 from transforms.resolve_events import EXISTING_EVENT_SCHEMA
 from transforms.versions import current_documents, plan_versions, with_metadata_hash
 from warehouse import db
-from warehouse.load import record_failed_run
 
 
 class ValidationFailedError(RuntimeError):
@@ -214,7 +214,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         with _timed(seconds, "validate"):
             report = validate_frames(frames, state["keys"], run.run_id,
                                      settings.data_docs_dir or run.path.parent / "data_docs")
-        validation = _validation_text(frames, report)
+        validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
         logger.info("validate: %s", validation)
         with _timed(seconds, "load"):
             rows_added = _load(frames | {"document_versions": ingested.versions}, report, run,
@@ -255,7 +255,7 @@ def _ingest(found: tuple[list[str], list[dict]], run: Run, state) -> Ingested:
 def _normalize(new: pl.DataFrame, run: Run) -> pl.DataFrame:
     rules = run.reference.boilerplate_rules
     normalized = (
-        pl.concat([normalize_batch(b, rules) for b in _frame_batches(new, run.settings.batch_size)])
+        pl.concat([normalize_batch(b, rules) for b in _batches(new, run.settings.batch_size)])
         if new.height
         else normalize_documents(new, rules)
     )
@@ -315,7 +315,7 @@ def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging) -> Ext
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
                                           "nlp_batch_size": settings.nlp_batch_size, "pool": pool})
-            for b in _frame_batches(canonical, settings.batch_size)
+            for b in _batches(canonical, settings.batch_size)
         ]
         for future in futures:  # in submission order, so the result does not depend on timing
             batch = future.result()
@@ -369,12 +369,6 @@ def _counts(files: int, ingested: Ingested, documents: pl.DataFrame, extracted: 
     )
 
 
-def _validation_text(frames: dict[str, pl.DataFrame], report: ValidationReport) -> str:
-    if all(frame.is_empty() for frame in frames.values()):
-        return "skipped (nothing new)"
-    return "passed" if report.success else f"failed ({len(report.failures)} expectations)"
-
-
 def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
           measured: tuple[RunCounts, dict[str, float]]) -> dict[str, int]:
     """Load everything in one transaction → rows added; a failed validation or load is recorded, nothing else is."""
@@ -386,7 +380,7 @@ def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
 
     if not report.success:
         message = "validation failed: " + "; ".join(report.failures)
-        _record_failure(run, row("failed", message), validation_rows)
+        record_failure(run.path, run.settings.lock_timeout, row("failed", message), validation_rows)
         docs = f" (Data Docs: {report.data_docs})" if report.data_docs else ""
         raise ValidationFailedError(message.replace(":", docs + ":", 1))
     try:
@@ -394,23 +388,11 @@ def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
     except db.WarehouseBusyError:
         raise  # never opened: nothing to record the failure in
     except Exception as exc:  # rolled back: record why, outside the failed transaction
-        _record_failure(run, row("failed", f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]),
-                        validation_rows)
+        failed = row("failed", f"load failed: {type(exc).__name__}: {exc}".splitlines()[0])
+        record_failure(run.path, run.settings.lock_timeout, failed, validation_rows)
         raise
 
 
-def _record_failure(run: Run, failed_row: dict, validation_rows: pl.DataFrame) -> None:
-    """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
-    con = db.connect_write(run.path, run.settings.lock_timeout)
-    try:
-        record_failed_run(con, failed_row, validation_rows)
-    finally:
-        con.close()
-
-
-def _batches(items: list, size: int) -> list[list]:
+def _batches(items, size: int) -> list:
+    """``items`` (a list, or a frame's rows) in consecutive batches of ``size``."""
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _frame_batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
-    return [frame.slice(i, size) for i in range(0, frame.height, size)]

@@ -78,3 +78,10 @@ def run_row(
         **counts.columns(),
         "stage_seconds": stage_seconds,
     }
+
+
+def validation_text(nothing_new: bool, failures: list[str]) -> str:
+    """How validation went, as the summary says it."""
+    if nothing_new:
+        return "skipped (nothing new)"
+    return "passed" if not failures else f"failed ({len(failures)} expectations)"

@@ -23,7 +23,7 @@ from transforms.normalize import normalize_documents
 from transforms.reference import Reference
 from transforms.resolve import Known, Resolution, resolve_mentions
 from warehouse import db
-from warehouse.load import load_run
+from warehouse.load import load_run, record_failed_run
 
 
 def transient_only(task, task_run, state) -> bool:
@@ -112,5 +112,14 @@ def load_warehouse(
     con = db.connect_write(path, lock_timeout)
     try:
         return load_run(con, frames, run_row, validation)
+    finally:
+        con.close()
+
+
+def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame) -> None:
+    """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
+    con = db.connect_write(path, lock_timeout)
+    try:
+        record_failed_run(con, run_row, validation)
     finally:
         con.close()
