@@ -145,12 +145,12 @@ def news_etl(
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest hands on: the documents not yet loaded, what it quarantined, and what it counted."""
+    """What ingest hands on besides the new documents: what it quarantined, and what it counted."""
 
-    new: pl.DataFrame  # RAW_SCHEMA rows (with metadata_hash) of documents new to the warehouse
     rejected: pl.DataFrame  # QUARANTINE_SCHEMA rows
     versions: pl.DataFrame  # loaded documents superseded by a new version (transforms/versions.py)
     read: int  # documents read, the already loaded ones included
+    new: int  # documents not yet in the warehouse
 
 
 @dataclass(frozen=True)
@@ -182,17 +182,21 @@ def run_pipeline(settings: Settings) -> RunSummary:
             state = warehouse_state(run.path, settings.lock_timeout)
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
         with _timed(seconds, "ingest"):
-            ingested = _ingest((files, unreachable), run, state)
+            new, ingested = _ingest((files, unreachable), run, state)
         # The spaCy workers start loading the model now, while normalize and deduplicate run; they
         # are stopped as soon as the extraction is done, before validation and load need the memory.
-        with _extract_pool(ingested.new.height, settings, logger) as pool:
+        with _extract_pool(new.height, settings, logger) as pool:
             with _timed(seconds, "normalize"):
-                normalized = _normalize(ingested.new, run)
+                normalized = _normalize(new, run)
             with _timed(seconds, "deduplicate"):
-                dedup = _deduplicate(ingested.new, normalized, state, run.path, logger)
+                dedup = _deduplicate(new, normalized, state, run.path, logger)
             with _timed(seconds, "extract"):
-                documents = star.build_documents(star.with_source(ingested.new), normalized, dedup, run.run_id)
-                del normalized, dedup
+                # From here on the run's new documents are ONE frame: their dim_document rows.
+                with_source = star.with_source(new)
+                documents = star.build_documents(with_source, normalized, dedup, run.run_id)
+                early = {"dim_source": star.build_sources(with_source),
+                         "quarantine": star.build_quarantine(ingested.rejected, run.run_id)}
+                del new, normalized, dedup, with_source
                 canonical = _canonical(documents, run)
                 # While the workers run, the documents and the extracted rows wait on disk; this
                 # process keeps only the bodies to extract (see flows/staging.py).
@@ -203,10 +207,11 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 del canonical
         with _timed(seconds, "resolve"):
             documents = parked.take("documents", document_schema)
+            # What resolution builds on: the warehouse's entities, their mention votes, its events.
+            known = Known(entities=state["entities"], entity_votes=state.get("entity_votes"), events=state["events"])
             resolution = resolve_run(documents, parked.take("mentions", MENTION_SCHEMA),
-                                     parked.take("event_mentions", EVENT_MENTION_SCHEMA), _known(state),
-                                     run.reference)
-            frames = _frames(documents, ingested, resolution, run, state)
+                                     parked.take("event_mentions", EVENT_MENTION_SCHEMA), known, run.reference)
+            frames = _frames(documents, resolution, run, state, early)
         # Everything to load is in ``frames`` now: the intermediates go before validation makes its
         # pandas copies.
         del documents
@@ -225,9 +230,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
                       data_docs=str(report.data_docs or ""))
 
 
-def _ingest(found: tuple[list[str], list[dict]], run: Run, state) -> Ingested:
-    """Read and parse the ``found`` (files, unreachable inputs) in batches → the documents not yet in
-    the warehouse, quarantine rows."""
+def _ingest(found: tuple[list[str], list[dict]], run: Run, state) -> tuple[pl.DataFrame, Ingested]:
+    """Read and parse the ``found`` (files, unreachable inputs) in batches → (the documents not yet in
+    the warehouse, what else ingest found)."""
     files, unreachable = found
     raws, rejects = [], [pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA)]
     with run.progress.stage("ingest", len(files), "files") as counter:
@@ -249,7 +254,7 @@ def _ingest(found: tuple[list[str], list[dict]], run: Run, state) -> Ingested:
         "ingest: %d documents read, %d new, %d already loaded, %d quarantined, %d replace a loaded version",
         raw.height, new.height, raw.height - new.height, rejected.height - len(unreachable), versions.height,
     )
-    return Ingested(new=new, rejected=rejected, versions=versions, read=raw.height)
+    return new, Ingested(rejected=rejected, versions=versions, read=raw.height, new=new.height)
 
 
 def _normalize(new: pl.DataFrame, run: Run) -> pl.DataFrame:
@@ -327,21 +332,16 @@ def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging) -> Ext
     return Extracted(mentions=MENTION_SCHEMA.to_frame(), documents=documents, words=words)
 
 
-def _known(state) -> Known:
-    """What resolution builds on: the warehouse's entities, their mention votes and its events."""
-    return Known(entities=state["entities"], entity_votes=state.get("entity_votes"), events=state["events"])
-
-
-def _frames(documents: pl.DataFrame, ingested: Ingested, resolution: Resolution, run: Run, state) -> dict:
-    """Every star-schema frame to load, by table."""
+def _frames(documents: pl.DataFrame, resolution: Resolution, run: Run, state, early: dict) -> dict:
+    """Every star-schema frame to load, by table (``early``: the sources and quarantine rows)."""
     known_types = list(state["keys"].get("dim_event_type", set()))
     facts = fact_frames(documents, resolution)
     return {
-        "dim_source": star.build_sources(star.with_source(ingested.new)),
+        "dim_source": early["dim_source"],
         "dim_document": documents,
         "dim_entity": facts["dim_entity"],
         "fact_entity_mention": facts["fact_entity_mention"],
-        "quarantine": star.build_quarantine(ingested.rejected, run.run_id),
+        "quarantine": early["quarantine"],
         "dim_event_type": run.reference.event_types.filter(~pl.col("event_type_key").is_in(known_types)),
         "fact_event": facts["fact_event"],
         "fact_event_mention": facts["fact_event_mention"],
@@ -355,8 +355,8 @@ def _counts(files: int, ingested: Ingested, documents: pl.DataFrame, extracted: 
     return RunCounts(
         files_seen=files,
         documents_read=ingested.read,
-        documents_new=ingested.new.height,
-        documents_skipped=ingested.read - ingested.new.height,
+        documents_new=ingested.new,
+        documents_skipped=ingested.read - ingested.new,
         documents_duplicate=documents.filter(pl.col("duplicate_of_key").is_not_null()).height,
         documents_extracted=extracted.documents,
         documents_superseded=ingested.versions.height,
