@@ -6,6 +6,7 @@ retry what may pass (``transient_only``); the others fail at once, since running
 the same bug.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -107,11 +108,12 @@ def load_warehouse(
 ) -> dict[str, int]:
     """Load everything in one transaction (``warehouse.load.load_run``) → rows added per table.
 
-    A failure rolls the transaction back, so a retry starts from the warehouse as it was.
+    A failure rolls the transaction back, so a retry starts from the warehouse as it was. The run's
+    ``finished_at`` is when the warehouse was opened for the load (after any wait for another holder).
     """
     con = db.connect_write(path, lock_timeout)
     try:
-        return load_run(con, frames, run_row, validation)
+        return load_run(con, frames, finished_now(run_row), validation)
     finally:
         con.close()
 
@@ -120,6 +122,11 @@ def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: p
     """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
     con = db.connect_write(path, lock_timeout)
     try:
-        record_failed_run(con, run_row, validation)
+        record_failed_run(con, finished_now(run_row), validation)
     finally:
         con.close()
+
+
+def finished_now(run_row: dict) -> dict:
+    """``run_row`` with ``finished_at`` now (UTC, naive, as etl_run stores it)."""
+    return run_row | {"finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
