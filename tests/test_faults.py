@@ -257,6 +257,19 @@ def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
     assert result.stderr.count("connect_read call") >= 2
 
 
+def test_a_transient_load_failure_is_retried(seeded, inbox, tmp_path):
+    fault = "import duckdb\n" + _flaky(
+        "warehouse.load", "load_run", "duckdb.IOException('IO Error: could not write block (injected)')"
+    )
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(inbox), "--warehouse", str(seeded), "--json"),
+                     subprocess_env(tmp_path))
+    summary = _summary(result)
+    assert summary["status"] == "success" and summary["documents_new"] == 1
+    assert result.stderr.count("load_run call") == 2
+    runs = query(seeded, "select status from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "success"]
+
+
 def test_rerunning_the_same_inputs_leaves_every_table_identical(seeded, tmp_path):
     before = copy_warehouse(seeded, tmp_path / "before.duckdb")
     summary = run_flow([SEEDS], seeded)
