@@ -30,6 +30,7 @@ import polars as pl
 from datasketch import MinHashLSH
 
 from benchmarks.common import ROOT, corpus_path, skip
+from flows.sources import input_kind
 from transforms.deduplicate import (
     NEAR_THRESHOLD,
     NUM_PERM,
@@ -38,8 +39,9 @@ from transforms.deduplicate import (
     jaccard,
     shingle_sets,
 )
-from transforms.ingest import parse_inputs
+from transforms.ingest import InputBytes, parse_inputs
 from transforms.normalize import normalize_documents
+from transforms.reference import load_reference
 
 ALLSIDES = "news_allsides_2018_2019.jsonl"
 BASIL = "basil_same_story_dev.jsonl"
@@ -71,9 +73,9 @@ CLOSERS = [
 
 def load(path: Path) -> pl.DataFrame:
     """A record file through the real ingest and normalize steps (title, body, hash, dates)."""
-    raw, _ = parse_inputs([(str(path), path.read_bytes())])
+    raw, _ = parse_inputs([InputBytes(str(path), input_kind(str(path)), path.read_bytes())])
     return raw.select("document_key", "document_id", "extra").join(
-        normalize_documents(raw), on="document_key"
+        normalize_documents(raw, load_reference().boilerplate_rules), on="document_key"
     )
 
 
@@ -215,8 +217,8 @@ def run_size(
 ) -> tuple[dict, list[float]]:
     data, group, kind = build_corpus(size, articles, paragraphs, seed)
     start = time.perf_counter()
-    raw, bad = parse_inputs([(f"synthetic_{size}.jsonl", data)])
-    normalized = raw.select("document_key", "document_id").join(normalize_documents(raw), on="document_key")
+    raw, bad = parse_inputs([InputBytes(f"synthetic_{size}.jsonl", "jsonl", data)])
+    normalized = raw.select("document_key", "document_id").join(normalize_documents(raw, load_reference().boilerplate_rules), on="document_key")
     prepared = time.perf_counter() - start
     # Best of ``repeat`` runs: the machine is shared, and the minimum is the run least disturbed by others.
     timings = []

@@ -26,7 +26,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from benchmarks.common import ROOT, corpus_path, read_jsonl, skip
-from flows.eval_events import evaluate_ecbplus, evaluate_seeds
+from evaluation.ecbplus import evaluate_ecbplus
+from evaluation.events import evaluate_seeds
 from flows.nlp import load_nlp
 from flows.settings import Settings
 from transforms.events import Lexicon, build_lexicon, load_triggers

@@ -109,7 +109,7 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
         print(f"bare nlp.pipe: {json.dumps(bare | {'peak_rss_mb': bare_rss})}", file=sys.stderr, flush=True)
 
     warehouse = workdir / "warehouse" / "dateline.duckdb"
-    command = [sys.executable, "-m", "flows.cli", "run", "--input", str(input_path), "--warehouse", str(warehouse)]
+    command = [sys.executable, "-m", "cli", "run", "--input", str(input_path), "--warehouse", str(warehouse)]
     runs = {}
     for name in ("pipeline", "noop"):
         details["load_avg"][f"before_{name}"] = _load()

@@ -1,1 +1,1 @@
-"""Evaluation commands' scoring: how good a warehouse's events are against annotated gold."""
+"""Accuracy harnesses: Dateline scored against annotated gold (event sentences, ECB+, PETRARCH2, CoNLL-2003)."""

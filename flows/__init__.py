@@ -1,1 +1,1 @@
-"""Prefect flows, tasks, settings and the command line of Dateline."""
+"""Orchestration: the Prefect flow ``news_etl``, its tasks, and what wires them (settings, sources, workers)."""

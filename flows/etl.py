@@ -1,6 +1,10 @@
 """The Prefect flow ``news_etl``: ingest → normalize → deduplicate → extract → resolve → validate → load.
 
-Tasks work on batches (polars frames of hundreds of documents), never one document per task.
+``run_pipeline`` is the run, one stage after the other; the tasks are in ``flows.tasks``. What travels
+from stage to stage: the new raw documents and the quarantine rows after ingest; after deduplication
+ONE ``documents`` frame (the run's dim_document rows: metadata, cleaned text, dates, duplicate links,
+MinHash), parked on disk while spaCy runs; the extracted mention rows; the frames to load. Each stage
+returns what it counted, and the counts are assembled once (``flows.summary.RunCounts``).
 """
 
 import datetime as dt
@@ -8,90 +12,63 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from expectations.validate import VALIDATION_SCHEMA, ValidationReport
+from expectations.validate import ValidationReport
 from flows import runners, workers
 from flows.lookups import WarehouseLookups, resolve_events_against
-from flows.nlp import load_lexicon, load_nlp
 from flows.progress import RunProgress
 from flows.settings import Settings
-from flows.sources import find_inputs, read_files
+from flows.sources import find_inputs
 from flows.staging import RunStaging
+from flows.summary import RunCounts, RunSummary, run_row, validation_text
+from flows.tasks import (
+    extract_batch,
+    fact_frames,
+    ingest_batch,
+    load_warehouse,
+    normalize_batch,
+    record_failure,
+    resolve_run,
+    transient_only,
+    validate_frames,
+)
 from transforms import star
 from transforms.deduplicate import deduplicate, document_signatures
-from transforms.entities import MENTION_SCHEMA, entity_relations, load_aliases, resolve_entities
-from transforms.events import EVENT_MENTION_SCHEMA, load_event_types
-from transforms.extract import Extracted, extract_documents
-from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
-from transforms.normalize import NORMALIZED_SCHEMA, count_removed_lines, normalize_documents
-from transforms.resolve_events import demonym_countries, key_event_mentions
+from transforms.entities import MENTION_SCHEMA
+from transforms.events import EVENT_MENTION_SCHEMA
+from transforms.extract import Extracted
+from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
+from transforms.normalize import count_removed_lines, normalize_documents
+from transforms.reference import Reference, load_reference
+from transforms.resolve import Known, Resolution
 from transforms.versions import plan_versions, source_identity, with_metadata_hash
 from warehouse import db
-from warehouse.load import load_run, record_failed_run
 
 
 class ValidationFailedError(RuntimeError):
     """A Great Expectations suite failed: nothing of the run was loaded."""
 
 
-@dataclass
-class RunSummary:
-    """What a run did, printed by the CLI and recorded in etl_run."""
-
-    run_id: str
-    status: str = "running"
-    files_seen: int = 0
-    documents_read: int = 0
-    documents_new: int = 0
-    documents_skipped: int = 0
-    documents_duplicate: int = 0
-    documents_extracted: int = 0
-    documents_superseded: int = 0  # loaded documents replaced by a new version or corrected (transforms/versions.py)
-    files_quarantined: int = 0
-    mentions: int = 0
-    entities: int = 0
-    event_mentions: int = 0
-    events: int = 0
-    words: int = 0
-    validation: str = "not run"
-    rows_added: dict[str, int] = field(default_factory=dict)
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    warehouse: str = ""
-    data_docs: str = ""  # index.html of this run's Great Expectations Data Docs
-    warehouse_rows_read: int = 0  # rows the run's warehouse look-ups returned (flows/lookups.py)
-    message: str = ""
-
-
 @contextmanager
-def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
-    """Add the wall time of the block to ``summary.stage_seconds[stage]``."""
+def _timed(stage_seconds: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the wall time of the block to ``stage_seconds[stage]``."""
     start = time.perf_counter()
     try:
         yield
     finally:
         elapsed = time.perf_counter() - start
-        summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0.0) + elapsed, 3)
+        stage_seconds[stage] = round(stage_seconds.get(stage, 0.0) + elapsed, 3)
 
 
-def _transient_only(task, task_run, state) -> bool:
-    """Retry condition of the I/O tasks: retry what may pass (I/O, a busy warehouse); a bug fails at once."""
-    try:
-        state.result()
-    except db.TRANSIENT_ERRORS:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
+@task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=transient_only,
       cache_policy=NO_CACHE)
 def warehouse_state(path: Path, lock_timeout: float = 0.0) -> WarehouseLookups:
     """The warehouse as this run asks it (``flows.lookups``): every look-up keyed by the batch, in DuckDB.
@@ -102,40 +79,6 @@ def warehouse_state(path: Path, lock_timeout: float = 0.0) -> WarehouseLookups:
     lookups = WarehouseLookups(path, lock_timeout)
     lookups.prepare()
     return lookups
-
-
-@task(name="ingest-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_only,
-      cache_policy=NO_CACHE)
-def ingest_batch(paths: list[str], max_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Read and parse one batch of input files → (raw documents, quarantine rows)."""
-    items, rejected = read_files(paths, max_bytes)
-    raw, bad = parse_inputs(items)
-    rejected_frame = pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame()
-    return raw, pl.concat([rejected_frame, bad])
-
-
-@task(name="normalize-batch", cache_policy=NO_CACHE)
-def normalize_batch(raw: pl.DataFrame) -> pl.DataFrame:
-    """Clean text, split title/body, hash the body."""
-    return normalize_documents(raw)
-
-
-@task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int) -> Extracted:
-    """The one spaCy pass over a batch of canonical documents.
-
-    On the run's worker pool when it has one (``flows.workers``), else in this process (a small run,
-    ``workers`` 1, or a Dask worker).
-    """
-    pool = workers.active()
-    if pool is not None:
-        return pool.extract(docs)
-    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
-                             max_batch_chars=nlp_batch_chars)
-
-
-def _batches(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 @flow(name="news_etl", task_runner=ThreadPoolTaskRunner(max_workers=1))
@@ -159,100 +102,137 @@ def news_etl(
     return run_pipeline(merged)
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest hands on besides the new documents: what it quarantined, and what it counted."""
+
+    rejected: pl.DataFrame  # QUARANTINE_SCHEMA rows
+    versions: pl.DataFrame  # loaded documents superseded by a new version (transforms/versions.py)
+    read: int  # documents read, the already loaded ones included
+    new: int  # documents not yet in the warehouse
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's fixed context: its id, settings, warehouse file, reference tables, where it reports."""
+
+    run_id: str
+    started_at: dt.datetime
+    settings: Settings
+    reference: Reference
+    logger: Any  # the flow run's logger
+    progress: RunProgress
+
+    @property
+    def path(self) -> Path:
+        return Path(self.settings.warehouse)
+
+
 def run_pipeline(settings: Settings) -> RunSummary:
     """The body of ``news_etl`` (inside a flow run): the stages in order, counts logged at each boundary."""
     logger = get_run_logger()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    summary = RunSummary(run_id=uuid.uuid4().hex, warehouse=str(settings.warehouse))
+    seconds: dict[str, float] = {}
     path = Path(settings.warehouse)
-
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress, RunStaging() as parked:
-        with _timed(summary, "discover"):
+        run = Run(uuid.uuid4().hex, started_at, settings, load_reference(), logger, progress)
+        with _timed(seconds, "discover"):
             files, unreachable = find_inputs(settings.inputs)
-            state = warehouse_state(path, settings.lock_timeout)
-        summary.files_seen = len(files)
+            state = warehouse_state(run.path, settings.lock_timeout)
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
-
-        with _timed(summary, "ingest"):
-            new, rejected, versions = _ingest(files, settings, state, summary, progress, logger)
-            # Folders that cannot be listed, dangling symlinks, loops, manifest rows that do not apply.
-            rejected = pl.concat([pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA), rejected])
-            summary.files_quarantined = rejected.height
+        with _timed(seconds, "ingest"):
+            new, ingested = _ingest((files, unreachable), run, state)
         # The spaCy workers start loading the model now, while normalize and deduplicate run; they
         # are stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:
-            with _timed(summary, "normalize"):
-                normalized = _normalize(new, settings, logger)
-            with _timed(summary, "deduplicate"):
-                dedup = _deduplicate(new, normalized, state, versions, summary, logger)
-            with _timed(summary, "extract"):
-                canonical = _canonical(normalized, dedup, settings, logger)
-                # While the workers run, the raw and cleaned texts and the extracted rows wait on
-                # disk; this process keeps only the bodies to extract (see flows/staging.py).
-                parked.park("raw", new)
-                parked.park("normalized", normalized)
-                del new, normalized
-                _extract(canonical, settings, pool, parked, summary, progress, logger)
+            with _timed(seconds, "normalize"):
+                normalized = _normalize(new, run)
+            with _timed(seconds, "deduplicate"):
+                dedup = _deduplicate(new, normalized, state, ingested.versions, logger)
+            with _timed(seconds, "extract"):
+                # From here on the run's new documents are ONE frame: their dim_document rows.
+                with_source = star.with_source(new)
+                documents = star.build_documents(with_source, normalized, dedup, run.run_id)
+                early = {"dim_source": star.build_sources(with_source),
+                         "quarantine": star.build_quarantine(ingested.rejected, run.run_id)}
+                del new, normalized, dedup, with_source
+                canonical = _canonical(documents, run)
+                # While the workers run, the documents and the extracted rows wait on disk; this
+                # process keeps only the bodies to extract (see flows/staging.py).
+                parked.park("documents", documents)
+                document_schema = documents.schema
+                del documents
+                extracted = _extract(canonical, run, pool, parked)
                 del canonical
-        with _timed(summary, "resolve"):
-            new, normalized = parked.take("raw", RAW_SCHEMA), parked.take("normalized", NORMALIZED_SCHEMA)
+        with _timed(seconds, "resolve"):
+            documents = parked.take("documents", document_schema)
             mentions = parked.take("mentions", MENTION_SCHEMA)
-            event_mentions = parked.take("event_mentions", EVENT_MENTION_SCHEMA)
-            frames = _resolve(new, normalized, dedup, mentions, event_mentions, rejected, state, summary)
-            summary.documents_superseded = versions.height
-        # Everything to load is in ``frames`` now: the intermediates (raw text twice, every mention
-        # row) go before validation makes its pandas copies.
-        del new, normalized, dedup, mentions, event_mentions
-        with _timed(summary, "validate"):
-            report = _validate(frames, state, path, settings, summary)
-        summary.warehouse_rows_read = state.rows_read
+            # What resolution builds on: the warehouse's entities the batch's names reach, their mention
+            # votes, and the loaded events the batch's reports may merge into (asked by blocking key).
+            entities, votes, open_keys = state.entity_context(mentions.get_column("canonical_name").unique().to_list())
+            known = Known(entities=entities, entity_votes=votes, open_keys=open_keys,
+                          merge_events=lambda keyed: resolve_events_against(state, keyed))
+            resolution = resolve_run(documents, mentions, parked.take("event_mentions", EVENT_MENTION_SCHEMA),
+                                     known, run.reference)
+            frames = _frames(documents, resolution, run, state, early)
+        # Everything to load is in ``frames`` now: the intermediates go before validation makes its
+        # pandas copies.
+        del documents
+        counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
+        with _timed(seconds, "validate"):
+            report = validate_frames(frames, state, run.run_id,
+                                     settings.data_docs_dir or run.path.parent / "data_docs")
         logger.info("warehouse look-ups: %d rows read in %d queries", state.rows_read, len(state.reads))
-        logger.info("validate: %s", summary.validation)
-        with _timed(summary, "load"):
-            _load(frames, report, path, settings, summary, started_at, versions)
-        logger.info("load: rows added %s", summary.rows_added)
-    return summary
+        validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
+        logger.info("validate: %s", validation)
+        with _timed(seconds, "load"):
+            rows_added = _load(frames | {"document_versions": ingested.versions}, report, run,
+                               (counts, seconds))
+        logger.info("load: rows added %s", rows_added)
+    return RunSummary(**counts.counters(), run_id=run.run_id, status="success", validation=validation,
+                      rows_added=rows_added, stage_seconds=seconds, warehouse=str(settings.warehouse),
+                      data_docs=str(report.data_docs or ""), warehouse_rows_read=state.rows_read)
 
 
-def _ingest(files, settings, state: WarehouseLookups, summary, progress, logger
-            ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Read and parse the files in batches → (documents not yet in the warehouse, quarantine rows, versions)."""
-    raws, rejects = [], []
-    with progress.stage("ingest", len(files), "files") as counter:
-        for paths in _batches(files, settings.batch_size):
-            raw, rejected = ingest_batch(paths, settings.max_file_bytes)
+def _ingest(found: tuple[list[str], list[dict]], run: Run, state: WarehouseLookups) -> tuple[pl.DataFrame, Ingested]:
+    """Read and parse the ``found`` (files, unreachable inputs) in batches → (the documents not yet in
+    the warehouse, what else ingest found)."""
+    files, unreachable = found
+    raws, rejects = [], [pl.DataFrame(unreachable, schema=QUARANTINE_SCHEMA)]
+    with run.progress.stage("ingest", len(files), "files") as counter:
+        for paths in _batches(files, run.settings.batch_size):
+            raw, rejected = ingest_batch(paths, run.settings.max_file_bytes)
             raws.append(raw)
             rejects.append(rejected)
             counter.advance(len(paths))
     raw = pl.concat(raws) if raws else parse_inputs([])[0]
-    rejected = pl.concat(rejects) if rejects else QUARANTINE_SCHEMA.to_frame()
+    # Folders that cannot be listed, dangling symlinks, loops, manifest rows that do not apply, and
+    # what the batches rejected.
+    rejected = pl.concat(rejects)
     # New documents, and new versions of loaded sources (edited, corrected): transforms/versions.py.
     read = with_metadata_hash(raw).unique("document_key", keep="first", maintain_order=True)
     new, versions = plan_versions(read, state.known_documents(read.with_columns(identity=source_identity())))
-    summary.documents_read = raw.height
-    summary.files_quarantined = rejected.height
-    summary.documents_new = new.height
-    summary.documents_skipped = raw.height - new.height
-    logger.info(
+    run.logger.info(
         "ingest: %d documents read, %d new, %d already loaded, %d quarantined, %d replace a loaded version",
-        raw.height, new.height, summary.documents_skipped, rejected.height, versions.height,
+        raw.height, new.height, raw.height - new.height, rejected.height - len(unreachable), versions.height,
     )
-    return new, rejected, versions
+    return new, Ingested(rejected=rejected, versions=versions, read=raw.height, new=new.height)
 
 
-def _normalize(new: pl.DataFrame, settings: Settings, logger) -> pl.DataFrame:
+def _normalize(new: pl.DataFrame, run: Run) -> pl.DataFrame:
+    rules = run.reference.boilerplate_rules
     normalized = (
-        pl.concat([normalize_batch(b) for b in _frame_batches(new, settings.batch_size)])
+        pl.concat([normalize_batch(b, rules) for b in _batches(new, run.settings.batch_size)])
         if new.height
-        else normalize_documents(new)
+        else normalize_documents(new, rules)
     )
-    logger.info("normalize: %d documents, %d boilerplate lines removed %s",
+    run.logger.info("normalize: %d documents, %d boilerplate lines removed %s",
                 normalized.height, int(normalized.get_column("lines_removed").sum() or 0),
                 dict(count_removed_lines(normalized).iter_rows()))
     return normalized
 
 
-def _deduplicate(new, normalized, state: WarehouseLookups, versions, summary: RunSummary, logger) -> pl.DataFrame:
+def _deduplicate(new, normalized, state: WarehouseLookups, versions: pl.DataFrame, logger) -> pl.DataFrame:
     new_docs = new.select("document_key").join(normalized, on="document_key")
     # Only warehouse documents that can matter come back: those with a new document's exact hash, and
     # those sharing an LSH band with one (with their bodies, for the true Jaccard).
@@ -260,8 +240,8 @@ def _deduplicate(new, normalized, state: WarehouseLookups, versions, summary: Ru
         document_signatures(new_docs), replaced=versions.get_column("old_key").to_list()
     )
     dedup = deduplicate(new_docs, existing)
-    summary.documents_duplicate = dedup.filter(pl.col("duplicate_of_key").is_not_null()).height
-    logger.info("deduplicate: %d duplicates of %d new documents", summary.documents_duplicate, new.height)
+    logger.info("deduplicate: %d duplicates of %d new documents",
+                dedup.filter(pl.col("duplicate_of_key").is_not_null()).height, new.height)
     return dedup
 
 
@@ -273,154 +253,108 @@ def _extract_pool(documents: int, settings: Settings, logger):
     return workers.extract_pool(settings.model, processes, settings.nlp_batch_size, settings.nlp_batch_chars)
 
 
-def _canonical(normalized, dedup, settings: Settings, logger) -> pl.DataFrame:
+def _canonical(documents: pl.DataFrame, run: Run) -> pl.DataFrame:
     """(document_key, body) of the documents to extract: canonical, in an extracted language."""
-    canonical = (
-        normalized.join(dedup.filter(pl.col("duplicate_of_key").is_null()), on="document_key")
-        .select("document_key", "body", "language")
-        .sort("document_key")
-    )
+    canonical = documents.filter(pl.col("duplicate_of_key").is_null()).select("document_key", "body", "language")
     # The English model's entities on other languages are noise: such documents are loaded, tagged
     # with their language, and not extracted.
-    foreign = canonical.filter(~pl.col("language").is_in(settings.extract_languages))
+    languages = run.settings.extract_languages
+    foreign = canonical.filter(~pl.col("language").is_in(languages))
     if foreign.height:
-        logger.warning("language: %d documents not in %s are loaded without extraction",
-                       foreign.height, settings.extract_languages)
-    return canonical.filter(pl.col("language").is_in(settings.extract_languages)).drop("language")
+        run.logger.warning("language: %d documents not in %s are loaded without extraction",
+                           foreign.height, languages)
+    return canonical.filter(pl.col("language").is_in(languages)).drop("language")
 
 
-def _extract(canonical, settings: Settings, pool, parked: RunStaging, summary: RunSummary, progress, logger) -> None:
+def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging) -> Extracted:
     """The one spaCy pass over ``canonical``, batch by batch; each batch's rows are parked as they arrive.
 
     With a worker pool, as many batches are in flight as the pool has processes, so no worker waits
-    for another batch's last chunk.
+    for another batch's last chunk. Returns the totals (documents, words; the rows stay parked).
     """
+    settings = run.settings
     threads = pool.processes if pool is not None else 1
-    mentions = 0
-    with progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
+    documents = words = mentions = 0
+    with run.progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
                                           "nlp_batch_size": settings.nlp_batch_size,
-                                          "nlp_batch_chars": settings.nlp_batch_chars})
-            for b in _frame_batches(canonical, settings.batch_size)
+                                          "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool})
+            for b in _batches(canonical, settings.batch_size)
         ]
         for future in futures:  # in submission order, so the result does not depend on timing
             batch = future.result()
             parked.park("mentions", batch.mentions)
             parked.park("event_mentions", batch.event_mentions)
-            summary.documents_extracted += batch.documents
-            summary.words += batch.words
-            mentions += batch.mentions.height
+            documents, words, mentions = documents + batch.documents, words + batch.words, mentions + batch.mentions.height
             counter.advance(batch.documents)
-    logger.info("extract: %d documents, %d words, %d mentions", summary.documents_extracted, summary.words,
-                mentions)
+    run.logger.info("extract: %d documents, %d words, %d mentions", documents, words, mentions)
+    return Extracted(mentions=MENTION_SCHEMA.to_frame(), documents=documents, words=words)
 
 
-def _resolve(
-    new, normalized, dedup, mentions, event_mentions, rejected, state, summary: RunSummary
-) -> dict[str, pl.DataFrame]:
-    """Canonical entities, merged events and every star-schema frame to load."""
-    known_entities, votes, open_keys = state.entity_context(mentions.get_column("canonical_name").unique().to_list())
-    resolved, entities = resolve_entities(mentions, known_entities, votes, entity_relations(load_aliases()),
-                                          open_keys)
-    raw_with_source = star.with_source(new)
-    documents = star.build_documents(raw_with_source, normalized, dedup, summary.run_id).join(
-        dedup.select("document_key", "minhash"), on="document_key", how="left", maintain_order="left"
-    )
-    keyed_events = key_event_mentions(
-        event_mentions, resolved, documents.select("document_key", "published_date", "published_precision", "source_key"),
-        demonym_countries(load_aliases()),
-    )
-    events, event_reports = resolve_events_against(state, keyed_events)
-    event_types = load_event_types()
+def _frames(documents: pl.DataFrame, resolution: Resolution, run: Run, state: WarehouseLookups,
+            early: dict) -> dict:
+    """Every star-schema frame to load, by table (``early``: the sources and quarantine rows)."""
+    event_types = run.reference.event_types
     new_types = state.missing_keys("dim_event_type", event_types.get_column("event_type_key").to_list())
-    event_days = events.filter(pl.col("date_precision") == "day").get_column("event_date")
-    summary.mentions = resolved.height
-    summary.event_mentions = event_reports.height
-    summary.events = events.height
-    summary.entities = entities.filter(pl.col("merged_into_key").is_null()).height  # live, not redirects
+    facts = fact_frames(documents, resolution)
     return {
-        "dim_source": star.build_sources(raw_with_source),
+        "dim_source": early["dim_source"],
         "dim_document": documents,
-        "dim_entity": entities,
-        "fact_entity_mention": star.build_mentions(resolved, documents),
-        "quarantine": star.build_quarantine(rejected, summary.run_id),
+        "dim_entity": facts["dim_entity"],
+        "fact_entity_mention": facts["fact_entity_mention"],
+        "quarantine": early["quarantine"],
         "dim_event_type": event_types.filter(pl.col("event_type_key").is_in(sorted(new_types))),
-        "fact_event": events,
-        "fact_event_mention": event_reports,
-        "dim_date": star.build_dates(pl.concat([documents.get_column("published_date"), event_days])),
+        "fact_event": facts["fact_event"],
+        "fact_event_mention": facts["fact_event_mention"],
+        "dim_date": facts["dim_date"],
     }
 
 
-def _validate(frames, state, path: Path, settings: Settings, summary: RunSummary) -> ValidationReport:
-    if not any(not f.is_empty() for f in frames.values()):
-        # A no-op rerun: nothing to validate, and no reason to pay for importing GX.
-        summary.validation = "skipped (nothing new)"
-        return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
-    report = validate_frames(frames, state, summary.run_id,
-                             settings.data_docs_dir or path.parent / "data_docs")
-    summary.data_docs = str(report.data_docs or "")
-    summary.validation = "passed" if report.success else f"failed ({len(report.failures)} expectations)"
-    return report
+def _counts(files: int, ingested: Ingested, documents: pl.DataFrame, extracted: Extracted,
+            resolution: Resolution) -> RunCounts:
+    """The run's counters, assembled once from what each stage returned."""
+    return RunCounts(
+        files_seen=files,
+        documents_read=ingested.read,
+        documents_new=ingested.new,
+        documents_skipped=ingested.read - ingested.new,
+        documents_duplicate=documents.filter(pl.col("duplicate_of_key").is_not_null()).height,
+        documents_extracted=extracted.documents,
+        documents_superseded=ingested.versions.height,
+        files_quarantined=ingested.rejected.height,
+        mentions=resolution.mentions.height,
+        entities=resolution.live_entities,
+        event_mentions=resolution.event_mentions.height,
+        events=resolution.events.height,
+        words=extracted.words,
+    )
 
 
-def _load(frames, report: ValidationReport, path: Path, settings: Settings, summary: RunSummary,
-          started_at: dt.datetime, versions: pl.DataFrame | None = None) -> None:
-    """Load everything in one transaction; a failed validation or load is recorded, nothing else is."""
-    con = db.connect_write(path, settings.lock_timeout)
+def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
+          measured: tuple[RunCounts, dict[str, float]]) -> dict[str, int]:
+    """Load everything in one transaction → rows added; a failed validation or load is recorded, nothing else is."""
+    counts, seconds = measured
+    validation_rows = report.results.with_columns(run_id=pl.lit(run.run_id))
+
+    def row(status: str, message: str = "") -> dict:
+        return run_row(run.run_id, counts, run.started_at, seconds, (status, message))
+
+    if not report.success:
+        message = "validation failed: " + "; ".join(report.failures)
+        record_failure(run.path, run.settings.lock_timeout, row("failed", message), validation_rows)
+        docs = f" (Data Docs: {report.data_docs})" if report.data_docs else ""
+        raise ValidationFailedError(message.replace(":", docs + ":", 1))
     try:
-        validation_rows = report.results.with_columns(run_id=pl.lit(summary.run_id))
-        if not report.success:
-            summary.status = "failed"
-            summary.message = "validation failed: " + "; ".join(report.failures)
-            record_failed_run(con, _run_row(summary, started_at), validation_rows)
-            docs = f" (Data Docs: {summary.data_docs})" if summary.data_docs else ""
-            raise ValidationFailedError(summary.message.replace(":", docs + ":", 1))
-        summary.status = "success"
-        try:
-            summary.rows_added = load_run(con, frames | {"document_versions": versions},
-                                          _run_row(summary, started_at), validation_rows)
-        except Exception as exc:  # rolled back: record why, outside the failed transaction
-            summary.status = "failed"
-            summary.message = f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]
-            record_failed_run(con, _run_row(summary, started_at), validation_rows)
-            raise
-    finally:
-        con.close()
+        return load_warehouse(run.path, run.settings.lock_timeout, frames, row("success"), validation_rows)
+    except db.WarehouseBusyError:
+        raise  # never opened: nothing to record the failure in
+    except Exception as exc:  # rolled back: record why, outside the failed transaction
+        failed = row("failed", f"load failed: {type(exc).__name__}: {exc}".splitlines()[0])
+        record_failure(run.path, run.settings.lock_timeout, failed, validation_rows)
+        raise
 
 
-def _frame_batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
-    return [frame.slice(i, size) for i in range(0, frame.height, size)]
-
-
-def validate_frames(
-    frames: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str, data_docs_dir: Path | None = None
-) -> ValidationReport:
-    """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys
-    (those asked of the warehouse by an anti-join, ``WarehouseLookups.missing_keys``)."""
-    from expectations.validate import validate_run  # imports GX (~5 s): only when there is data
-
-    return validate_run(frames, loaded_keys, run_id, data_docs_dir)
-
-
-def _run_row(summary: RunSummary, started_at: dt.datetime) -> dict:
-    return {
-        "run_id": summary.run_id,
-        "started_at": started_at,
-        "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        "status": summary.status,
-        "message": summary.message or None,
-        "files_seen": summary.files_seen,
-        "documents_read": summary.documents_read,
-        "documents_new": summary.documents_new,
-        "documents_skipped": summary.documents_skipped,
-        "documents_duplicate": summary.documents_duplicate,
-        "documents_extracted": summary.documents_extracted,
-        "files_quarantined": summary.files_quarantined,
-        "mentions": summary.mentions,
-        "entities": summary.entities,
-        "event_mentions": summary.event_mentions,
-        "events": summary.events,
-        "words": summary.words,
-        "stage_seconds": summary.stage_seconds,
-    }
+def _batches(items, size: int) -> list:
+    """``items`` (a list, or a frame's rows) in consecutive batches of ``size``."""
+    return [items[i : i + size] for i in range(0, len(items), size)]

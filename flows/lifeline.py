@@ -1,6 +1,6 @@
 """Children die with their parent: no orphan survives a ``kill -9`` of a run.
 
-A run starts processes of its own: the temporary Prefect server (``flows.api``), the spaCy workers
+A run starts processes of its own: the temporary Prefect server (``cli.api``), the spaCy workers
 (``flows.workers``) and, through them, multiprocessing's resource tracker. A killed parent gets no
 chance to stop them, so each child watches for itself:
 

@@ -5,10 +5,10 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from transforms.entities import load_aliases, load_organization_heads, load_titles
 from transforms.entity_components import add_entity_components
 from transforms.event_detector import EventDetector
-from transforms.events import Lexicon, build_lexicon, load_triggers
+from transforms.events import Lexicon, build_lexicon
+from transforms.reference import load_reference
 
 
 @lru_cache(maxsize=4)
@@ -24,11 +24,13 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
             f"spaCy model {model!r} is not installed (set DATELINE_MODEL to an installed pipeline)"
         ) from exc
     if entity_components:
-        add_entity_components(nlp, load_aliases(), load_titles(), organization_heads=load_organization_heads())
+        reference = load_reference()
+        add_entity_components(nlp, reference.alias_rows(), reference.title_words(),
+                              organization_heads=reference.head_words())
     return nlp
 
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """The shipped trigger lexicon with the trained event detector, built once per process (and Dask worker)."""
-    return build_lexicon(load_triggers(), EventDetector.load())
+    return build_lexicon(load_reference().triggers, EventDetector.load())

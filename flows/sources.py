@@ -1,17 +1,43 @@
-"""Finding input files and reading their bytes (the only place that touches input files)."""
+"""Finding input files, deciding what each one is, and reading their bytes (the only place that touches them).
+
+``transforms/ingest.py`` parses what is read here (``InputBytes``: path, kind, bytes); the size limit
+is checked in one place (``_read``), and each folder's ``manifest.csv`` is found by ``manifest_of``.
+"""
 
 import errno
 import glob
 import os
 from pathlib import Path
 
-from transforms.ingest import MANIFEST_NAME, input_kind, manifest_problems
+from transforms.ingest import InputBytes, manifest_problems
 from transforms.normalize import parse_given_date
 
-INPUT_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv")
+MANIFEST_NAME = "manifest.csv"
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+CSV_SUFFIXES = (".csv",)
+INPUT_SUFFIXES = (".txt", *JSONL_SUFFIXES, *CSV_SUFFIXES)
 # A .jsonl file bigger than the per-file limit is read in line-aligned pieces of at most the limit;
 # UTF-16 cannot be cut at a newline byte, so such files stay whole (and too large).
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def input_kind(source_path: str) -> str:
+    """ "manifest", "jsonl", "csv" or "txt" (anything else is read as plain text)."""
+    path = Path(source_path)
+    if path.name.lower() == MANIFEST_NAME:
+        return "manifest"
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    return "txt"
+
+
+def manifest_of(folder: str | Path) -> Path | None:
+    """The ``manifest.csv`` of a folder of .txt inputs, if it has one."""
+    manifest = Path(folder or ".") / MANIFEST_NAME
+    return manifest if manifest.is_file() else None
 
 
 def check_inputs(inputs: list[str]) -> None:
@@ -39,55 +65,71 @@ def find_inputs(inputs: list[str]) -> tuple[list[str], list[dict]]:
     names nothing, NothingReadableError when none of what they name can be read.
     """
     check_inputs(inputs)
-    found: dict[str, str] = {}  # real path → the path it was first found under
-    rejected: list[dict] = []
-    walked: set[tuple[int, int]] = set()
+    walk = _Walk()
     for spec in inputs:
         matches = sorted(glob.glob(spec, recursive=True)) if glob.has_magic(spec) else [spec]
         for match in matches:
-            _visit(match, found, rejected, walked, explicit=True, ancestors=())
-    files = sorted(found.values())
-    rejected.extend(_manifest_rows(files))
+            walk.visit(match, explicit=True, ancestors=())
+    files = sorted(walk.found.values())
+    rejected = walk.rejected + _manifest_rows(files)
     if not files and rejected:
         reasons = "; ".join(f"{r['source_path']}: {r['detail']}" for r in rejected[:5])
         raise NothingReadableError(f"no input file could be read ({reasons})")
     return files, rejected
 
 
-def _visit(path: str, found: dict, rejected: list, walked: set, explicit: bool, ancestors: tuple) -> None:
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            rejected.append(_reject(path, "symlink_loop", f"symlink loop: {os.readlink(path) if os.path.islink(path) else path}"))
-        elif os.path.islink(path):
-            rejected.append(_reject(path, "dangling_symlink", f"symlink to {os.readlink(path)!r}, which does not exist"))
-        else:
-            rejected.append(_reject(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
-        return
-    if os.path.isdir(path):
-        identity = (info.st_dev, info.st_ino)
-        if identity in ancestors:
-            rejected.append(_reject(path, "symlink_loop", f"leads back to a folder it is inside of ({os.path.realpath(path)})"))
+class _Walk:
+    """What a walk over the inputs found: each real file once, and what could not be reached."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, str] = {}  # real path → the path it was first found under
+        self.rejected: list[dict] = []
+        self.walked: set[tuple[int, int]] = set()  # (device, inode) of the folders listed
+
+    def visit(self, path: str, explicit: bool, ancestors: tuple) -> None:
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            self.rejected.append(_unreachable(path, exc))
             return
-        if identity in walked:
+        if os.path.isdir(path):
+            self._visit_folder(path, (info.st_dev, info.st_ino), ancestors)
+            return
+        name = os.path.basename(path)
+        if name.lower() == MANIFEST_NAME:
+            return
+        if not explicit and (not os.path.isfile(path) or Path(name).suffix.lower() not in INPUT_SUFFIXES):
+            return
+        self.found.setdefault(os.path.realpath(path), path)
+
+    def _visit_folder(self, path: str, identity: tuple[int, int], ancestors: tuple) -> None:
+        if identity in ancestors:
+            self.rejected.append(
+                _reject(path, "symlink_loop", f"leads back to a folder it is inside of ({os.path.realpath(path)})")
+            )
+            return
+        if identity in self.walked:
             return  # the same folder through another link: its files are already in
-        walked.add(identity)
+        self.walked.add(identity)
         try:
             with os.scandir(path) as listing:
                 names = sorted(entry.name for entry in listing)
         except OSError as exc:
-            rejected.append(_reject(path, "unreadable", f"folder cannot be listed: {type(exc).__name__}: {exc.strerror or exc}"))
+            self.rejected.append(
+                _reject(path, "unreadable", f"folder cannot be listed: {type(exc).__name__}: {exc.strerror or exc}")
+            )
             return
         for name in names:
-            _visit(os.path.join(path, name), found, rejected, walked, False, (*ancestors, identity))
-        return
-    name = os.path.basename(path)
-    if name.lower() == MANIFEST_NAME:
-        return
-    if not explicit and (not os.path.isfile(path) or Path(name).suffix.lower() not in INPUT_SUFFIXES):
-        return
-    found.setdefault(os.path.realpath(path), path)
+            self.visit(os.path.join(path, name), False, (*ancestors, identity))
+
+
+def _unreachable(path: str, exc: OSError) -> dict:
+    """The quarantine row of a path that cannot even be stat'ed."""
+    if exc.errno == errno.ELOOP:
+        return _reject(path, "symlink_loop", f"symlink loop: {os.readlink(path) if os.path.islink(path) else path}")
+    if os.path.islink(path):
+        return _reject(path, "dangling_symlink", f"symlink to {os.readlink(path)!r}, which does not exist")
+    return _reject(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
 
 
 def _manifest_rows(files: list[str]) -> list[dict]:
@@ -95,16 +137,15 @@ def _manifest_rows(files: list[str]) -> list[dict]:
     rows: list[dict] = []
     folders = sorted({os.path.dirname(f) for f in files if input_kind(f) == "txt"})
     for folder in folders:
-        manifest = os.path.join(folder, MANIFEST_NAME)
-        if not os.path.isfile(manifest):
+        manifest = manifest_of(folder)
+        if manifest is None:
             continue
         try:
-            with open(manifest, "rb") as handle:
-                data = handle.read()
+            data = manifest.read_bytes()
             present = set(os.listdir(folder or "."))
         except OSError:
             continue  # read_files quarantines an unreadable manifest
-        rows.extend(manifest_problems(manifest, data, present, parse_given_date))
+        rows.extend(manifest_problems(str(manifest), data, present, parse_given_date))
     return rows
 
 
@@ -119,47 +160,44 @@ def discover(inputs: list[str]) -> list[str]:
     return find_inputs(inputs)[0]
 
 
-def read_files(paths: list[str], max_bytes: int) -> tuple[list[tuple], list[dict]]:
-    """Read each file's bytes → (items for ``parse_inputs``, quarantine rows).
+def read_files(paths: list[str], max_bytes: int) -> tuple[list[InputBytes], list[dict]]:
+    """Read each file's bytes → (items for ``ingest.parse_inputs``, quarantine rows).
 
     Each folder's ``manifest.csv`` is added once, before the first .txt file of that folder, so a
     batch carries the metadata of its own files. A file over ``max_bytes`` is quarantined
     ('too_large') without being read, except a .jsonl file, which is read in line-aligned pieces of
-    at most ``max_bytes`` (items ``(path, bytes, first_line)``); only a single line over the limit
-    is then rejected.
+    at most ``max_bytes`` (each item with the number of its first line); only a single line over the
+    limit is then rejected.
     """
-    items: list[tuple] = []
+    items: list[InputBytes] = []
     rejected: list[dict] = []
     manifests_seen: set[Path] = set()
     for path in paths:
-        if input_kind(path) == "txt":
-            manifest = Path(path).parent / MANIFEST_NAME
-            if manifest.parent not in manifests_seen:
-                manifests_seen.add(manifest.parent)
-                if manifest.is_file():
-                    _read_whole(str(manifest), max_bytes, items, rejected)
-        try:
-            size = os.path.getsize(path)
-        except OSError as exc:
-            rejected.append(_reject(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
-            continue
-        if size > max_bytes and input_kind(path) == "jsonl":
-            _read_jsonl_pieces(path, max_bytes, items, rejected)
-        else:
-            _read_whole(path, max_bytes, items, rejected)
+        kind = input_kind(path)
+        folder = Path(path).parent
+        if kind == "txt" and folder not in manifests_seen:
+            manifests_seen.add(folder)
+            manifest = manifest_of(folder)
+            if manifest is not None:
+                _read(str(manifest), "manifest", max_bytes, items, rejected)
+        _read(path, kind, max_bytes, items, rejected)
     return items, rejected
 
 
-def _read_whole(path: str, max_bytes: int, items: list, rejected: list) -> None:
+def _read(path: str, kind: str, max_bytes: int, items: list, rejected: list) -> None:
+    """Read one file as ``kind``: whole when it is within ``max_bytes``; a bigger .jsonl file in pieces;
+    anything else bigger is quarantined unread."""
     try:
         size = os.path.getsize(path)
-        if size > max_bytes:
+        if size <= max_bytes:
+            with open(path, "rb") as handle:
+                items.append(InputBytes(path, kind, handle.read()))
+        elif kind == "jsonl":
+            _read_jsonl_pieces(path, max_bytes, items, rejected)
+        else:
             rejected.append(
                 _reject(path, "too_large", f"{size} bytes > limit {max_bytes} (DATELINE_MAX_FILE_BYTES)")
             )
-            return
-        with open(path, "rb") as handle:
-            items.append((path, handle.read()))
     except OSError as exc:
         rejected.append(_reject(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
 
@@ -190,12 +228,12 @@ def _read_jsonl_pieces(path: str, max_bytes: int, items: list, rejected: list) -
                     )
                     line = b"\n"  # keep the numbering of the following lines
                 if piece and piece_bytes + len(line) > max_bytes:
-                    items.append((path, b"".join(piece), first_line))
+                    items.append(InputBytes(path, "jsonl", b"".join(piece), first_line))
                     piece, piece_bytes, first_line = [], 0, line_number
                 piece.append(line)
                 piece_bytes += len(line)
             if piece:
-                items.append((path, b"".join(piece), first_line))
+                items.append(InputBytes(path, "jsonl", b"".join(piece), first_line))
     except OSError as exc:
         rejected.append(_reject(path, "unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
 

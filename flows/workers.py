@@ -83,33 +83,22 @@ def merge(parts: list[Extracted]) -> Extracted:
     )
 
 
-_active: ExtractPool | None = None
-
-
 @contextmanager
 def extract_pool(model: str, processes: int, nlp_batch_size: int,
                  nlp_batch_chars: int = MAX_BATCH_CHARS) -> Iterator[ExtractPool | None]:
-    """The run's worker pool for its extract tasks (``active()``), or None when ``processes`` < 2.
+    """The run's worker pool, handed to its extract tasks; None when ``processes`` < 2.
 
-    The pool lives in this process only: Prefect task parameters stay plain data (a Dask worker, which
-    cannot start processes of its own, never sees a pool and extracts in its own process).
+    The pool lives in this process only: a Dask worker, which cannot start processes of its own,
+    is never handed one and extracts in its own process.
     """
-    global _active
     if processes < 2:
         yield None
         return
     pool = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
-    _active = pool
     try:
         yield pool
     finally:
-        _active = None
         pool.close()
-
-
-def active() -> ExtractPool | None:
-    """The pool opened by ``extract_pool`` in this process, if any."""
-    return _active
 
 
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.

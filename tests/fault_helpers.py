@@ -98,9 +98,29 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def dateline(*args: str) -> list[str]:
-    """Command line of the installed ``dateline`` console script (or ``python -m flows.cli``)."""
+    """Command line of the installed ``dateline`` console script (or ``python -m cli``)."""
     script = Path(sys.executable).with_name("dateline")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "flows.cli", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "cli", *args]
+
+
+def dateline_with_fault(fault: str, *args: str) -> list[str]:
+    """Command line running ``dateline ARGS`` in a child process after ``fault`` (Python source) replaced
+    one component's function with a faulty one: the behaviour is then observed through the CLI."""
+    launcher = f"import sys\n{fault}\nfrom cli.main import main\nsys.argv = ['dateline', *sys.argv[1:]]\nmain()\n"
+    return [sys.executable, "-c", launcher, *args]
+
+
+# A real bug's shape: every new mention of the resolve stage points past the end of its body.
+BROKEN_OFFSETS = (
+    "import dataclasses, polars as pl\n"
+    "import transforms.resolve as resolve\n"
+    "real = resolve.resolve_mentions\n"
+    "def broken(*args, **kwargs):\n"
+    "    resolved = real(*args, **kwargs)\n"
+    "    mentions = resolved.mentions.with_columns(end_char=pl.col('end_char') + 1_000_000)\n"
+    "    return dataclasses.replace(resolved, mentions=mentions)\n"
+    "resolve.resolve_mentions = broken\n"
+)
 
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import corpus
+from tests.inputs import parse_files
 from transforms.deduplicate import (
     DEDUP_SCHEMA,
     NEAR_THRESHOLD,
@@ -21,9 +22,9 @@ from transforms.deduplicate import (
     shingle_hashes,
     shingle_sets,
 )
-from transforms.ingest import parse_inputs
 from transforms.keys import sha256_hex
 from transforms.normalize import normalize_documents
+from transforms.reference import load_reference
 
 WORDS = (
     "putin xi jinping moscow beijing kremlin nato ukraine troops border sanctions summit video call talks "
@@ -296,8 +297,8 @@ def test_idempotent(docs):
 @pytest.mark.corpus
 def test_basil_same_stories_are_not_duplicates():
     path = corpus("basil_same_story_dev.jsonl")
-    raw, _ = parse_inputs([(str(path), path.read_bytes())])
-    out = deduplicate(normalize_documents(raw))
+    raw, _ = parse_files([(str(path), path.read_bytes())])
+    out = deduplicate(normalize_documents(raw, load_reference().boilerplate_rules))
     assert out.get_column("duplicate_of_key").null_count() == raw.height == 150
 
 
@@ -382,7 +383,7 @@ def test_dedupe_command_json_groups(seed_dir, tmp_path):
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli.main import app
 
     exact, edited = _copies(seed_dir)
     (seed_dir / "zz_exact_copy.txt").write_bytes(exact)

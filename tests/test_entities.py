@@ -17,14 +17,14 @@ from transforms.entities import (
     doc_mentions,
     entity_key,
     entity_relations,
-    load_aliases,
-    load_organization_heads,
-    load_titles,
     resolve_entities,
     spelling_rank,
 )
 from transforms.entity_components import add_entity_components, alias_patterns, short_form_target
 from transforms.keys import make_key
+from transforms.reference import load_reference
+
+REFERENCE = load_reference()
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -42,7 +42,7 @@ def rules_nlp():
             {"label": "PERSON", "pattern": "Xi"},
         ]
     )
-    return add_entity_components(nlp, load_aliases(), load_titles(), organization_heads=load_organization_heads())
+    return add_entity_components(nlp, REFERENCE.alias_rows(), REFERENCE.title_words(), organization_heads=REFERENCE.head_words())
 
 
 def with_ents(nlp, text: str, ents: list[tuple[str, str, int]]):
@@ -262,7 +262,7 @@ def test_mention_keeps_exact_text_and_offsets(rules_nlp):
 
 
 def test_alias_table_is_well_formed():
-    aliases = pl.DataFrame(load_aliases())
+    aliases = REFERENCE.aliases
     assert set(aliases.get_column("kind")) == set(ALIAS_KINDS)
     assert aliases.get_column("alias").is_unique().all()
     countries = set(aliases.filter(pl.col("kind") == "country").get_column("canonical_name"))
@@ -338,7 +338,7 @@ def test_alias_demonym_is_its_countrys_group_as_noun_or_modifier(nlp):
         ("Americans", "American"),
     }
     assert {(r["entity_label"], r["coarse_type"]) for r in rows} == {("NORP", "group")}
-    relations = entity_relations(load_aliases())
+    relations = entity_relations(load_reference().alias_rows())
     _, entities = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA), relations=relations)
     related = {r["canonical_name"]: r["related_entity_key"] for r in entities.iter_rows(named=True)}
     assert related == {
@@ -448,7 +448,7 @@ def test_organizations_named_after_people_stay_organizations(rules_nlp):
 
 
 def test_organization_heads_file_is_well_formed():
-    heads = load_organization_heads()
+    heads = REFERENCE.head_words()
     assert heads and len(heads) == len(set(heads)) and all(h == h.lower() and " " not in h for h in heads)
 
 
@@ -654,7 +654,7 @@ def test_the_same_mentions_in_one_or_two_runs_give_the_same_rows():
 
 
 def test_demonym_group_is_related_to_its_country():
-    relations = entity_relations(load_aliases())
+    relations = entity_relations(REFERENCE.alias_rows())
     mentions = pl.DataFrame([mention("a", 0, "Russian", "Russian", "group", "NORP")], schema=MENTION_SCHEMA)
     _, entities = resolve_entities(mentions, relations=relations)
     row = entities.row(0, named=True)
@@ -662,7 +662,7 @@ def test_demonym_group_is_related_to_its_country():
 
 
 def test_a_language_named_like_a_demonym_has_no_relation():
-    relations = entity_relations(load_aliases())
+    relations = entity_relations(load_reference().alias_rows())
     mentions = pl.DataFrame([mention("a", 0, "Spanish", "Spanish", "other", "LANGUAGE")], schema=MENTION_SCHEMA)
     _, entities = resolve_entities(mentions, relations=relations)
     row = entities.row(0, named=True)
@@ -696,7 +696,7 @@ def seed_entities(nlp) -> pl.DataFrame:
     from transforms.normalize import normalize_documents
 
     items, _ = read_files([str(p) for p in sorted(SEEDS.glob("*.txt"))], 10_000_000)
-    docs = normalize_documents(parse_inputs(items)[0]).select("document_key", "body").sort("document_key")
+    docs = normalize_documents(parse_inputs(items)[0], REFERENCE.boilerplate_rules).select("document_key", "body").sort("document_key")
     mentions = extract_documents(nlp, docs).mentions
     resolved, entities = resolve_entities(mentions)
     counts = resolved.group_by("entity_key").agg(

@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from flows.lookups import WarehouseLookups
 from tests.test_entities import SEEDS
 from transforms import star
-from transforms.entities import entity_relations, load_aliases, resolve_entities
+from transforms.entities import entity_relations, resolve_entities
 from transforms.extract import extract_documents
+from transforms.reference import load_reference
 from warehouse.db import apply_schema, sql_text
 from warehouse.load import load_run
 
@@ -50,7 +51,7 @@ def mentions_by_document(nlp) -> dict[str, pl.DataFrame]:
 
 def _load_runs(con: duckdb.DuckDBPyConnection, runs: list[list[pl.DataFrame]]) -> None:
     apply_schema(con)
-    relations = entity_relations(load_aliases())
+    relations = entity_relations(load_reference().alias_rows())
     for number, run in enumerate(runs):
         mentions = pl.concat(run)
         # As the flow does: only the loaded entities the run's names reach, asked through the look-ups.

@@ -6,7 +6,7 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from flows.eval_ner import (
+from evaluation.ner import (
     LABEL_MAP,
     MICRO_KEY,
     ConllDoc,
@@ -16,8 +16,8 @@ from flows.eval_ner import (
     read_conll,
     score,
 )
-from transforms.entities import load_aliases, load_titles
 from transforms.entity_components import add_entity_components
+from transforms.reference import load_reference
 
 # Two documents; the second mixes IOB1 (an entity opened by I-) with a B- boundary between two names.
 SNIPPET = """-DOCSTART- -X- -X- O
@@ -119,7 +119,7 @@ def ruler_nlp(with_components: bool):
         ]
     )
     if with_components:
-        add_entity_components(nlp, load_aliases(), load_titles())
+        add_entity_components(nlp, load_reference().alias_rows(), load_reference().title_words())
     return nlp
 
 
@@ -142,14 +142,14 @@ def test_pipeline_scores_name_spans_without_article():
     nlp.add_pipe("entity_ruler", name="ner").add_patterns([{"label": "ORG", "pattern": "the Kremlin"}])
     bare = spacy.blank("en")
     bare.add_pipe("entity_ruler", name="ner").add_patterns([{"label": "ORG", "pattern": "the Kremlin"}])
-    add_entity_components(nlp, load_aliases(), load_titles())
+    add_entity_components(nlp, load_reference().alias_rows(), load_reference().title_words())
     result = evaluate_ner(bare, nlp, [doc])
     assert result["bare"]["ORG"]["f1"] == 0.0
     assert result["pipeline"]["ORG"]["f1"] == 1.0
 
 
 def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
-    from flows.cli import app
+    from cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(snippet_file), "--json"])
     assert outcome.exit_code == 0, outcome.output
@@ -163,7 +163,7 @@ def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
 
 
 def test_cli_eval_ner_missing_file_fails_with_a_reason(tmp_path):
-    from flows.cli import app
+    from cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(tmp_path / "none.txt")])
     assert outcome.exit_code != 0

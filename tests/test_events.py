@@ -163,7 +163,7 @@ def test_extract_documents_gives_events_from_the_same_pass(nlp, lexicon):
 
 
 def test_b_cubed_on_a_known_clustering():
-    from flows.eval_events import b_cubed
+    from evaluation.scores import b_cubed
 
     gold = {"a": "1", "b": "1", "c": "2"}
     assert b_cubed(gold, {"a": "x", "b": "x", "c": "y"}) == 1.0
@@ -172,7 +172,7 @@ def test_b_cubed_on_a_known_clustering():
 
 
 def test_every_cameo_root_maps_to_a_known_category():
-    from flows.eval_events import cameo_category, load_cameo_map
+    from evaluation.events import cameo_category, load_cameo_map
 
     mapping = load_cameo_map()
     codes = set(load_event_types().get_column("code"))
@@ -186,7 +186,7 @@ def test_every_cameo_root_maps_to_a_known_category():
 
 
 def test_petrarch_scoring_on_two_sentences(nlp, lexicon, tmp_path):
-    from flows.eval_events import evaluate_petrarch
+    from evaluation.events import evaluate_petrarch
 
     path = tmp_path / "p.jsonl"
     path.write_text(

@@ -1,6 +1,7 @@
 """Crashes, contention and reruns never corrupt the warehouse (process-level tests use real subprocesses)."""
 
 import datetime as dt
+import json
 import os
 import queue
 import shutil
@@ -14,13 +15,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import flows.etl as etl
 from tests.fault_helpers import (
     ALL_TABLES,
+    BROKEN_OFFSETS,
     RUN_COLUMNS,
     SEEDS,
     copy_warehouse,
     dateline,
+    dateline_with_fault,
     run_cli,
     run_with,
     seeded_warehouse,
@@ -205,48 +207,67 @@ def _wait_until_open(process: subprocess.Popen, path: Path, timeout: float = 300
     raise AssertionError(f"{path} never opened by pid {process.pid}")
 
 
-def test_a_transient_io_failure_is_retried(seeded, monkeypatch):
-    calls = []
-    real = etl.read_files
-
-    def flaky(paths, max_bytes):
-        calls.append(len(paths))
-        if len(calls) == 1:
-            raise OSError(5, "Input/output error (injected)")
-        return real(paths, max_bytes)
-
-    monkeypatch.setattr(etl, "read_files", flaky)
-    summary = run_flow([SEEDS], seeded)
-    assert summary.status == "success"
-    assert len(calls) == 2 and summary.documents_read == 5
-
-
-def test_a_bug_is_not_retried(seeded, monkeypatch):
-    calls = []
-
-    def buggy(paths, max_bytes):
-        calls.append(len(paths))
-        raise KeyError("a bug, not an I/O failure (injected)")
-
-    monkeypatch.setattr(etl, "read_files", buggy)
-    with pytest.raises(KeyError):
-        run_flow([SEEDS], seeded)
-    assert len(calls) == 1
+def _flaky(module: str, function: str, error: str, failures: int = 1) -> str:
+    """Fault source: ``module.function`` raises ``error`` on its first ``failures`` calls, and says on
+    stderr each time it is called."""
+    return (
+        f"import {module} as target\n"
+        f"real = target.{function}\n"
+        "calls = []\n"
+        "def flaky(*args, **kwargs):\n"
+        "    calls.append(1)\n"
+        f"    print('{function} call', len(calls), file=sys.stderr, flush=True)\n"
+        f"    if len(calls) <= {failures}:\n"
+        f"        raise {error}\n"
+        "    return real(*args, **kwargs)\n"
+        f"target.{function} = flaky\n"
+    )
 
 
-def test_a_transient_warehouse_read_failure_is_retried(seeded, monkeypatch):
-    calls = []
-    real = etl.db.connect_read
+def _summary(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    def failing_once(path, *args):
-        calls.append(path)
-        if len(calls) == 1:
-            raise duckdb.IOException("IO Error: could not read block (injected)")
-        return real(path, *args)
 
-    monkeypatch.setattr(etl.db, "connect_read", failing_once)
-    assert run_flow([SEEDS], seeded).status == "success"
-    assert len(calls) >= 2
+def test_a_transient_io_failure_is_retried(seeded, tmp_path):
+    fault = _flaky("flows.sources", "read_files", "OSError(5, 'Input/output error (injected)')")
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded), "--json"),
+                     subprocess_env(tmp_path))
+    summary = _summary(result)
+    assert summary["status"] == "success" and summary["documents_read"] == 5
+    assert result.stderr.count("read_files call") == 2
+
+
+def test_a_bug_is_not_retried(seeded, tmp_path):
+    fault = _flaky("flows.sources", "read_files", "KeyError('a bug, not an I/O failure (injected)')", failures=9)
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded)),
+                     subprocess_env(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("error: KeyError:")
+    assert result.stderr.count("read_files call") == 1
+
+
+def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
+    fault = "import duckdb\n" + _flaky(
+        "warehouse.db", "connect_read", "duckdb.IOException('IO Error: could not read block (injected)')"
+    )
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded), "--json"),
+                     subprocess_env(tmp_path))
+    assert _summary(result)["status"] == "success"
+    assert result.stderr.count("connect_read call") >= 2
+
+
+def test_a_transient_load_failure_is_retried(seeded, inbox, tmp_path):
+    fault = "import duckdb\n" + _flaky(
+        "warehouse.load", "load_run", "duckdb.IOException('IO Error: could not write block (injected)')"
+    )
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(inbox), "--warehouse", str(seeded), "--json"),
+                     subprocess_env(tmp_path))
+    summary = _summary(result)
+    assert summary["status"] == "success" and summary["documents_new"] == 1
+    assert result.stderr.count("load_run call") == 2
+    runs = query(seeded, "select status from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "success"]
 
 
 def test_rerunning_the_same_inputs_leaves_every_table_identical(seeded, tmp_path):
@@ -263,19 +284,7 @@ def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_reco
 ):
     before = copy_warehouse(seeded, tmp_path / "before.duckdb")
     # A real bug's shape, injected into the child process: every new mention points past its body.
-    launcher = (
-        "import sys, polars as pl\n"
-        "import flows.etl as etl\n"
-        "real = etl.resolve_entities\n"
-        "def broken(*args, **kwargs):\n"
-        "    resolved, entities = real(*args, **kwargs)\n"
-        "    return resolved.with_columns(end_char=pl.col('end_char') + 1_000_000), entities\n"
-        "etl.resolve_entities = broken\n"
-        "from flows.cli import main\n"
-        "sys.argv = ['dateline'] + sys.argv[1:]\n"
-        "main()\n"
-    )
-    result = run_cli([sys.executable, "-c", launcher, "run", "--input", str(inbox), "--warehouse", str(seeded)],
+    result = run_cli(dateline_with_fault(BROKEN_OFFSETS, "run", "--input", str(inbox), "--warehouse", str(seeded)),
                      subprocess_env(tmp_path))
     assert result.returncode == 1, result.stderr
     assert "ValidationFailedError" in result.stderr and "fact_entity_mention" in result.stderr

@@ -8,6 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from tests.docs_page_checks import assert_offline_page
+from tests.fault_helpers import BROKEN_OFFSETS, dateline_with_fault, run_cli, subprocess_env
 from tests.golden import assert_golden
 from tests.helpers import DATA_TABLES, counts, query, run_flow, snapshot
 
@@ -138,18 +139,11 @@ def test_bad_files_are_quarantined_and_the_run_goes_on(seed_dir, warehouse_path)
     assert all(d for d in rejected.get_column("detail"))
 
 
-def test_failed_validation_loads_nothing(seed_dir, warehouse_path, monkeypatch):
-    import flows.etl as etl
-    from transforms.entities import resolve_entities
-
-    def broken_resolve(*args, **kwargs):
-        # A real bug's shape: every mention claims offsets past the end of its body.
-        resolved, entities = resolve_entities(*args, **kwargs)
-        return resolved.with_columns(end_char=pl.col("end_char") + 1_000_000), entities
-
-    monkeypatch.setattr(etl, "resolve_entities", broken_resolve)
-    with pytest.raises(etl.ValidationFailedError, match="fact_entity_mention"):
-        run_flow([seed_dir], warehouse_path)
+def test_failed_validation_loads_nothing(seed_dir, warehouse_path, tmp_path):
+    result = run_cli(dateline_with_fault(BROKEN_OFFSETS, "run", "--input", str(seed_dir), "--warehouse",
+                                         str(warehouse_path)), subprocess_env(tmp_path))
+    assert result.returncode == 1
+    assert "ValidationFailedError" in result.stderr and "fact_entity_mention" in result.stderr
     n = counts(warehouse_path)
     assert all(v == 0 for v in n.values()), n
     runs = query(warehouse_path, "select status, message from etl_run")

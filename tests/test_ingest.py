@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import corpus
+from tests.inputs import parse_files
 from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
 from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
 
@@ -71,7 +72,7 @@ def test_invalid_utf16_after_bom_is_undecodable():
 
 
 def test_txt_document_row():
-    docs, bad = parse_inputs([("in/a.txt", ARTICLE.encode())])
+    docs, bad = parse_files([("in/a.txt", ARTICLE.encode())])
     assert bad.is_empty() and docs.schema == RAW_SCHEMA
     row = docs.row(0, named=True)
     assert row["document_id"] == "a.txt" and row["record"] is None and row["title"] is None
@@ -79,9 +80,9 @@ def test_txt_document_row():
 
 
 def test_same_bytes_same_key_different_bytes_different_key():
-    a = parse_inputs([("x/a.txt", ARTICLE.encode())])[0]
-    b = parse_inputs([("y/a.txt", ARTICLE.encode())])[0]
-    c = parse_inputs([("x/a.txt", (ARTICLE + "More.").encode())])[0]
+    a = parse_files([("x/a.txt", ARTICLE.encode())])[0]
+    b = parse_files([("y/a.txt", ARTICLE.encode())])[0]
+    c = parse_files([("x/a.txt", (ARTICLE + "More.").encode())])[0]
     assert a["document_key"][0] == b["document_key"][0] != c["document_key"][0]
 
 
@@ -89,7 +90,7 @@ def test_same_bytes_same_key_different_bytes_different_key():
     ("data", "reason"), [(b"", "empty"), (b"  \n\t", "empty"), (b"\x00\x01\x02binary", "undecodable")]
 )
 def test_unreadable_txt_is_quarantined(data, reason):
-    docs, bad = parse_inputs([("in/bad.txt", data), ("in/good.txt", ARTICLE.encode())])
+    docs, bad = parse_files([("in/bad.txt", data), ("in/good.txt", ARTICLE.encode())])
     assert docs.get_column("document_id").to_list() == ["good.txt"]
     assert bad.schema == QUARANTINE_SCHEMA
     assert bad.select("source_path", "reason").rows() == [("in/bad.txt", reason)]
@@ -116,7 +117,7 @@ def test_jsonl_records_fields_and_extra():
         },
         {"id": "a2", "title": "T2", "text": "Body two."},
     )
-    docs, bad = parse_inputs([("in/r.jsonl", data)])
+    docs, bad = parse_files([("in/r.jsonl", data)])
     assert bad.is_empty()
     first = docs.row(0, named=True)
     assert first["document_id"] == "a1" and first["record"] == 1 and first["title"] == "T1"
@@ -134,7 +135,7 @@ def test_malformed_jsonl_lines_are_quarantined_with_their_line_number():
         "",
         {"id": "d", "text": "also fine"},
     )
-    docs, bad = parse_inputs([("in/r.jsonl", data)])
+    docs, bad = parse_files([("in/r.jsonl", data)])
     assert docs.select("document_id", "record").rows() == [("a", 1), ("d", 6)]
     assert bad.select("record", "reason").rows() == [
         (2, "malformed_json"),
@@ -145,21 +146,21 @@ def test_malformed_jsonl_lines_are_quarantined_with_their_line_number():
 
 
 def test_jsonl_without_id_gets_file_and_line_as_id():
-    docs, _ = parse_inputs([("in/r.jsonl", _jsonl({"text": "x"}, {"text": "y"}))])
+    docs, _ = parse_files([("in/r.jsonl", _jsonl({"text": "x"}, {"text": "y"}))])
     assert docs.get_column("document_id").to_list() == ["r.jsonl:1", "r.jsonl:2"]
     assert docs.get_column("document_key").n_unique() == 2
 
 
 def test_jsonl_mojibake_is_repaired_per_record():
     data = _jsonl({"id": "a", "text": "itâ€™s fine"}, {"id": "b", "text": "it’s fine"})
-    docs, _ = parse_inputs([("in/r.jsonl", data)])
+    docs, _ = parse_files([("in/r.jsonl", data)])
     assert docs.get_column("raw_text").to_list() == ["it’s fine", "it’s fine"]
     assert docs.get_column("encoding").to_list() == ["utf-8+ftfy", "utf-8"]
 
 
 def test_jsonl_utf16_file():
     data = b"\xff\xfe" + '{"id": "a", "text": "Xi’s visit"}\n'.encode("utf-16-le")
-    docs, bad = parse_inputs([("in/r.jsonl", data)])
+    docs, bad = parse_files([("in/r.jsonl", data)])
     assert bad.is_empty()
     assert docs.select("raw_text", "encoding").row(0) == ("Xi’s visit", "utf-16")
 
@@ -169,7 +170,7 @@ def test_jsonl_utf16_file():
 
 def test_csv_rows_with_quoted_newlines():
     data = b'id,title,text,published,section\n1,T1,"Para one.\n\nPara two.",2022-02-04,world\n2,T2,Short,,\n'
-    docs, bad = parse_inputs([("in/t.csv", data)])
+    docs, bad = parse_files([("in/t.csv", data)])
     assert bad.is_empty()
     assert docs.select("document_id", "record", "published").rows() == [
         ("1", 1, "2022-02-04"),
@@ -180,7 +181,7 @@ def test_csv_rows_with_quoted_newlines():
 
 
 def test_csv_missing_text_column_rejects_the_whole_file():
-    docs, bad = parse_inputs([("in/t.csv", b"id,title,url\n1,T1,https://x.org\n")])
+    docs, bad = parse_files([("in/t.csv", b"id,title,url\n1,T1,https://x.org\n")])
     assert docs.is_empty()
     row = bad.row(0, named=True)
     assert row["reason"] == "missing_column" and row["record"] is None
@@ -188,14 +189,14 @@ def test_csv_missing_text_column_rejects_the_whole_file():
 
 
 def test_csv_misaligned_row_is_quarantined_alone():
-    docs, bad = parse_inputs([("in/t.csv", b"id,text\n1,fine\n2,too,many\n3,fine too\n")])
+    docs, bad = parse_files([("in/t.csv", b"id,text\n1,fine\n2,too,many\n3,fine too\n")])
     assert docs.get_column("document_id").to_list() == ["1", "3"]
     assert bad.select("record", "reason").rows() == [(2, "malformed_csv")]
 
 
 def test_csv_cp1252_file():
     data = "id,text\n1,“Moscow” said\n".encode("cp1252")
-    docs, _ = parse_inputs([("in/t.csv", data)])
+    docs, _ = parse_files([("in/t.csv", data)])
     assert docs.select("raw_text", "encoding").row(0) == ("“Moscow” said", "cp1252")
 
 
@@ -204,7 +205,7 @@ def test_csv_cp1252_file():
 
 def test_manifest_fills_txt_metadata_in_its_folder():
     manifest = b"file,url,source,published,author\na.txt,https://x.org/a,X News,2021-12-15,Ann\n"
-    docs, bad = parse_inputs(
+    docs, bad = parse_files(
         [
             ("in/manifest.csv", manifest),
             ("in/a.txt", ARTICLE.encode()),
@@ -223,7 +224,7 @@ def test_manifest_fills_txt_metadata_in_its_folder():
 
 
 def test_manifest_without_file_column_is_quarantined():
-    docs, bad = parse_inputs([("in/manifest.csv", b"url,source\nx,y\n"), ("in/a.txt", ARTICLE.encode())])
+    docs, bad = parse_files([("in/manifest.csv", b"url,source\nx,y\n"), ("in/a.txt", ARTICLE.encode())])
     assert docs.height == 1
     assert bad.select("source_path", "reason").row(0) == ("in/manifest.csv", "missing_column")
 
@@ -239,7 +240,7 @@ def test_empty_batch_has_the_schemas():
 @pytest.mark.corpus
 def test_allsides_loads_as_it_is():
     path = corpus("news_allsides_2018_2019.jsonl")
-    docs, bad = parse_inputs([(str(path), path.read_bytes())])
+    docs, bad = parse_files([(str(path), path.read_bytes())])
     assert bad.is_empty()
     assert docs.height == 8810
     assert docs.get_column("published").null_count() == 0  # its "date" field
@@ -253,7 +254,7 @@ def test_allsides_loads_as_it_is():
 @pytest.mark.corpus
 def test_basil_loads_as_it_is():
     path = corpus("basil_same_story_dev.jsonl")
-    docs, bad = parse_inputs([(str(path), path.read_bytes())])
+    docs, bad = parse_files([(str(path), path.read_bytes())])
     assert bad.is_empty() and docs.height == 150
     assert docs.filter(pl.col("published").is_null()).is_empty()
 
@@ -285,7 +286,7 @@ def test_read_files_adds_the_manifest_of_txt_folders(tmp_path):
     (tmp_path / "manifest.csv").write_text("file,url\na.txt,https://x.org/a\n", encoding="utf-8")
     items, rejected = read_files([str(tmp_path / "a.txt")], 10_000)
     assert [PurePath(i[0]).name for i in items] == ["manifest.csv", "a.txt"] and not rejected
-    docs, _ = parse_inputs(items)
+    docs, _ = parse_files(items)
     assert docs.get_column("url").to_list() == ["https://x.org/a"]
 
 
@@ -299,7 +300,7 @@ def test_big_jsonl_is_read_in_line_aligned_pieces_keeping_line_numbers(tmp_path)
     items, rejected = read_files([str(path)], 500)
     assert len(items) > 2 and all(len(i[1]) <= 500 for i in items)
     assert [(r["record"], r["reason"]) for r in rejected] == [(20, "too_large")]
-    docs, bad = parse_inputs(items)
+    docs, bad = parse_files(items)
     assert bad.is_empty()
     assert docs.height == 39
     assert docs.filter(pl.col("document_id") == "r21").get_column("record").item() == 21

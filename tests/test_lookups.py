@@ -39,9 +39,9 @@ from transforms.entities import (
     VOTE_SCHEMA,
     coarse_type,
     entity_relations,
-    load_aliases,
     resolve_entities,
 )
+from transforms.reference import load_reference
 from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
 from warehouse.db import apply_schema
 from warehouse.load import load_run
@@ -233,7 +233,7 @@ def _mentions(run: int, names: list[tuple[str, str]]) -> pl.DataFrame:
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
     apply_schema(con)
-    relations = entity_relations(load_aliases())
+    relations = entity_relations(load_reference().alias_rows())
     every_vote = (
         "select coalesce(name_key, entity_key) as name_key, coalesce(entity_label, label) as entity_label, "
         "count(*) as mentions from fact_entity_mention group by all"

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from tests.inputs import parse_files
 from transforms.ingest import parse_inputs
 from transforms.normalize import (
     NORMALIZED_SCHEMA,
@@ -12,12 +13,24 @@ from transforms.normalize import (
     clean_lines,
     compile_rules,
     count_removed_lines,
-    load_boilerplate_rules,
     normalize_documents,
     split_title_body,
 )
+from transforms.reference import load_reference
 
-RULES = compile_rules(load_boilerplate_rules())
+SHIPPED_RULES = load_reference().boilerplate_rules
+RULES = compile_rules(SHIPPED_RULES)
+
+
+def normalize(raw: pl.DataFrame, **options) -> pl.DataFrame:
+    """``normalize_documents`` with the shipped boilerplate rules."""
+    return normalize_documents(raw, SHIPPED_RULES, **options)
+
+
+def test_the_rules_are_always_given():
+    # No stage reads a reference file on its own: the flow loads them once and passes them in.
+    with pytest.raises(TypeError):
+        normalize_documents(parse_inputs([])[0])
 
 # rule → (lines it must remove, article lines it must keep)
 CASES: dict[str, tuple[list[str], list[str]]] = {
@@ -91,7 +104,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
 
 
 def test_every_shipped_rule_has_a_test_case():
-    assert set(load_boilerplate_rules().get_column("rule")) == set(CASES)
+    assert set(SHIPPED_RULES.get_column("rule")) == set(CASES)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))
@@ -166,21 +179,21 @@ def _raw(**fields) -> pl.DataFrame:
 
 
 def test_given_date_wins():
-    out = normalize_documents(
+    out = normalize(
         _raw(published="2019-03-01T10:00:00Z", raw_text="Headline\nOn May 2, 2018 it rained.")
     )
     assert out.select("published_date", "date_source").row(0) == (dt.date(2019, 3, 1), "given")
 
 
 def test_date_inferred_from_text_when_not_given():
-    out = normalize_documents(
+    out = normalize(
         _raw(raw_text="Headline\nMOSCOW, December 15, 2021 — Xi said.\nOn May 2, 2018 too.")
     )
     assert out.select("published_date", "date_source").row(0) == (dt.date(2021, 12, 15), "inferred")
 
 
 def test_unparseable_given_date_falls_back_to_the_text_then_unknown():
-    out = normalize_documents(_raw(published="sometime", raw_text="Headline\nNo date here."))
+    out = normalize(_raw(published="sometime", raw_text="Headline\nNo date here."))
     assert out.select("published_date", "date_source").row(0) == (None, "unknown")
 
 
@@ -195,19 +208,19 @@ def test_unparseable_given_date_falls_back_to_the_text_then_unknown():
     ],
 )
 def test_given_dates_keep_their_precision(given, expected):
-    out = normalize_documents(_raw(published=given, raw_text="Headline\nOn Thursday, December 15, 2021, it rained."))
+    out = normalize(_raw(published=given, raw_text="Headline\nOn Thursday, December 15, 2021, it rained."))
     assert out.select("published_date", "date_source", "published_precision").row(0) == expected
 
 
 def test_inferred_dates_are_days_and_unknown_dates_have_no_precision():
-    inferred = normalize_documents(_raw(raw_text="Headline\nMOSCOW, December 15, 2021 — Xi said."))
+    inferred = normalize(_raw(raw_text="Headline\nMOSCOW, December 15, 2021 — Xi said."))
     assert inferred.select("date_source", "published_precision").row(0) == ("inferred", "day")
-    unknown = normalize_documents(_raw(raw_text="Headline\nNo date here."))
+    unknown = normalize(_raw(raw_text="Headline\nNo date here."))
     assert unknown.select("date_source", "published_precision").row(0) == ("unknown", None)
 
 
 def test_normalize_schema_hash_and_counts():
-    out = normalize_documents(_raw(raw_text="Headline\n0\nBody text.\nADVERTISEMENT\nBody text two."))
+    out = normalize(_raw(raw_text="Headline\n0\nBody text.\nADVERTISEMENT\nBody text two."))
     assert out.schema == NORMALIZED_SCHEMA
     row = out.row(0, named=True)
     assert row["body"] == "Body text.\n\nBody text two."
@@ -218,15 +231,15 @@ def test_normalize_schema_hash_and_counts():
 
 
 def test_same_body_same_hash_whatever_the_boilerplate():
-    a = normalize_documents(_raw(raw_text="Headline\nBody text.\n\nMore body."))
-    b = normalize_documents(
+    a = normalize(_raw(raw_text="Headline\nBody text.\n\nMore body."))
+    b = normalize(
         _raw(raw_text="Headline\n\n820\nBody   text.\nAdvertisement\nMore body.\nLeave a Reply")
     )
     assert a.get_column("content_hash")[0] == b.get_column("content_hash")[0]
 
 
 def test_empty_frame_keeps_the_schema():
-    assert normalize_documents(parse_inputs([])[0]).schema == NORMALIZED_SCHEMA
+    assert normalize(parse_inputs([])[0]).schema == NORMALIZED_SCHEMA
 
 
 def test_a_first_line_that_is_a_paragraph_stays_in_the_body():
@@ -237,7 +250,7 @@ def test_a_first_line_that_is_a_paragraph_stays_in_the_body():
         "themselves together. In a video meeting, the Chinese supported the Russian.\n"
         "Second paragraph.\n"
     )
-    title, body, _ = split_title_body(text)
+    title, body, _ = split_title_body(text, RULES)
     assert title == (
         "The leader of China, Xi Jinping, said on Wednesday that his country and Russia need to defend "
         "themselves together."
@@ -259,7 +272,6 @@ def test_an_implausible_given_date_is_not_used():
     import polars as pl
 
     from transforms.ingest import RAW_SCHEMA
-    from transforms.normalize import normalize_documents
 
     raw = pl.DataFrame(
         [
@@ -268,17 +280,17 @@ def test_an_implausible_given_date_is_not_used():
         ]
     ).with_columns([pl.lit(None, dtype=d).alias(n) for n, d in RAW_SCHEMA.items() if n not in
                     ("document_key", "raw_text", "title", "published")]).select(RAW_SCHEMA.names()).cast(RAW_SCHEMA)
-    out = normalize_documents(raw, today=dt.date(2026, 11, 23))
+    out = normalize(raw, today=dt.date(2026, 11, 23))
     assert out.get_column("published_date").to_list() == [None, dt.date(2019, 3, 1)]
     assert out.get_column("date_source").to_list() == ["unknown", "given"]
 
 
 def test_a_given_month_gives_way_to_the_day_the_text_pins_inside_it():
     text = "Headline\nOn December 8, Biden spoke with Putin.\nThe fall of 2021 was tense."
-    inside = normalize_documents(_raw(published="2021-12", raw_text=text))
+    inside = normalize(_raw(published="2021-12", raw_text=text))
     assert inside.select("published_date", "date_source", "published_precision").row(0) == (
         dt.date(2021, 12, 8), "inferred", "day")
-    outside = normalize_documents(_raw(published="2022-02", raw_text=text))
+    outside = normalize(_raw(published="2022-02", raw_text=text))
     assert outside.select("published_date", "date_source", "published_precision").row(0) == (
         dt.date(2022, 2, 1), "given", "month")
 
@@ -288,14 +300,14 @@ def test_a_record_without_a_title_keeps_its_body():
     jsonl = (b'{"id": "a", "text": "Putin met Xi in Beijing on Friday."}\n'
              b'{"id": "b", "text": "Leaders Meet\\n\\nPutin met Xi in Beijing on Friday. They talked."}\n')
     csv_bytes = b"id,text\nc,Putin met Xi in Beijing on Friday.\n"
-    raw, bad = parse_inputs([("in.jsonl", jsonl), ("in.csv", csv_bytes)])
+    raw, bad = parse_files([("in.jsonl", jsonl), ("in.csv", csv_bytes)])
     assert bad.is_empty()
-    out = normalize_documents(raw).select("title", "body").rows()
+    out = normalize(raw).select("title", "body").rows()
     assert out == [
         ("Putin met Xi in Beijing on Friday.", "Putin met Xi in Beijing on Friday."),
         ("Leaders Meet", "Leaders Meet\n\nPutin met Xi in Beijing on Friday. They talked."),
         ("Putin met Xi in Beijing on Friday.", "Putin met Xi in Beijing on Friday."),
     ]
     # A .txt file still takes its first line as the title.
-    txt, _ = parse_inputs([("a.txt", b"Leaders Meet\n\nPutin met Xi in Beijing on Friday.\n")])
-    assert normalize_documents(txt).select("title", "body").row(0) == ("Leaders Meet", "Putin met Xi in Beijing on Friday.")
+    txt, _ = parse_files([("a.txt", b"Leaders Meet\n\nPutin met Xi in Beijing on Friday.\n")])
+    assert normalize(txt).select("title", "body").row(0) == ("Leaders Meet", "Putin met Xi in Beijing on Friday.")

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.main import app
 from tests.helpers import DATA_TABLES, counts, run_flow
 
 pytestmark = pytest.mark.slow

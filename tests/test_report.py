@@ -14,8 +14,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.report import date_label, entity_totals, label, read_report_data
+from analyst.figures import date_label, entity_totals, label
+from analyst.report import read_report_data
+from cli.main import app
 from tests.helpers import run_flow
 
 # A script tag (must never run) and a tag Plotly would render as bold (must show as written).
@@ -40,7 +41,7 @@ def test_date_label_follows_precision():
 
 
 def test_timeline_plots_a_month_precise_meeting_inside_its_month_and_says_so():
-    from flows.report import event_timeline_figure
+    from analyst.figures import event_timeline_figure
 
     days = [dt.date(2021, 12, 15), dt.date(2022, 2, 1), dt.date(2024, 5, 1)]
     precisions = ["day", "month", "month"]
@@ -79,7 +80,7 @@ def test_entity_totals_sum_over_days_most_mentioned_first():
 
 
 def test_report_of_an_empty_warehouse_says_so_instead_of_failing(tmp_path):
-    from flows.report import build_report
+    from analyst.report import build_report
     from warehouse.db import apply_schema
 
     path = tmp_path / "empty.duckdb"
@@ -175,7 +176,7 @@ def test_report_data_puts_putin_and_xi_on_top_and_their_meetings_on_the_timeline
     met = data.met.filter((pl.col("participant_a") == "Vladimir Putin") & (pl.col("participant_b") == "Xi Jinping"))
     dated = met.filter(pl.col("event_date").is_not_null())
     assert dated.height >= 1
-    from flows.report import event_timeline_figure
+    from analyst.figures import event_timeline_figure
 
     fig, _ = event_timeline_figure(data.timeline, data.met, data.summary)
     labels = "\n".join(t for trace in fig.data if trace.name == "meetings" for t in trace.text)

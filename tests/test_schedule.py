@@ -16,7 +16,7 @@ import duckdb
 import httpx
 import pytest
 
-from flows.serve import DEFAULT_NAME, build_deployment, deployment_parameters
+from cli.serve import DEFAULT_NAME, build_deployment, deployment_parameters
 from flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def test_deployment_carries_the_cron_and_absolute_parameters(tmp_path, monkeypat
 def test_serve_refuses_without_a_prefect_server(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "serve", "--cron", CRON], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "cli", "serve", "--cron", CRON], cwd=ROOT, capture_output=True, text=True,
         env=_env(PREFECT_API_URL=None), timeout=120,
     )
     assert result.returncode != 0
@@ -123,7 +123,7 @@ def test_served_deployment_has_the_schedule_and_a_triggered_run_completes(prefec
     warehouse = tmp_path / "served" / "dateline.duckdb"
     log = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--cron", CRON, "--input", str(seed_dir),
+        [sys.executable, "-m", "cli", "serve", "--cron", CRON, "--input", str(seed_dir),
          "--warehouse", str(warehouse)],
         cwd=ROOT, env=_env(PREFECT_API_URL=prefect_server, PREFECT_HOME=str(tmp_path / "serve-home"),
                            TMPDIR=str(tmp_path)),

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import SEEDS
 from tests.fault_helpers import ALL_TABLES, copy_warehouse, table_differences
 from tests.helpers import query, run_flow
-from transforms.ingest import parse_inputs
+from tests.inputs import parse_files
 from transforms.versions import plan_versions, with_metadata_hash
 
 EDITED = "001_31fc98672741d875.txt"
@@ -19,7 +19,7 @@ ADDED = ("\n\nFrench President Emmanuel Macron called Vladimir Putin on Thursday
 
 
 def test_plan_versions_tells_new_sources_edits_and_corrections_apart():
-    raw, _ = parse_inputs([
+    raw, _ = parse_files([
         ("in/a.txt", b"Title A\n\nText of a, edited."),
         ("in/b.txt", b"Title B\n\nText of b."),
         ("in/c.txt", b"Title C\n\nText of c."),

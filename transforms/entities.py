@@ -8,11 +8,9 @@ entity each mention names (types by majority, short forms to full names, redirec
 that resolves elsewhere), so the result does not depend on the order or split of the runs.
 """
 
-import csv
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from importlib import resources
 
 import polars as pl
 from spacy.tokens import Doc, Span
@@ -77,18 +75,6 @@ ALIAS_SCHEMA = pl.Schema(
 )
 
 
-def load_aliases() -> list[dict]:
-    """The alias table shipped with Dateline (``transforms/data/aliases.csv``), one dict per row."""
-    with resources.files("transforms").joinpath("data/aliases.csv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def load_titles() -> list[str]:
-    """Person titles dropped from canonical names (``transforms/data/entity_titles.csv``)."""
-    with resources.files("transforms").joinpath("data/entity_titles.csv").open(encoding="utf-8") as handle:
-        return [row["title"] for row in csv.DictReader(handle)]
-
-
 def entity_relations(aliases: Iterable[dict]) -> dict[str, tuple[str, str, str]]:
     """Case-folded demonym → ("demonym_of", country, "location"), from the alias table rows."""
     return {
@@ -96,12 +82,6 @@ def entity_relations(aliases: Iterable[dict]) -> dict[str, tuple[str, str, str]]
         for row in aliases
         if row["kind"] == "demonym"
     }
-
-
-def load_organization_heads() -> list[str]:
-    """Last words that make a name an organization's (``transforms/data/organization_heads.csv``)."""
-    with resources.files("transforms").joinpath("data/organization_heads.csv").open(encoding="utf-8") as handle:
-        return [row["word"] for row in csv.DictReader(handle)]
 
 
 def canonical_form(text: str) -> str:

@@ -59,7 +59,7 @@ def add_entity_components(
     """Append Dateline's entity components to ``nlp`` (after ``ner``) and hand them their data.
 
     ``aliases`` rows have alias, canonical_name, label, kind (country / demonym / capital /
-    organization / party), see ``transforms.entities.load_aliases``. ``ner`` names the component that
+    organization / party), see ``transforms.reference``. ``ner`` names the component that
     finds entities (the model's ``ner``, or an entity ruler in tests). ``organization_heads`` are the
     last words that make a person's name an organization's ("Trump Organization", "Clinton Foundation").
     """

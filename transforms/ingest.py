@@ -2,8 +2,8 @@
 
 Formats: ``.txt`` (one article per file, first non-empty line = title), ``.jsonl``/``.ndjson`` and
 ``.csv`` (one article per record), and ``manifest.csv`` beside ``.txt`` files (``file, url, source,
-published`` per file). The caller reads the bytes (flows/); this module only parses them, so it is
-pure and testable.
+published`` per file). The caller (``flows/sources.py``) decides what each path is and reads its bytes,
+and hands them over as ``InputBytes``; this module only parses them, so it is pure and testable.
 """
 
 import csv
@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import PurePath
+from typing import NamedTuple
 
 import polars as pl
 
@@ -61,57 +62,41 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "datetime",
     ),
 }
-MANIFEST_NAME = "manifest.csv"
 MANIFEST_FIELDS: dict[str, tuple[str, ...]] = {
     "file": ("file", "filename", "path"),
     "url": FIELD_ALIASES["url"],
     "source": FIELD_ALIASES["source"],
     "published": FIELD_ALIASES["published"],
 }
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-CSV_SUFFIXES = (".csv",)
+KINDS = ("txt", "jsonl", "csv", "manifest")
 
 
-def input_kind(source_path: str) -> str:
-    """ "manifest", "jsonl", "csv" or "txt" (anything else is read as plain text)."""
-    path = PurePath(source_path)
-    if path.name.lower() == MANIFEST_NAME:
-        return "manifest"
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
-    if suffix in CSV_SUFFIXES:
-        return "csv"
-    return "txt"
+class InputBytes(NamedTuple):
+    """The bytes of one input file (or line-aligned piece of one), and what the caller decided it is."""
+
+    source_path: str
+    kind: str  # one of KINDS
+    data: bytes
+    first_line: int = 1  # line number of the first line: a piece of a big .jsonl file keeps its real numbers
 
 
-def parse_inputs(
-    items: Iterable[tuple[str, bytes] | tuple[str, bytes, int]],
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(path, bytes[, first line]) items → (documents in RAW_SCHEMA, quarantine rows in QUARANTINE_SCHEMA).
+def parse_inputs(items: Iterable[InputBytes]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Input bytes → (documents in RAW_SCHEMA, quarantine rows in QUARANTINE_SCHEMA).
 
-    The optional third element is the line number of the first line of a ``.jsonl`` chunk, so a big
-    file read in line-aligned pieces keeps its real line numbers (default 1).
-
-    A ``manifest.csv`` among the items fills url/source/published of the ``.txt`` items in its own
-    folder (so the caller passes a folder's manifest in the same batch as its files). Documents come
-    out in input order; one bad record never rejects the rest of its file.
+    A ``manifest`` item fills url/source/published of the ``txt`` items in its own folder (so the
+    caller passes a folder's manifest in the same batch as its files). Documents come out in input
+    order; one bad record never rejects the rest of its file.
     """
     docs: list[dict] = []
     rejected: list[dict] = []
     manifests: dict[PurePath, dict[str, dict]] = {}
     for item in items:
-        source_path, data = item[0], item[1]
-        kind = input_kind(source_path)
-        if kind == "manifest":
-            entries, bad = parse_manifest(source_path, data)
-            manifests[PurePath(source_path).parent] = entries
+        if item.kind == "manifest":
+            entries, bad = parse_manifest(item.source_path, item.data)
+            manifests[PurePath(item.source_path).parent] = entries
             rejected.extend(bad)
             continue
-        if kind == "jsonl":
-            rows, bad = parse_jsonl(source_path, data, item[2] if len(item) > 2 else 1)
-        else:
-            rows, bad = (parse_csv if kind == "csv" else parse_txt)(source_path, data)
+        rows, bad = _parse_file(item)
         docs.extend(rows)
         rejected.extend(bad)
     if manifests:
@@ -120,6 +105,16 @@ def parse_inputs(
         pl.DataFrame(docs, schema=RAW_SCHEMA) if docs else RAW_SCHEMA.to_frame(),
         pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame(),
     )
+
+
+def _parse_file(item: InputBytes) -> tuple[list[dict], list[dict]]:
+    if item.kind == "jsonl":
+        return parse_jsonl(item.source_path, item.data, item.first_line)
+    if item.kind == "csv":
+        return parse_csv(item.source_path, item.data)
+    if item.kind == "txt":
+        return parse_txt(item.source_path, item.data)
+    raise ValueError(f"{item.source_path}: unknown input kind {item.kind!r} (one of {', '.join(KINDS)})")
 
 
 def parse_txt(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
@@ -240,38 +235,20 @@ def parse_csv(source_path: str, data: bytes) -> tuple[list[dict], list[dict]]:
 
 def parse_manifest(source_path: str, data: bytes) -> tuple[dict[str, dict], list[dict]]:
     """manifest.csv → {file name: {url, source_name, published, extra}} and quarantine rows."""
-    text, _codec, bad = _decode_file(source_path, data)
-    if text is None:
+    rows, columns, bad = _manifest_table(source_path, data)
+    if bad:
         return {}, bad
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-        header = reader.fieldnames or []
-        file_column = _find(header, MANIFEST_FIELDS["file"])
-        if not file_column:
-            return {}, [
-                _reject(
-                    source_path,
-                    None,
-                    "missing_column",
-                    f"manifest has no file column; header: {', '.join(header) or 'none'}",
-                )
-            ]
-        columns = {field: _find(header, names) for field, names in MANIFEST_FIELDS.items()}
-        entries = {}
-        for row in reader:
-            name = (row.get(file_column) or "").strip()
-            if not name:
-                continue
-            used = {c for c in columns.values() if c}
-            entries[name] = {
-                "url": _clean(row.get(columns["url"])) if columns["url"] else None,
-                "source_name": _clean(row.get(columns["source"])) if columns["source"] else None,
-                "published": _clean(row.get(columns["published"])) if columns["published"] else None,
-                "extra": _extra({k: v for k, v in row.items() if k not in used and k is not None}),
-            }
-    except csv.Error as exc:
-        return {}, [_reject(source_path, None, "malformed_csv", f"manifest line {reader.line_num}: {exc}")]
-    return entries, []
+    used = {c for c in columns.values() if c}
+    entries = {
+        name: {
+            "url": _clean(row.get(columns["url"])) if columns["url"] else None,
+            "source_name": _clean(row.get(columns["source"])) if columns["source"] else None,
+            "published": _clean(row.get(columns["published"])) if columns["published"] else None,
+            "extra": _extra({k: v for k, v in row.items() if k not in used and k is not None}),
+        }
+        for _number, name, row in rows
+    }
+    return entries, bad
 
 
 def manifest_problems(
@@ -282,34 +259,43 @@ def manifest_problems(
     (value → (date | None, precision)) cannot read. ``record`` is the manifest's data row.
 
     The documents themselves still load (with the date inferred from the text); the rows say which
-    metadata was not applied.
+    metadata was not applied. A manifest that cannot be read at all is ``parse_manifest``'s to report.
     """
+    rows, columns, bad = _manifest_table(source_path, data)
+    if bad:
+        return bad if columns is None else []
+    problems = []
+    for number, name, row in rows:
+        if name.removeprefix("./") not in present:
+            problems.append(_reject(source_path, number, "manifest_missing_file",
+                                    f"manifest row {number} names {name!r}, which is not in its folder"))
+        published = _clean(row.get(columns["published"])) if columns["published"] else None
+        if published and parse_date(published)[0] is None:
+            problems.append(_reject(source_path, number, "bad_date",
+                                    f"manifest row {number} ({name}): published {published!r} is not a date; "
+                                    "the date is inferred from the text"))
+    return problems
+
+
+def _manifest_table(source_path: str, data: bytes) -> tuple[list[tuple[int, str, dict]], dict | None, list[dict]]:
+    """The rows of a manifest that name a file, as (data row number, file name, row), its field → column
+    map, and quarantine rows when it cannot be read (then no rows; the map is None when the bytes
+    cannot even be decoded)."""
     text, _codec, bad = _decode_file(source_path, data)
     if text is None:
-        return bad
-    problems = []
+        return [], None, bad
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    columns: dict = {}
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = reader.fieldnames or []
-        file_column = _find(header, MANIFEST_FIELDS["file"])
-        date_column = _find(header, MANIFEST_FIELDS["published"])
-        if not file_column:
-            return []  # parse_manifest reports it
-        for number, row in enumerate(reader, start=1):
-            name = (row.get(file_column) or "").strip()
-            if not name:
-                continue
-            if name.removeprefix("./") not in present:
-                problems.append(_reject(source_path, number, "manifest_missing_file",
-                                        f"manifest row {number} names {name!r}, which is not in its folder"))
-            published = _clean(row.get(date_column)) if date_column else None
-            if published and parse_date(published)[0] is None:
-                problems.append(_reject(source_path, number, "bad_date",
-                                        f"manifest row {number} ({name}): published {published!r} is not a date; "
-                                        "the date is inferred from the text"))
-    except csv.Error:
-        return []  # parse_manifest reports it
-    return problems
+        columns = {field: _find(header, names) for field, names in MANIFEST_FIELDS.items()}
+        if not columns["file"]:
+            return [], columns, [_reject(source_path, None, "missing_column",
+                                         f"manifest has no file column; header: {', '.join(header) or 'none'}")]
+        rows = [(number, (row.get(columns["file"]) or "").strip(), row) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        return [], columns, [_reject(source_path, None, "malformed_csv", f"manifest line {reader.line_num}: {exc}")]
+    return [r for r in rows if r[1]], columns, []
 
 
 def _apply_manifest(row: dict, manifests: dict[PurePath, dict[str, dict]]) -> dict:

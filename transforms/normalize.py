@@ -1,8 +1,8 @@
 """Clean raw text into the stored title and body: Unicode NFC, whitespace, boilerplate lines out, dates.
 
 Character offsets of mentions point into the ``body`` produced here, so it must be deterministic.
-Boilerplate rules are data (``data/boilerplate_rules.csv``): each one a regular expression that a
-whole cleaned line must match (case-insensitive) for the line to be dropped.
+Boilerplate rules are data (``data/boilerplate_rules.csv``, loaded by ``transforms.reference``): each
+one a regular expression that a whole cleaned line must match (case-insensitive) for the line to be dropped.
 """
 
 import datetime as dt
@@ -10,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import polars as pl
 
@@ -32,7 +31,6 @@ NORMALIZED_SCHEMA = pl.Schema(
         "language": pl.String,  # ISO 639-1 code ("en", "zh", "de" ...); "und" when no language can be told
     }
 )
-RULE_SCHEMA = pl.Schema({"rule": pl.String, "pattern": pl.String, "description": pl.String})
 RULE_COUNT_SCHEMA = pl.Schema({"rule": pl.String, "lines": pl.Int64})
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -57,15 +55,8 @@ class BoilerplateRules:
         return self.names[int(match.lastgroup[1:])] if match else None
 
 
-def load_boilerplate_rules() -> pl.DataFrame:
-    """The shipped rules (``data/boilerplate_rules.csv``) as RULE_SCHEMA rows, in file order."""
-    source = resources.files("transforms") / "data" / "boilerplate_rules.csv"
-    with resources.as_file(source) as path:
-        return pl.read_csv(path, schema=RULE_SCHEMA)
-
-
 def compile_rules(rules: pl.DataFrame) -> BoilerplateRules:
-    """Compile rule rows (RULE_SCHEMA) into one matcher; earlier rows win when several match."""
+    """Compile rule rows (``reference.RULE_SCHEMA``) into one matcher; earlier rows win when several match."""
     names = tuple(rules.get_column("rule").to_list())
     if len(set(names)) != len(names):
         raise ValueError("boilerplate rule names must be unique")
@@ -76,12 +67,8 @@ def compile_rules(rules: pl.DataFrame) -> BoilerplateRules:
     return BoilerplateRules(names, re.compile("|".join(parts), re.IGNORECASE))
 
 
-def clean_lines(text: str, rules: BoilerplateRules | None = None) -> tuple[list[str], list[str]]:
-    """NFC, collapse spaces, drop empty and boilerplate lines → (kept lines, rule name per dropped line).
-
-    ``rules`` defaults to the shipped rules (compiled on each call: pass them in when looping).
-    """
-    rules = rules or compile_rules(load_boilerplate_rules())
+def clean_lines(text: str, rules: BoilerplateRules) -> tuple[list[str], list[str]]:
+    """NFC, collapse spaces, drop empty and boilerplate lines → (kept lines, rule name per dropped line)."""
     kept, removed = [], []
     for line in unicodedata.normalize("NFC", text).splitlines():
         line = _SPACES.sub(" ", line).strip()
@@ -96,7 +83,7 @@ def clean_lines(text: str, rules: BoilerplateRules | None = None) -> tuple[list[
 
 
 def split_title_body(
-    text: str, rules: BoilerplateRules | None = None, given_title: str | None = None,
+    text: str, rules: BoilerplateRules, given_title: str | None = None,
     title_in_text: bool = True,
 ) -> tuple[str | None, str, list[str]]:
     """Title and body (paragraphs joined by a blank line) of a text, and the rules that removed lines.
@@ -164,16 +151,17 @@ def detect_language(text: str) -> str:
 
 
 def normalize_documents(
-    raw: pl.DataFrame, rules: pl.DataFrame | None = None, today: dt.date | None = None
+    raw: pl.DataFrame, rules: pl.DataFrame, today: dt.date | None = None
 ) -> pl.DataFrame:
     """Raw documents (ingest.RAW_SCHEMA) → NORMALIZED_SCHEMA rows, one per input row, same order.
 
-    ``rules`` defaults to the shipped boilerplate rules. The publication date is the record's or
+    ``rules`` are the boilerplate rules (``reference.RULE_SCHEMA`` rows; the shipped ones are
+    ``load_reference().boilerplate_rules``). The publication date is the record's or
     manifest's (``given``; "2024-05" or "May 2024" at month precision, "2024" at year precision), else
     the day the title and body imply (``inferred``, day precision), else null (``unknown``). A given
     month or year gives way to the day the text implies when that day lies inside it (``inferred``).
     """
-    compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
+    compiled = compile_rules(rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
     for doc in raw.select("document_key", "raw_text", "title", "published", "record").iter_rows(named=True):

@@ -74,9 +74,10 @@ def build_sources(docs: pl.DataFrame) -> pl.DataFrame:
 def build_documents(
     raw: pl.DataFrame, normalized: pl.DataFrame, dedup: pl.DataFrame, run_id: str
 ) -> pl.DataFrame:
-    """dim_document rows: raw metadata + normalized text + duplicate links, one per new document.
+    """dim_document rows: raw metadata + normalized text + duplicate links and MinHash, one per new document.
 
-    ``date_key`` is null unless the publication day is known (published_precision day).
+    ``date_key`` is null unless the publication day is known (published_precision day). Built once
+    per run, right after deduplication: the run's one ``documents`` frame from then on.
     """
     return (
         raw.drop("title")
@@ -92,6 +93,7 @@ def build_documents(
             "date_source", "published_precision", "content_hash", "fingerprint", "word_count", "duplicate_of_key", "duplicate_kind",
             "similarity", "source_path", "record", "encoding", "language", "body", "raw_text", "extra",
             "loaded_run_id", *(["metadata_hash"] if "metadata_hash" in raw.columns else []),
+            *(["minhash"] if "minhash" in dedup.columns else []),
         )
         .sort("document_key")
     )

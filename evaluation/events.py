@@ -1,4 +1,4 @@
-"""Event quality: the seed gold list, ECB+ (mention detection and cross-document merging), PETRARCH2 sentences.
+"""Event quality: the seed gold list and PETRARCH2 sentences (ECB+ in ``evaluation/ecbplus.py``).
 
 Every evaluation runs Dateline's own event step (the same extraction, entity resolution, date anchoring
 and merge the flow uses) over the gold texts; only the scoring is here.
@@ -13,32 +13,31 @@ from pathlib import Path
 import polars as pl
 from spacy.language import Language
 
+from flows.sources import manifest_of
 from transforms.dates import parse_given_period
-from transforms.entities import load_aliases, resolve_entities
 from transforms.events import SYMMETRIC_CODES, Lexicon
 from transforms.extract import extract_documents
-from transforms.ingest import MANIFEST_NAME, parse_manifest
-from transforms.resolve_events import (
-    dates_compatible,
-    demonym_countries,
-    event_documents,
-    key_event_mentions,
-    resolve_events,
-)
+from transforms.ingest import parse_manifest
+from transforms.reference import load_reference
+from transforms.resolve import resolve_mentions
+from transforms.resolve_events import dates_compatible, event_documents
 
 DATA = Path(__file__).resolve().parents[1] / "transforms" / "data"
 
 
 def run_events(nlp: Language, lexicon: Lexicon, docs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
-    """docs (document_key, body, published_date, source_key) → (events, event reports, entity_key → name)."""
+    """docs (document_key, body, published_date, source_key) → (events, event reports, entity_key → name).
+
+    The flow's own extraction and resolve stage (``transforms.resolve.resolve_mentions``) over texts
+    that did not go through normalize, dated as normalize would date them (``event_documents``).
+    """
     extracted = extract_documents(nlp, docs.select("document_key", "body"), lexicon=lexicon)
-    resolved, entities = resolve_entities(extracted.mentions)
-    keyed = key_event_mentions(
-        extracted.event_mentions, resolved, event_documents(docs), demonym_countries(load_aliases())
+    resolution = resolve_mentions(
+        extracted.mentions, extracted.event_mentions, event_documents(docs), load_reference().alias_rows()
     )
-    events, reports = resolve_events(keyed)
+    entities = resolution.entities
     names = dict(zip(entities.get_column("entity_key"), entities.get_column("canonical_name"), strict=True))
-    return events, reports, names
+    return resolution.events, resolution.event_mentions, names
 
 
 # ---------------------------------------------------------------------------------------------- seeds
@@ -51,8 +50,8 @@ def read_seed_docs(folder: Path) -> pl.DataFrame:
     them (so "2021-12" is month precision); documents it does not date get an inferred date later.
     """
     given = {}
-    manifest = folder / MANIFEST_NAME
-    if manifest.is_file():
+    manifest = manifest_of(folder)
+    if manifest is not None:
         entries, _bad = parse_manifest(str(manifest), manifest.read_bytes())
         given = {name: parse_given_period(entry["published"]) for name, entry in entries.items()}
     rows = []
@@ -151,189 +150,6 @@ def evaluate_seeds(nlp: Language, lexicon: Lexicon, folder: Path, gold_path: Pat
         "multi_document_gold": merged_total,
         "one_event": merged_ok,
         "details": details,
-    }
-
-
-# ---------------------------------------------------------------------------------------------- ECB+
-
-
-def token_offsets(text: str, tokens: list[dict]) -> dict[int, tuple[int, int]]:
-    """ECB+ token id → (start, end) character span in the document's text."""
-    offsets, position = {}, 0
-    for token in tokens:
-        start = text.find(token["text"], position)
-        if start < 0:
-            continue
-        offsets[token["t_id"]] = (start, start + len(token["text"]))
-        position = start + len(token["text"])
-    return offsets
-
-
-def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
-    """Documents with their gold event mentions (token ids, char span, coreference chain)."""
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for count, line in enumerate(handle):
-            if limit is not None and count >= limit:
-                break
-            record = json.loads(line)
-            offsets = token_offsets(record["text"], record["tokens"])
-            chain_of = {}
-            for relation in record["relations"]:
-                if relation["tag"] in ("CROSS_DOC_COREF", "INTRA_DOC_COREF"):
-                    for source in relation["sources"]:
-                        chain_of[source] = relation.get("note") or f"{record['doc_id']}:{relation['r_id']}"
-            sentence_of = {t["t_id"]: t["sentence"] for t in record["tokens"]}
-            annotated_sentences = {
-                sentence_of[t] for m in record["markables"] for t in m["token_ids"] if t in sentence_of
-            }
-            annotated = sorted(
-                offsets[t["t_id"]] for t in record["tokens"]
-                if t["sentence"] in annotated_sentences and t["t_id"] in offsets
-            )
-            gold = []
-            for markable in record["markables"]:
-                if "ACTION" not in markable["tag"] or not markable["token_ids"]:
-                    continue
-                spans = [offsets[t] for t in markable["token_ids"] if t in offsets]
-                if not spans:
-                    continue
-                gold.append({
-                    "id": f"{record['doc_id']}:{markable['m_id']}",
-                    "chars": {c for s, e in spans for c in range(s, e)},
-                    "start": spans[0][0],
-                    "chain": chain_of.get(markable["m_id"], f"single:{record['doc_id']}:{markable['m_id']}"),
-                })
-            records.append({"document_key": record["doc_id"], "topic": record["topic"], "text": record["text"],
-                            "gold": gold, "annotated": {c for s, e in annotated for c in range(s, e)}})
-    return records
-
-
-def b_cubed(gold_of: dict[str, str], system_of: dict[str, str]) -> float:
-    """B³ F1 of a system clustering against gold chains, over the same mention ids."""
-    return b_cubed_scores(gold_of, system_of)[2]
-
-
-def b_cubed_scores(gold_of: dict[str, str], system_of: dict[str, str]) -> tuple[float, float, float]:
-    """(precision, recall, F1) of B³: per mention, the share of its system cluster in its gold chain and back."""
-    gold_members, system_members = defaultdict(set), defaultdict(set)
-    for mention, chain in gold_of.items():
-        gold_members[chain].add(mention)
-    for mention, cluster in system_of.items():
-        system_members[cluster].add(mention)
-    precision = recall = 0.0
-    for mention in gold_of:
-        g = gold_members[gold_of[mention]]
-        s = system_members[system_of[mention]]
-        overlap = len(g & s)
-        precision += overlap / len(s)
-        recall += overlap / len(g)
-    n = len(gold_of)
-    if not n:
-        return 0.0, 0.0, 0.0
-    precision, recall = precision / n, recall / n
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def pairwise_links(
-    gold_of: dict[str, str], system_of: dict[str, str], document_of: dict[str, str] | None = None
-) -> dict:
-    """Link precision and recall: mention pairs the system merged vs. pairs gold puts in one chain.
-
-    A pair counts once; ``system_links`` are the merges made, ``correct_links`` those gold agrees with,
-    ``gold_links`` the merges gold asks for. Precision is None when the system merged nothing. With
-    ``document_of`` (mention → document), only pairs from two different documents count.
-    """
-    def pairs(assignment: dict[str, str]) -> set[tuple[str, str]]:
-        members: dict[str, list[str]] = defaultdict(list)
-        for mention in sorted(assignment):
-            members[assignment[mention]].append(mention)
-        found = {(a, b) for group in members.values() for i, a in enumerate(group) for b in group[i + 1:]}
-        if document_of is None:
-            return found
-        return {(a, b) for a, b in found if document_of[a] != document_of[b]}
-
-    system = pairs({m: system_of[m] for m in gold_of})
-    gold = pairs(gold_of)
-    correct = len(system & gold)
-    return {
-        "system_links": len(system),
-        "correct_links": correct,
-        "gold_links": len(gold),
-        "link_precision": round(correct / len(system), 3) if system else None,
-        "link_recall": round(correct / len(gold), 3) if gold else 0.0,
-    }
-
-
-def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None) -> dict:
-    """Mention recall/precision of the trigger lexicon and B³ F1 of the cross-document merge.
-
-    A system mention is correct when its trigger overlaps a gold ACTION_* mention; as ECB+ annotates
-    only some sentences of each document, precision counts system mentions in annotated sentences
-    (sentences with at least one markable). B³ is computed over
-    all gold mentions, within each topic: a detected gold mention takes the event its system mention
-    was merged into, an undetected one stays a singleton. The baseline clusters every gold mention by
-    the lemma of its first token within the topic. ``*_detected`` repeats both over only the gold
-    mentions the system detected, which isolates merge quality from detection.
-    """
-    records = read_ecbplus(path, limit)
-    docs = pl.DataFrame(
-        {"document_key": [r["document_key"] for r in records], "body": [r["text"] for r in records],
-         "published_date": [None] * len(records), "source_key": [r["document_key"] for r in records]},
-        schema={"document_key": pl.String, "body": pl.String, "published_date": pl.Date, "source_key": pl.String},
-    )
-    topic_of = {r["document_key"]: r["topic"] for r in records}
-    gold_total = sum(len(r["gold"]) for r in records)
-    gold_by_doc = {r["document_key"]: r["gold"] for r in records}
-    annotated_by_doc = {r["document_key"]: r["annotated"] for r in records}
-    gold_of, system_of, baseline_of, detected = {}, {}, {}, set()
-    extracted_mentions = 0
-    matched_system = 0
-    for topic in sorted(set(topic_of.values())):
-        topic_docs = docs.filter(pl.col("document_key").map_elements(lambda k, t=topic: topic_of[k] == t,
-                                                                     return_dtype=pl.Boolean))
-        _, reports, _ = run_events(nlp, lexicon, topic_docs)
-        for row in reports.iter_rows(named=True):
-            in_annotated = row["start_char"] in annotated_by_doc[row["document_key"]]
-            extracted_mentions += in_annotated
-            hit = False
-            for g in gold_by_doc[row["document_key"]]:
-                if any(c in g["chars"] for c in range(row["start_char"], row["end_char"])):
-                    system_of.setdefault(g["id"], row["event_key"])
-                    detected.add(g["id"])
-                    hit = True
-            matched_system += hit and in_annotated
-        keys = topic_docs.get_column("document_key").to_list()
-        lemma_only = [n for n in nlp.pipe_names if n not in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")]
-        for key, doc in zip(keys, nlp.pipe(topic_docs.get_column("body").to_list(), disable=lemma_only), strict=True):
-            for g in gold_by_doc[key]:
-                gold_of[g["id"]] = f"{topic}:{g['chain']}"
-                span = doc.char_span(g["start"], g["start"] + 1, alignment_mode="expand")
-                lemma = span[0].lemma_.lower() if span is not None and len(span) else str(g["start"])
-                baseline_of[g["id"]] = f"{topic}:{lemma}"
-                system_of.setdefault(g["id"], f"single:{g['id']}")
-    only_detected = {m: gold_of[m] for m in detected}
-    b3 = b_cubed_scores(gold_of, system_of)
-    links = pairwise_links(gold_of, system_of)
-    # Links between two documents: the merges the cross-document rules make (not one sentence's mentions).
-    document_of = {g["id"]: r["document_key"] for r in records for g in r["gold"]}
-    cross = pairwise_links(gold_of, system_of, document_of)
-    return {
-        "documents": len(records),
-        "gold_mentions": gold_total,
-        "system_mentions_in_annotated_sentences": extracted_mentions,
-        "mention_recall": round(len(detected) / gold_total, 3) if gold_total else 0.0,
-        "mention_precision": round(matched_system / extracted_mentions, 3) if extracted_mentions else 0.0,
-        "b3_precision": round(b3[0], 3),
-        "b3_recall": round(b3[1], 3),
-        "b3_f1": round(b3[2], 3),
-        **links,
-        "cross_document_links": cross["system_links"],
-        "cross_document_link_precision": cross["link_precision"],
-        "baseline_b3_f1": round(b_cubed(gold_of, baseline_of), 3),
-        "b3_f1_detected": round(b_cubed(only_detected, {m: system_of[m] for m in detected}), 3),
-        "baseline_b3_f1_detected": round(b_cubed(only_detected, {m: baseline_of[m] for m in detected}), 3),
     }
 
 

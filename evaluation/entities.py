@@ -22,9 +22,10 @@ from scipy.optimize import linear_sum_assignment
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
-from flows.eval_events import token_offsets
-from transforms.entities import entity_relations, load_aliases, resolve_entities
+from evaluation.ecbplus import token_offsets
+from transforms.entities import entity_relations, resolve_entities
 from transforms.extract import extract_documents
+from transforms.reference import load_reference
 from warehouse import db
 
 PARTICIPANT_TAGS = ("HUMAN_PART", "NON_HUMAN_PART")
@@ -155,7 +156,7 @@ def evaluate_ecbplus(nlp: Language, path: Path, limit: int | None = None) -> dic
         {"document_key": [r["document_key"] for r in records], "body": [r["text"] for r in records]}
     )
     mentions = extract_documents(nlp, docs).mentions
-    resolved, _ = resolve_entities(mentions, relations=entity_relations(load_aliases()))
+    resolved, _ = resolve_entities(mentions, relations=entity_relations(load_reference().alias_rows()))
     spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for doc, start, end, key in resolved.select("document_key", "start_char", "end_char", "entity_key").iter_rows():
         spans[doc].append((start, end, key))

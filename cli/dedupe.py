@@ -7,6 +7,7 @@ from transforms.deduplicate import deduplicate
 from transforms.ingest import parse_inputs
 from transforms.keys import make_key
 from transforms.normalize import normalize_documents
+from transforms.reference import load_reference
 
 
 def preview(inputs: list[str], max_bytes: int, threshold: float) -> tuple[dict, pl.DataFrame]:
@@ -35,7 +36,9 @@ def preview(inputs: list[str], max_bytes: int, threshold: float) -> tuple[dict, 
         )
         .drop("repeat")
     )
-    normalized = normalize_documents(rows.drop("document_key").rename({"row_key": "document_key"}))
+    normalized = normalize_documents(
+        rows.drop("document_key").rename({"row_key": "document_key"}), load_reference().boilerplate_rules
+    )
     links = deduplicate(normalized, threshold=threshold)
     return {"groups": groups(rows, links)}, quarantine
 

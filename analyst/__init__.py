@@ -1,0 +1,1 @@
+"""Analyst outputs read from the warehouse: the HTML dashboard, the Parquet export, query results as text."""

@@ -1,0 +1,5 @@
+"""``python -m cli``: the ``dateline`` console script without the installed entry point."""
+
+from cli.main import main
+
+main()

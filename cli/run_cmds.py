@@ -1,0 +1,135 @@
+"""``dateline run`` and ``dateline serve``: a run of the flow with its summary, a scheduled deployment."""
+
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import EXIT_USAGE, console, debug, error_text, fail, settings_from, wide
+
+
+def run(  # noqa: PLR0913  (Typer: one parameter per command-line option)
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per Prefect task.")] = None,
+    workers: Annotated[int | None, typer.Option(help="spaCy worker processes (default: one per CPU).")] = None,
+    task_runner: Annotated[
+        str | None, typer.Option("--task-runner", help="Where extraction batches run: thread | dask.")
+    ] = None,
+    dask_address: Annotated[
+        str | None, typer.Option(help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local cluster).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (log lines stay).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
+    from flows.sources import NothingReadableError, find_inputs
+
+    settings = settings_from(inputs=input, warehouse=warehouse, batch_size=batch_size, workers=workers,
+                         # an address alone means Dask: it would otherwise be ignored without a word
+                         task_runner=task_runner or ("dask" if dask_address else None),
+                         dask_address=dask_address, quiet=quiet or None)
+    # Before Prefect starts (seconds): a typo in --input, or inputs of which nothing can be read, are
+    # told at once.
+    try:
+        find_inputs(settings.inputs)
+    except FileNotFoundError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except NothingReadableError as exc:
+        fail(str(exc))
+    if settings.warehouse.is_dir():
+        fail(f"warehouse {settings.warehouse} is a folder: give the DuckDB file's path", EXIT_USAGE)
+    summary = run_flow(settings)
+    if as_json:
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps(asdict(summary), ensure_ascii=False, sort_keys=True) + "\n")
+    else:
+        _print_summary(summary)
+
+
+def serve(
+    cron: Annotated[str, typer.Option(help='Cron schedule, e.g. "0 * * * *" (every hour, on the hour).')],
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="File, folder or glob (repeatable).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to load.")] = None,
+    name: Annotated[str, typer.Option(help="Deployment name.")] = "dateline-scheduled",
+) -> None:
+    """Create a deployment of news_etl on a cron schedule and serve it (needs PREFECT_API_URL; README: Scheduling)."""
+    from cli.serve import NoPrefectServerError, api_url, check_cron
+    from cli.serve import serve as serve_deployment
+
+    settings = settings_from(inputs=input, warehouse=warehouse)
+    try:
+        check_cron(cron)
+    except ValueError as exc:  # the cron library's whole message
+        fail(f"bad --cron {cron!r}: {exc}", EXIT_USAGE)
+    try:
+        api_url()
+    except NoPrefectServerError as exc:
+        fail(str(exc))
+    try:
+        serve_deployment(settings, cron, name)
+    except ValueError as exc:
+        fail(error_text(exc))
+
+
+def run_flow(settings):
+    from cli.api import TemporaryServerError, start_temporary_api
+
+    api_ready = start_temporary_api()  # boots while the flow module's imports run
+    from flows.etl import news_etl
+
+    try:
+        api_ready()
+    except TemporaryServerError as exc:
+        fail(str(exc))
+    if not debug():
+        _console_logs_without_tracebacks()
+    try:
+        return news_etl(settings=settings)
+    except Exception as exc:
+        if debug():
+            traceback.print_exc()
+        fail(error_text(exc))
+
+
+class _NoTraceback(logging.Filter):
+    """Drops the traceback from a console log record (the error line stays); --debug keeps it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _console_logs_without_tracebacks() -> None:
+    """Prefect's console handlers print a failed task's or flow's log line, not its traceback.
+
+    The Prefect API (and so its UI) still receives the whole record: only stream handlers are filtered.
+    """
+    loggers = [logging.getLogger()] + [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                                       if name.startswith("prefect")]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+                handler.addFilter(_NoTraceback())
+
+
+def _print_summary(summary) -> None:
+    table = Table(title=f"dateline run {summary.run_id[:8]} — {summary.status}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for label, value in (
+        *summary.labelled(),
+        ("validation", summary.validation),
+        ("warehouse", summary.warehouse),
+        ("data docs", summary.data_docs or "not built (nothing validated)"),
+    ):
+        table.add_row(label, str(value))
+    for stage, seconds in summary.stage_seconds.items():
+        table.add_row(f"time {stage}", f"{seconds:.2f}s")
+    wide(console).print(table)

@@ -1,0 +1,137 @@
+"""ECB+: event mention detection and cross-document merging, scored against the corpus's gold chains.
+
+The events come from the flow's own extraction and resolve stage (``evaluation.events.run_events``).
+"""
+
+import json
+from pathlib import Path
+
+import polars as pl
+from spacy.language import Language
+
+from evaluation.events import run_events
+from evaluation.scores import b_cubed, b_cubed_scores, pairwise_links
+from transforms.events import Lexicon
+
+
+def token_offsets(text: str, tokens: list[dict]) -> dict[int, tuple[int, int]]:
+    """ECB+ token id → (start, end) character span in the document's text."""
+    offsets, position = {}, 0
+    for token in tokens:
+        start = text.find(token["text"], position)
+        if start < 0:
+            continue
+        offsets[token["t_id"]] = (start, start + len(token["text"]))
+        position = start + len(token["text"])
+    return offsets
+
+
+def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
+    """Documents with their gold event mentions (token ids, char span, coreference chain)."""
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for count, line in enumerate(handle):
+            if limit is not None and count >= limit:
+                break
+            record = json.loads(line)
+            offsets = token_offsets(record["text"], record["tokens"])
+            chain_of = {}
+            for relation in record["relations"]:
+                if relation["tag"] in ("CROSS_DOC_COREF", "INTRA_DOC_COREF"):
+                    for source in relation["sources"]:
+                        chain_of[source] = relation.get("note") or f"{record['doc_id']}:{relation['r_id']}"
+            sentence_of = {t["t_id"]: t["sentence"] for t in record["tokens"]}
+            annotated_sentences = {
+                sentence_of[t] for m in record["markables"] for t in m["token_ids"] if t in sentence_of
+            }
+            annotated = sorted(
+                offsets[t["t_id"]] for t in record["tokens"]
+                if t["sentence"] in annotated_sentences and t["t_id"] in offsets
+            )
+            gold = []
+            for markable in record["markables"]:
+                if "ACTION" not in markable["tag"] or not markable["token_ids"]:
+                    continue
+                spans = [offsets[t] for t in markable["token_ids"] if t in offsets]
+                if not spans:
+                    continue
+                gold.append({
+                    "id": f"{record['doc_id']}:{markable['m_id']}",
+                    "chars": {c for s, e in spans for c in range(s, e)},
+                    "start": spans[0][0],
+                    "chain": chain_of.get(markable["m_id"], f"single:{record['doc_id']}:{markable['m_id']}"),
+                })
+            records.append({"document_key": record["doc_id"], "topic": record["topic"], "text": record["text"],
+                            "gold": gold, "annotated": {c for s, e in annotated for c in range(s, e)}})
+    return records
+
+
+def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None) -> dict:
+    """Mention recall/precision of the trigger lexicon and B³ F1 of the cross-document merge.
+
+    A system mention is correct when its trigger overlaps a gold ACTION_* mention; as ECB+ annotates
+    only some sentences of each document, precision counts system mentions in annotated sentences
+    (sentences with at least one markable). B³ is computed over
+    all gold mentions, within each topic: a detected gold mention takes the event its system mention
+    was merged into, an undetected one stays a singleton. The baseline clusters every gold mention by
+    the lemma of its first token within the topic. ``*_detected`` repeats both over only the gold
+    mentions the system detected, which isolates merge quality from detection.
+    """
+    records = read_ecbplus(path, limit)
+    docs = pl.DataFrame(
+        {"document_key": [r["document_key"] for r in records], "body": [r["text"] for r in records],
+         "published_date": [None] * len(records), "source_key": [r["document_key"] for r in records]},
+        schema={"document_key": pl.String, "body": pl.String, "published_date": pl.Date, "source_key": pl.String},
+    )
+    topic_of = {r["document_key"]: r["topic"] for r in records}
+    gold_total = sum(len(r["gold"]) for r in records)
+    gold_by_doc = {r["document_key"]: r["gold"] for r in records}
+    annotated_by_doc = {r["document_key"]: r["annotated"] for r in records}
+    gold_of, system_of, baseline_of, detected = {}, {}, {}, set()
+    extracted_mentions = 0
+    matched_system = 0
+    for topic in sorted(set(topic_of.values())):
+        topic_docs = docs.filter(pl.col("document_key").map_elements(lambda k, t=topic: topic_of[k] == t,
+                                                                     return_dtype=pl.Boolean))
+        _, reports, _ = run_events(nlp, lexicon, topic_docs)
+        for row in reports.iter_rows(named=True):
+            in_annotated = row["start_char"] in annotated_by_doc[row["document_key"]]
+            extracted_mentions += in_annotated
+            hit = False
+            for g in gold_by_doc[row["document_key"]]:
+                if any(c in g["chars"] for c in range(row["start_char"], row["end_char"])):
+                    system_of.setdefault(g["id"], row["event_key"])
+                    detected.add(g["id"])
+                    hit = True
+            matched_system += hit and in_annotated
+        keys = topic_docs.get_column("document_key").to_list()
+        lemma_only = [n for n in nlp.pipe_names if n not in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")]
+        for key, doc in zip(keys, nlp.pipe(topic_docs.get_column("body").to_list(), disable=lemma_only), strict=True):
+            for g in gold_by_doc[key]:
+                gold_of[g["id"]] = f"{topic}:{g['chain']}"
+                span = doc.char_span(g["start"], g["start"] + 1, alignment_mode="expand")
+                lemma = span[0].lemma_.lower() if span is not None and len(span) else str(g["start"])
+                baseline_of[g["id"]] = f"{topic}:{lemma}"
+                system_of.setdefault(g["id"], f"single:{g['id']}")
+    only_detected = {m: gold_of[m] for m in detected}
+    b3 = b_cubed_scores(gold_of, system_of)
+    links = pairwise_links(gold_of, system_of)
+    # Links between two documents: the merges the cross-document rules make (not one sentence's mentions).
+    document_of = {g["id"]: r["document_key"] for r in records for g in r["gold"]}
+    cross = pairwise_links(gold_of, system_of, document_of)
+    return {
+        "documents": len(records),
+        "gold_mentions": gold_total,
+        "system_mentions_in_annotated_sentences": extracted_mentions,
+        "mention_recall": round(len(detected) / gold_total, 3) if gold_total else 0.0,
+        "mention_precision": round(matched_system / extracted_mentions, 3) if extracted_mentions else 0.0,
+        "b3_precision": round(b3[0], 3),
+        "b3_recall": round(b3[1], 3),
+        "b3_f1": round(b3[2], 3),
+        **links,
+        "cross_document_links": cross["system_links"],
+        "cross_document_link_precision": cross["link_precision"],
+        "baseline_b3_f1": round(b_cubed(gold_of, baseline_of), 3),
+        "b3_f1_detected": round(b_cubed(only_detected, {m: system_of[m] for m in detected}), 3),
+        "baseline_b3_f1_detected": round(b_cubed(only_detected, {m: baseline_of[m] for m in detected}), 3),
+    }

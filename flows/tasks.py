@@ -1,0 +1,136 @@
+"""The Prefect tasks of ``news_etl``: each stage's work on a batch, retried where it does I/O.
+
+Tasks work on batches (polars frames of hundreds of documents), never one document per task. The
+tasks that touch files or the warehouse (ingest, load, and the warehouse reads in ``flows.etl``)
+retry what may pass (``transient_only``); the others fail at once, since running a bug again gives
+the same bug.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+from prefect import task
+from prefect.cache_policies import NONE as NO_CACHE
+
+from expectations.validate import VALIDATION_SCHEMA, ValidationReport
+from flows.lookups import WarehouseLookups
+from flows.nlp import load_lexicon, load_nlp
+from flows.sources import read_files
+from flows.workers import ExtractPool
+from transforms import star
+from transforms.extract import Extracted, extract_documents
+from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
+from transforms.normalize import normalize_documents
+from transforms.reference import Reference
+from transforms.resolve import Known, Resolution, resolve_mentions
+from warehouse import db
+from warehouse.load import load_run, record_failed_run
+
+
+def transient_only(task, task_run, state) -> bool:
+    """Retry condition of the I/O tasks: retry what may pass (I/O, a busy warehouse); a bug fails at once."""
+    try:
+        state.result()
+    except db.TRANSIENT_ERRORS:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="ingest-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=transient_only,
+      cache_policy=NO_CACHE)
+def ingest_batch(paths: list[str], max_bytes: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read and parse one batch of input files → (raw documents, quarantine rows)."""
+    items, rejected = read_files(paths, max_bytes)
+    raw, bad = parse_inputs(items)
+    rejected_frame = pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame()
+    return raw, pl.concat([rejected_frame, bad])
+
+
+@task(name="normalize-batch", cache_policy=NO_CACHE)
+def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
+    """Clean text, split title/body, date and hash the body."""
+    return normalize_documents(raw, rules)
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int,
+                  pool: ExtractPool | None = None) -> Extracted:
+    """The one spaCy pass over a batch of canonical documents.
+
+    On the run's worker ``pool`` when it has one (``flows.workers``), else in this process (a small
+    run, ``workers`` 1, or a Dask worker, which is never handed a pool).
+    """
+    if pool is not None:
+        return pool.extract(docs)
+    return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
+                             max_batch_chars=nlp_batch_chars)
+
+
+@task(name="resolve", cache_policy=NO_CACHE)
+def resolve_run(
+    documents: pl.DataFrame, mentions: pl.DataFrame, event_mentions: pl.DataFrame, known: Known,
+    reference: Reference,
+) -> Resolution:
+    """Canonical entities and merged events over the run's mentions and the warehouse's (``known``)."""
+    return resolve_mentions(mentions, event_mentions, documents, reference.alias_rows(), known)
+
+
+def fact_frames(documents: pl.DataFrame, resolution: Resolution) -> dict[str, pl.DataFrame]:
+    """The entity, event, mention and date frames to load, from the resolved rows of ``documents``."""
+    event_days = resolution.events.filter(pl.col("date_precision") == "day").get_column("event_date")
+    return {
+        "dim_entity": resolution.entities,
+        "fact_entity_mention": star.build_mentions(resolution.mentions, documents),
+        "fact_event": resolution.events,
+        "fact_event_mention": resolution.event_mentions,
+        "dim_date": star.build_dates(pl.concat([documents.get_column("published_date"), event_days])),
+    }
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_frames(
+    frames: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str, data_docs_dir: Path | None = None
+) -> ValidationReport:
+    """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys
+    (those asked of the warehouse by an anti-join, ``WarehouseLookups.missing_keys``).
+
+    A no-op rerun has nothing to validate, and no reason to pay for importing GX.
+    """
+    if all(frame.is_empty() for frame in frames.values()):
+        return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
+    from expectations.validate import validate_run  # imports GX (~5 s): only when there is data
+
+    return validate_run(frames, loaded_keys, run_id, data_docs_dir)
+
+
+@task(name="load", retries=2, retry_delay_seconds=1, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
+def load_warehouse(
+    path: Path, lock_timeout: float, frames: dict[str, pl.DataFrame], run_row: dict, validation: pl.DataFrame
+) -> dict[str, int]:
+    """Load everything in one transaction (``warehouse.load.load_run``) → rows added per table.
+
+    A failure rolls the transaction back, so a retry starts from the warehouse as it was. The run's
+    ``finished_at`` is when the warehouse was opened for the load (after any wait for another holder).
+    """
+    con = db.connect_write(path, lock_timeout)
+    try:
+        return load_run(con, frames, finished_now(run_row), validation)
+    finally:
+        con.close()
+
+
+def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame) -> None:
+    """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
+    con = db.connect_write(path, lock_timeout)
+    try:
+        record_failed_run(con, finished_now(run_row), validation)
+    finally:
+        con.close()
+
+
+def finished_now(run_row: dict) -> dict:
+    """``run_row`` with ``finished_at`` now (UTC, naive, as etl_run stores it)."""
+    return run_row | {"finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}
