@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.frames import rows_frame
+
 VALIDATION_SCHEMA = pl.Schema(
     {
         "table_name": pl.String,
@@ -122,7 +124,7 @@ class Validator:
                         "observed_value": _observed(er.result, er.exception_info),
                     }
                 )
-        results = pl.DataFrame(rows, schema=VALIDATION_SCHEMA) if rows else VALIDATION_SCHEMA.to_frame()
+        results = rows_frame(rows, VALIDATION_SCHEMA)
         failures = [
             f"{r['table_name']}.{r['expectation']}({r['column_name']}): {r['observed_value']}"
             for r in results.filter(~pl.col("success")).iter_rows(named=True)

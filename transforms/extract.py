@@ -15,6 +15,7 @@ from spacy.language import Language
 
 from transforms.entities import MENTION_SCHEMA, doc_mentions
 from transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
+from transforms.frames import rows_frame
 
 # spaCy's parser and NER need about 1 GB of temporary memory per 100,000 characters (its E088 note):
 # longer documents are read in pieces of at most this many characters.
@@ -82,10 +83,9 @@ def extract_documents(
     nlp: Language,
     docs: pl.DataFrame,
     *,
-    batch_size: int = 64,
-    n_process: int = 1,
     lexicon: Lexicon | None = None,
     max_chars: int | None = None,
+    **pipe_options: int,
 ) -> Extracted:
     """Run ``nlp.pipe`` once over ``docs`` (document_key, body) and collect what each Doc yields.
 
@@ -94,7 +94,8 @@ def extract_documents(
     without one, only entities are extracted. A document over ``max_chars`` (default: the smaller of
     ``MAX_PIECE_CHARS`` and ``nlp.max_length``) is read in pieces (``split_for_model``); its rows
     keep the document's own offsets and sentence numbers. Entities and events are then found within
-    a piece: a short name ("Xi") links to a full name seen in the same piece.
+    a piece: a short name ("Xi") links to a full name seen in the same piece. ``pipe_options`` go to
+    ``nlp.pipe`` (``batch_size``, default 64; ``n_process``, default 1).
     """
     keys = docs.get_column("document_key").to_list()
     texts = docs.get_column("body").to_list()
@@ -104,7 +105,8 @@ def extract_documents(
     # Whitespace-separated words, as dim_document.word_count counts them: vectorised, off the token loop.
     words = int(docs.select(pl.col("body").str.count_matches(r"\S+").sum()).item() or 0)
     pieces = list(_pieces(keys, texts, limit))
-    docs_out = nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size, n_process=n_process)
+    options = {"batch_size": 64, **pipe_options}
+    docs_out = nlp.pipe((piece for _, _, piece in pieces), **options)
     sentences_before, previous_key = 0, None
     for (key, offset, piece), doc in zip(pieces, docs_out, strict=True):
         if key != previous_key:
@@ -115,8 +117,8 @@ def extract_documents(
                                      _EVENT_OFFSET_LISTS, offset, sentences_before))
         rows.extend(_shift(doc_rows, _MENTION_OFFSETS, (), offset, sentences_before))
         sentences_before += _sentence_count(doc)
-    mentions = pl.DataFrame(rows, schema=MENTION_SCHEMA) if rows else MENTION_SCHEMA.to_frame()
-    events = pl.DataFrame(event_rows, schema=EVENT_MENTION_SCHEMA) if event_rows else EVENT_MENTION_SCHEMA.to_frame()
+    mentions = rows_frame(rows, MENTION_SCHEMA)
+    events = rows_frame(event_rows, EVENT_MENTION_SCHEMA)
     return Extracted(mentions=mentions, documents=len(keys), words=words, event_mentions=events)
 
 

@@ -15,6 +15,7 @@ from pathlib import PurePath
 import polars as pl
 
 from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
+from transforms.frames import rows_frame
 from transforms.keys import make_key, sha256_hex
 
 RAW_SCHEMA = pl.Schema(
@@ -117,8 +118,8 @@ def parse_inputs(
     if manifests:
         docs = [_apply_manifest(row, manifests) for row in docs]
     return (
-        pl.DataFrame(docs, schema=RAW_SCHEMA) if docs else RAW_SCHEMA.to_frame(),
-        pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame(),
+        rows_frame(docs, RAW_SCHEMA),
+        rows_frame(rejected, QUARANTINE_SCHEMA),
     )
 
 

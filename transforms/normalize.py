@@ -15,6 +15,7 @@ from importlib import resources
 import polars as pl
 
 from transforms import dates
+from transforms.frames import rows_frame
 from transforms.keys import sha256_hex
 
 NORMALIZED_SCHEMA = pl.Schema(
@@ -172,7 +173,9 @@ def normalize_documents(
     manifest's (``given``; "2024-05" or "May 2024" at month precision, "2024" at year precision), else
     the day the title and body imply (``inferred``, day precision), else null (``unknown``). A given
     month or year gives way to the day the text implies when that day lies inside it (``inferred``).
+    ``today`` is the run's date (default: the clock's): no publication date after it is given or inferred.
     """
+    today = today or dt.date.today()
     compiled = compile_rules(load_boilerplate_rules() if rules is None else rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
@@ -201,7 +204,7 @@ def normalize_documents(
                 "language": detect_language(body),
             }
         )
-    return pl.DataFrame(rows, schema=NORMALIZED_SCHEMA) if rows else NORMALIZED_SCHEMA.to_frame()
+    return rows_frame(rows, NORMALIZED_SCHEMA)
 
 
 def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
@@ -216,8 +219,8 @@ def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
-    return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
+def _plausible_publication(day: dt.date, today: dt.date) -> bool:
+    return dt.date(1900, 1, 1) <= day <= today + dt.timedelta(days=1)
 
 
 def parse_given_date(value: str) -> tuple[dt.date | None, str | None]:
