@@ -97,14 +97,21 @@ def test_relative_dates_without_a_publication_date_are_unknown():
 
 
 def test_history_and_forecasts_are_not_event_dates():
-    import datetime as dt
-
-
     published = dt.date(2019, 3, 1)
     assert anchor_date("in 1820", published, today=TODAY) == (None, "unknown")
     assert anchor_date("by 2049", published, today=TODAY) == (None, "unknown")
     assert anchor_date("January 1, 2030", published, today=TODAY) == (None, "unknown")
     assert anchor_date("in 2020", published, today=TODAY) == (dt.date(2020, 1, 1), "year")
+
+
+def test_the_run_s_date_is_given_not_read_from_the_clock():
+    # without a publication date, the run's date bounds how far ahead a planned event can lie
+    assert anchor_date("March 3, 2027", None, today=dt.date(2026, 1, 1)) == (dt.date(2027, 3, 3), "day")
+    assert anchor_date("March 3, 2027", None, today=dt.date(2024, 1, 1)) == (None, "unknown")
+    # and no publication day after it is inferred
+    text = "On December 8, 2021, the leaders spoke."
+    assert infer_published_date(text, today=dt.date(2022, 1, 1)) == dt.date(2021, 12, 8)
+    assert infer_published_date(text, today=dt.date(2021, 12, 1)) is None
 
 
 # ---------------------------------------------------------------- partial publication dates

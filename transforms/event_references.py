@@ -9,7 +9,7 @@ says; a pronoun reported by a speech verb is resolved as that verb's doer ("X sa
 
 from collections.abc import Callable
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from transforms.event_mentions import (
     CLIMB_DEPS,
@@ -173,12 +173,7 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
 
 def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpan | None:
     """The person subject of one of the two sentences before ``pronoun``'s."""
-    doc = pronoun.doc
-    sent_start = pronoun.sent.start
-    for _ in range(2):
-        if sent_start == 0:
-            break
-        previous = doc[sent_start - 1].sent
+    for previous in _preceding_sentences(pronoun, 2):
         for tok in previous:
             if tok.dep_ not in SUBJ:
                 continue
@@ -192,8 +187,18 @@ def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpa
             if tok.lower_ in ("he", "she") and depth < 3:
                 # "Trump ... . He said ... . He added": the chain of subjects goes back to the name
                 return antecedent(tok, index, depth + 1)
-        sent_start = previous.start
     return None
+
+
+def _preceding_sentences(token: Token, count: int) -> list[Span]:
+    """Up to ``count`` sentences before ``token``'s, the closest first."""
+    doc = token.doc
+    sentences: list[Span] = []
+    start = token.sent.start
+    while start > 0 and len(sentences) < count:
+        sentences.append(doc[start - 1].sent)
+        start = sentences[-1].start
+    return sentences
 
 
 def _reported_subject(pronoun: Token) -> bool:
@@ -243,11 +248,7 @@ def role_antecedent(token: Token, index: MentionIndex, words: list[str]) -> Char
         return titled_person(token, index, titles, words)
     if words:
         return None
-    first = token.sent.start
-    for _ in range(2):
-        if first == 0:
-            break
-        first = doc[first - 1].sent.start
+    first = ([token.sent] + _preceding_sentences(token, 2))[-1].start
     for tok in reversed(doc[first : token.i]):
         row = index.at(tok.idx)
         if row is not None and row["label"] == label and tok.dep_ in SUBJ | PASS_SUBJ:
