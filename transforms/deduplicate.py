@@ -303,13 +303,22 @@ def _ordered(docs: pl.DataFrame, existing: pl.DataFrame | None) -> pl.DataFrame:
     return pl.concat([old, new])
 
 
-def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, str | None, float | None]]:
+Link = tuple[str | None, str | None, float | None]  # (duplicate_of_key, kind, similarity)
+
+
+def _link(nodes: list[_Doc], threshold: float) -> dict[str, Link]:
     """Greedy leader clustering in canonical order → {new key: (duplicate_of_key, kind, similarity)}.
 
     Exact first (the first document of each content hash leads); then each remaining new document
     joins the most similar earlier leader above ``threshold`` (ties: the earlier one), else leads.
     """
-    index = {n.key: n for n in nodes}
+    exact_of = _exact_links(nodes)
+    near_of = _near_links(nodes, exact_of, threshold)
+    return {node.key: _link_of(node.key, exact_of, near_of) for node in nodes if not node.existing}
+
+
+def _exact_links(nodes: list[_Doc]) -> dict[str, str]:
+    """New key → the first document (in canonical order) with the same content hash."""
     exact_of: dict[str, str] = {}
     first_by_hash: dict[str, str] = {}
     for node in nodes:  # already in canonical order
@@ -318,48 +327,51 @@ def _link(nodes: list[_Doc], threshold: float) -> dict[str, tuple[str | None, st
         head = first_by_hash.setdefault(node.content_hash, node.key)
         if head != node.key and not node.existing:
             exact_of[node.key] = head
+    return exact_of
 
-    leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
+
+def _near_links(nodes: list[_Doc], exact_of: dict[str, str], threshold: float) -> dict[str, tuple[str, float]]:
+    """New key → (the most similar earlier canonical leader at or above ``threshold``, its similarity)."""
     from datasketch import LeanMinHash, MinHashLSH
 
+    index = {n.key: n for n in nodes}
+    leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
     lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
     sketches = {}
     for node in leaders:
         sketches[node.key] = LeanMinHash(seed=MINHASH_SEED, hashvalues=node.signature, scheme="affine32")
         lsh.insert(node.key, sketches[node.key], check_duplication=False)
-
     near_of: dict[str, tuple[str, float]] = {}
     for node in leaders:
         if node.existing:
             continue
-        best: tuple[float, int, str] | None = None
-        for other_key in lsh.query(sketches[node.key]):
-            other = index[other_key]
-            if other.rank >= node.rank or other_key in near_of:
-                continue  # only earlier documents that are themselves canonical can lead
-            score = round(_similarity(node, other), 6)
-            if score >= threshold and (
-                best is None or score > best[0] or (score == best[0] and other.rank < best[1])
-            ):
-                best = (score, other.rank, other_key)
+        # only earlier documents that are themselves canonical can lead
+        others = [index[k] for k in lsh.query(sketches[node.key]) if index[k].rank < node.rank and k not in near_of]
+        best = _best_leader(node, others, threshold)
         if best is not None:
             near_of[node.key] = (best[2], best[0])
+    return near_of
 
-    links: dict[str, tuple[str | None, str | None, float | None]] = {}
-    for node in nodes:
-        if node.existing:
-            continue
-        if node.key in exact_of:
-            head = exact_of[node.key]
-            if head in near_of:  # an exact copy of a near-duplicate joins its group, as near as its twin
-                links[node.key] = (near_of[head][0], "near", near_of[head][1])
-            else:
-                links[node.key] = (head, "exact", 1.0)
-        elif node.key in near_of:
-            links[node.key] = (near_of[node.key][0], "near", near_of[node.key][1])
-        else:
-            links[node.key] = (None, None, None)
-    return links
+
+def _best_leader(node: _Doc, others: list[_Doc], threshold: float) -> tuple[float, int, str] | None:
+    """(similarity, rank, key) of the most similar of ``others`` at or above ``threshold``, ties to the earlier."""
+    best: tuple[float, int, str] | None = None
+    for other in others:
+        score = round(_similarity(node, other), 6)
+        if score >= threshold and (best is None or score > best[0] or (score == best[0] and other.rank < best[1])):
+            best = (score, other.rank, other.key)
+    return best
+
+
+def _link_of(key: str, exact_of: dict[str, str], near_of: dict[str, tuple[str, float]]) -> Link:
+    if key in exact_of:
+        head = exact_of[key]
+        if head in near_of:  # an exact copy of a near-duplicate joins its group, as near as its twin
+            return near_of[head][0], "near", near_of[head][1]
+        return head, "exact", 1.0
+    if key in near_of:
+        return near_of[key][0], "near", near_of[key][1]
+    return None, None, None
 
 
 def _lsh_threshold(threshold: float) -> float:
