@@ -254,20 +254,35 @@ def near_candidates(
     """
     if existing.is_empty() or "minhash" not in existing.columns or docs.is_empty():
         return []
-    from datasketch import LeanMinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
-    for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows():
-        lsh.insert(
-            key,
-            LeanMinHash(seed=MINHASH_SEED, hashvalues=np.asarray(values, dtype=np.uint32), scheme="affine32"),
-            check_duplication=False,
-        )
+    lsh = _lsh_index(
+        {
+            key: _sketch(np.asarray(values, dtype=np.uint32))
+            for key, values in existing.select("document_key", "minhash").drop_nulls().iter_rows()
+        },
+        threshold,
+    )
     found: set[str] = set()
     for signature in minhash_signatures(shingle_sets(docs.get_column("body").to_list())):
         if signature is not None:
-            found.update(lsh.query(LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")))
+            found.update(lsh.query(_sketch(signature)))
     return sorted(found)
+
+
+def _sketch(signature: np.ndarray):
+    """A MinHash signature as datasketch's sketch (affine32, the scheme the signatures are made with)."""
+    from datasketch import LeanMinHash  # imports scipy (a second): only runs with new documents need it
+
+    return LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")
+
+
+def _lsh_index(sketches: dict, threshold: float):
+    """An LSH index over ``sketches`` (key → sketch) that proposes pairs near ``threshold``."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
+    for key, sketch in sketches.items():
+        lsh.insert(key, sketch, check_duplication=False)
+    return lsh
 
 
 def _ordered(docs: pl.DataFrame, existing: pl.DataFrame | None) -> pl.DataFrame:
@@ -332,15 +347,10 @@ def _exact_links(nodes: list[_Doc]) -> dict[str, str]:
 
 def _near_links(nodes: list[_Doc], exact_of: dict[str, str], threshold: float) -> dict[str, tuple[str, float]]:
     """New key → (the most similar earlier canonical leader at or above ``threshold``, its similarity)."""
-    from datasketch import LeanMinHash, MinHashLSH
-
     index = {n.key: n for n in nodes}
     leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
-    lsh = MinHashLSH(threshold=_lsh_threshold(threshold), num_perm=NUM_PERM)
-    sketches = {}
-    for node in leaders:
-        sketches[node.key] = LeanMinHash(seed=MINHASH_SEED, hashvalues=node.signature, scheme="affine32")
-        lsh.insert(node.key, sketches[node.key], check_duplication=False)
+    sketches = {node.key: _sketch(node.signature) for node in leaders}
+    lsh = _lsh_index(sketches, threshold)
     near_of: dict[str, tuple[str, float]] = {}
     for node in leaders:
         if node.existing:
