@@ -90,9 +90,11 @@ def tree_rss(process: psutil.Process, each: dict[int, int] | None = None) -> int
     return total
 
 
+POLL_SECONDS = 0.1  # how often run_measured samples the process tree's RSS
+
+
 def run_measured(
-    command: Sequence[str], env: dict[str, str] | None = None, poll_seconds: float = 0.1, cwd: Path = ROOT,
-    timeout: float | None = None, nice: int = 0,
+    command: Sequence[str], env: dict[str, str] | None = None, timeout: float | None = None, nice: int = 0,
 ) -> Measured:
     """Run ``command`` to completion, polling the RSS of its process tree; the peak is the max of the sums.
 
@@ -108,7 +110,7 @@ def run_measured(
     start = time.perf_counter()
     child = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})}, cwd=cwd, preexec_fn=(lambda: os.nice(nice)) if nice else None,
+        env={**os.environ, **(env or {})}, cwd=ROOT, preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
     handle = psutil.Process(child.pid)
     peak = 0
@@ -128,7 +130,7 @@ def run_measured(
                         roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == child.pid)
                     except (psutil.NoSuchProcess, psutil.AccessDenied):
                         roles[pid] = "other"
-            done.wait(poll_seconds)
+            done.wait(POLL_SECONDS)
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()

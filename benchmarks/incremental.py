@@ -95,9 +95,11 @@ def seed_warehouse(source: Path, cache: Path, seed_docs: int, workdir: Path, tim
     return warehouse
 
 
-def synthetic_warehouse(seed: Path, cache: Path, seed_docs: int, documents: int, head_documents: int,
-                        memory_limit: str | None) -> tuple[Path, dict]:
-    """The cached synthetic warehouse of at least ``documents`` documents, built in a niced child if absent."""
+def synthetic_warehouse(seed: Path, cache: Path, args: argparse.Namespace) -> tuple[Path, dict]:
+    """The cached synthetic warehouse of at least ``args.warehouse_docs`` documents (grown from the seed
+    warehouse of ``args.seed_docs`` articles), built in a niced child if absent."""
+    seed_docs, documents, head_documents = args.seed_docs, args.warehouse_docs, args.head_documents
+    memory_limit = args.memory_limit
     folder = cache / f"synthetic-{seed_docs}-{documents}-h{head_documents}"
     warehouse = folder / "dateline.duckdb"
     info = folder / "build.json"
@@ -144,8 +146,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
         skip(f"{CORPUS} not found under ../shared/corpora")
     cache = (args.cache or default_cache()).resolve()
     seed = seed_warehouse(source, cache, args.seed_docs, workdir, args.timeout)
-    big_source, built = synthetic_warehouse(seed, cache, args.seed_docs, args.warehouse_docs, args.head_documents,
-                                            args.memory_limit)
+    big_source, built = synthetic_warehouse(seed, cache, args)
 
     new_articles = workdir / "new" / "articles.jsonl"
     count = write_articles(source, new_articles, args.seed_docs, args.new)
@@ -227,11 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--build-worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_worker:
-        from benchmarks.synthetic import build
+        from benchmarks.synthetic import BuildOptions, build
 
         seed, out, documents, head, memory = args.build_worker
-        built = build(Path(seed), Path(out), int(documents), head_documents=int(head), memory_limit=memory or None,
-                      temp_dir=Path(out).parent / "spill", log=lambda line: print(line, file=sys.stderr, flush=True))
+        options = BuildOptions(head_documents=int(head), memory_limit=memory or None, temp_dir=Path(out).parent / "spill")
+        built = build(Path(seed), Path(out), int(documents), options,
+                      log=lambda line: print(line, file=sys.stderr, flush=True))
         shutil.rmtree(Path(out).parent / "spill", ignore_errors=True)
         print(json.dumps(built))
         return

@@ -14,6 +14,7 @@ a body unless LSH proposes its document). The SQL is in ``benchmarks/sql/synthet
 import math
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -38,8 +39,16 @@ def replicas_for(documents: int, seed_documents: int) -> int:
     return max(1, math.ceil(documents / seed_documents))
 
 
-def build(seed: Path, out: Path, documents: int, *, head_documents: int = 2, memory_limit: str | None = None,
-          temp_dir: Path | None = None, log=None) -> dict:
+@dataclass(frozen=True)
+class BuildOptions:
+    """How ``build`` grows a warehouse: head documents per replica, DuckDB's memory limit and temp folder."""
+
+    head_documents: int = 2
+    memory_limit: str | None = None
+    temp_dir: Path | None = None
+
+
+def build(seed: Path, out: Path, documents: int, options: BuildOptions = BuildOptions(), log=None) -> dict:
     """Write a synthetic warehouse of at least ``documents`` documents grown from ``seed`` to ``out``.
 
     ``out`` appears only when complete (written beside it, then renamed), so an interrupted build
@@ -51,6 +60,7 @@ def build(seed: Path, out: Path, documents: int, *, head_documents: int = 2, mem
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
     started = time.perf_counter()
+    head_documents, memory_limit, temp_dir = options.head_documents, options.memory_limit, options.temp_dir
     con = duckdb.connect(str(partial))
     try:
         if memory_limit:

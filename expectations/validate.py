@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from transforms.frames import rows_frame
+
 if TYPE_CHECKING:
     from expectations.rules import LoadedKeys
 
@@ -127,7 +129,7 @@ class Validator:
                         "observed_value": _observed(er.result, er.exception_info),
                     }
                 )
-        results = pl.DataFrame(rows, schema=VALIDATION_SCHEMA) if rows else VALIDATION_SCHEMA.to_frame()
+        results = rows_frame(rows, VALIDATION_SCHEMA)
         failures = [
             f"{r['table_name']}.{r['expectation']}({r['column_name']}): {r['observed_value']}"
             for r in results.filter(~pl.col("success")).iter_rows(named=True)

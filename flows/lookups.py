@@ -19,21 +19,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from transforms.entities import (
-    ENTITY_SCHEMA,
-    VOTE_SCHEMA,
-    input_probes,
-    open_names,
-    prefix_probes,
-    seed_probes,
-)
-from transforms.resolve_events import (
-    EXISTING_EVENT_SCHEMA,
-    POLARITY,
-    participants,
-    publication_period,
-    resolve_events,
-)
+from transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA
+from transforms.entity_probes import input_probes, open_names, prefix_probes, seed_probes
+from transforms.event_merge import participants, publication_period
+from transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from transforms.versions import KNOWN_SCHEMA
 from warehouse import db
 
@@ -188,7 +177,7 @@ class WarehouseLookups:
         return self._query("events_by_key", {"lookup_values": frame}).cast(EXISTING_EVENT_SCHEMA)
 
     def entity_neighbours(self, probes: pl.DataFrame) -> pl.DataFrame:
-        """Loaded entities the probes reach (transforms.entities.PROBE_SCHEMA → ENTITY_SCHEMA rows)."""
+        """Loaded entities the probes reach (transforms.entity_probes.PROBE_SCHEMA → ENTITY_SCHEMA rows)."""
         if not self.exists or probes.is_empty():
             return ENTITY_SCHEMA.to_frame()
         found = self._query("entity_neighbours", {"lookup_probes": probes}, [unfolded_characters()])
@@ -212,7 +201,7 @@ class WarehouseLookups:
         """(loaded entities, their votes, the open keys) for resolving a batch that mentions ``names``.
 
         The loaded entities are those the batch's case-folded names can decide or be decided by
-        (``transforms.entities.seed_probes``), everything their decision reads (``input_probes``,
+        (``transforms.entity_probes.seed_probes``), everything their decision reads (``input_probes``,
         ``prefix_probes``) and the redirect rows of each, so their live entities gather all their
         names; ``resolve_entities(..., open_keys=...)`` re-decides only the open keys.
         """

@@ -40,6 +40,19 @@ def prefect_harness():
         yield
 
 
+@pytest.fixture(scope="session")
+def seeds_warehouse(prefect_harness, tmp_path_factory) -> Path:
+    """The warehouse of the real flow over a copy of seeds/, built once per session. Tests only read it
+    (their checks that readers never write it keep it so); a test that writes copies it first."""
+    from tests.helpers import run_flow
+
+    inputs = tmp_path_factory.mktemp("seeds-run") / "seeds"
+    shutil.copytree(SEEDS, inputs)
+    path = tmp_path_factory.mktemp("seeds-wh") / "dateline.duckdb"
+    assert run_flow([inputs], path).status == "success"
+    return path
+
+
 @pytest.fixture
 def seed_dir(tmp_path: Path) -> Path:
     """A private copy of seeds/ that a test may add files to."""
@@ -55,11 +68,19 @@ def warehouse_path(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The installed trained English pipeline, loaded once."""
+    """The production pipeline (the installed model with Dateline's entity components), loaded once."""
     from flows.nlp import load_nlp
     from flows.settings import Settings
 
     return load_nlp(Settings().model)
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    """The production trigger lexicon with the shipped trained event detector, loaded once."""
+    from flows.nlp import load_lexicon
+
+    return load_lexicon()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,4 +1,6 @@
-"""Golden files: compare a frame with tests/golden/<name>.csv; DATELINE_UPDATE_GOLDEN=1 rewrites them."""
+"""Golden files: compare a frame with tests/golden/<name>.csv; only DATELINE_UPDATE_GOLDEN=1 writes them.
+
+A missing golden file fails the test: it is never written silently."""
 
 import os
 from pathlib import Path
@@ -10,13 +12,13 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def assert_golden(frame: pl.DataFrame, name: str) -> None:
-    """Assert ``frame`` (all columns cast to text) equals the golden CSV ``name``."""
+    """Assert ``frame`` (all columns cast to text) equals the golden CSV ``name`` (which must exist)."""
     path = GOLDEN / f"{name}.csv"
     text = frame.select(pl.all().cast(pl.String))
-    if os.environ.get("DATELINE_UPDATE_GOLDEN") == "1" or not path.exists():
-        if not path.exists() and os.environ.get("CI"):
-            raise AssertionError(f"golden file {path} is missing")
+    if os.environ.get("DATELINE_UPDATE_GOLDEN") == "1":
         GOLDEN.mkdir(exist_ok=True)
         text.write_csv(path)
+    elif not path.exists():
+        raise AssertionError(f"golden file {path} is missing (DATELINE_UPDATE_GOLDEN=1 writes it)")
     expected = pl.read_csv(path, infer_schema=False)
     assert_frame_equal(text, expected, check_dtypes=False)

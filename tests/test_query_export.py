@@ -3,7 +3,6 @@
 import csv
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,22 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.helpers import DATA_TABLES, counts, run_flow
+from tests.helpers import DATA_TABLES, counts
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def warehouse(prefect_harness, tmp_path_factory) -> Path:
-    """The real flow over a copy of seeds/, once for this module."""
-    from tests.conftest import SEEDS
-
-    inputs = tmp_path_factory.mktemp("qe-seeds") / "seeds"
-    shutil.copytree(SEEDS, inputs)
-    path = tmp_path_factory.mktemp("qe-wh") / "dateline.duckdb"
-    assert run_flow([inputs], path).status == "success"
-    return path
+@pytest.fixture
+def warehouse(seeds_warehouse) -> Path:
+    """The session's seeds warehouse (conftest); every test here checks that it leaves it unchanged."""
+    return seeds_warehouse
 
 
 def _digest(path: Path) -> str:

@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from analyst.figures import date_label, entity_totals, label
 from analyst.report import read_report_data
 from cli.main import app
-from tests.helpers import run_flow
 
 # A script tag (must never run) and a tag Plotly would render as bold (must show as written).
 EVIL = '<script>console.error("xss")</script><b>Evil</b> & Co'
@@ -96,15 +95,10 @@ def test_report_of_an_empty_warehouse_says_so_instead_of_failing(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def warehouses(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
-    """The seeds warehouse from the real flow, and a copy with hostile names written into it."""
-    from tests.conftest import SEEDS
-
-    inputs = tmp_path_factory.mktemp("report-seeds") / "seeds"
-    shutil.copytree(SEEDS, inputs)
-    clean = tmp_path_factory.mktemp("report-wh") / "dateline.duckdb"
-    assert run_flow([inputs], clean).status == "success"
-    hostile = clean.with_name("hostile.duckdb")
+def warehouses(seeds_warehouse, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's seeds warehouse (conftest), and a copy with hostile names written into it."""
+    clean = seeds_warehouse
+    hostile = tmp_path_factory.mktemp("report-hostile") / "hostile.duckdb"
     shutil.copy(clean, hostile)
     with duckdb.connect(str(hostile)) as con:
         con.execute("insert into dim_entity (entity_key, canonical_name, entity_type, coarse_type, aliases) "

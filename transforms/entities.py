@@ -11,12 +11,14 @@ that resolves elsewhere), so the result does not depend on the order or split of
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import polars as pl
 from spacy.tokens import Doc, Span
 
 from transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
 from transforms.keys import make_key
+from transforms.name_links import person_targets, place_named_targets
 
 COARSE_TYPE_VALUES = ("person", "organization", "location", "group", "other")
 ALIAS_KINDS = ("country", "demonym", "capital", "organization", "party")
@@ -140,12 +142,6 @@ def doc_mentions(document_key: str, doc: Doc) -> list[dict]:
 
 
 _COARSE_ORDER = {c: i for i, c in enumerate(COARSE_TYPE_VALUES)}
-# A one-word person name links to the most-mentioned full name ending in it when that name has at least
-# this many times the mentions of the next one ("Trump": Donald Trump over Ivanka Trump).
-DOMINANCE = 3
-# A short organization name links to "PLACE + name" only when that full name has at least one mention for
-# every PLACE_NAME_SHARE of the short name's (a generic short name is its own entity).
-PLACE_NAME_SHARE = 10
 
 
 def spelling_rank(name: str) -> tuple:
@@ -159,6 +155,17 @@ def spelling_rank(name: str) -> tuple:
     shouting = sum(1 for w in words if w.isupper() and "." not in w and sum(c.isalpha() for c in w) > 4)
     lower = sum(1 for w in words if w.islower() and len(w) > 3)
     return (shouting + lower, name)
+
+
+def _settled(existing: pl.DataFrame, open_keys: Collection[str] | None, batch_keys: set[str]) -> dict[str, str]:
+    """Loaded keys the batch cannot change (not open, not the batch's own) → the key they resolve to."""
+    if open_keys is None:
+        return {}
+    return {
+        row["entity_key"]: row["merged_into_key"] or row["entity_key"]
+        for row in existing.iter_rows(named=True)
+        if row["entity_key"] not in open_keys and row["entity_key"] not in batch_keys
+    }
 
 
 def _vote_winner(counts: Counter, order: dict[str, int]) -> str:
@@ -197,94 +204,18 @@ def resolve_entities(
     """
     existing = ENTITY_SCHEMA.to_frame() if existing is None else existing.select(ENTITY_SCHEMA.names())
     votes = VOTE_SCHEMA.to_frame() if votes is None else votes.select(VOTE_SCHEMA.names())
-    relations = relations or {}
     if mentions.is_empty():
         return RESOLVED_MENTION_SCHEMA.to_frame(), ENTITY_SCHEMA.to_frame()
-
     names = mentions.get_column("canonical_name").to_list()
     own_coarse = mentions.get_column("coarse_type").to_list()
-    labels = mentions.get_column("entity_label").to_list()
     name_keys = [entity_key(n, c) for n, c in zip(names, own_coarse, strict=True)]
-
-    # Every name key known: (spellings, coarse type) and its mention counts per entity label.
-    spellings: dict[str, set[str]] = defaultdict(set)
-    key_coarse: dict[str, str] = {}
-    label_counts: dict[str, Counter] = defaultdict(Counter)  # per name key
-    for row in existing.iter_rows(named=True):
-        spellings[row["entity_key"]].add(row["canonical_name"])
-        key_coarse[row["entity_key"]] = row["coarse_type"]
-    for name_key, label, n in votes.select("name_key", "entity_label", "mentions").iter_rows():
-        label_counts[name_key][label] += n
-    for name, coarse, label, key in zip(names, own_coarse, labels, name_keys, strict=True):
-        spellings[key].add(name)
-        key_coarse[key] = coarse
-        label_counts[key][label] += 1
-    spelling = {key: min(s, key=spelling_rank) for key, s in spellings.items()}
-    total = {key: sum(label_counts[key].values()) for key in spelling}
-
-    # Coarse type per case-folded name, by majority over all its mentions.
-    by_folded: dict[str, Counter] = defaultdict(Counter)
-    for key, name in spelling.items():
-        by_folded[name.casefold()][key_coarse[key]] += total[key]
-    chosen = {folded: _vote_winner(c, _COARSE_ORDER) for folded, c in by_folded.items()}
-    mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
-
-    # A full name without its middle names → the one longer name with the same first and last words
-    # ("Mark Heller" → "Mark Jay Heller").
-    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
-    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for folded in persons:
-        words = folded.split()
-        by_ends[(words[0], words[-1])].append(folded)
-    person_target: dict[str, str] = {}
-    for folded in persons:
-        words = folded.split()
-        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
-        target = _dominant(longer, mentions_of)
-        if target is not None:
-            person_target[folded] = target
-    # One-word person names → the full person name they end (or begin), counting the mentions of the
-    # names linked into each full name.
-    resolved_mentions: Counter = Counter()
-    for folded in persons:
-        resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
-    full_by_word: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for folded in resolved_mentions:
-        words = folded.split()
-        full_by_word[("last", words[-1])].append(folded)
-        full_by_word[("first", words[0])].append(folded)
-    for folded, coarse in chosen.items():
-        if coarse != "person" or " " in folded:
-            continue
-        target = _dominant(full_by_word.get(("last", folded), ()), resolved_mentions)
-        if target is None:
-            first = full_by_word.get(("first", folded), ())
-            target = first[0] if len(first) == 1 else None  # first names only when unambiguous
-        if target is not None:
-            person_target[folded] = target
-
-    # An organization named after its place goes by the rest of its name ("Indianapolis Colts" →
-    # "Colts", "Boston Red Sox" → "Red Sox"): that short name links to the one (or dominant) such name.
-    by_rest: dict[str, list[str]] = defaultdict(list)
-    for folded, coarse in chosen.items():
-        words = folded.split()
-        if coarse != "organization" or len(words) < 2:
-            continue
-        for cut in range(1, len(words)):
-            if chosen.get(" ".join(words[:cut])) == "location":
-                by_rest[" ".join(words[cut:])].append(folded)
-    # Only when the full name is attested at least 1/PLACE_NAME_SHARE as often as the short one: "the
-    # House" (hundreds of mentions) is not "the Florida House" (a few), nor "Democratic Party" the
-    # "California Democratic Party"; "Colts" beside a well-attested "Indianapolis Colts" is.
-    org_target: dict[str, str] = {}
-    for folded, coarse in chosen.items():
-        if coarse in ("organization", "group") and folded in by_rest:
-            target = _dominant(by_rest[folded], mentions_of)
-            if target is not None and mentions_of[target] * PLACE_NAME_SHARE >= mentions_of[folded]:
-                org_target[folded] = target
+    table = _name_table(existing, votes, mentions.with_columns(name_key=pl.Series(name_keys, dtype=pl.String)))
+    chosen, mentions_of = _coarse_by_name(table)
+    person_target = person_targets(chosen, mentions_of)
+    org_target = place_named_targets(chosen, mentions_of)
 
     def final_folded(key: str) -> tuple[str, str]:
-        folded = spelling[key].casefold()
+        folded = table.spelling[key].casefold()
         coarse = chosen[folded]
         if coarse == "person":
             return person_target.get(folded, folded), coarse
@@ -292,14 +223,8 @@ def resolve_entities(
             return org_target[folded], "organization"
         return folded, coarse
 
-    batch_keys = set(name_keys)
-    settled = {} if open_keys is None else {
-        row["entity_key"]: row["merged_into_key"] or row["entity_key"]
-        for row in existing.iter_rows(named=True)
-        if row["entity_key"] not in open_keys and row["entity_key"] not in batch_keys
-    }
-    final_of = {key: settled.get(key) or entity_key(*final_folded(key)) for key in spelling}
-
+    settled = _settled(existing, open_keys, set(name_keys))
+    final_of = {key: settled.get(key) or entity_key(*final_folded(key)) for key in table.spelling}
     entity_keys = [final_of[k] for k in name_keys]
     keyed = mentions.with_columns(
         canonical_name=pl.Series(names, dtype=pl.String),
@@ -318,34 +243,82 @@ def resolve_entities(
             dtype=pl.String,
         ),
     )
+    entities = _entity_rows(table, final_of, existing, keyed, relations or {})
+    return keyed.select(RESOLVED_MENTION_SCHEMA.names()), entities
 
-    # Rows to upsert: every key the batch touches (its name keys and their targets), and every
-    # existing row whose target or spelling changes.
+
+@dataclass
+class _NameTable:
+    """Every name key known (the warehouse's and the batch's): spellings, coarse type, mentions per label."""
+
+    spellings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    key_coarse: dict[str, str] = field(default_factory=dict)
+    label_counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    spelling: dict[str, str] = field(default_factory=dict)  # the preferred spelling (``spelling_rank``)
+
+
+def _name_table(existing: pl.DataFrame, votes: pl.DataFrame, mentions: pl.DataFrame) -> _NameTable:
+    table = _NameTable()
+    for row in existing.iter_rows(named=True):
+        table.spellings[row["entity_key"]].add(row["canonical_name"])
+        table.key_coarse[row["entity_key"]] = row["coarse_type"]
+    for name_key, label, n in votes.select("name_key", "entity_label", "mentions").iter_rows():
+        table.label_counts[name_key][label] += n
+    for name, coarse, label, key in mentions.select(
+        "canonical_name", "coarse_type", "entity_label", "name_key"
+    ).iter_rows():
+        table.spellings[key].add(name)
+        table.key_coarse[key] = coarse
+        table.label_counts[key][label] += 1
+    table.spelling = {key: min(s, key=spelling_rank) for key, s in table.spellings.items()}
+    return table
+
+
+def _coarse_by_name(table: _NameTable) -> tuple[dict[str, str], dict[str, int]]:
+    """(coarse type, mentions) per case-folded name: the type by majority over all its mentions."""
+    by_folded: dict[str, Counter] = defaultdict(Counter)
+    for key, name in table.spelling.items():
+        by_folded[name.casefold()][table.key_coarse[key]] += sum(table.label_counts[key].values())
+    chosen = {folded: _vote_winner(c, _COARSE_ORDER) for folded, c in by_folded.items()}
+    mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
+    return chosen, mentions_of
+
+
+def _entity_rows(
+    table: _NameTable,
+    final_of: Mapping[str, str],
+    existing: pl.DataFrame,
+    keyed: pl.DataFrame,
+    relations: Mapping[str, tuple[str, str, str]],
+) -> pl.DataFrame:
+    """Rows to upsert: every key the batch touches (its name keys and their targets), and every
+    existing row whose target or spelling changes."""
     old = {row["entity_key"]: row for row in existing.iter_rows(named=True)}
+    name_keys = keyed.get_column("name_key").to_list()
     aliases: dict[str, set[str]] = defaultdict(set)
     for key, row in old.items():
         aliases[key].update(row["aliases"] or ())
     for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
         aliases[key].add(text)
     type_counts: dict[str, Counter] = defaultdict(Counter)
-    for key, counts in label_counts.items():
+    for key, counts in table.label_counts.items():
         type_counts[final_of[key]].update(counts)
     final_aliases: dict[str, set[str]] = defaultdict(set)
-    for key in spelling:
+    for key in table.spelling:
         final_aliases[final_of[key]].update(aliases[key])
-    touched = set(name_keys) | set(entity_keys)
+    touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
     for key, row in old.items():
         target = final_of[key]
         redirect = None if target == key else target
-        if redirect != row["merged_into_key"] or spelling[key] != row["canonical_name"]:
+        if redirect != row["merged_into_key"] or table.spelling[key] != row["canonical_name"]:
             touched.update((key, target))
     touched.update(final_of[k] for k in list(touched))
     rows = []
     for key in sorted(touched):
         target = final_of[key]
         live = target == key
-        name, coarse = spelling[key], key_coarse[key]
-        counts = type_counts[key] if live else label_counts[key]
+        name, coarse = table.spelling[key], table.key_coarse[key]
+        counts = type_counts[key] if live else table.label_counts[key]
         matching = Counter({lab: n for lab, n in counts.items() if coarse_type(lab) == coarse}) or counts
         # only the group is its country's demonym: "Spanish" the language is no group of Spain
         relation = relations.get(name.casefold()) if live and coarse == "group" else None
@@ -361,106 +334,4 @@ def resolve_entities(
                 "relation": relation[0] if relation else None,
             }
         )
-    entities = pl.DataFrame(rows, schema=ENTITY_SCHEMA)
-    return keyed.select(RESOLVED_MENTION_SCHEMA.names()), entities
-
-
-def _dominant(candidates: Iterable[str], mentions_of: Mapping[str, int]) -> str | None:
-    ranked = sorted(candidates, key=lambda c: (-mentions_of[c], c))
-    if not ranked:
-        return None
-    if len(ranked) == 1 or mentions_of[ranked[0]] >= DOMINANCE * mentions_of[ranked[1]]:
-        return ranked[0]
-    return None
-
-
-# Probes that find, among the loaded entities, those a batch's names can decide or be decided by
-# (``resolve_entities`` with ``open_keys``). kind: key (an entity_key), first / last (multi-word names
-# with that first / last word), ends (multi-word names with both), prefix / suffix (names starting with
-# the value and a space / ending in a space and the value). Values are case-folded.
-PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": pl.String, "last_word": pl.String})
-
-
-def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
-    return [("key", entity_key(folded, c), None, None) for c in COARSE_TYPE_VALUES]
-
-
-def _probe_frame(rows: Iterable[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
-    return pl.DataFrame(sorted(set(rows), key=lambda r: (r[0], r[1], r[2] or "", r[3] or "")),
-                        schema=PROBE_SCHEMA, orient="row")
-
-
-def seed_probes(batch: Iterable[str]) -> pl.DataFrame:
-    """Probes for the loaded names whose resolution the batch's case-folded names may change.
-
-    A name's own keys (every coarse type: its type is a vote over them); for a multi-word name, the
-    one-word names of its first and last word (a short person name links to the full name it ends or
-    begins) and the multi-word names with the same first and last words (middle names); every name
-    ending in one of its last words (an organization named after its place goes by the rest); the
-    names starting with it (it may be the place such an organization is named after).
-    """
-    rows = []
-    for folded in batch:
-        words = folded.split()
-        rows += _keys_of(folded)
-        rows.append(("prefix", folded, words[0], None))
-        for cut in range(1, len(words)):
-            rows += _keys_of(" ".join(words[cut:]))
-        if len(words) > 1:
-            rows += _keys_of(words[0]) + _keys_of(words[-1])
-            rows.append(("ends", folded, words[0], words[-1]))
-    return _probe_frame(rows)
-
-
-def open_names(batch: Iterable[str], reached: Iterable[str]) -> set[str]:
-    """The case-folded names whose resolution may change: the batch's, and those ``seed_probes`` reached
-    that a batch name decides (see there), given the case-folded names of the loaded entities reached."""
-    batch = set(batch)
-    opened = set(batch)
-    ends = set()
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for folded in batch:
-        words = folded.split()
-        by_first[words[0]].append(folded)
-        opened.update(" ".join(words[cut:]) for cut in range(1, len(words)))
-        if len(words) > 1:
-            opened.update((words[0], words[-1]))
-            ends.add((words[0], words[-1]))
-    for name in reached:
-        words = name.split()
-        if len(words) > 1 and (words[0], words[-1]) in ends:
-            opened.add(name)
-        for prefix in by_first.get(words[0], ()):
-            if name.startswith(prefix + " "):
-                opened.add(name[len(prefix) + 1 :])
-    return opened
-
-
-def input_probes(opened: Iterable[str]) -> pl.DataFrame:
-    """Probes for everything the resolution of the ``opened`` names reads: their keys; the multi-word
-    names sharing both end words (a multi-word name) or one of them (a one-word name); the names
-    ending in them (organizations named after a place, whose places ``prefix_probes`` then adds)."""
-    rows = []
-    for folded in opened:
-        words = folded.split()
-        rows += _keys_of(folded)
-        rows.append(("suffix", folded, None, words[-1]))
-        if len(words) > 1:
-            rows.append(("ends", folded, words[0], words[-1]))
-        else:
-            rows += [("first", folded, None, None), ("last", folded, None, None)]
-    return _probe_frame(rows)
-
-
-def prefix_probes(opened: Iterable[str], reached: Iterable[str]) -> pl.DataFrame:
-    """Keys of the places before an opened name in the reached names ("indianapolis" of "indianapolis
-    colts" for "colts"): whether that place is a location decides whether the longer name counts."""
-    by_last: dict[str, list[str]] = defaultdict(list)
-    for folded in opened:
-        by_last[folded.split()[-1]].append(folded)
-    rows = []
-    for name in reached:
-        for folded in by_last.get(name.split()[-1], ()):
-            if name.endswith(" " + folded):
-                rows += _keys_of(name[: -len(folded) - 1])
-    return _probe_frame(rows)
+    return pl.DataFrame(rows, schema=ENTITY_SCHEMA)

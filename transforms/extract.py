@@ -15,6 +15,7 @@ from spacy.language import Language
 
 from transforms.entities import MENTION_SCHEMA, doc_mentions
 from transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
+from transforms.frames import rows_frame
 
 # spaCy's parser and NER need about 1 GB of temporary memory per 100,000 characters (its E088 note):
 # longer documents are read in pieces of at most this many characters.
@@ -108,10 +109,9 @@ def extract_documents(
     nlp: Language,
     docs: pl.DataFrame,
     *,
-    batch_size: int = 64,
     lexicon: Lexicon | None = None,
     max_chars: int | None = None,
-    max_batch_chars: int = MAX_BATCH_CHARS,
+    **batching: int,
 ) -> Extracted:
     """Run ``nlp.pipe`` once over ``docs`` (document_key, body) and collect what each Doc yields.
 
@@ -121,9 +121,9 @@ def extract_documents(
     ``MAX_PIECE_CHARS`` and ``nlp.max_length``) is read in pieces (``split_for_model``); its rows
     keep the document's own offsets and sentence numbers. Entities and events are then found within
     a piece: a short name ("Xi") links to a full name seen in the same piece. The pieces go through
-    the model in minibatches of at most ``batch_size`` pieces and ``max_batch_chars`` characters
-    (``minibatches``), so the model's memory is bounded by the longest minibatch, not by how many long
-    articles happen to meet in ``batch_size`` of them.
+    the model in minibatches (``batching``: at most ``batch_size`` pieces, default 64, and
+    ``max_batch_chars`` characters, default ``MAX_BATCH_CHARS``; ``minibatches``), so the model's memory
+    is bounded by the longest minibatch, not by how many long articles happen to meet in one.
     """
     keys = docs.get_column("document_key").to_list()
     texts = docs.get_column("body").to_list()
@@ -133,7 +133,8 @@ def extract_documents(
     # Whitespace-separated words, as dim_document.word_count counts them: vectorised, off the token loop.
     words = int(docs.select(pl.col("body").str.count_matches(r"\S+").sum()).item() or 0)
     pieces = list(_pieces(keys, texts, limit))
-    groups = minibatches([len(piece) for _, _, piece in pieces], batch_size, max_batch_chars)
+    size, chars = _batching(**batching)
+    groups = minibatches([len(piece) for _, _, piece in pieces], size, chars)
     docs_out = (doc for group in groups
                 for doc in nlp.pipe((pieces[i][2] for i in group), batch_size=len(group)))
     sentences_before, previous_key = 0, None
@@ -146,9 +147,14 @@ def extract_documents(
                                      _EVENT_OFFSET_LISTS, offset, sentences_before))
         rows.extend(_shift(doc_rows, _MENTION_OFFSETS, (), offset, sentences_before))
         sentences_before += _sentence_count(doc)
-    mentions = pl.DataFrame(rows, schema=MENTION_SCHEMA) if rows else MENTION_SCHEMA.to_frame()
-    events = pl.DataFrame(event_rows, schema=EVENT_MENTION_SCHEMA) if event_rows else EVENT_MENTION_SCHEMA.to_frame()
+    mentions = rows_frame(rows, MENTION_SCHEMA)
+    events = rows_frame(event_rows, EVENT_MENTION_SCHEMA)
     return Extracted(mentions=mentions, documents=len(keys), words=words, event_mentions=events)
+
+
+def _batching(batch_size: int = 64, max_batch_chars: int = MAX_BATCH_CHARS) -> tuple[int, int]:
+    """The minibatch limits of ``extract_documents``: (pieces, characters)."""
+    return batch_size, max_batch_chars
 
 
 def _pieces(keys: list[str], texts: list[str], limit: int) -> Iterator[tuple[str, int, str]]:

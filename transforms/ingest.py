@@ -16,6 +16,7 @@ from typing import NamedTuple
 import polars as pl
 
 from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
+from transforms.frames import rows_frame
 from transforms.keys import make_key, sha256_hex
 
 RAW_SCHEMA = pl.Schema(
@@ -102,8 +103,8 @@ def parse_inputs(items: Iterable[InputBytes]) -> tuple[pl.DataFrame, pl.DataFram
     if manifests:
         docs = [_apply_manifest(row, manifests) for row in docs]
     return (
-        pl.DataFrame(docs, schema=RAW_SCHEMA) if docs else RAW_SCHEMA.to_frame(),
-        pl.DataFrame(rejected, schema=QUARANTINE_SCHEMA) if rejected else QUARANTINE_SCHEMA.to_frame(),
+        rows_frame(docs, RAW_SCHEMA),
+        rows_frame(rejected, QUARANTINE_SCHEMA),
     )
 
 

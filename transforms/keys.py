@@ -26,3 +26,10 @@ def sha256_hex(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def date_key(expr: pl.Expr) -> pl.Expr:
+    """yyyymmdd integer key of a Date expression (null stays null): dim_date's key, and every fact's."""
+    return (
+        expr.dt.year().cast(pl.Int32) * 10000 + expr.dt.month().cast(pl.Int32) * 100 + expr.dt.day().cast(pl.Int32)
+    )

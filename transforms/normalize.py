@@ -14,6 +14,7 @@ from functools import lru_cache
 import polars as pl
 
 from transforms import dates
+from transforms.frames import rows_frame
 from transforms.keys import sha256_hex
 
 NORMALIZED_SCHEMA = pl.Schema(
@@ -160,7 +161,9 @@ def normalize_documents(
     manifest's (``given``; "2024-05" or "May 2024" at month precision, "2024" at year precision), else
     the day the title and body imply (``inferred``, day precision), else null (``unknown``). A given
     month or year gives way to the day the text implies when that day lies inside it (``inferred``).
+    ``today`` is the run's date (default: the clock's): no publication date after it is given or inferred.
     """
+    today = today or dt.date.today()
     compiled = compile_rules(rules)
     given_dates = _parse_given(raw.get_column("published").drop_nulls().unique().to_list())
     rows = []
@@ -189,7 +192,7 @@ def normalize_documents(
                 "language": detect_language(body),
             }
         )
-    return pl.DataFrame(rows, schema=NORMALIZED_SCHEMA) if rows else NORMALIZED_SCHEMA.to_frame()
+    return rows_frame(rows, NORMALIZED_SCHEMA)
 
 
 def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
@@ -204,8 +207,8 @@ def count_removed_lines(normalized: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _plausible_publication(day: dt.date, today: dt.date | None) -> bool:
-    return dt.date(1900, 1, 1) <= day <= (today or dt.date.today()) + dt.timedelta(days=1)
+def _plausible_publication(day: dt.date, today: dt.date) -> bool:
+    return dt.date(1900, 1, 1) <= day <= today + dt.timedelta(days=1)
 
 
 def parse_given_date(value: str) -> tuple[dt.date | None, str | None]:

@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from transforms.keys import key_expr, make_key
+from transforms.keys import date_key, key_expr, make_key
 
 DIM_DATE_SCHEMA = pl.Schema(
     {
@@ -19,13 +19,6 @@ DIM_DATE_SCHEMA = pl.Schema(
 )
 DIM_SOURCE_SCHEMA = pl.Schema({"source_key": pl.String, "source_name": pl.String, "domain": pl.String})
 UNKNOWN_SOURCE = "unknown"
-
-
-def date_key(expr: pl.Expr) -> pl.Expr:
-    """yyyymmdd integer key of a Date expression (null stays null)."""
-    return (
-        expr.dt.year().cast(pl.Int32) * 10000 + expr.dt.month().cast(pl.Int32) * 100 + expr.dt.day().cast(pl.Int32)
-    )
 
 
 def build_dates(dates: pl.Series) -> pl.DataFrame:

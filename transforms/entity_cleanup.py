@@ -1,0 +1,128 @@
+"""``dateline_entity_cleanup``: a name never crosses a line break or punctuation that separates names,
+never starts or ends with a bare number, and a span without letters is no name.
+"""
+
+from collections.abc import Iterator
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from transforms.entity_names import (
+    ENTITY_LABELS,
+    NAME_LABELS,
+    PERSON_JOINERS,
+    POSSESSIVES,
+    SEPARATORS,
+    line_segments,
+)
+
+
+@Language.factory("dateline_entity_cleanup")
+def make_entity_cleanup(nlp: Language, name: str) -> "EntityCleanup":
+    return EntityCleanup()
+
+
+class EntityCleanup:
+    """Split name spans at line breaks and separating punctuation, trim numbers and stray punctuation.
+
+    Only name labels are reshaped (PERSON, ORG, GPE, LOC, FAC, NORP); dates, amounts and quantities stay
+    as the model found them, for the steps that read them. Other named labels are only cut at line breaks.
+    In a line of match results ("Huddersfield 2 Barnet 1") the sides the model missed become ORG.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            if ent.label_ in NAME_LABELS:
+                ents.extend(p for p in (_trim(part) for part in _split(ent)) if p is not None)
+            elif ent.label_ in ENTITY_LABELS:
+                ents.extend(p for p in _split_lines(ent) if any(c.isalpha() for c in p.text))
+            else:
+                ents.append(ent)
+        doc.ents = filter_spans(ents + _result_sides(doc, ents))
+        return doc
+
+
+def _result_sides(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Unlabelled sides of a match result line: "Team 2 Team 1", each a run of one to three capitalized
+    words that starts the line or follows a score and is followed by a score; at least two per line."""
+    taken = bytearray(len(doc))
+    for e in ents:
+        taken[e.start : e.end] = b"\x01" * len(e)
+    found = []
+    for start, end in line_segments(doc):
+        tokens = doc[start:end]
+        if not any(t.text.isdigit() for t in tokens):
+            continue
+        sides = []
+        i = start
+        while i < end:
+            if i == start or doc[i - 1].text.isdigit():
+                j = i
+                while j < end and j - i < 3 and doc[j].is_alpha and doc[j].text[0].isupper():
+                    j += 1
+                if j > i and j < end and doc[j].text.isdigit() and not any(taken[i:j]):
+                    if not all(t.lower_ in STOP_WORDS for t in doc[i:j]):
+                        sides.append(Span(doc, i, j, label="ORG"))
+                    i = j
+                    continue
+            i += 1
+        if len(sides) >= 2:
+            found.extend(sides)
+    return found
+
+
+def _split_lines(ent: Span) -> Iterator[Span]:
+    start = ent.start
+    for token in ent:
+        if token.is_space:
+            if token.i > start:
+                yield Span(ent.doc, start, token.i, label=ent.label_)
+            start = token.i + 1
+    if ent.end > start:
+        yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _split(ent: Span) -> Iterator[Span]:
+    start = ent.start
+    for token in ent:
+        cut = token.is_space or token.text in SEPARATORS
+        if ent.label_ == "PERSON" and token.lower_ in PERSON_JOINERS:
+            cut = True
+        # A score between two names ("Haitai 2 Samsung 0") separates them; a number that ends a name
+        # ("Cold War 2.0", "Apollo 11") is trimmed or kept by _trim, not cut here.
+        if _bare_number(token) and start < token.i < ent.end - 1 and ent.doc[token.i + 1].text[:1].isupper():
+            cut = True
+        if cut:
+            if token.i > start:
+                yield Span(ent.doc, start, token.i, label=ent.label_)
+            start = token.i + 1
+    if ent.end > start:
+        yield Span(ent.doc, start, ent.end, label=ent.label_)
+
+
+def _bare_number(token: Token) -> bool:
+    return any(c.isdigit() for c in token.text) and not any(c.isalpha() for c in token.text)
+
+
+def _is_edge_junk(token: Token) -> bool:
+    """Punctuation or a bare number at the edge of a name ("Kent 244", "- Reuters")."""
+    if token.text in POSSESSIVES:
+        return False  # the possessive stays in the mention; the name span drops it
+    return token.is_punct or token.is_space or not any(c.isalpha() for c in token.text)
+
+
+def _trim(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and _is_edge_junk(doc[start]):
+        start += 1
+    while end > start and _is_edge_junk(doc[end - 1]):
+        end -= 1
+    if end <= start or not any(c.isalpha() for c in doc[start:end].text):
+        return None
+    if all(t.lower_ in STOP_WORDS or t.text in POSSESSIVES for t in doc[start:end]):
+        return None
+    return Span(doc, start, end, label=span.label_)

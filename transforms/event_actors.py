@@ -1,0 +1,219 @@
+"""An event mention's participants and place, read from the dependency parse around its trigger.
+
+``actor1`` (who does it) is the first answer of an ordered rule table: for a noun trigger the doer
+named on the noun ("criticism from Trump", "Moscow's demands"), else its clause's; for a verb, its
+clause's (``event_references.verb_doers``). ``actor2`` (to whom) gathers what each of its rules
+finds, in order. A noun trigger's arguments are those of the verb whose clause carries it
+(``predicate``: "have a call", "impose sanctions").
+"""
+
+from spacy.tokens import Token
+
+from transforms.event_mentions import (
+    ACTOR_LABELS,
+    DENY,
+    NOUN_TAGS,
+    OBJ,
+    PASS_SUBJ,
+    PLACE_LABELS,
+    SUBJ,
+    CharSpan,
+    MentionIndex,
+    first_mention,
+    span,
+)
+from transforms.event_references import clause_doers, first_found, prep_objects, resolve, verb_doers
+
+_ACTOR2_PREPS = {"with", "against", "on", "to", "between", "of", "for", "from", "at", "toward", "towards",
+                 "into"}
+_PLACE_PREPS = {"in", "at", "near", "around", "along", "to", "into", "across", "inside", "within"}
+# "in a call", "during his visit": a noun trigger in these frames shares its clause's participants.
+_FRAME_PREPS = frozenset({"in", "during", "at", "after", "before"})
+# "for" frames only gatherings one goes to ("head to Helsinki for a meeting"); "blamed Ukraine for the
+# buildup" gives a reason, not a frame.
+_GATHERING_NOUNS = frozenset({
+    "meeting", "visit", "trip", "summit", "talk", "call", "conversation", "negotiation", "discussion",
+    "consultation",
+})
+# Nouns whose possessor is acted upon: "Khashoggi's killing", "Cohen's arrest".
+_PATIENT_NOUNS = frozenset({
+    "arrest", "detention", "impeachment", "indictment", "conviction", "prosecution", "deportation",
+    "expulsion", "extradition", "killing", "murder", "assassination", "execution", "ouster", "firing",
+    "sentencing", "abduction", "kidnapping", "capture", "imprisonment", "jailing", "release",
+})
+# A withdrawal *from* a place: the place is what is left, not who leaves.
+_FROM_PLACE_NOUNS = frozenset({"withdrawal", "pullout", "retreat", "exit", "departure", "evacuation"})
+# "faced criticism", "got aid", "won support from X": the subject is the one the noun's act is aimed at.
+_RECEIVE_VERBS = frozenset({
+    "face", "receive", "draw", "get", "suffer", "endure", "attract", "win", "earn", "gain", "garner",
+    "survive", "escape", "avoid", "deserve",
+})
+
+
+def is_noun(trigger: Token) -> bool:
+    return trigger.pos_ in NOUN_TAGS
+
+
+def predicate(noun: Token) -> Token:
+    """The verb whose clause carries a noun trigger's arguments ("have a call", "impose sanctions")."""
+    head = noun.head
+    if noun.dep_ in ("dobj", "obj", "nsubjpass", "attr", "nsubj", "oprd") and head.pos_ in ("VERB", "AUX"):
+        return head
+    if noun.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+        return head.head
+    return noun
+
+
+def actor1(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan]:
+    """Who does it: the first answer of ``NOUN_DOER_RULES`` for a noun trigger, of the verb's clause else."""
+    if is_noun(trigger):
+        return first_found(NOUN_DOER_RULES, trigger, pred, index)
+    return verb_doers(pred, index)
+
+
+def _named_on_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+    """"criticism from Trump", "a travel request by Tlaib": the doer is named on the noun itself."""
+    for obj in prep_objects(trigger, _noun_agent_preps(trigger)):
+        spans = _actors(obj, index)
+        if spans:
+            return spans
+    return None
+
+
+def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+    """"Moscow's demands", "Russian sanctions" — not on a noun whose possessor undergoes it ("Cohen's arrest")."""
+    if trigger.lemma_.lower() in _PATIENT_NOUNS:
+        return None
+    for child in trigger.children:
+        if child.dep_ in ("poss", "amod", "compound", "nmod"):
+            spans = resolve(child, index)
+            if spans:
+                return spans
+    return None
+
+
+def _without_clause(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+    return [] if pred is trigger else None
+
+
+def _giver(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+    """"drew criticism from Merkel": the giver is named on the verb."""
+    if not _received(trigger, pred):
+        return None
+    for obj in prep_objects(pred, ("from", "by")):
+        spans = _actors(obj, index)
+        if spans:
+            return spans
+    return []
+
+
+def _outside_frame(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+    """"interviewed about the calls": a prepositional object that is no frame has no doer of its clause."""
+    return [] if trigger.dep_ == "pobj" and not _in_frame(trigger) else None
+
+
+def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan]:
+    return clause_doers(pred, index)
+
+
+NOUN_DOER_RULES = (_named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _clause_of_noun)
+
+
+def actor2(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats."""
+    spans = [found for rule in TARGET_RULES for found in rule(trigger, pred, index, exclude)]
+    out, seen = [], set(exclude)
+    for found in spans:
+        if found[0] not in seen:
+            seen.add(found[0])
+            out.append(found)
+    return out
+
+
+def _receiver(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"Nauert faced criticism", "Ukraine got the aid": the subject is on the receiving end."""
+    return verb_doers(pred, index) if is_noun(trigger) and _received(trigger, pred) else []
+
+
+def _patient(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"Khashoggi's killing", "the Cohen indictment"."""
+    if not is_noun(trigger) or trigger.lemma_.lower() not in _PATIENT_NOUNS:
+        return []
+    return [found for child in trigger.children if child.dep_ in ("poss", "compound") for found in _actors(child, index)]
+
+
+def _participle_noun(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"a Russian lawyer detained in Moscow": the noun a past participle modifies undergoes it."""
+    if pred.dep_ == "acl" and pred.tag_ == "VBN" and not is_noun(trigger):
+        return resolve(pred.head, index)
+    return []
+
+
+def _passive_conjunct(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"Page, who was never charged or accused": a passive conjunct shares its head's subject."""
+    if (
+        not is_noun(trigger) and pred.dep_ == "conj" and pred.tag_ == "VBN"
+        and not any(c.dep_ in SUBJ | PASS_SUBJ | OBJ for c in pred.children)
+    ):
+        return [found for c in pred.head.children if c.dep_ in PASS_SUBJ for found in resolve(c, index)]
+    return []
+
+
+def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """The objects and prepositional targets of the trigger, and of its clause's verb when that carries it.
+
+    The clause's verb carries a noun trigger's objects only when the noun is its own object
+    ("imposed sanctions on Russia") or the frame of its act ("briefed Xi during his visit");
+    "interviewed about the calls with Cohen" is about the interview.
+    """
+    carries = pred is not trigger and (
+        trigger.dep_ in ("dobj", "obj", "attr", "oprd", "nsubjpass")
+        or trigger.dep_ == "pobj" and _in_frame(trigger)
+    )
+    agent_preps = _noun_agent_preps(trigger) if is_noun(trigger) else ()
+    spans: list[CharSpan] = []
+    for head in [trigger, pred] if carries else [trigger]:
+        for child in head.children:
+            if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ) and child is not trigger:
+                # "denied collusion between his campaign and Moscow": a denied claim has no target
+                deep = [] if pred.lemma_.lower() in DENY else first_mention(child, index, exclude)
+                spans += resolve(child, index) or deep
+            elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
+                if head is trigger and child.lower_ in agent_preps:
+                    continue
+                spans += [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
+    return spans
+
+
+TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _objects)
+
+
+def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:
+    """The first place mention in a place phrase ("in Beijing", "near the border of Ukraine") of the trigger or its verb."""
+    for head in (trigger, pred):
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
+                for obj in child.children:
+                    for tok in (obj, *obj.children):
+                        row = index.at(tok.idx)
+                        if row is not None and row["label"] in PLACE_LABELS and row["start_char"] not in exclude:
+                            return span(row)
+    return None
+
+
+def _in_frame(noun: Token) -> bool:
+    prep = noun.head.lower_
+    return prep in _FRAME_PREPS or prep == "for" and noun.lemma_.lower() in _GATHERING_NOUNS
+
+
+def _noun_agent_preps(noun: Token) -> tuple[str, ...]:
+    """Prepositions that name a noun trigger's doer: "by" always, "from" except on a withdrawal *from* a place."""
+    return ("by",) if noun.lemma_.lower() in _FROM_PLACE_NOUNS else ("by", "from")
+
+
+def _actors(token: Token, index: MentionIndex) -> list[CharSpan]:
+    return [s for s in resolve(token, index) if index.label_at(s[0]) in ACTOR_LABELS]
+
+
+def _received(noun: Token, pred: Token) -> bool:
+    return pred is not noun and noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS

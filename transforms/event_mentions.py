@@ -1,0 +1,72 @@
+"""Entity mentions as event arguments: a document's mentions looked up by offset, and which of them can act.
+
+An event's actors and place are entity mentions of the same document (``entities.doc_mentions`` rows),
+found by the character offset of an argument token. The dependency labels the argument rules share
+live here too.
+"""
+
+from bisect import bisect_right
+
+from spacy.tokens import Token
+
+CharSpan = tuple[int, int]  # (start_char, end_char) of an entity mention
+
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+NOUN_TAGS = ("NOUN", "PROPN")
+SUBJ = {"nsubj", "csubj"}
+PASS_SUBJ = {"nsubjpass", "csubjpass"}
+OBJ = {"dobj", "obj", "dative", "attr", "oprd"}
+# Links a clause climbs through to the clause it belongs to ("plans to invade", "his decision to withdraw").
+CLIMB_DEPS = {"xcomp", "acl", "advcl", "conj", "ccomp", "relcl", "pcomp", "dobj", "pobj", "prep"}
+DENY = {"deny", "refute", "dismiss"}
+
+
+class MentionIndex:
+    """Entity-mention rows of one document, looked up by character offset."""
+
+    def __init__(self, mentions: list[dict]):
+        rows = sorted(mentions, key=lambda m: (m["start_char"], m["end_char"]))
+        self.rows = rows
+        self.starts = [m["start_char"] for m in rows]
+
+    def at(self, char: int) -> dict | None:
+        i = bisect_right(self.starts, char) - 1
+        if i >= 0 and char < self.rows[i]["end_char"]:
+            return self.rows[i]
+        return None
+
+    def label_at(self, char: int) -> str | None:
+        row = self.at(char)
+        return row["label"] if row else None
+
+
+def span(row: dict) -> CharSpan:
+    return row["start_char"], row["end_char"]
+
+
+def is_actor(row: dict, token: Token) -> bool:
+    """Whether an entity mention can be a doer or target: "pro-Israel", "anti-Semitic" are attitudes, and
+    "a Democrat" one unnamed person, not the group."""
+    if row["label"] not in ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
+        return False
+    # "a Republican", "an American": one unnamed member, whether the mention reads as the group (NORP) or
+    # as the party it resolves to (ORG)
+    one_word = " " not in row["mention_text"].strip()
+    return not (row["label"] != "PERSON" and one_word and determiner(token) in ("a", "an"))
+
+
+def determiner(token: Token) -> str | None:
+    return next((c.lower_ for c in token.children if c.dep_ == "det"), None)
+
+
+def first_mention(token: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """First actor mention inside a short object phrase ("what they saw as the United States' actions")."""
+    subtree = list(token.subtree)
+    if len(subtree) > 14:
+        return []
+    for tok in subtree:
+        row = index.at(tok.idx)
+        if row is not None and is_actor(row, tok) and row["start_char"] not in exclude:
+            return [span(row)]
+    return []

@@ -1,0 +1,176 @@
+"""How sure the text is of an event (asserted / negated / hypothetical / planned) and which way it points in time.
+
+``modality`` is the result of the first rule of ``MODALITY_RULES`` that holds for the trigger's clause
+chain, "asserted" when none does; ``tense`` says whether a bare weekday or month of the event looks
+back or ahead from the publication date.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from transforms.event_mentions import CLIMB_DEPS, DENY
+
+_TIME_PREPS = frozenset({"during", "after", "before", "since", "following", "amid", "throughout"})
+_COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}
+_HYPOTHETICAL_AUX = {"might", "may", "could", "would", "can", "should"}
+_HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion",
+                       "feared", "worry", "signal", "pretext", "potential", "wonder", "whether"}
+_HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothetical", "likely"}
+_PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim",
+               "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
+_PLANNED_MODS = ("upcoming", "planned", "scheduled", "future", "forthcoming")
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "could", "might", "may", "'d"})
+# Verbs and adjectives whose complement has not happened yet: "plans to", "is expected to", "is set to".
+_LOOKS_AHEAD = frozenset({
+    "plan", "expect", "hope", "aim", "schedule", "set", "intend", "want", "seek", "prepare", "due", "poise",
+    "vow", "promise", "agree", "propose", "wish", "need", "pledge", "threaten", "likely", "slate", "await",
+})
+
+
+def looks_ahead(head: Token) -> bool:
+    """Whether a governing word puts its complement in the future ("plans to", "is going to")."""
+    return head.lemma_.lower() in _LOOKS_AHEAD or head.lower_ == "going"
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """A trigger and the words that govern it: ``chain`` = (token, link from the one before), trigger first.
+
+    Governing words count only through complement links ("denied plans to invade", "plans to meet"),
+    never through adjuncts ("in a conversation last week, Biden rejected ...").
+    """
+
+    trigger: Token
+    chain: tuple[tuple[Token, str], ...]
+
+    @property
+    def local(self) -> list[Token]:
+        """The trigger and its predicate."""
+        return [tok for tok, _ in self.chain[:2]]
+
+    @property
+    def governing(self) -> list[Token]:
+        return [tok for tok, _ in self.chain[1:]]
+
+    @property
+    def governed(self) -> list[Token]:
+        """Governing words reached through complement links."""
+        return [tok for tok, via in self.chain[1:] if via in _COMPLEMENT_DEPS]
+
+
+def _clause(trigger: Token, pred: Token) -> _Clause:
+    if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
+        # "he would brief Xi during his visit": the visit takes place whatever is said of the briefing
+        pred = trigger
+    chain: list[tuple[Token, str]] = [(trigger, "")]
+    if pred is not trigger:
+        chain.append((pred, trigger.dep_))
+    node = pred
+    for _ in range(4):
+        if node.head is node or node.dep_ not in CLIMB_DEPS:
+            break
+        chain.append((node.head, node.dep_))
+        node = node.head
+    return _Clause(trigger, tuple(chain))
+
+
+def _has_child(tokens: list[Token], test: Callable[[Token], bool]) -> bool:
+    return any(test(child) for tok in tokens for child in tok.children)
+
+
+def _negated_locally(clause: _Clause) -> bool:
+    return _has_child(clause.local, lambda c: c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no"))
+
+
+def _denied(clause: _Clause) -> bool:
+    """"denied any plans to invade": the denial is its own REJECT event; what it denies did not happen."""
+    return any(
+        tok.lemma_.lower() in DENY or any(c.dep_ == "neg" for c in tok.children) for tok in clause.governed
+    )
+
+
+def _conditional(clause: _Clause) -> bool:
+    """A hypothetical modal ("might", "could") or an "if / whether / unless" clause."""
+    return _has_child(
+        clause.local + clause.governed,
+        lambda c: (c.dep_ in ("aux", "auxpass") and c.lower_ in _HYPOTHETICAL_AUX)
+        or (c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless")),
+    )
+
+
+def _possible(clause: _Clause) -> bool:
+    return any(c.dep_ == "amod" and c.lemma_.lower() in _HYPOTHETICAL_MODS for c in clause.trigger.children)
+
+
+def _feared(clause: _Clause) -> bool:
+    return any(tok.lemma_.lower() in _HYPOTHETICAL_HEADS for tok in clause.governing)
+
+
+def _will(clause: _Clause) -> bool:
+    return _has_child(clause.local + clause.governed, lambda c: c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll"))
+
+
+def _planned_by_head(clause: _Clause) -> bool:
+    return any(tok.lemma_.lower() in _PLAN_HEADS for tok in clause.governed)
+
+
+def _scheduled(clause: _Clause) -> bool:
+    return any(c.lemma_.lower() in _PLANNED_MODS for c in clause.trigger.children)
+
+
+# In order: the first rule that holds gives the modality; none holds: "asserted".
+MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
+    (_negated_locally, "negated"),
+    (_denied, "negated"),
+    (_conditional, "hypothetical"),
+    (_possible, "hypothetical"),
+    (_feared, "hypothetical"),
+    (_will, "planned"),
+    (_planned_by_head, "planned"),
+    (_scheduled, "planned"),
+)
+
+
+def modality(trigger: Token, pred: Token) -> str:
+    """asserted / negated / hypothetical / planned, from negation, modals and the governing words."""
+    clause = _clause(trigger, pred)
+    return next((result for holds, result in MODALITY_RULES if holds(clause)), "asserted")
+
+
+def tense(trigger: Token, pred: Token, modality: str) -> str:
+    """past / future: which way a bare month or weekday of this event points from the publication date.
+
+    A planned event is ahead. A noun trigger in a time phrase ("during his visit that began on
+    Thursday") has its own tense, not that of the clause around it ("he would brief Xi"); its own
+    past-tense relative clause ("that began") makes it past.
+    """
+    if modality == "planned":
+        return "future"
+    if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
+        pred = trigger
+    if any(c.dep_ == "relcl" and c.tag_ == "VBD" for c in trigger.children):
+        return "past"
+    return "future" if _is_future(pred) else "past"
+
+
+def _is_future(pred: Token) -> bool:
+    """Whether the clause looks ahead, so a bare month or weekday means the next one.
+
+    "will meet", and a verb governed (xcomp) by one that looks ahead: "hope to win ... in November",
+    "is expected to meet", "are going to have a call", "would meet"/"could meet" (a modal before the
+    bare verb). A past or present report stays past: "met in November" in February is last November.
+    """
+    if pred.tag_ in ("VBD", "VBN") and not any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in pred.children):
+        return False
+    node = pred
+    for _ in range(3):
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE_AUX for c in node.children):
+            return True
+        if node is not pred and looks_ahead(node):
+            return True
+        if node.dep_ != "xcomp" or node.head is node:
+            break
+        node = node.head
+    return node is not pred and looks_ahead(node)

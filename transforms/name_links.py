@@ -1,0 +1,90 @@
+"""Which fuller name a short entity name stands for, over all mentions of the warehouse and the batch.
+
+A one-word person name takes the full person name it is the last (or first) word of, a full name
+without its middle names the one longer name with the same ends, and a short organization name the
+"PLACE + name" organization, when that target is unambiguous or ``DOMINANCE`` times as mentioned as
+the next (``resolve_entities`` applies them).
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+
+# A one-word person name links to the most-mentioned full name ending in it when that name has at least
+# this many times the mentions of the next one ("Trump": Donald Trump over Ivanka Trump).
+DOMINANCE = 3
+
+
+# A short organization name links to "PLACE + name" only when that full name has at least one mention for
+# every PLACE_NAME_SHARE of the short name's (a generic short name is its own entity).
+PLACE_NAME_SHARE = 10
+
+
+def person_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
+    """Case-folded person name → the fuller person name it stands for."""
+    # A full name without its middle names → the one longer name with the same first and last words
+    # ("Mark Heller" → "Mark Jay Heller").
+    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in persons:
+        words = folded.split()
+        by_ends[(words[0], words[-1])].append(folded)
+    person_target: dict[str, str] = {}
+    for folded in persons:
+        words = folded.split()
+        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
+        target = _dominant(longer, mentions_of)
+        if target is not None:
+            person_target[folded] = target
+    # One-word person names → the full person name they end (or begin), counting the mentions of the
+    # names linked into each full name.
+    resolved_mentions: Counter = Counter()
+    for folded in persons:
+        resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
+    full_by_word: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in resolved_mentions:
+        words = folded.split()
+        full_by_word[("last", words[-1])].append(folded)
+        full_by_word[("first", words[0])].append(folded)
+    for folded, coarse in chosen.items():
+        if coarse != "person" or " " in folded:
+            continue
+        target = _dominant(full_by_word.get(("last", folded), ()), resolved_mentions)
+        if target is None:
+            first = full_by_word.get(("first", folded), ())
+            target = first[0] if len(first) == 1 else None  # first names only when unambiguous
+        if target is not None:
+            person_target[folded] = target
+    return person_target
+
+
+def place_named_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
+    """Short organization name → the "PLACE + name" organization it stands for."""
+    # An organization named after its place goes by the rest of its name ("Indianapolis Colts" →
+    # "Colts", "Boston Red Sox" → "Red Sox"): that short name links to the one (or dominant) such name.
+    by_rest: dict[str, list[str]] = defaultdict(list)
+    for folded, coarse in chosen.items():
+        words = folded.split()
+        if coarse != "organization" or len(words) < 2:
+            continue
+        for cut in range(1, len(words)):
+            if chosen.get(" ".join(words[:cut])) == "location":
+                by_rest[" ".join(words[cut:])].append(folded)
+    # Only when the full name is attested at least 1/PLACE_NAME_SHARE as often as the short one: "the
+    # House" (hundreds of mentions) is not "the Florida House" (a few), nor "Democratic Party" the
+    # "California Democratic Party"; "Colts" beside a well-attested "Indianapolis Colts" is.
+    org_target: dict[str, str] = {}
+    for folded, coarse in chosen.items():
+        if coarse in ("organization", "group") and folded in by_rest:
+            target = _dominant(by_rest[folded], mentions_of)
+            if target is not None and mentions_of[target] * PLACE_NAME_SHARE >= mentions_of[folded]:
+                org_target[folded] = target
+    return org_target
+
+
+def _dominant(candidates: Iterable[str], mentions_of: Mapping[str, int]) -> str | None:
+    ranked = sorted(candidates, key=lambda c: (-mentions_of[c], c))
+    if not ranked:
+        return None
+    if len(ranked) == 1 or mentions_of[ranked[0]] >= DOMINANCE * mentions_of[ranked[1]]:
+        return ranked[0]
+    return None
