@@ -10,9 +10,8 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 import polars as pl
+from dateline.transforms.dates import period_bounds
 from plotly.subplots import make_subplots
-
-from transforms.dates import period_bounds
 
 TOP_ENTITIES = 12
 TIMELINE_ENTITIES = 8

@@ -16,9 +16,7 @@ import duckdb
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
-from plotly.offline import get_plotlyjs
-
-from analyst.figures import (
+from dateline.analyst.figures import (
     date_label,
     entities_by_source_figure,
     event_timeline_figure,
@@ -26,6 +24,7 @@ from analyst.figures import (
     network_figure,
     top_entities_figure,
 )
+from plotly.offline import get_plotlyjs
 
 MAX_MEETING_ROWS = 25
 RECENT_RUNS = 10
@@ -204,7 +203,7 @@ def render_report(data: ReportData, title: str, subtitle: str) -> str:
     panels.append(_section("Data quality", quality_html(data),
                            "Runs, Great Expectations results and quarantined inputs (v_run_health, quarantine).",
                            wide=True))
-    template = Template((resources.files("analyst") / "templates" / "report.html").read_text(encoding="utf-8"))
+    template = Template((resources.files("dateline.analyst") / "templates" / "report.html").read_text(encoding="utf-8"))
     return template.substitute(title=esc(title), subtitle=esc(subtitle), plotlyjs=get_plotlyjs(),
                                panels="\n".join(panels))
 

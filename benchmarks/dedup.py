@@ -26,11 +26,8 @@ from pathlib import Path
 
 import polars as pl
 from datasketch import MinHashLSH
-
-from benchmarks.common import ROOT, corpus_path, skip
-from benchmarks.dedup_corpus import build_corpus
-from flows.sources import input_kind
-from transforms.deduplicate import (
+from dateline.flows.sources import input_kind
+from dateline.transforms.deduplicate import (
     NEAR_THRESHOLD,
     NUM_PERM,
     _lsh_threshold,
@@ -38,9 +35,12 @@ from transforms.deduplicate import (
     jaccard,
     shingle_sets,
 )
-from transforms.ingest import InputBytes, parse_inputs
-from transforms.normalize import normalize_documents
-from transforms.reference import load_reference
+from dateline.transforms.ingest import InputBytes, parse_inputs
+from dateline.transforms.normalize import normalize_documents
+from dateline.transforms.reference import load_reference
+
+from benchmarks.common import ROOT, corpus_path, skip
+from benchmarks.dedup_corpus import build_corpus
 
 ALLSIDES = "news_allsides_2018_2019.jsonl"
 BASIL = "basil_same_story_dev.jsonl"

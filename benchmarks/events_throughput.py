@@ -12,14 +12,14 @@ import json
 import time
 
 import polars as pl
+from dateline.flows.nlp import load_nlp
+from dateline.flows.settings import Settings
+from dateline.transforms.entities import resolve_entities
+from dateline.transforms.events import build_lexicon, load_triggers
+from dateline.transforms.extract import extract_documents
+from dateline.transforms.resolve_events import event_documents, key_event_mentions, resolve_events
 
 from benchmarks.common import corpus_path, read_jsonl, skip
-from flows.nlp import load_nlp
-from flows.settings import Settings
-from transforms.entities import resolve_entities
-from transforms.events import build_lexicon, load_triggers
-from transforms.extract import extract_documents
-from transforms.resolve_events import event_documents, key_event_mentions, resolve_events
 
 
 def main() -> None:

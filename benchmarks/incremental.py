@@ -49,7 +49,7 @@ def write_articles(source: Path, target: Path, skip_first: int, count: int) -> i
 
 
 def run_command(input_path: Path, warehouse: Path) -> list[str]:
-    return [sys.executable, "-m", "cli", "run", "--quiet", "--json", "--input", str(input_path),
+    return [sys.executable, "-m", "dateline.cli", "run", "--quiet", "--json", "--input", str(input_path),
             "--warehouse", str(warehouse)]
 
 

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import numpy
 import polars as pl
+from dateline.evaluation.ecbplus import evaluate_ecbplus
+from dateline.evaluation.events import evaluate_seeds
+from dateline.flows.nlp import load_nlp
+from dateline.flows.settings import Settings
+from dateline.transforms.events import Lexicon, build_lexicon, load_triggers
+from dateline.transforms.extract import extract_documents
 from spacy.attrs import DEP, HEAD
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from benchmarks.common import ROOT, corpus_path, read_jsonl, skip
-from evaluation.ecbplus import evaluate_ecbplus
-from evaluation.events import evaluate_seeds
-from flows.nlp import load_nlp
-from flows.settings import Settings
-from transforms.events import Lexicon, build_lexicon, load_triggers
-from transforms.extract import extract_documents
 
 _VERBAL = {"VERB": "VERB", "AUX": "VERB", "NOUN": "NOUN", "PROPN": "NOUN"}  # as transforms.events reads POS
 

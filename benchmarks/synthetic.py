@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-
-from warehouse.db import apply_schema
+from dateline.warehouse.db import apply_schema
 
 SQL_DIR = Path(__file__).parent / "sql" / "synthetic"
 TABLES = ("dim_date", "dim_source", "dim_document", "dim_entity", "dim_event_type", "fact_entity_mention",

@@ -31,8 +31,8 @@ STARTUP_ENV = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 def bare_worker(texts_path: Path) -> dict:
     """Stage (1) inside its own process: load the pipeline's nlp, then time ``nlp.pipe`` alone."""
-    from flows.nlp import load_nlp
-    from flows.settings import Settings
+    from dateline.flows.nlp import load_nlp
+    from dateline.flows.settings import Settings
 
     settings = Settings()
     texts = json.loads(texts_path.read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
         print(f"bare nlp.pipe: {json.dumps(bare | {'peak_rss_mb': bare_rss})}", file=sys.stderr, flush=True)
 
     warehouse = workdir / "warehouse" / "dateline.duckdb"
-    command = [sys.executable, "-m", "cli", "run", "--input", str(input_path), "--warehouse", str(warehouse)]
+    command = [sys.executable, "-m", "dateline.cli", "run", "--input", str(input_path), "--warehouse", str(warehouse)]
     runs = {}
     for name in ("pipeline", "noop"):
         details["load_avg"][f"before_{name}"] = _load()

@@ -1,5 +1,5 @@
 """``python -m cli``: the ``dateline`` console script without the installed entry point."""
 
-from cli.main import main
+from dateline.cli.main import main
 
 main()

@@ -18,7 +18,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 
-from flows.lifeline import parent_death_signal
+from dateline.flows.lifeline import parent_death_signal
 
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_TIMEOUT = 90.0

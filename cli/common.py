@@ -38,9 +38,8 @@ def error_text(exc: BaseException) -> str:
 
 def settings_from(**overrides):
     """The one settings object: DATELINE_* environment, then the options given (None = not given)."""
+    from dateline.flows.settings import Settings
     from pydantic import ValidationError
-
-    from flows.settings import Settings
 
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -77,7 +76,7 @@ class OutputFormat(StrEnum):
 
 
 def print_frame(frame, format: OutputFormat, raw_csv: bool = False) -> None:
-    from analyst.tabular import to_csv
+    from dateline.analyst.tabular import to_csv
 
     if format is OutputFormat.csv:
         sys.stdout.write(to_csv(frame, raw=raw_csv))
@@ -99,8 +98,7 @@ def wide(terminal: Console) -> Console:
 
 def read_sql(warehouse: Path | None, sql_file: str, parameters: list):
     import duckdb
-
-    from warehouse.db import sql_text
+    from dateline.warehouse.db import sql_text
 
     con = open_read(settings_from(warehouse=warehouse).warehouse)
     try:
@@ -114,8 +112,7 @@ def read_sql(warehouse: Path | None, sql_file: str, parameters: list):
 def open_read(warehouse: Path):
     """The analysts' connection (``warehouse.db.connect_analyst``), or a one-line failure."""
     import duckdb
-
-    from warehouse.db import WarehouseBusyError, connect_analyst
+    from dateline.warehouse.db import WarehouseBusyError, connect_analyst
 
     try:
         return connect_analyst(warehouse)

@@ -1,13 +1,12 @@
 """``dateline dedupe INPUT...``: preview the duplicate groups of a batch (no spaCy, no warehouse)."""
 
 import polars as pl
-
-from flows.sources import discover, read_files
-from transforms.deduplicate import deduplicate
-from transforms.ingest import parse_inputs
-from transforms.keys import make_key
-from transforms.normalize import normalize_documents
-from transforms.reference import load_reference
+from dateline.flows.sources import discover, read_files
+from dateline.transforms.deduplicate import deduplicate
+from dateline.transforms.ingest import parse_inputs
+from dateline.transforms.keys import make_key
+from dateline.transforms.normalize import normalize_documents
+from dateline.transforms.reference import load_reference
 
 
 def preview(inputs: list[str], max_bytes: int, threshold: float) -> tuple[dict, pl.DataFrame]:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from dateline.cli.common import console, fail, settings_from
+from dateline.cli.run_cmds import run_flow
 from rich.table import Table
-
-from cli.common import console, fail, settings_from
-from cli.run_cmds import run_flow
 
 train_app = typer.Typer(help="Train Dateline's models on annotated data.", no_args_is_help=True)
 
@@ -23,7 +22,7 @@ def train_events(
     c: Annotated[float, typer.Option(help="Inverse regularisation strength of the logistic regression.")] = 0.5,
 ) -> None:
     """Train the event detector on sentence gold; prints what cross-validation and the test split measured."""
-    from training.events import TrainingSources, train_detector
+    from dateline.training.events import TrainingSources, train_detector
 
     gold = gold if gold is not None else [Path("../shared/eval/events_train")]
     labels = labels if labels is not None else sorted(Path("training/labels").glob("*.jsonl"))
@@ -43,8 +42,8 @@ def eval_ner(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object {bare, pipeline}.")] = False,
 ) -> None:
     """NER precision/recall/F1 of the bare model and of Dateline's entity step on a CoNLL-2003 file."""
-    from evaluation import ner as ner_eval
-    from flows.nlp import load_nlp
+    from dateline.evaluation import ner as ner_eval
+    from dateline.flows.nlp import load_nlp
 
     if not conll.is_file():
         fail(f"no such file: {conll}")
@@ -70,7 +69,7 @@ def eval_entities(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
 ) -> None:
     """Entity resolution: ECB+ cross-document coreference of named participants, a warehouse's split rate."""
-    from evaluation import entities as entities_eval
+    from dateline.evaluation import entities as entities_eval
 
     if ecbplus is None and split_rate is None:
         fail("give --ecbplus FILE and/or --split-rate WAREHOUSE")
@@ -81,8 +80,8 @@ def eval_entities(
     if split_rate is not None:
         results["split_rate"] = entities_eval.split_rate(split_rate)
     if ecbplus is not None:
-        from flows.nlp import load_nlp
-        from flows.settings import Settings
+        from dateline.flows.nlp import load_nlp
+        from dateline.flows.settings import Settings
 
         try:
             nlp = load_nlp(Settings().model)
@@ -146,9 +145,9 @@ def _check_event_inputs(requested: dict[str, Path | None], gold_options_fit: boo
 def _eval_texts(ecbplus: Path | None, petrarch: Path | None, seeds: tuple[Path, Path] | None,
                 limit: int | None) -> dict:
     """The evaluations that run the pipeline's own NLP over gold texts: ECB+, PETRARCH2, seed gold."""
-    from evaluation import ecbplus as ecbplus_eval
-    from evaluation import events as events_eval
-    from flows.nlp import load_lexicon, load_nlp
+    from dateline.evaluation import ecbplus as ecbplus_eval
+    from dateline.evaluation import events as events_eval
+    from dateline.flows.nlp import load_lexicon, load_nlp
 
     try:
         nlp = load_nlp(settings_from().model)
@@ -187,8 +186,8 @@ def _eval_gold_folder(folder: Path, warehouse: Path | None, min_confidence: floa
     """Score a warehouse against a sentence gold folder; without one, run the pipeline on its articles first."""
     import tempfile
 
-    from evaluation.event_gold import evaluate_gold_folder, read_gold_folder
-    from flows.settings import Settings
+    from dateline.evaluation.event_gold import evaluate_gold_folder, read_gold_folder
+    from dateline.flows.settings import Settings
 
     try:
         read_gold_folder(folder)

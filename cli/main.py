@@ -6,10 +6,9 @@ import os
 import sys
 import traceback
 
+from dateline.cli import eval_cmds, read_cmds, run_cmds
+from dateline.cli.common import EXIT_FAILED, app, debug, err, error_text
 from rich.markup import escape
-
-from cli import eval_cmds, read_cmds, run_cmds
-from cli.common import EXIT_FAILED, app, debug, err, error_text
 
 # The commands, in the order ``dateline --help`` lists them.
 for command in (run_cmds.run, run_cmds.serve, read_cmds.query, read_cmds.runs, read_cmds.quarantine,

@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-
-from cli.common import (
+from dateline.cli.common import (
     EXIT_USAGE,
     OutputFormat,
     console,
@@ -21,6 +19,7 @@ from cli.common import (
     read_sql,
     settings_from,
 )
+from rich.table import Table
 
 
 def query(
@@ -73,8 +72,7 @@ def export(
 ) -> None:
     """Export every dimension, fact, run table and view as Parquet (read-only: BI tools read the files)."""
     import duckdb
-
-    from analyst.export import export_parquet
+    from dateline.analyst.export import export_parquet
 
     path = settings_from(warehouse=warehouse).warehouse
     con = open_read(path)
@@ -100,8 +98,7 @@ def report(
     import time
 
     import duckdb
-
-    from analyst.report import write_report
+    from dateline.analyst.report import write_report
 
     started = time.perf_counter()
     path = settings_from(warehouse=warehouse).warehouse
@@ -123,9 +120,9 @@ def dedupe(
                                                     help="Near-duplicate Jaccard threshold (default: the pipeline's).")] = None,
 ) -> None:
     """Preview the exact and near-duplicate groups of the inputs (no spaCy, no warehouse write)."""
-    from cli.dedupe import preview
-    from flows.sources import check_inputs
-    from transforms.deduplicate import NEAR_THRESHOLD
+    from dateline.cli.dedupe import preview
+    from dateline.flows.sources import check_inputs
+    from dateline.transforms.deduplicate import NEAR_THRESHOLD
 
     settings = settings_from()
     try:

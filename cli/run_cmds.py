@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from dateline.cli.common import EXIT_USAGE, console, debug, error_text, fail, settings_from, wide
 from rich.table import Table
-
-from cli.common import EXIT_USAGE, console, debug, error_text, fail, settings_from, wide
 
 
 def run(  # noqa: PLR0913  (Typer: one parameter per command-line option)
@@ -28,7 +27,7 @@ def run(  # noqa: PLR0913  (Typer: one parameter per command-line option)
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Run the pipeline over the inputs (default: seeds/) into the warehouse and print a summary."""
-    from flows.sources import NothingReadableError, find_inputs
+    from dateline.flows.sources import NothingReadableError, find_inputs
 
     settings = settings_from(inputs=input, warehouse=warehouse, batch_size=batch_size, workers=workers,
                          # an address alone means Dask: it would otherwise be ignored without a word
@@ -60,8 +59,8 @@ def serve(
     name: Annotated[str, typer.Option(help="Deployment name.")] = "dateline-scheduled",
 ) -> None:
     """Create a deployment of news_etl on a cron schedule and serve it (needs PREFECT_API_URL; README: Scheduling)."""
-    from cli.serve import NoPrefectServerError, api_url, check_cron
-    from cli.serve import serve as serve_deployment
+    from dateline.cli.serve import NoPrefectServerError, api_url, check_cron
+    from dateline.cli.serve import serve as serve_deployment
 
     settings = settings_from(inputs=input, warehouse=warehouse)
     try:
@@ -79,10 +78,10 @@ def serve(
 
 
 def run_flow(settings):
-    from cli.api import TemporaryServerError, start_temporary_api
+    from dateline.cli.api import TemporaryServerError, start_temporary_api
 
     api_ready = start_temporary_api()  # boots while the flow module's imports run
-    from flows.etl import news_etl
+    from dateline.flows.etl import news_etl
 
     try:
         api_ready()

@@ -8,9 +8,8 @@ so ``api_url`` refuses to serve against Prefect's temporary per-process API.
 
 from pathlib import Path
 
+from dateline.flows.settings import Settings
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
-
-from flows.settings import Settings
 
 DEFAULT_NAME = "dateline-scheduled"
 
@@ -64,7 +63,7 @@ def build_deployment(settings: Settings, cron: str, name: str = DEFAULT_NAME) ->
     The entrypoint is the module path ``flows.etl.news_etl`` (the installed package), not a file path,
     so the runs work whatever directory ``dateline serve`` was started from.
     """
-    from flows.etl import news_etl
+    from dateline.flows.etl import news_etl
 
     return news_etl.to_deployment(
         name=name,

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import polars as pl
+from dateline.evaluation.events import run_events
+from dateline.evaluation.scores import b_cubed, b_cubed_scores, pairwise_links
+from dateline.transforms.events import Lexicon
 from spacy.language import Language
-
-from evaluation.events import run_events
-from evaluation.scores import b_cubed, b_cubed_scores, pairwise_links
-from transforms.events import Lexicon
 
 
 def token_offsets(text: str, tokens: list[dict]) -> dict[int, tuple[int, int]]:

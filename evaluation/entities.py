@@ -18,15 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from dateline.evaluation.ecbplus import token_offsets
+from dateline.transforms.entities import entity_relations, resolve_entities
+from dateline.transforms.extract import extract_documents
+from dateline.transforms.reference import load_reference
+from dateline.warehouse import db
 from scipy.optimize import linear_sum_assignment
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-
-from evaluation.ecbplus import token_offsets
-from transforms.entities import entity_relations, resolve_entities
-from transforms.extract import extract_documents
-from transforms.reference import load_reference
-from warehouse import db
 
 PARTICIPANT_TAGS = ("HUMAN_PART", "NON_HUMAN_PART")
 

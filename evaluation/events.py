@@ -11,16 +11,15 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import polars as pl
+from dateline.flows.sources import manifest_of
+from dateline.transforms.dates import parse_given_period
+from dateline.transforms.events import SYMMETRIC_CODES, Lexicon
+from dateline.transforms.extract import extract_documents
+from dateline.transforms.ingest import parse_manifest
+from dateline.transforms.reference import load_reference
+from dateline.transforms.resolve import resolve_mentions
+from dateline.transforms.resolve_events import dates_compatible, event_documents
 from spacy.language import Language
-
-from flows.sources import manifest_of
-from transforms.dates import parse_given_period
-from transforms.events import SYMMETRIC_CODES, Lexicon
-from transforms.extract import extract_documents
-from transforms.ingest import parse_manifest
-from transforms.reference import load_reference
-from transforms.resolve import resolve_mentions
-from transforms.resolve_events import dates_compatible, event_documents
 
 DATA = Path(__file__).resolve().parents[1] / "transforms" / "data"
 

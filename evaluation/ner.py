@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline.transforms.entities import doc_mentions
 from spacy.language import Language
 from spacy.tokens import Doc
-
-from transforms.entities import doc_mentions
 
 LABEL_MAP = {
     "PERSON": "PER",

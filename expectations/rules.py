@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import polars as pl
-
-from transforms.dates import PRECISIONS, PUBLICATION_PRECISIONS
-from transforms.entities import COARSE_TYPE_VALUES, ENTITY_LABELS
-from transforms.events import CONSULT_MODES, MODALITIES, QUAD_CLASSES
-from transforms.resolve_events import POLARITY
+from dateline.transforms.dates import PRECISIONS, PUBLICATION_PRECISIONS
+from dateline.transforms.entities import COARSE_TYPE_VALUES, ENTITY_LABELS
+from dateline.transforms.events import CONSULT_MODES, MODALITIES, QUAD_CLASSES
+from dateline.transforms.resolve_events import POLARITY
 
 DATE_SOURCES = ("given", "inferred", "unknown")
 DUPLICATE_KINDS = ("exact", "near")

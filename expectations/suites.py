@@ -8,8 +8,7 @@ small, readable in Data Docs, and built once per run.
 from collections.abc import Mapping
 
 import great_expectations.expectations as gxe
-
-from expectations.rules import TableRules, reference_column
+from dateline.expectations.rules import TableRules, reference_column
 
 
 def build_suites(rules: Mapping[str, TableRules]) -> dict[str, list[gxe.Expectation]]:

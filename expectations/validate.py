@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
-
-from transforms.frames import rows_frame
+from dateline.transforms.frames import rows_frame
 
 if TYPE_CHECKING:
-    from expectations.rules import LoadedKeys
+    from dateline.expectations.rules import LoadedKeys
 
 VALIDATION_SCHEMA = pl.Schema(
     {
@@ -51,8 +50,8 @@ def validate_run(
     mapping of table → keys, or ``LoadedKeys`` asked by anti-join about the few values not staged).
     The suites are built once here, for this run.
     """
-    from expectations.rules import check_columns, table_rules
-    from expectations.suites import build_suites
+    from dateline.expectations.rules import check_columns, table_rules
+    from dateline.expectations.suites import build_suites
 
     rules = table_rules(today)
     validator = Validator(data_docs_dir)
@@ -142,7 +141,7 @@ class Validator:
         The index is Dateline's self-contained page of ``results`` (readable offline); GX's own index,
         which needs CDN scripts, stays beside it as ``gx_index.html``.
         """
-        from expectations.docs_page import write_page
+        from dateline.expectations.docs_page import write_page
 
         self.context.build_data_docs(site_names=[DOCS_SITE])
         return write_page(Path(self.data_docs_dir).resolve(), results, run_id)

@@ -17,19 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NONE as NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
-
-from expectations.validate import ValidationReport
-from flows import runners, workers
-from flows.lookups import WarehouseLookups, resolve_events_against
-from flows.progress import RunProgress
-from flows.settings import Settings
-from flows.sources import find_inputs
-from flows.staging import RunStaging
-from flows.summary import RunCounts, RunSummary, run_row, validation_text
-from flows.tasks import (
+from dateline.expectations.validate import ValidationReport
+from dateline.flows import runners, workers
+from dateline.flows.lookups import WarehouseLookups, resolve_events_against
+from dateline.flows.progress import RunProgress
+from dateline.flows.settings import Settings
+from dateline.flows.sources import find_inputs
+from dateline.flows.staging import RunStaging
+from dateline.flows.summary import RunCounts, RunSummary, run_row, validation_text
+from dateline.flows.tasks import (
     extract_batch,
     fact_frames,
     ingest_batch,
@@ -40,17 +36,20 @@ from flows.tasks import (
     transient_only,
     validate_frames,
 )
-from transforms import star
-from transforms.deduplicate import deduplicate, document_signatures
-from transforms.entities import MENTION_SCHEMA
-from transforms.events import EVENT_MENTION_SCHEMA
-from transforms.extract import Extracted
-from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
-from transforms.normalize import count_removed_lines, normalize_documents
-from transforms.reference import Reference, load_reference
-from transforms.resolve import Known, Resolution
-from transforms.versions import plan_versions, source_identity, with_metadata_hash
-from warehouse import db
+from dateline.transforms import star
+from dateline.transforms.deduplicate import deduplicate, document_signatures
+from dateline.transforms.entities import MENTION_SCHEMA
+from dateline.transforms.events import EVENT_MENTION_SCHEMA
+from dateline.transforms.extract import Extracted
+from dateline.transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
+from dateline.transforms.normalize import count_removed_lines, normalize_documents
+from dateline.transforms.reference import Reference, load_reference
+from dateline.transforms.resolve import Known, Resolution
+from dateline.transforms.versions import plan_versions, source_identity, with_metadata_hash
+from dateline.warehouse import db
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE as NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 
 class ValidationFailedError(RuntimeError):

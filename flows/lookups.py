@@ -18,13 +18,12 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-
-from transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA
-from transforms.entity_probes import input_probes, open_names, prefix_probes, seed_probes
-from transforms.event_merge import participants, publication_period
-from transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
-from transforms.versions import KNOWN_SCHEMA
-from warehouse import db
+from dateline.transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA
+from dateline.transforms.entity_probes import input_probes, open_names, prefix_probes, seed_probes
+from dateline.transforms.event_merge import participants, publication_period
+from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
+from dateline.transforms.versions import KNOWN_SCHEMA
+from dateline.warehouse import db
 
 # Tables whose keys loaded rows may reference, and the key column of each.
 KEY_COLUMNS = {

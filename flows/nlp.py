@@ -3,12 +3,11 @@
 from functools import lru_cache
 
 import spacy
+from dateline.transforms.entity_components import add_entity_components
+from dateline.transforms.event_detector import EventDetector
+from dateline.transforms.events import Lexicon, build_lexicon
+from dateline.transforms.reference import load_reference
 from spacy.language import Language
-
-from transforms.entity_components import add_entity_components
-from transforms.event_detector import EventDetector
-from transforms.events import Lexicon, build_lexicon
-from transforms.reference import load_reference
 
 
 @lru_cache(maxsize=4)

@@ -5,9 +5,8 @@ changes (``Settings.task_runner``). Everything else, the load in particular, sta
 process: DuckDB has one writer.
 """
 
+from dateline.flows.settings import Settings
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-
-from flows.settings import Settings
 
 # A local cluster small enough for a laptop or CI: one process per worker (spaCy holds the GIL)
 # and one thread each, so a worker runs one batch at a time with its own model.

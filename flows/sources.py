@@ -9,8 +9,8 @@ import glob
 import os
 from pathlib import Path
 
-from transforms.ingest import InputBytes, manifest_problems
-from transforms.normalize import parse_given_date
+from dateline.transforms.ingest import InputBytes, manifest_problems
+from dateline.transforms.normalize import parse_given_date
 
 MANIFEST_NAME = "manifest.csv"
 JSONL_SUFFIXES = (".jsonl", ".ndjson")

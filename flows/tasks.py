@@ -10,22 +10,21 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+from dateline.expectations.validate import VALIDATION_SCHEMA, ValidationReport
+from dateline.flows.lookups import WarehouseLookups
+from dateline.flows.nlp import load_lexicon, load_nlp
+from dateline.flows.sources import read_files
+from dateline.flows.workers import ExtractPool
+from dateline.transforms import star
+from dateline.transforms.extract import Extracted, extract_documents
+from dateline.transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
+from dateline.transforms.normalize import normalize_documents
+from dateline.transforms.reference import Reference
+from dateline.transforms.resolve import Known, Resolution, resolve_mentions
+from dateline.warehouse import db
+from dateline.warehouse.load import load_run, record_failed_run
 from prefect import task
 from prefect.cache_policies import NONE as NO_CACHE
-
-from expectations.validate import VALIDATION_SCHEMA, ValidationReport
-from flows.lookups import WarehouseLookups
-from flows.nlp import load_lexicon, load_nlp
-from flows.sources import read_files
-from flows.workers import ExtractPool
-from transforms import star
-from transforms.extract import Extracted, extract_documents
-from transforms.ingest import QUARANTINE_SCHEMA, parse_inputs
-from transforms.normalize import normalize_documents
-from transforms.reference import Reference
-from transforms.resolve import Known, Resolution, resolve_mentions
-from warehouse import db
-from warehouse.load import load_run, record_failed_run
 
 
 def transient_only(task, task_run, state) -> bool:
@@ -101,7 +100,7 @@ def validate_frames(
     """
     if all(frame.is_empty() for frame in frames.values()):
         return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
-    from expectations.validate import validate_run  # imports GX (~5 s): only when there is data
+    from dateline.expectations.validate import validate_run  # imports GX (~5 s): only when there is data
 
     return validate_run(frames, loaded_keys, run_id, data_docs_dir)
 

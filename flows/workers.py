@@ -19,9 +19,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 
 import polars as pl
-
-from transforms.entities import MENTION_SCHEMA
-from transforms.extract import MAX_BATCH_CHARS, Extracted, minibatches
+from dateline.transforms.entities import MENTION_SCHEMA
+from dateline.transforms.extract import MAX_BATCH_CHARS, Extracted, minibatches
 
 
 def processes_for(documents: int, workers: int, nlp_batch_size: int) -> int:
@@ -104,8 +103,8 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int,
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.
 
 def _load(model: str, parent: int | None = None) -> None:
-    from flows.lifeline import exit_with_parent
-    from flows.nlp import load_lexicon, load_nlp
+    from dateline.flows.lifeline import exit_with_parent
+    from dateline.flows.nlp import load_lexicon, load_nlp
 
     exit_with_parent(parent)  # a killed run leaves no worker behind
 
@@ -118,8 +117,8 @@ def _ready() -> bool:
 
 
 def _extract_chunk(model: str, docs: pl.DataFrame, nlp_batch_size: int, nlp_batch_chars: int) -> Extracted:
-    from flows.nlp import load_lexicon, load_nlp
-    from transforms.extract import extract_documents
+    from dateline.flows.nlp import load_lexicon, load_nlp
+    from dateline.transforms.extract import extract_documents
 
     return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
                              max_batch_chars=nlp_batch_chars)

@@ -69,8 +69,8 @@ def warehouse_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def nlp():
     """The production pipeline (the installed model with Dateline's entity components), loaded once."""
-    from flows.nlp import load_nlp
-    from flows.settings import Settings
+    from dateline.flows.nlp import load_nlp
+    from dateline.flows.settings import Settings
 
     return load_nlp(Settings().model)
 
@@ -78,7 +78,7 @@ def nlp():
 @pytest.fixture(scope="session")
 def lexicon():
     """The production trigger lexicon with the shipped trained event detector, loaded once."""
-    from flows.nlp import load_lexicon
+    from dateline.flows.nlp import load_lexicon
 
     return load_lexicon()
 

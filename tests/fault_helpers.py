@@ -33,8 +33,8 @@ def seeded_warehouse(tmp_path_factory) -> Path:
 
 def run_with(inputs: list, warehouse: Path, **overrides):
     """Run the real flow with any settings (tests.helpers.run_flow fixes lock_timeout)."""
-    from flows.etl import news_etl
-    from flows.settings import Settings
+    from dateline.flows.etl import news_etl
+    from dateline.flows.settings import Settings
 
     return news_etl(settings=Settings(inputs=[str(p) for p in inputs], warehouse=warehouse, **overrides))
 
@@ -100,20 +100,20 @@ def subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def dateline(*args: str) -> list[str]:
     """Command line of the installed ``dateline`` console script (or ``python -m cli``)."""
     script = Path(sys.executable).with_name("dateline")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "cli", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "dateline.cli", *args]
 
 
 def dateline_with_fault(fault: str, *args: str) -> list[str]:
     """Command line running ``dateline ARGS`` in a child process after ``fault`` (Python source) replaced
     one component's function with a faulty one: the behaviour is then observed through the CLI."""
-    launcher = f"import sys\n{fault}\nfrom cli.main import main\nsys.argv = ['dateline', *sys.argv[1:]]\nmain()\n"
+    launcher = f"import sys\n{fault}\nfrom dateline.cli.main import main\nsys.argv = ['dateline', *sys.argv[1:]]\nmain()\n"
     return [sys.executable, "-c", launcher, *args]
 
 
 # A real bug's shape: every new mention of the resolve stage points past the end of its body.
 BROKEN_OFFSETS = (
     "import dataclasses, polars as pl\n"
-    "import transforms.resolve as resolve\n"
+    "import dateline.transforms.resolve as resolve\n"
     "real = resolve.resolve_mentions\n"
     "def broken(*args, **kwargs):\n"
     "    resolved = real(*args, **kwargs)\n"

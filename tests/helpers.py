@@ -4,9 +4,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-
-from flows.etl import news_etl
-from flows.settings import Settings
+from dateline.flows.etl import news_etl
+from dateline.flows.settings import Settings
 
 DATA_TABLES = (
     "dim_date", "dim_source", "dim_document", "dim_entity", "dim_event_type",

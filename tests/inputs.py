@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 
 import polars as pl
-
-from flows.sources import input_kind
-from transforms.ingest import InputBytes, parse_inputs
+from dateline.flows.sources import input_kind
+from dateline.transforms.ingest import InputBytes, parse_inputs
 
 
 def parse_files(items: Iterable[tuple | InputBytes]) -> tuple[pl.DataFrame, pl.DataFrame]:

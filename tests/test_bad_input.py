@@ -8,10 +8,10 @@ import shutil
 
 import polars as pl
 import pytest
+from dateline.transforms import ingest
 
 from tests.fault_helpers import SEEDS, copy_warehouse, seeded_warehouse
 from tests.helpers import query, run_flow
-from transforms import ingest
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -171,7 +171,7 @@ def test_50_mb_file_is_quarantined_by_the_size_limit(bad_run):
 
 
 def test_oversized_file_is_never_opened(tmp_path, monkeypatch):
-    import flows.sources as sources
+    import dateline.flows.sources as sources
 
     big = tmp_path / "big.txt"
     with open(big, "wb") as handle:  # sparse: the size is what matters, not the bytes

@@ -1,10 +1,10 @@
 """The extraction batches on a local Dask cluster give the same warehouse as the default thread runner."""
 
 import pytest
+from dateline.flows import runners
+from dateline.flows.settings import Settings
 from polars.testing import assert_frame_equal
 
-from flows import runners
-from flows.settings import Settings
 from tests.helpers import DATA_TABLES, run_flow, snapshot
 
 # Which run loaded a row differs between two runs by design; everything else is keyed deterministically.

@@ -3,9 +3,8 @@
 import datetime as dt
 
 import pytest
-
-from transforms.date_anchor import anchor_date
-from transforms.dates import infer_published_date, parse_given_date, parse_given_period
+from dateline.transforms.date_anchor import anchor_date
+from dateline.transforms.dates import infer_published_date, parse_given_date, parse_given_period
 
 TUESDAY = dt.date(2021, 12, 14)
 TODAY = dt.date(2026, 1, 1)  # the run's date, injected: no test reads the clock
@@ -206,7 +205,7 @@ def test_day_precision_is_the_default_and_an_unknown_precision_reads_as_day():
 
 
 def test_publication_date_prefers_a_given_day_and_refines_a_given_month_from_the_text():
-    from transforms.dates import publication_date
+    from dateline.transforms.dates import publication_date
 
     text = "On December 8, Biden spoke with Putin. The fall of 2021 was tense."  # implies 2021-12-08
     assert publication_date(dt.date(2021, 12, 20), "day", text, today=TODAY) == (dt.date(2021, 12, 20), "day", "given")
@@ -240,7 +239,7 @@ def test_a_bare_month_points_the_way_the_tense_does(text, published, tense, expe
      "Black Friday", "Cyber Monday", "Women's March", "March Madness"],
 )
 def test_named_events_are_not_dates(text):
-    from transforms.dates import is_named_event
+    from dateline.transforms.dates import is_named_event
 
     assert is_named_event(text)
     assert anchor_date(text, dt.date(2020, 3, 5), "past", today=TODAY) == (None, "unknown")
@@ -252,6 +251,6 @@ def test_named_events_are_not_dates(text):
      "in March of 2019", "Friday night", "Wednesday (15)", "mid-March", "March 3"],
 )
 def test_ordinary_dates_are_not_named_events(text):
-    from transforms.dates import is_named_event
+    from dateline.transforms.dates import is_named_event
 
     assert not is_named_event(text)

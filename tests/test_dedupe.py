@@ -7,12 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 from datasketch import MinHash
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from tests.conftest import corpus
-from tests.inputs import parse_files
-from transforms.deduplicate import (
+from dateline.transforms.deduplicate import (
     DEDUP_SCHEMA,
     NEAR_THRESHOLD,
     deduplicate,
@@ -21,10 +16,15 @@ from transforms.deduplicate import (
     near_candidates,
     shingle_sets,
 )
-from transforms.keys import sha256_hex
-from transforms.minhash import shingle_hashes
-from transforms.normalize import normalize_documents
-from transforms.reference import load_reference
+from dateline.transforms.keys import sha256_hex
+from dateline.transforms.minhash import shingle_hashes
+from dateline.transforms.normalize import normalize_documents
+from dateline.transforms.reference import load_reference
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import corpus
+from tests.inputs import parse_files
 
 WORDS = (
     "putin xi jinping moscow beijing kremlin nato ukraine troops border sanctions summit video call talks "
@@ -381,9 +381,8 @@ def test_later_copy_links_to_the_warehouse_document_and_is_not_extracted(seed_di
 def test_dedupe_command_json_groups(seed_dir, tmp_path):
     import json
 
+    from dateline.cli.main import app
     from typer.testing import CliRunner
-
-    from cli.main import app
 
     exact, edited = _copies(seed_dir)
     (seed_dir / "zz_exact_copy.txt").write_bytes(exact)

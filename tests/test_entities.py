@@ -5,10 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import spacy
-from polars.testing import assert_frame_equal
-
-from tests.golden import assert_golden
-from transforms.entities import (
+from dateline.transforms.entities import (
     ALIAS_KINDS,
     ENTITY_SCHEMA,
     MENTION_SCHEMA,
@@ -20,9 +17,12 @@ from transforms.entities import (
     resolve_entities,
     spelling_rank,
 )
-from transforms.entity_components import add_entity_components, alias_patterns, short_form_target
-from transforms.keys import make_key
-from transforms.reference import load_reference
+from dateline.transforms.entity_components import add_entity_components, alias_patterns, short_form_target
+from dateline.transforms.keys import make_key
+from dateline.transforms.reference import load_reference
+from polars.testing import assert_frame_equal
+
+from tests.golden import assert_golden
 
 REFERENCE = load_reference()
 
@@ -99,8 +99,8 @@ def test_headline_in_capitals_is_reread_with_sentence_case(rules_nlp):
 def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
     headline = rules_nlp.get_pipe("dateline_headline_ner")
     doc = rules_nlp.make_doc("TALKS HELD IN BEIJING\nOfficials held talks in Beijing on Friday.")
-    from transforms.entity_names import line_segments
-    from transforms.headline_ner import case_evidence
+    from dateline.transforms.entity_names import line_segments
+    from dateline.transforms.headline_ner import case_evidence
 
     segments = line_segments(doc)
     evidence = case_evidence(doc, segments[1:])
@@ -120,8 +120,8 @@ def test_headline_reread_uses_the_words_case_in_the_running_text(rules_nlp):
     ],
 )
 def test_headline_lines_are_told_from_lists_of_names(rules_nlp, line, expected):
-    from transforms.entity_names import line_segments
-    from transforms.headline_ner import case_evidence, is_headline
+    from dateline.transforms.entity_names import line_segments
+    from dateline.transforms.headline_ner import case_evidence, is_headline
 
     doc = rules_nlp.make_doc(f"{line}\nThe new drills near the border used a tank troop and little else.")
     first, rest = line_segments(doc)[0], line_segments(doc)[1:]
@@ -692,10 +692,10 @@ def test_no_mentions_give_empty_frames_with_schemas():
 
 
 def seed_entities(nlp) -> pl.DataFrame:
-    from flows.sources import read_files
-    from transforms.extract import extract_documents
-    from transforms.ingest import parse_inputs
-    from transforms.normalize import normalize_documents
+    from dateline.flows.sources import read_files
+    from dateline.transforms.extract import extract_documents
+    from dateline.transforms.ingest import parse_inputs
+    from dateline.transforms.normalize import normalize_documents
 
     items, _ = read_files([str(p) for p in sorted(SEEDS.glob("*.txt"))], 10_000_000)
     docs = normalize_documents(parse_inputs(items)[0], REFERENCE.boilerplate_rules).select("document_key", "body").sort("document_key")

@@ -19,17 +19,17 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dateline.flows.lookups import WarehouseLookups
+from dateline.transforms import star
+from dateline.transforms.entities import entity_relations, resolve_entities
+from dateline.transforms.extract import extract_documents
+from dateline.transforms.reference import load_reference
+from dateline.warehouse.db import apply_schema, sql_text
+from dateline.warehouse.load import load_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.lookups import WarehouseLookups
 from tests.test_entities import SEEDS
-from transforms import star
-from transforms.entities import entity_relations, resolve_entities
-from transforms.extract import extract_documents
-from transforms.reference import load_reference
-from warehouse.db import apply_schema, sql_text
-from warehouse.load import load_run
 
 GENERATED = {
     "g1": "Trump spoke to reporters on Monday. Trump said the talks with Beijing would go on.",

@@ -4,9 +4,7 @@ import json
 
 import pytest
 import spacy
-from typer.testing import CliRunner
-
-from evaluation.ner import (
+from dateline.evaluation.ner import (
     LABEL_MAP,
     MICRO_KEY,
     ConllDoc,
@@ -16,8 +14,9 @@ from evaluation.ner import (
     read_conll,
     score,
 )
-from transforms.entity_components import add_entity_components
-from transforms.reference import load_reference
+from dateline.transforms.entity_components import add_entity_components
+from dateline.transforms.reference import load_reference
+from typer.testing import CliRunner
 
 # Two documents; the second mixes IOB1 (an entity opened by I-) with a B- boundary between two names.
 SNIPPET = """-DOCSTART- -X- -X- O
@@ -149,7 +148,7 @@ def test_pipeline_scores_name_spans_without_article():
 
 
 def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
-    from cli.main import app
+    from dateline.cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(snippet_file), "--json"])
     assert outcome.exit_code == 0, outcome.output
@@ -163,7 +162,7 @@ def test_cli_eval_ner_json_has_the_documented_keys(snippet_file):
 
 
 def test_cli_eval_ner_missing_file_fails_with_a_reason(tmp_path):
-    from cli.main import app
+    from dateline.cli.main import app
 
     outcome = CliRunner().invoke(app, ["eval", "ner", "--conll", str(tmp_path / "none.txt")])
     assert outcome.exit_code != 0
@@ -171,8 +170,9 @@ def test_cli_eval_ner_missing_file_fails_with_a_reason(tmp_path):
 
 @pytest.mark.corpus
 def test_pipeline_beats_the_bare_model_on_conll_dev_by_three_points(nlp):
-    from flows.nlp import load_nlp
-    from flows.settings import Settings
+    from dateline.flows.nlp import load_nlp
+    from dateline.flows.settings import Settings
+
     from tests.conftest import corpus
 
     docs = read_conll(corpus("conll2003/valid.txt"))

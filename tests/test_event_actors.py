@@ -5,10 +5,9 @@ words are triggers. The sentences are written for these tests.
 """
 
 import pytest
-
-from transforms.entities import doc_mentions
-from transforms.event_actors import actor1, actor2, predicate
-from transforms.event_mentions import MentionIndex
+from dateline.transforms.entities import doc_mentions
+from dateline.transforms.event_actors import actor1, actor2, predicate
+from dateline.transforms.event_mentions import MentionIndex
 
 
 def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[str]]:

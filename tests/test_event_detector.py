@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from transforms.entities import doc_mentions
-from transforms.event_detector import EventDetector, LinearWeights
-from transforms.events import doc_events
+from dateline.transforms.entities import doc_mentions
+from dateline.transforms.event_detector import EventDetector, LinearWeights
+from dateline.transforms.events import doc_events
 
 
 def codes(nlp, lexicon, text: str) -> list[str]:
@@ -60,7 +59,7 @@ def test_confidence_is_the_calibrated_probability(nlp, lexicon):
 def test_tampered_weights_are_refused(tmp_path: Path):
     from importlib import resources
 
-    with resources.as_file(resources.files("transforms") / "models" / "event_detector") as folder:
+    with resources.as_file(resources.files("dateline.transforms") / "models" / "event_detector") as folder:
         shutil.copytree(folder, tmp_path / "detector")
     weights = tmp_path / "detector" / "weights.npz"
     with np.load(weights) as arrays:
@@ -73,7 +72,7 @@ def test_tampered_weights_are_refused(tmp_path: Path):
 
 def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
     """The training command end to end on a small corpus of its own (not the shipped model's data)."""
-    from training.events import TrainingSources, train_detector
+    from dateline.training.events import TrainingSources, train_detector
 
     acts = [
         ("Police arrested {a} on Friday.", "COERCE", "arrested"),
@@ -113,8 +112,8 @@ def test_training_writes_a_detector_that_loads_and_detects(tmp_path: Path):
 
 def test_each_type_with_enough_detections_is_calibrated_on_its_own():
     """A type's raw probability maps to how often that type was right; rare types share the pooled map."""
-    from training.events import MIN_CALIBRATION_DETECTIONS, calibrated, type_calibrations
-    from transforms.event_detector import ANY_TYPE
+    from dateline.training.events import MIN_CALIBRATION_DETECTIONS, calibrated, type_calibrations
+    from dateline.transforms.event_detector import ANY_TYPE
 
     found, gold = [], {}
     for i in range(MIN_CALIBRATION_DETECTIONS + 10):  # CONSULT at 0.6 is right every time
@@ -141,9 +140,9 @@ def test_each_type_with_enough_detections_is_calibrated_on_its_own():
 
 def test_the_lexicon_tells_the_detector_what_a_listed_word_can_be(nlp):
     """A lexicon entry is a feature, a prepositional one only with its preposition."""
-    from training.events import lexicon_prior
-    from transforms.event_detector import lexicon_features
-    from transforms.events import load_triggers
+    from dateline.training.events import lexicon_prior
+    from dateline.transforms.event_detector import lexicon_features
+    from dateline.transforms.events import load_triggers
 
     prior = lexicon_prior(load_triggers())
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dateline.evaluation.event_gold import CURVE_THRESHOLDS, evaluate_gold_folder, same_actor
+from dateline.warehouse.db import apply_schema
 
-from evaluation.event_gold import CURVE_THRESHOLDS, evaluate_gold_folder, same_actor
 from tests.conftest import ROOT
 from tests.fault_helpers import dateline, run_cli, subprocess_env
 from tests.helpers import run_flow
-from warehouse.db import apply_schema
 
 REFERENCE = ROOT.parent / "shared" / "eval" / "score_events.py"
 EVENTS_DEV = ROOT.parent / "shared" / "eval" / "events_dev"

@@ -9,16 +9,15 @@ detector types as which category (``test_event_detector`` tests that).
 
 import polars as pl
 import pytest
-
-from transforms.entities import doc_mentions
-from transforms.events import (
+from dateline.transforms.entities import doc_mentions
+from dateline.transforms.events import (
     EVENT_MENTION_SCHEMA,
     build_lexicon,
     doc_events,
     load_event_types,
     load_triggers,
 )
-from transforms.extract import extract_documents
+from dateline.transforms.extract import extract_documents
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +162,7 @@ def test_extract_documents_gives_events_from_the_same_pass(nlp, lexicon):
 
 
 def test_b_cubed_on_a_known_clustering():
-    from evaluation.scores import b_cubed
+    from dateline.evaluation.scores import b_cubed
 
     gold = {"a": "1", "b": "1", "c": "2"}
     assert b_cubed(gold, {"a": "x", "b": "x", "c": "y"}) == 1.0
@@ -172,7 +171,7 @@ def test_b_cubed_on_a_known_clustering():
 
 
 def test_every_cameo_root_maps_to_a_known_category():
-    from evaluation.events import cameo_category, load_cameo_map
+    from dateline.evaluation.events import cameo_category, load_cameo_map
 
     mapping = load_cameo_map()
     codes = set(load_event_types().get_column("code"))
@@ -186,7 +185,7 @@ def test_every_cameo_root_maps_to_a_known_category():
 
 
 def test_petrarch_scoring_on_two_sentences(nlp, lexicon, tmp_path):
-    from evaluation.events import evaluate_petrarch
+    from dateline.evaluation.events import evaluate_petrarch
 
     path = tmp_path / "p.jsonl"
     path.write_text(

@@ -7,11 +7,11 @@ from html import escape
 import duckdb
 import polars as pl
 import pytest
+from dateline.expectations.rules import check_columns, reference_column, table_rules
+from dateline.warehouse.db import apply_schema
+from dateline.warehouse.load import LOAD_ORDER
 
-from expectations.rules import check_columns, reference_column, table_rules
 from tests.docs_page_checks import assert_offline_page
-from warehouse.db import apply_schema
-from warehouse.load import LOAD_ORDER
 
 TODAY = dt.date(2024, 6, 1)
 BODY = "Putin met Xi in Beijing."
@@ -90,7 +90,7 @@ def _duplicate_first(table: str) -> Callable[[dict], dict]:
 
 
 def _validate(frames, tmp_path=None, loaded=None):
-    from expectations.validate import validate_run
+    from dateline.expectations.validate import validate_run
 
     docs = tmp_path / "docs" if tmp_path is not None else None
     return validate_run(frames, loaded or {}, run_id="test-run", data_docs_dir=docs, today=TODAY)
@@ -129,7 +129,7 @@ def test_references_may_point_at_staged_or_loaded_keys_and_list_the_dangling_one
 
 
 def test_valid_frames_pass_and_every_expectation_is_recorded(passing_report):
-    from expectations.suites import build_suites
+    from dateline.expectations.suites import build_suites
 
     assert passing_report.success, passing_report.failures
     suites = build_suites(table_rules(TODAY))
@@ -190,8 +190,8 @@ def test_a_bad_row_fails_its_table_by_name(case):
 
 
 def _validate_table(frames: dict, table: str):
-    from expectations.suites import build_suites
-    from expectations.validate import Validator
+    from dateline.expectations.suites import build_suites
+    from dateline.expectations.validate import Validator
 
     rules = table_rules(TODAY)
     return Validator().validate(check_columns(frames, {}, rules), {table: build_suites(rules)[table]}, "test-run")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dateline.warehouse.db import WarehouseBusyError, connect_read
+from dateline.warehouse.load import TEST_PAUSE_ENV
 
 from tests.fault_helpers import (
     ALL_TABLES,
@@ -30,8 +32,6 @@ from tests.fault_helpers import (
     table_differences,
 )
 from tests.helpers import DATA_TABLES, counts, query, run_flow
-from warehouse.db import WarehouseBusyError, connect_read
-from warehouse.load import TEST_PAUSE_ENV
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -135,7 +135,7 @@ def test_kill_9_during_the_load_leaves_the_previous_state_and_a_rerun_completes(
 
 def test_a_second_run_is_refused_at_once_with_a_clear_message(seeded, inbox, tmp_path):
     before = copy_warehouse(seeded, tmp_path / "before.duckdb")
-    holder = _holder(tmp_path, f"from pathlib import Path\nfrom warehouse.db import run_lock\n"
+    holder = _holder(tmp_path, f"from pathlib import Path\nfrom dateline.warehouse.db import run_lock\n"
                                f"lock = run_lock(Path({str(seeded)!r}))\nlock.__enter__()")
     try:
         result = run_cli(dateline("run", "--input", str(inbox), "--warehouse", str(seeded)), subprocess_env(tmp_path))
@@ -230,7 +230,7 @@ def _summary(result: subprocess.CompletedProcess) -> dict:
 
 
 def test_a_transient_io_failure_is_retried(seeded, tmp_path):
-    fault = _flaky("flows.sources", "read_files", "OSError(5, 'Input/output error (injected)')")
+    fault = _flaky("dateline.flows.sources", "read_files", "OSError(5, 'Input/output error (injected)')")
     result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded), "--json"),
                      subprocess_env(tmp_path))
     summary = _summary(result)
@@ -239,7 +239,7 @@ def test_a_transient_io_failure_is_retried(seeded, tmp_path):
 
 
 def test_a_bug_is_not_retried(seeded, tmp_path):
-    fault = _flaky("flows.sources", "read_files", "KeyError('a bug, not an I/O failure (injected)')", failures=9)
+    fault = _flaky("dateline.flows.sources", "read_files", "KeyError('a bug, not an I/O failure (injected)')", failures=9)
     result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded)),
                      subprocess_env(tmp_path))
     assert result.returncode == 1
@@ -249,7 +249,7 @@ def test_a_bug_is_not_retried(seeded, tmp_path):
 
 def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
     fault = "import duckdb\n" + _flaky(
-        "warehouse.db", "connect_read", "duckdb.IOException('IO Error: could not read block (injected)')"
+        "dateline.warehouse.db", "connect_read", "duckdb.IOException('IO Error: could not read block (injected)')"
     )
     result = run_cli(dateline_with_fault(fault, "run", "--input", str(SEEDS), "--warehouse", str(seeded), "--json"),
                      subprocess_env(tmp_path))
@@ -259,7 +259,7 @@ def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
 
 def test_a_transient_load_failure_is_retried(seeded, inbox, tmp_path):
     fault = "import duckdb\n" + _flaky(
-        "warehouse.load", "load_run", "duckdb.IOException('IO Error: could not write block (injected)')"
+        "dateline.warehouse.load", "load_run", "duckdb.IOException('IO Error: could not write block (injected)')"
     )
     result = run_cli(dateline_with_fault(fault, "run", "--input", str(inbox), "--warehouse", str(seeded), "--json"),
                      subprocess_env(tmp_path))
@@ -299,7 +299,7 @@ def test_failed_validation_through_the_cli_exits_non_zero_loads_nothing_and_reco
 
 
 def test_a_load_failing_inside_its_transaction_is_rolled_back_and_recorded(seeded, inbox, tmp_path, monkeypatch):
-    import warehouse.load as load
+    import dateline.warehouse.load as load
 
     before = copy_warehouse(seeded, tmp_path / "before.duckdb")
     real = load.sql_text

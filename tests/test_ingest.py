@@ -5,11 +5,11 @@ from pathlib import PurePath
 
 import polars as pl
 import pytest
+from dateline.transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
+from dateline.transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
 
 from tests.conftest import corpus
 from tests.inputs import parse_files
-from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
-from transforms.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA, parse_inputs
 
 ARTICLE = "Putin and Xi meet\n\nThe leaders met in Beijing on Friday.\n"
 
@@ -263,7 +263,7 @@ def test_basil_loads_as_it_is():
 
 
 def test_discover_folders_globs_and_manifest(tmp_path):
-    from flows.sources import discover
+    from dateline.flows.sources import discover
 
     (tmp_path / "a").mkdir()
     for name in ("a/one.txt", "a/two.jsonl", "a/three.csv", "a/manifest.csv", "a/notes.md", "b.txt"):
@@ -280,7 +280,7 @@ def test_discover_folders_globs_and_manifest(tmp_path):
 
 
 def test_read_files_adds_the_manifest_of_txt_folders(tmp_path):
-    from flows.sources import read_files
+    from dateline.flows.sources import read_files
 
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "manifest.csv").write_text("file,url\na.txt,https://x.org/a\n", encoding="utf-8")
@@ -291,7 +291,7 @@ def test_read_files_adds_the_manifest_of_txt_folders(tmp_path):
 
 
 def test_big_jsonl_is_read_in_line_aligned_pieces_keeping_line_numbers(tmp_path):
-    from flows.sources import read_files
+    from dateline.flows.sources import read_files
 
     lines = [json.dumps({"id": f"r{i}", "text": f"Body number {i}. " * 5}) for i in range(1, 41)]
     lines[19] = json.dumps({"id": "huge", "text": "x" * 600})
@@ -308,7 +308,7 @@ def test_big_jsonl_is_read_in_line_aligned_pieces_keeping_line_numbers(tmp_path)
 
 
 def test_too_large_txt_is_quarantined_unread(tmp_path):
-    from flows.sources import read_files
+    from dateline.flows.sources import read_files
 
     (tmp_path / "a.txt").write_text(ARTICLE * 50, encoding="utf-8")
     items, rejected = read_files([str(tmp_path / "a.txt")], 100)

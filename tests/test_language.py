@@ -2,9 +2,9 @@
 "en" and extracted, a Chinese article is "zh" and loaded without extraction."""
 
 import pytest
+from dateline.transforms.normalize import detect_language
 
 from tests.helpers import query, run_flow
-from transforms.normalize import detect_language
 
 # 47 words: the stop-word share rule called this "und" and skipped it.
 ENGLISH_BRIEF = (

@@ -4,12 +4,12 @@ the document's own offsets and sentence numbers (issue 14, item 4)."""
 import polars as pl
 import pytest
 import spacy
+from dateline.transforms.extract import MAX_PIECE_CHARS, extract_documents, split_for_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SEEDS
 from tests.helpers import query, run_flow
-from transforms.extract import MAX_PIECE_CHARS, extract_documents, split_for_model
 
 
 @given(st.text(alphabet=st.sampled_from("ab .\n"), max_size=400), st.integers(min_value=1, max_value=60))

@@ -15,15 +15,9 @@ import duckdb
 import polars as pl
 import pytest
 from datasketch import MinHashLSH
-from polars.testing import assert_frame_equal
-
-from flows.lookups import WarehouseLookups, resolve_events_against, unfolded_characters
-from tests.helpers import run_flow
-from tests.test_dedupe import article, edit, existing_from, frame
-from tests.test_resolve_events import DEC15, PUTIN, XI, mention
-from tests.test_resolve_events import frame as keyed_frame
-from transforms import star
-from transforms.deduplicate import (
+from dateline.flows.lookups import WarehouseLookups, resolve_events_against, unfolded_characters
+from dateline.transforms import star
+from dateline.transforms.deduplicate import (
     LSH_BANDS,
     LSH_ROWS,
     NEAR_THRESHOLD,
@@ -33,7 +27,7 @@ from transforms.deduplicate import (
     document_signatures,
     near_candidates,
 )
-from transforms.entities import (
+from dateline.transforms.entities import (
     ENTITY_SCHEMA,
     MENTION_SCHEMA,
     VOTE_SCHEMA,
@@ -41,10 +35,16 @@ from transforms.entities import (
     entity_relations,
     resolve_entities,
 )
-from transforms.reference import load_reference
-from transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
-from warehouse.db import apply_schema
-from warehouse.load import load_run
+from dateline.transforms.reference import load_reference
+from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
+from dateline.warehouse.db import apply_schema
+from dateline.warehouse.load import load_run
+from polars.testing import assert_frame_equal
+
+from tests.helpers import run_flow
+from tests.test_dedupe import article, edit, existing_from, frame
+from tests.test_resolve_events import DEC15, PUTIN, XI, mention
+from tests.test_resolve_events import frame as keyed_frame
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 

@@ -4,10 +4,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
-
-from tests.inputs import parse_files
-from transforms.ingest import parse_inputs
-from transforms.normalize import (
+from dateline.transforms.ingest import parse_inputs
+from dateline.transforms.normalize import (
     NORMALIZED_SCHEMA,
     RULE_COUNT_SCHEMA,
     clean_lines,
@@ -16,7 +14,9 @@ from transforms.normalize import (
     normalize_documents,
     split_title_body,
 )
-from transforms.reference import load_reference
+from dateline.transforms.reference import load_reference
+
+from tests.inputs import parse_files
 
 SHIPPED_RULES = load_reference().boilerplate_rules
 RULES = compile_rules(SHIPPED_RULES)
@@ -243,7 +243,7 @@ def test_empty_frame_keeps_the_schema():
 
 
 def test_a_first_line_that_is_a_paragraph_stays_in_the_body():
-    from transforms.normalize import split_title_body
+    from dateline.transforms.normalize import split_title_body
 
     text = (
         "The leader of China, Xi Jinping, said on Wednesday that his country and Russia need to defend "
@@ -259,7 +259,7 @@ def test_a_first_line_that_is_a_paragraph_stays_in_the_body():
 
 
 def test_headline_detection_ignores_initials_and_titles():
-    from transforms.normalize import is_headline
+    from dateline.transforms.normalize import is_headline
 
     assert is_headline("Mr. Putin Goes To Beijing As U.S. Watches")
     assert not is_headline("Putin visited Beijing. Xi welcomed him.")
@@ -270,8 +270,7 @@ def test_an_implausible_given_date_is_not_used():
     import datetime as dt
 
     import polars as pl
-
-    from transforms.ingest import RAW_SCHEMA
+    from dateline.transforms.ingest import RAW_SCHEMA
 
     raw = pl.DataFrame(
         [

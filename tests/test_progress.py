@@ -3,9 +3,8 @@
 import io
 import logging
 
+from dateline.flows.progress import RunProgress
 from rich.console import Console
-
-from flows.progress import RunProgress
 
 
 def _console(terminal: bool) -> tuple[Console, io.StringIO]:

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dateline.cli.main import app
 from typer.testing import CliRunner
 
-from cli.main import app
 from tests.helpers import DATA_TABLES, counts
 
 pytestmark = pytest.mark.slow

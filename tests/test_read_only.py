@@ -74,7 +74,7 @@ def test_a_select_never_downloads_an_extension(seeded, tmp_path):
 
 def test_report_and_export_read_through_the_locked_connection(seeded, tmp_path):
     """Their reading side is the same locked connection: their output files are written by Python."""
-    from warehouse import db
+    from dateline.warehouse import db
 
     assert db.LOCKED_READ_CONFIG == {"enable_external_access": False, "autoinstall_known_extensions": False,
                                      "autoload_known_extensions": False, "lock_configuration": True}

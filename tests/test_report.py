@@ -12,11 +12,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dateline.analyst.figures import date_label, entity_totals, label
+from dateline.analyst.report import read_report_data
+from dateline.cli.main import app
 from typer.testing import CliRunner
-
-from analyst.figures import date_label, entity_totals, label
-from analyst.report import read_report_data
-from cli.main import app
 
 # A script tag (must never run) and a tag Plotly would render as bold (must show as written).
 EVIL = '<script>console.error("xss")</script><b>Evil</b> & Co'
@@ -40,7 +39,7 @@ def test_date_label_follows_precision():
 
 
 def test_timeline_plots_a_month_precise_meeting_inside_its_month_and_says_so():
-    from analyst.figures import event_timeline_figure
+    from dateline.analyst.figures import event_timeline_figure
 
     days = [dt.date(2021, 12, 15), dt.date(2022, 2, 1), dt.date(2024, 5, 1)]
     precisions = ["day", "month", "month"]
@@ -79,8 +78,8 @@ def test_entity_totals_sum_over_days_most_mentioned_first():
 
 
 def test_report_of_an_empty_warehouse_says_so_instead_of_failing(tmp_path):
-    from analyst.report import build_report
-    from warehouse.db import apply_schema
+    from dateline.analyst.report import build_report
+    from dateline.warehouse.db import apply_schema
 
     path = tmp_path / "empty.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -170,7 +169,7 @@ def test_report_data_puts_putin_and_xi_on_top_and_their_meetings_on_the_timeline
     met = data.met.filter((pl.col("participant_a") == "Vladimir Putin") & (pl.col("participant_b") == "Xi Jinping"))
     dated = met.filter(pl.col("event_date").is_not_null())
     assert dated.height >= 1
-    from analyst.figures import event_timeline_figure
+    from dateline.analyst.figures import event_timeline_figure
 
     fig, _ = event_timeline_figure(data.timeline, data.met, data.summary)
     labels = "\n".join(t for trace in fig.data if trace.name == "meetings" for t in trace.text)

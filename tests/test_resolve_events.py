@@ -3,8 +3,7 @@
 import datetime as dt
 
 import polars as pl
-
-from transforms.resolve_events import (
+from dateline.transforms.resolve_events import (
     EXISTING_EVENT_SCHEMA,
     KEYED_MENTION_SCHEMA,
     dates_compatible,
@@ -165,8 +164,8 @@ _EVENT_COLUMNS = set(KEYED_MENTION_SCHEMA) - {
 
 
 def test_a_demonym_actor_stands_for_its_country_when_the_country_is_known():
-    from transforms.entities import entity_key
-    from transforms.resolve_events import demonym_countries
+    from dateline.transforms.entities import entity_key
+    from dateline.transforms.resolve_events import demonym_countries
 
     countries = demonym_countries([
         {"alias": "Russian", "canonical_name": "Russia", "label": "NORP", "kind": "demonym"},

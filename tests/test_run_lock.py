@@ -55,7 +55,7 @@ def test_another_name_of_the_same_warehouse_meets_the_same_run_lock(tmp_path_fac
     (inbox / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     held, run_on = (other, real) if holder_uses_alias else (real, other)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom warehouse.db import run_lock\n"
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom dateline.warehouse.db import run_lock\n"
                                f"lock = run_lock(Path({str(held)!r}))\nlock.__enter__()\n"
                                "print('ready', flush=True)\nsys.stdin.read()\n"],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=subprocess_env(tmp_path))

@@ -4,10 +4,9 @@ import datetime as dt
 from dataclasses import asdict, fields
 
 import duckdb
-
-from flows.summary import RunCounts, RunSummary, run_row
-from warehouse.db import apply_schema
-from warehouse.load import insert_run
+from dateline.flows.summary import RunCounts, RunSummary, run_row
+from dateline.warehouse.db import apply_schema
+from dateline.warehouse.load import insert_run
 
 
 def test_the_etl_run_row_has_exactly_the_columns_of_the_table():

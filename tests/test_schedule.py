@@ -15,9 +15,8 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-
-from cli.serve import DEFAULT_NAME, build_deployment, deployment_parameters
-from flows.settings import Settings
+from dateline.cli.serve import DEFAULT_NAME, build_deployment, deployment_parameters
+from dateline.flows.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CRON = "0 * * * *"
@@ -28,7 +27,7 @@ def test_deployment_carries_the_cron_and_absolute_parameters(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     settings = Settings(inputs=["news", "feeds/*.jsonl"], warehouse=Path("wh/dateline.duckdb"))
     deployment = build_deployment(settings, CRON)
-    assert deployment.entrypoint == "flows.etl.news_etl"
+    assert deployment.entrypoint == "dateline.flows.etl.news_etl"
     assert [s.schedule.cron for s in deployment.schedules] == [CRON]
     params = deployment_parameters(settings)
     assert params["inputs"] == [str(tmp_path / "news"), str(tmp_path / "feeds" / "*.jsonl")]
@@ -41,7 +40,7 @@ def test_deployment_carries_the_cron_and_absolute_parameters(tmp_path, monkeypat
 def test_serve_refuses_without_a_prefect_server(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "serve", "--cron", CRON], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "dateline.cli", "serve", "--cron", CRON], cwd=ROOT, capture_output=True, text=True,
         env=_env(PREFECT_API_URL=None), timeout=120,
     )
     assert result.returncode != 0
@@ -123,7 +122,7 @@ def test_served_deployment_has_the_schedule_and_a_triggered_run_completes(prefec
     warehouse = tmp_path / "served" / "dateline.duckdb"
     log = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--cron", CRON, "--input", str(seed_dir),
+        [sys.executable, "-m", "dateline.cli", "serve", "--cron", CRON, "--input", str(seed_dir),
          "--warehouse", str(warehouse)],
         cwd=ROOT, env=_env(PREFECT_API_URL=prefect_server, PREFECT_HOME=str(tmp_path / "serve-home"),
                            TMPDIR=str(tmp_path)),
@@ -142,7 +141,7 @@ def test_served_deployment_has_the_schedule_and_a_triggered_run_completes(prefec
         assert found["parameters"] == {
             "inputs": [str(seed_dir)], "warehouse": str(warehouse), "batch_size": 500,
         }
-        assert found["entrypoint"] == "flows.etl.news_etl"
+        assert found["entrypoint"] == "dateline.flows.etl.news_etl"
 
         run = api.post(f"/deployments/{found['id']}/create_flow_run", json={}).raise_for_status().json()
 

@@ -1,8 +1,7 @@
 """The warehouse tells BI tools what each table, view and column means (COMMENT ON, from the DDL's own comments)."""
 
 import duckdb
-
-from warehouse.db import apply_schema, comment_statements
+from dateline.warehouse.db import apply_schema, comment_statements
 
 
 def test_every_table_and_view_has_a_comment_and_documented_columns_carry_theirs():

@@ -4,10 +4,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from dateline.flows.staging import RunStaging
+from dateline.transforms.entities import MENTION_SCHEMA
 from polars.testing import assert_frame_equal
-
-from flows.staging import RunStaging
-from transforms.entities import MENTION_SCHEMA
 
 
 def test_parts_come_back_in_order_with_their_dtypes():

@@ -3,10 +3,9 @@
 import datetime as dt
 
 import polars as pl
+from dateline.transforms import star
+from dateline.transforms.keys import make_key
 from polars.testing import assert_frame_equal
-
-from transforms import star
-from transforms.keys import make_key
 
 
 def test_build_dates_one_row_per_distinct_day():

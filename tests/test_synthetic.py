@@ -5,11 +5,11 @@ Structure only (row counts, schema, keys, distributions): the benchmark's timing
 
 import duckdb
 import pytest
+from dateline.transforms.resolve_events import participants
+from dateline.warehouse.db import apply_schema
 
 from benchmarks.synthetic import build, replicas_for, table_counts
 from tests.fault_helpers import seeded_warehouse
-from transforms.resolve_events import participants
-from warehouse.db import apply_schema
 
 # Every foreign key of the star: (table, column, referenced table, referenced column).
 FOREIGN_KEYS = [

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from dateline.flows.sources import NothingReadableError, find_inputs
 
-from flows.sources import NothingReadableError, find_inputs
 from tests.conftest import SEEDS
 from tests.fault_helpers import dateline, run_cli, subprocess_env
 from tests.helpers import query, run_flow

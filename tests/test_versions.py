@@ -6,12 +6,12 @@ import shutil
 
 import polars as pl
 import pytest
+from dateline.transforms.versions import plan_versions, with_metadata_hash
 
 from tests.conftest import SEEDS
 from tests.fault_helpers import ALL_TABLES, copy_warehouse, table_differences
 from tests.helpers import query, run_flow
 from tests.inputs import parse_files
-from transforms.versions import plan_versions, with_metadata_hash
 
 EDITED = "001_31fc98672741d875.txt"
 ADDED = ("\n\nFrench President Emmanuel Macron called Vladimir Putin on Thursday and urged him to pull "

@@ -6,10 +6,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from dateline.warehouse.db import apply_schema, sql_files
 
 from tests.golden import assert_golden
 from tests.helpers import query, run_flow
-from warehouse.db import apply_schema, sql_files
 
 VIEWS = [name for name, _ in sql_files("views")]
 

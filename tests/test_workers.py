@@ -2,15 +2,15 @@
 
 import polars as pl
 import pytest
+from dateline.flows import workers
+from dateline.flows.nlp import load_lexicon, load_nlp
+from dateline.flows.settings import Settings
+from dateline.transforms.extract import MAX_BATCH_CHARS, extract_documents, minibatches
 from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from flows import workers
-from flows.nlp import load_lexicon, load_nlp
-from flows.settings import Settings
 from tests.helpers import DATA_TABLES, run_flow, snapshot
-from transforms.extract import MAX_BATCH_CHARS, extract_documents, minibatches
 
 RUN_COLUMNS = ("loaded_run_id", "run_id")
 

@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from evaluation.event_gold import score
-from training.events import label_file_sentences
+from dateline.evaluation.event_gold import score
+from dateline.training.events import label_file_sentences
 
 
 def agreement(first: Path, second: Path) -> dict:

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-
-from transforms.event_detector import (
+from dateline.transforms.event_detector import (
     ANY_TYPE,
     CANDIDATE_POS,
     NAME_LABELS,
@@ -134,7 +133,7 @@ def lexicon_prior(triggers) -> LexiconPrior:
 def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], prior: LexiconPrior | None = None,
                   batch_size: int = 16) -> Dataset:
     """Parse each article once and turn its annotated sentences into candidate examples."""
-    from transforms.entities import doc_mentions
+    from dateline.transforms.entities import doc_mentions
 
     by_record: dict[str, list[Sentence]] = defaultdict(list)
     for sentence in sentences:
@@ -341,8 +340,8 @@ def train_detector(sources: TrainingSources, out: Path, model: str, c: float = 1
     Label-file sentences marked ``"split": "test"`` are held out of training and scored at the end.
     """
     gold_folders, label_files, corpus = sources.gold_folders, sources.label_files, sources.corpus
-    from flows.nlp import load_nlp
-    from transforms.events import load_triggers
+    from dateline.flows.nlp import load_nlp
+    from dateline.transforms.events import load_triggers
 
     sentences = [s for folder in gold_folders for s in gold_folder_sentences(folder)]
     sentences += [s for path in label_files for s in label_file_sentences(path)]

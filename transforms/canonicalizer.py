@@ -10,10 +10,7 @@ the pipeline.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-
-from transforms.entity_names import (
+from dateline.transforms.entity_names import (
     ARTICLES,
     COARSE_TYPES,
     ENTITY_LABELS,
@@ -25,7 +22,9 @@ from transforms.entity_names import (
     short_form_target,
     strip_article,
 )
-from transforms.entity_roles import a_state, acting, flat_case, language_use, scoreline_team
+from dateline.transforms.entity_roles import a_state, acting, flat_case, language_use, scoreline_team
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 
 @Language.factory("dateline_canonical")

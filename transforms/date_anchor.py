@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import dateparser
-
-from transforms.dates import (
+from dateline.transforms.dates import (
     DECADE,
     FULL_DATE,
     MONTH_DAY,

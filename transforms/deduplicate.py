@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-
-from transforms.minhash import MINHASH_SEED, NUM_PERM, jaccard, minhash_signatures, shingle_sets
+from dateline.transforms.minhash import MINHASH_SEED, NUM_PERM, jaccard, minhash_signatures, shingle_sets
 
 DEDUP_SCHEMA = pl.Schema(
     {

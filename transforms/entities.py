@@ -14,11 +14,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+from dateline.transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
+from dateline.transforms.keys import make_key
+from dateline.transforms.name_links import person_targets, place_named_targets
 from spacy.tokens import Doc, Span
-
-from transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
-from transforms.keys import make_key
-from transforms.name_links import person_targets, place_named_targets
 
 COARSE_TYPE_VALUES = ("person", "organization", "location", "group", "other")
 ALIAS_KINDS = ("country", "demonym", "capital", "organization", "party")

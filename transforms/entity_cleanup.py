@@ -4,12 +4,7 @@ never starts or ends with a bare number, and a span without letters is no name.
 
 from collections.abc import Iterator
 
-from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
-
-from transforms.entity_names import (
+from dateline.transforms.entity_names import (
     ENTITY_LABELS,
     NAME_LABELS,
     PERSON_JOINERS,
@@ -17,6 +12,10 @@ from transforms.entity_names import (
     SEPARATORS,
     line_segments,
 )
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 
 @Language.factory("dateline_entity_cleanup")

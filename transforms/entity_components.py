@@ -22,11 +22,9 @@ Everything a component needs beyond the Doc (aliases, titles) is handed over thr
 
 from collections.abc import Iterable
 
-from spacy.language import Language
-
 # Importing the component modules registers their factories.
-from transforms import canonicalizer, entity_cleanup, entity_consistency, headline_ner  # noqa: F401
-from transforms.entity_names import (
+from dateline.transforms import canonicalizer, entity_cleanup, entity_consistency, headline_ner  # noqa: F401
+from dateline.transforms.entity_names import (
     COARSE_TYPES,
     ENTITY_LABELS,
     NAME_LABELS,
@@ -35,6 +33,7 @@ from transforms.entity_names import (
     proper_case,
     short_form_target,
 )
+from spacy.language import Language
 
 __all__ = [
     "COARSE_TYPES", "ENTITY_LABELS", "NAME_LABELS", "add_entity_components", "alias_patterns", "canonical_text",

@@ -7,12 +7,11 @@ The alias table's labels come in through ``initialize(aliases=...)`` and are sav
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+from dateline.transforms.entity_names import NAME_LABELS, DataComponent, capitalized_neighbour
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-
-from transforms.entity_names import NAME_LABELS, DataComponent, capitalized_neighbour
 
 
 @Language.factory("dateline_entity_consistency")

@@ -9,8 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import polars as pl
-
-from transforms.entities import COARSE_TYPE_VALUES, entity_key
+from dateline.transforms.entities import COARSE_TYPE_VALUES, entity_key
 
 # Probes that find, among the loaded entities, those a batch's names can decide or be decided by
 # (``resolve_entities`` with ``open_keys``). kind: key (an entity_key), first / last (multi-word names

@@ -7,10 +7,9 @@ The ``dateline_canonical`` component (``transforms.canonicalizer``) reads an ali
 import re
 from collections.abc import Callable
 
+from dateline.transforms.entity_names import capitalized_neighbour
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span, Token
-
-from transforms.entity_names import capitalized_neighbour
 
 
 def _words(text: str) -> frozenset[str]:

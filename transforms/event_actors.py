@@ -7,9 +7,7 @@ finds, in order. A noun trigger's arguments are those of the verb whose clause c
 (``predicate``: "have a call", "impose sanctions").
 """
 
-from spacy.tokens import Token
-
-from transforms.event_mentions import (
+from dateline.transforms.event_mentions import (
     ACTOR_LABELS,
     DENY,
     NOUN_TAGS,
@@ -22,7 +20,8 @@ from transforms.event_mentions import (
     first_mention,
     span,
 )
-from transforms.event_references import clause_doers, first_found, prep_objects, resolve, verb_doers
+from dateline.transforms.event_references import clause_doers, first_found, prep_objects, resolve, verb_doers
+from spacy.tokens import Token
 
 _ACTOR2_PREPS = {"with", "against", "on", "to", "between", "of", "for", "from", "at", "toward", "towards",
                  "into"}

@@ -7,10 +7,9 @@ trigger's clause (``_attached``).
 
 import re
 
+from dateline.transforms.dates import is_duration, is_named_event
+from dateline.transforms.event_modality import looks_ahead
 from spacy.tokens import Span, Token
-
-from transforms.dates import is_duration, is_named_event
-from transforms.event_modality import looks_ahead
 
 _NON_UNITS = {"year", "month", "week", "day", "hour", "minute", "time", "percent", "%", "per", "of"}
 _QUANTITY = re.compile(

@@ -177,7 +177,7 @@ class EventDetector:
     def load(cls, path: Path | None = None) -> "EventDetector":
         """The detector shipped in ``transforms/models/event_detector`` (or ``path``); its hash is checked."""
         if path is None:
-            with resources.as_file(resources.files("transforms") / _MODEL_DIR) as folder:
+            with resources.as_file(resources.files("dateline.transforms") / _MODEL_DIR) as folder:
                 return cls.load(Path(folder))
         meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
         blob = (path / "weights.npz").read_bytes()

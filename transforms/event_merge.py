@@ -25,9 +25,9 @@ attaches its reports to the events already in the warehouse (passed in as ``exis
 import datetime as dt
 from dataclasses import dataclass, field
 
-from transforms.dates import PRECISION_RANK, period_bounds
-from transforms.events import SYMMETRIC_CODES
-from transforms.keys import make_key
+from dateline.transforms.dates import PRECISION_RANK, period_bounds
+from dateline.transforms.events import SYMMETRIC_CODES
+from dateline.transforms.keys import make_key
 
 # Two documents published this many days apart (or fewer) can carry the same story.
 SAME_STORY_DAYS = 3

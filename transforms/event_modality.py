@@ -8,9 +8,8 @@ back or ahead from the publication date.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dateline.transforms.event_mentions import CLIMB_DEPS, DENY
 from spacy.tokens import Token
-
-from transforms.event_mentions import CLIMB_DEPS, DENY
 
 _TIME_PREPS = frozenset({"during", "after", "before", "since", "following", "amid", "throughout"})
 _COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}

@@ -9,9 +9,7 @@ says; a pronoun reported by a speech verb is resolved as that verb's doer ("X sa
 
 from collections.abc import Callable
 
-from spacy.tokens import Span, Token
-
-from transforms.event_mentions import (
+from dateline.transforms.event_mentions import (
     CLIMB_DEPS,
     NOUN_TAGS,
     OBJ,
@@ -23,6 +21,7 @@ from transforms.event_mentions import (
     is_actor,
     span,
 )
+from spacy.tokens import Span, Token
 
 _PERSONAL_PRONOUNS = {"he", "she", "his", "her", "him"}
 # Resolved only as the speaker of their clause ("Russia said it would ..."), never by distance.

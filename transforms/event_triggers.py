@@ -10,9 +10,8 @@ from importlib import resources
 from typing import NamedTuple
 
 import polars as pl
+from dateline.transforms.event_detector import EventDetector
 from spacy.tokens import Span, Token
-
-from transforms.event_detector import EventDetector
 
 TRIGGER_SCHEMA = pl.Schema(
     {"lemma": pl.String, "pos": pl.String, "prep": pl.String, "code": pl.String, "mode": pl.String,
@@ -64,7 +63,7 @@ def find_triggers(sent: Span, lexicon: Lexicon, labels: dict[int, str]) -> list[
 
 def load_triggers() -> pl.DataFrame:
     """The shipped trigger lexicon (``data/event_triggers.csv``) as TRIGGER_SCHEMA rows."""
-    source = resources.files("transforms") / "data" / "event_triggers.csv"
+    source = resources.files("dateline.transforms") / "data" / "event_triggers.csv"
     with resources.as_file(source) as path:
         frame = pl.read_csv(path, infer_schema=False)
     return frame.select(TRIGGER_SCHEMA.names()).cast(TRIGGER_SCHEMA)

@@ -12,14 +12,12 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 
 import polars as pl
-from spacy.tokens import Doc, Span, Token
-
-from transforms.event_actors import actor1, actor2, is_noun, location, predicate
-from transforms.event_details import date_text, quantity
-from transforms.event_detector import mention_token_labels
-from transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
-from transforms.event_modality import modality, tense
-from transforms.event_triggers import (
+from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
+from dateline.transforms.event_details import date_text, quantity
+from dateline.transforms.event_detector import mention_token_labels
+from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
+from dateline.transforms.event_modality import modality, tense
+from dateline.transforms.event_triggers import (
     TRIGGER_SCHEMA,
     FoundTrigger,
     Lexicon,
@@ -30,7 +28,8 @@ from transforms.event_triggers import (
     load_triggers,
     one_event_per_object,
 )
-from transforms.keys import make_key
+from dateline.transforms.keys import make_key
+from spacy.tokens import Doc, Span, Token
 
 __all__ = [
     "CONSULT_MODES", "EVENT_MENTION_SCHEMA", "EVENT_TYPE_SCHEMA", "MODALITIES", "QUAD_CLASSES", "QUANTITY_CODES",
@@ -83,7 +82,7 @@ EVENT_MENTION_SCHEMA = pl.Schema(
 
 def load_event_types() -> pl.DataFrame:
     """The shipped event categories (``data/event_types.csv``) as EVENT_TYPE_SCHEMA rows."""
-    source = resources.files("transforms") / "data" / "event_types.csv"
+    source = resources.files("dateline.transforms") / "data" / "event_types.csv"
     with resources.as_file(source) as path:
         frame = pl.read_csv(path, schema_overrides={c: pl.String for c in ("code", "name", "quad_class")})
     return frame.select(

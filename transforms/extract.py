@@ -11,11 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
+from dateline.transforms.entities import MENTION_SCHEMA, doc_mentions
+from dateline.transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
+from dateline.transforms.frames import rows_frame
 from spacy.language import Language
-
-from transforms.entities import MENTION_SCHEMA, doc_mentions
-from transforms.events import EVENT_MENTION_SCHEMA, Lexicon, doc_events
-from transforms.frames import rows_frame
 
 # spaCy's parser and NER need about 1 GB of temporary memory per 100,000 characters (its E088 note):
 # longer documents are read in pieces of at most this many characters.

@@ -7,12 +7,11 @@ through ``initialize(known_forms=...)`` and are saved with the pipeline.
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+from dateline.transforms.entity_names import DataComponent, line_segments
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
-
-from transforms.entity_names import DataComponent, line_segments
 
 
 def _cased_words(tokens: Iterable[Token]) -> list[Token]:

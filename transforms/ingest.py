@@ -14,10 +14,9 @@ from pathlib import PurePath
 from typing import NamedTuple
 
 import polars as pl
-
-from transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
-from transforms.frames import rows_frame
-from transforms.keys import make_key, sha256_hex
+from dateline.transforms.decode import UndecodableError, decode_bytes, decode_raw, repair_text
+from dateline.transforms.frames import rows_frame
+from dateline.transforms.keys import make_key, sha256_hex
 
 RAW_SCHEMA = pl.Schema(
     {

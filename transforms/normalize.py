@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
-
-from transforms import dates
-from transforms.frames import rows_frame
-from transforms.keys import sha256_hex
+from dateline.transforms import dates
+from dateline.transforms.frames import rows_frame
+from dateline.transforms.keys import sha256_hex
 
 NORMALIZED_SCHEMA = pl.Schema(
     {

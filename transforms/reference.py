@@ -12,8 +12,7 @@ from functools import cache
 from importlib import resources
 
 import polars as pl
-
-from transforms.events import load_event_types, load_triggers
+from dateline.transforms.events import load_event_types, load_triggers
 
 ALIAS_SCHEMA = pl.Schema(
     {
@@ -54,7 +53,7 @@ def read_table(name: str, schema: pl.Schema, empty_as_text: bool = False) -> pl.
 
     Empty cells are null, or "" with ``empty_as_text`` (the alias table is read row by row as text).
     """
-    source = resources.files("transforms") / "data" / f"{name}.csv"
+    source = resources.files("dateline.transforms") / "data" / f"{name}.csv"
     with resources.as_file(source) as path:
         frame = pl.read_csv(path, infer_schema=False)
     missing = [c for c in schema.names() if c not in frame.columns]

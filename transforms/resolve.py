@@ -13,9 +13,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import polars as pl
-
-from transforms.entities import entity_relations, resolve_entities
-from transforms.resolve_events import demonym_countries, key_event_mentions, resolve_events
+from dateline.transforms.entities import entity_relations, resolve_entities
+from dateline.transforms.resolve_events import demonym_countries, key_event_mentions, resolve_events
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,19 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import polars as pl
-
-from transforms.date_anchor import anchor_date
-from transforms.dates import PRECISION_RANK, publication_date
-from transforms.entities import entity_key
-from transforms.event_merge import (
+from dateline.transforms.date_anchor import anchor_date
+from dateline.transforms.dates import PRECISION_RANK, publication_date
+from dateline.transforms.entities import entity_key
+from dateline.transforms.event_merge import (
     Cluster,
     choose_cluster,
     dates_compatible,
     found_cluster,
     participants,
 )
-from transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
-from transforms.frames import rows_frame
-from transforms.keys import date_key, make_key
+from dateline.transforms.events import EVENT_MENTION_SCHEMA, SYMMETRIC_CODES
+from dateline.transforms.frames import rows_frame
+from dateline.transforms.keys import date_key, make_key
 
 __all__ = [
     "EVENT_MENTION_ROW_SCHEMA", "EVENT_SCHEMA", "EXISTING_EVENT_SCHEMA", "KEYED_MENTION_SCHEMA", "POLARITY",

@@ -1,8 +1,7 @@
 """Assemble the star-schema rows (dimensions and facts) from the stage outputs of one run."""
 
 import polars as pl
-
-from transforms.keys import date_key, key_expr, make_key
+from dateline.transforms.keys import date_key, key_expr, make_key
 
 DIM_DATE_SCHEMA = pl.Schema(
     {

@@ -11,8 +11,7 @@ extracted again under its own key and its row takes the new metadata.
 """
 
 import polars as pl
-
-from transforms.keys import sha256_hex
+from dateline.transforms.keys import sha256_hex
 
 VERSION_SCHEMA = pl.Schema(
     {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-SQL_ROOT = resources.files("warehouse") / "sql"
+SQL_ROOT = resources.files("dateline.warehouse") / "sql"
 
 
 class WarehouseBusyError(RuntimeError):

@@ -8,8 +8,7 @@ from collections.abc import Mapping
 
 import duckdb
 import polars as pl
-
-from warehouse.db import sql_text
+from dateline.warehouse.db import sql_text
 
 TEST_PAUSE_ENV = "DATELINE_TEST_PAUSE_BEFORE_COMMIT"
 
