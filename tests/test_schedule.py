@@ -143,7 +143,13 @@ def test_served_deployment_has_the_schedule_and_a_triggered_run_completes(prefec
         }
         assert found["entrypoint"] == "dateline.flows.etl.news_etl"
 
-        run = api.post(f"/deployments/{found['id']}/create_flow_run", json={}).raise_for_status().json()
+        def created() -> dict | None:
+            # The server answers 503 while its SQLite database is busy (the served flow's own writes);
+            # Prefect's client retries those, and so does this one.
+            response = api.post(f"/deployments/{found['id']}/create_flow_run", json={})
+            return None if response.status_code in (502, 503, 504) else response.raise_for_status().json()
+
+        run = _wait("the server to create a flow run", created, timeout=60, every=2)
 
         def finished() -> dict | None:
             assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
