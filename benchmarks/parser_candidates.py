@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy
 import polars as pl
-from dateline.evaluation.ecbplus import evaluate_ecbplus
+from dateline.evaluation.ecb_events import evaluate_ecbplus
 from dateline.evaluation.events import evaluate_seeds
 from dateline.flows.nlp import load_nlp
 from dateline.flows.settings import Settings

@@ -145,7 +145,7 @@ def _check_event_inputs(requested: dict[str, Path | None], gold_options_fit: boo
 def _eval_texts(ecbplus: Path | None, petrarch: Path | None, seeds: tuple[Path, Path] | None,
                 limit: int | None) -> dict:
     """The evaluations that run the pipeline's own NLP over gold texts: ECB+, PETRARCH2, seed gold."""
-    from dateline.evaluation import ecbplus as ecbplus_eval
+    from dateline.evaluation import ecb_events as ecbplus_eval
     from dateline.evaluation import events as events_eval
     from dateline.flows.nlp import load_lexicon, load_nlp
 

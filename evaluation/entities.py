@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from dateline.evaluation.ecbplus import token_offsets
+from dateline.evaluation.ecb_events import token_offsets
 from dateline.transforms.entities import entity_relations, resolve_entities
 from dateline.transforms.extract import extract_documents
 from dateline.transforms.reference import load_reference

@@ -1,4 +1,4 @@
-"""Event quality: the seed gold list and PETRARCH2 sentences (ECB+ in ``evaluation/ecbplus.py``).
+"""Event quality: the seed gold list and PETRARCH2 sentences (ECB+ in ``evaluation/ecb_events.py``).
 
 Every evaluation runs Dateline's own event step (the same extraction, entity resolution, date anchoring
 and merge the flow uses) over the gold texts; only the scoring is here.

@@ -6,6 +6,7 @@ titles) through ``initialize(...)`` and save it with the pipeline (``to_disk`` /
 / ``from_bytes``), as spaCy's own ``SpanRuler`` does with its patterns.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,7 +43,7 @@ for _attr in ("canonical_name", "coarse_type", "entity_label", "name_start_char"
         Span.set_extension(_attr, default=None)
 
 
-class DataComponent:
+class DataComponent(ABC):
     """A component whose reference data is handed over by ``initialize`` and saved with the pipeline.
 
     ``data`` is a JSON-able dict of the tables as given; ``_apply`` builds the component's lookups from it.
@@ -51,8 +52,9 @@ class DataComponent:
 
     data: dict
 
+    @abstractmethod
     def _apply(self, data: dict) -> None:
-        raise NotImplementedError
+        """Build the component's lookups from ``data``."""
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         return srsly.json_dumps(self.data).encode("utf-8")
