@@ -154,3 +154,17 @@ def test_the_lexicon_tells_the_detector_what_a_listed_word_can_be(nlp):
     assert features("The senators called for an investigation of the sale.", "called") == ["lex=DEMAND|prep"]
     assert features("The senators called the sale a disgrace.", "called") == ["lex=listed-otherwise"]
     assert features("The senators walked home.", "walked") == []
+
+
+def test_the_words_around_a_candidate_are_sense_clues(nlp):
+    """Each candidate's lemma is paired with up to three content words either side (names and function
+    words skipped), so "attacks ... lungs" and "attacks ... city" differ even when the parse does not link them."""
+    from dateline.transforms.event_detector import window_features
+
+    doc = nlp("The new virus quickly attacks the lungs of older patients in Boston hospitals.")
+    token = next(t for t in doc if t.lower_ == "attacks")
+    found = window_features(token, token.lemma_.lower())
+    assert "lwin=attack|virus" in found
+    assert "lwin=attack|lung" in found
+    assert not any(f.endswith(("|the", "|of", "|boston")) for f in found)
+    assert len(found) <= 6

@@ -28,11 +28,11 @@ import numpy as np
 from dateline.transforms.event_detector import (
     ANY_TYPE,
     CANDIDATE_POS,
-    NAME_LABELS,
     NONE,
     EventDetector,
     LexiconPrior,
     LinearWeights,
+    is_content_word,
     mention_token_labels,
     token_features,
 )
@@ -163,7 +163,7 @@ def build_dataset(nlp, sentences: list[Sentence], texts: dict[str, str], prior: 
                 heads.setdefault(head.i, event["type"])
                 ignored |= {t.i for t in tokens}
             for token in span:
-                if token.pos_ not in CANDIDATE_POS or (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN"):
+                if not is_content_word(token):
                     continue
                 label = heads.get(token.i) or ("" if token.i in ignored else NONE)
                 data.examples.append(Example(sentence.sid, record_id, token.lemma_.lower(),

@@ -34,6 +34,7 @@ _ARG_DEPS = frozenset({"dobj", "obj", "nsubj", "nsubjpass", "agent", "prt", "neg
                        "amod", "compound", "poss", "xcomp", "ccomp", "advmod", "attr", "dative", "acomp",
                        "oprd", "nmod"})
 _MODEL_DIR = "models/event_detector"
+WINDOW = 3  # content words each side paired with a candidate's lemma (``window_features``)
 
 
 def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
@@ -49,9 +50,7 @@ def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
 
 def is_candidate(token: Token, lemmas: frozenset[str]) -> bool:
     """A word the detector scores: a known trigger lemma, as a verb, noun or adjective, not inside a name."""
-    if token.pos_ not in CANDIDATE_POS or token.lemma_.lower() not in lemmas:
-        return False
-    return not (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN")
+    return token.lemma_.lower() in lemmas and is_content_word(token)
 
 
 def _entity_label(token: Token, labels: dict[int, str]) -> str:
@@ -132,9 +131,26 @@ def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | N
     feats += [f"se={ent or '-'}", f"lse={lemma}|{ent or '-'}"]
     if head is not token:
         feats.append(f"hc={head.dep_}|{head.lemma_.lower()}")
+    feats += window_features(token, lemma)
     if prior:
         feats += lexicon_features(token, prior)
     return feats
+
+
+def is_content_word(token: Token) -> bool:
+    """A verb, noun, adjective or proper noun that is not part of a name: what the detector may score."""
+    return token.pos_ in CANDIDATE_POS and not (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN")
+
+
+def window_features(token: Token, lemma: str) -> list[str]:
+    """The lemma paired with each content word (verb, noun, adjective, not a name) up to three content
+    words away in its sentence: the sense clues a parse may not link ("virus ... attacks ... lungs")."""
+    content = [t for t in token.sent if is_content_word(t)]
+    at = next((k for k, t in enumerate(content) if t.i == token.i), None)
+    if at is None:
+        return []
+    near = content[max(0, at - WINDOW):at] + content[at + 1:at + 1 + WINDOW]
+    return list(dict.fromkeys(f"lwin={lemma}|{t.lemma_.lower()}" for t in near))
 
 
 @dataclass(frozen=True)
