@@ -338,3 +338,42 @@ def test_an_undated_meeting_of_one_known_participant_does_not_merge():
         mention("d2", 500, a1=(XI,), a2=(PUTIN,), mode="meet", lemma="meeting"),  # who met tells them apart
     ))
     assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 2]
+
+
+def test_undated_reports_naming_one_side_stay_apart_across_documents():
+    # "Nadler was arrested" in two articles of the same days: one of his arrests, or two? One named side
+    # fits many happenings (a previous arrest, background), so only the same document ties them.
+    nadler, hoyt = "k_nadler", "k_hoyt"
+    events, _ = resolve_events(frame(
+        mention("d1", code="COERCE", a1=(), a2=(nadler,), lemma="arrest", published=DEC15),
+        mention("d2", code="COERCE", a1=(), a2=(nadler,), lemma="arrest", published=DEC15),
+        mention("d2", 300, code="COERCE", a1=(), a2=(nadler,), lemma="arrest", published=DEC15),
+        # "Hoyt warned against it" in two obituaries: the actor alone, the same word
+        mention("d3", code="THREATEN", a1=(hoyt,), a2=(), lemma="warn", published=DEC15),
+        mention("d4", code="THREATEN", a1=(hoyt,), a2=(), lemma="warn", published=DEC15),
+    ))
+    assert sorted(events.get_column("num_documents").to_list()) == [1, 1, 1, 1]
+    assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 1, 2]
+
+
+def test_an_undated_one_sided_report_joins_a_dated_event_of_its_days_only_with_the_same_word():
+    # d1: "Senator Hoyt criticized the plan on Tuesday". d2, the next day: "Hoyt has long been critical of
+    # the agency" (another word: any of his criticisms) and "Hoyt criticized the plan" (the same word).
+    hoyt = "k_hoyt"
+    tuesday = dt.date(2019, 3, 12)
+    events, reports = resolve_events(frame(
+        mention("d1", code="DISAPPROVE", a1=(hoyt,), a2=(), date=tuesday, precision="day", lemma="criticize",
+                published=tuesday),
+        mention("d2", code="DISAPPROVE", a1=(hoyt,), a2=(), lemma="critical", published=dt.date(2019, 3, 13)),
+        mention("d2", 300, code="DISAPPROVE", a1=(hoyt,), a2=(), lemma="criticize", published=dt.date(2019, 3, 13)),
+    ))
+    event_of = dict(reports.select("trigger_lemma", "event_key").iter_rows())
+    assert events.height == 2
+    assert reports.filter(pl.col("trigger_lemma") == "criticize").get_column("event_key").n_unique() == 1
+    assert event_of["critical"] != event_of["criticize"]
+    # Both sides named ("Putin spoke to Xi"): the undated report joins the dated call of its days.
+    events, _ = resolve_events(frame(
+        mention("d1", date=DEC15, precision="day", published=dt.date(2021, 12, 14), lemma="call"),
+        mention("d2", published=DEC15, lemma="speak"),
+    ))
+    assert events.height == 1
