@@ -377,3 +377,30 @@ def test_an_undated_one_sided_report_joins_a_dated_event_of_its_days_only_with_t
         mention("d2", published=DEC15, lemma="speak"),
     ))
     assert events.height == 1
+
+
+def test_a_one_sided_report_attaches_to_a_loaded_event_by_the_words_of_its_reports():
+    # Run 1 loads "Hoyt criticized the plan on Tuesday"; run 2 brings next day's "Hoyt criticized it" and
+    # "Hoyt has been critical". Split in two runs, the merge groups them as one run would.
+    hoyt, tuesday = "k_hoyt", dt.date(2019, 3, 12)
+    first = mention("d1", code="DISAPPROVE", a1=(hoyt,), a2=(), date=tuesday, precision="day",
+                    lemma="criticize", published=tuesday)
+    later = [
+        mention("d2", code="DISAPPROVE", a1=(hoyt,), a2=(), lemma="criticize", published=dt.date(2019, 3, 13)),
+        mention("d2", 300, code="DISAPPROVE", a1=(hoyt,), a2=(), lemma="critical", published=dt.date(2019, 3, 13)),
+    ]
+    together = resolve_events(frame(first, *later))[1]
+    loaded, loaded_reports = resolve_events(frame(first))
+    lemmas = loaded_reports.group_by("event_key").agg(trigger_lemmas=pl.col("trigger_lemma").unique().sort())
+    existing = loaded.select(EXISTING_EVENT_SCHEMA.names()).join(lemmas, on="event_key")
+    _, split = resolve_events(frame(*later), existing)
+    split = pl.concat([loaded_reports, split])
+
+    def groups(reports: pl.DataFrame) -> list[list[str]]:
+        grouped = reports.group_by("event_key").agg(pl.col("trigger_lemma").sort())
+        return sorted(grouped.get_column("trigger_lemma").to_list())
+
+    assert groups(split) == groups(together) == [["critical"], ["criticize", "criticize"]]
+    # Without the loaded event's words, the one-sided report would not know it.
+    _, blind = resolve_events(frame(*later), loaded.select(EXISTING_EVENT_SCHEMA.names()))
+    assert loaded.get_column("event_key").item() not in blind.get_column("event_key").to_list()

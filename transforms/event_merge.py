@@ -96,9 +96,12 @@ class Cluster:
     members: list[dict] = field(default_factory=list)
     # (document, publication period) of its reports (for a loaded event: None, first to last reported).
     reported: list[tuple[str | None, tuple[dt.date, dt.date]]] = field(default_factory=list)
+    # The trigger lemmas of its reports (a loaded event's come from the warehouse).
+    lemmas: set[str] = field(default_factory=set)
 
     def add(self, row: dict) -> None:
         self.members.append(row)
+        self.lemmas.add(row["trigger_lemma"])
         period = publication_period(row["published_date"], row.get("published_precision"))
         if period is not None:
             self.reported.append((row["document_key"], period))
@@ -177,7 +180,7 @@ def _counterpart(candidates: list[Cluster], row: dict) -> Cluster | None:
         if c.precision in DISTINCTIVE_PRECISIONS
         and c.mode == row["mode"]  # an undated call joins a call, not a "meeting"
         and _within(_event_period(c), own, NEWS_DAYS)
-        and (_both_sides(row) or any(m["trigger_lemma"] == row["trigger_lemma"] for m in c.members))
+        and (_both_sides(row) or row["trigger_lemma"] in c.lemmas)
         and any(doc != row["document_key"] and _within(period, own, SAME_STORY_DAYS) for doc, period in c.reported)
     ]
     if dated:
