@@ -1,6 +1,7 @@
 """The merge's evidence for undated reports: a matching counterpart, not one named side and the days alone."""
 
 import datetime as dt
+import json
 
 import polars as pl
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
@@ -72,3 +73,20 @@ def test_a_one_sided_report_attaches_to_a_loaded_event_by_the_words_of_its_repor
     # Without the loaded event's words, the one-sided report would not know it.
     _, blind = resolve_events(frame(*later), loaded.select(EXISTING_EVENT_SCHEMA.names()))
     assert loaded.get_column("event_key").item() not in blind.get_column("event_key").to_list()
+
+
+def test_ecbplus_mentions_outside_every_chain_are_told_apart(tmp_path):
+    from dateline.evaluation.ecb_events import _unlinked, read_ecbplus
+
+    words = ["Police", "arrested", "Nadler", "and", "the", "arrest", "angered", "fans", "."]
+    record = {
+        "doc_id": "D1", "topic": 3, "text": " ".join(words),
+        "tokens": [{"t_id": i + 1, "sentence": 0, "text": w} for i, w in enumerate(words)],
+        "markables": [{"tag": "ACTION_OCCURRENCE", "m_id": "1", "token_ids": [2]},
+                      {"tag": "ACTION_OCCURRENCE", "m_id": "2", "token_ids": [6]}],
+        "relations": [{"tag": "CROSS_DOC_COREF", "r_id": "9", "sources": ["1"], "targets": [], "note": "ACT7"}],
+    }
+    path = tmp_path / "ecb.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    chains = {g["id"]: f"3:{g['chain']}" for g in read_ecbplus(path)[0]["gold"]}
+    assert [_unlinked(chains[m]) for m in ("D1:1", "D1:2")] == [False, True]
