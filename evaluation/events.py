@@ -16,6 +16,7 @@ from dateline.transforms.dates import parse_given_period
 from dateline.transforms.events import SYMMETRIC_CODES, Lexicon
 from dateline.transforms.extract import extract_documents
 from dateline.transforms.ingest import parse_manifest
+from dateline.transforms.normalize import compile_rules, split_title_body
 from dateline.transforms.reference import load_reference
 from dateline.transforms.resolve import resolve_mentions
 from dateline.transforms.resolve_events import dates_compatible, event_documents
@@ -43,7 +44,10 @@ def run_events(nlp: Language, lexicon: Lexicon, docs: pl.DataFrame) -> tuple[pl.
 
 
 def read_seed_docs(folder: Path) -> pl.DataFrame:
-    """The seed articles with their title line split off (as ingest does), keyed by their 3-digit prefix.
+    """The seed articles with their title line split off as normalize does, keyed by their 3-digit prefix.
+
+    A first line that reads as a headline is the title; a first paragraph (001's) stays in the body,
+    as in a run, so what is scored is what a run extracts.
 
     Publication dates come from the folder's ``manifest.csv`` when it has one, parsed as a run parses
     them (so "2021-12" is month precision); documents it does not date get an inferred date later.
@@ -53,10 +57,10 @@ def read_seed_docs(folder: Path) -> pl.DataFrame:
     if manifest is not None:
         entries, _bad = parse_manifest(str(manifest), manifest.read_bytes())
         given = {name: parse_given_period(entry["published"]) for name, entry in entries.items()}
+    rules = compile_rules(load_reference().boilerplate_rules)
     rows = []
     for path in sorted(folder.glob("*.txt")):
-        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        body = "\n\n".join(lines[1:])
+        _title, body, _removed = split_title_body(path.read_text(encoding="utf-8"), rules)
         published, precision = given.get(path.name, (None, None))
         rows.append({"document_key": path.name[:3], "body": body, "published_date": published,
                      "published_precision": precision, "source_key": path.name[:3]})

@@ -34,6 +34,8 @@ KEY_COLUMNS = {
     "dim_event_type": "event_type_key",
     "fact_event": "event_key",
 }
+# Loaded events as the merge reads them: with the trigger lemmas of their reports.
+CANDIDATE_EVENT_SCHEMA = pl.Schema({**EXISTING_EVENT_SCHEMA, "trigger_lemmas": pl.List(pl.String)})
 # What the look-ups read that older warehouses may lack: such a warehouse is migrated before reading.
 _NEEDED_COLUMNS = (
     ("document_lsh_band", "band_key"),
@@ -160,20 +162,20 @@ class WarehouseLookups:
         return set(found.get_column("value").to_list())
 
     def event_candidates(self, reports: pl.DataFrame) -> pl.DataFrame:
-        """Loaded events the batch's reports may merge into (transforms.resolve_events.EXISTING_EVENT_SCHEMA).
+        """Loaded events the batch's reports may merge into (CANDIDATE_EVENT_SCHEMA).
 
         ``reports``: event_code, polarity, participants, event_date, published_first, published_last.
         """
         if not self.exists or reports.is_empty():
-            return EXISTING_EVENT_SCHEMA.to_frame()
-        return self._query("event_candidates", {"lookup_reports": reports}).cast(EXISTING_EVENT_SCHEMA)
+            return CANDIDATE_EVENT_SCHEMA.to_frame()
+        return self._query("event_candidates", {"lookup_reports": reports}).cast(CANDIDATE_EVENT_SCHEMA)
 
     def events_by_key(self, keys: Collection[str]) -> pl.DataFrame:
-        """Loaded events with any of ``keys`` (EXISTING_EVENT_SCHEMA)."""
+        """Loaded events with any of ``keys`` (CANDIDATE_EVENT_SCHEMA)."""
         if not self.exists or not keys:
-            return EXISTING_EVENT_SCHEMA.to_frame()
+            return CANDIDATE_EVENT_SCHEMA.to_frame()
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
-        return self._query("events_by_key", {"lookup_values": frame}).cast(EXISTING_EVENT_SCHEMA)
+        return self._query("events_by_key", {"lookup_values": frame}).cast(CANDIDATE_EVENT_SCHEMA)
 
     def entity_neighbours(self, probes: pl.DataFrame) -> pl.DataFrame:
         """Loaded entities the probes reach (transforms.entity_probes.PROBE_SCHEMA → ENTITY_SCHEMA rows)."""

@@ -338,3 +338,4 @@ def test_an_undated_meeting_of_one_known_participant_does_not_merge():
         mention("d2", 500, a1=(XI,), a2=(PUTIN,), mode="meet", lemma="meeting"),  # who met tells them apart
     ))
     assert sorted(events.get_column("num_mentions").to_list()) == [1, 1, 2]
+

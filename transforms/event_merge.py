@@ -13,8 +13,11 @@ merge; negated and hypothetical ones stay apart). Then:
   needs a matching counterpart: a report of the event in its own document with the same trigger word
   (the nearest), or else a dated event (day, week or month) that another document published within
   ``SAME_STORY_DAYS`` of its own reports — the same story in the news of those days — and whose date
-  lies within ``NEWS_DAYS`` of its publication, or else an undated event another document of those
-  days reports with the same word. Never merely "the one compatible event": when two qualify, it
+  lies within ``NEWS_DAYS`` of its publication, when the report names both sides or shares a word of
+  that event's reports (one side alone, "Hoyt has been critical", fits any of the actor's acts), or else an undated event another document of those
+  days reports with the same word and the whole who-did-what-to-whom (both sides named: "Xi supported
+  Putin", not "Nadler was arrested" or "Hoyt warned against it", which an article tells of many
+  happenings, background included). Never merely "the one compatible event": when two qualify, it
   joins neither. A CONSULT / AGREE / COOPERATE report with one known participant never merges undated;
 * reports without any actor only merge within their sentence.
 
@@ -93,9 +96,12 @@ class Cluster:
     members: list[dict] = field(default_factory=list)
     # (document, publication period) of its reports (for a loaded event: None, first to last reported).
     reported: list[tuple[str | None, tuple[dt.date, dt.date]]] = field(default_factory=list)
+    # The trigger lemmas of its reports (a loaded event's come from the warehouse).
+    lemmas: set[str] = field(default_factory=set)
 
     def add(self, row: dict) -> None:
         self.members.append(row)
+        self.lemmas.add(row["trigger_lemma"])
         period = publication_period(row["published_date"], row.get("published_precision"))
         if period is not None:
             self.reported.append((row["document_key"], period))
@@ -150,7 +156,9 @@ def _counterpart(candidates: list[Cluster], row: dict) -> Cluster | None:
 
     The same document's report of that event (the same trigger word first, then the nearest report
     before it) is the best evidence; else a dated event that another document of the same days
-    reports, and that happened in those days. Two such dated events, and the report joins neither.
+    reports, and that happened in those days, if the report names both sides or shares a word of the
+    event's reports; else an undated event another document of those days reports with the same word,
+    if the report names both sides. Two such events, and the report joins neither.
     """
     # In its own document: a report of the same event with the same word.
     same_doc = [c for c in candidates if any(
@@ -172,11 +180,15 @@ def _counterpart(candidates: list[Cluster], row: dict) -> Cluster | None:
         if c.precision in DISTINCTIVE_PRECISIONS
         and c.mode == row["mode"]  # an undated call joins a call, not a "meeting"
         and _within(_event_period(c), own, NEWS_DAYS)
+        and (_both_sides(row) or row["trigger_lemma"] in c.lemmas)
         and any(doc != row["document_key"] and _within(period, own, SAME_STORY_DAYS) for doc, period in c.reported)
     ]
     if dated:
         return dated[0] if len(dated) == 1 else None
-    # The same words about the same actors in another document of the same days: the same story.
+    # The same words about the same actors in another document of the same days: the same story, when
+    # both sides are named. One side alone ("Nadler was arrested") fits many happenings.
+    if not _both_sides(row):
+        return None
     undated = [
         c for c in candidates
         if c.precision == "unknown" and c.mode == row["mode"]
@@ -186,6 +198,13 @@ def _counterpart(candidates: list[Cluster], row: dict) -> Cluster | None:
                 for m in c.members)
     ]
     return undated[0] if len(undated) == 1 else None
+
+
+def _both_sides(row: dict) -> bool:
+    """Whether a report names who acted and on whom (for CONSULT / AGREE / COOPERATE: two participants)."""
+    if row["event_code"] in SYMMETRIC_CODES:
+        return len(set(row["actor1_entity_keys"]) | set(row["actor2_entity_keys"])) >= 2
+    return bool(row["actor1_entity_keys"]) and bool(set(row["actor2_entity_keys"]) - set(row["actor1_entity_keys"]))
 
 
 def _event_period(cluster: Cluster) -> tuple[dt.date, dt.date]:

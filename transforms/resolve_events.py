@@ -216,7 +216,9 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
     """Keyed mentions (KEYED_MENTION_SCHEMA) → (new EVENT_SCHEMA rows, EVENT_MENTION_ROW_SCHEMA rows).
 
     ``existing`` (EXISTING_EVENT_SCHEMA) are events already loaded: mentions that match one are
-    attached to it and no new event row is made for it. Counts and report dates on the new event rows
+    attached to it and no new event row is made for it. An optional ``trigger_lemmas`` column (the
+    look-ups give it) holds the lemmas of each loaded event's reports, which an undated report naming
+    one side needs to share. Counts and report dates on the new event rows
     cover this run's mentions only; the loader recomputes them over all reports.
     """
     clusters: list[Cluster] = []
@@ -227,6 +229,7 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
         for row in existing.sort("event_key").iter_rows(named=True):
             cluster = Cluster(row["event_key"], row["event_code"], row["mode"], row["polarity"],
                                row["participants"], row["event_date"], row["date_precision"], None, existing=True)
+            cluster.lemmas.update(row.get("trigger_lemmas") or ())
             if row["first_reported"] is not None:
                 cluster.reported.append((None, (row["first_reported"], row["last_reported"] or row["first_reported"])))
             clusters.append(cluster)
