@@ -137,3 +137,23 @@ def test_he_follows_a_chain_of_subjects_back_to_the_name(nlp):
     text = ("President Emmanuel Macron flew to Berlin. The crowd waited for hours. The president spoke for an hour. "
             "He criticized the new tariffs on cars.")
     assert actors(nlp, text, "criticized")[0] == ["Emmanuel Macron"]
+
+
+def test_we_in_a_quote_is_its_speaker(nlp):
+    text = '"We will impose tariffs on steel from Korea," Shinzo Abe said on Friday.'
+    assert actors(nlp, text, "impose") == (["Shinzo Abe"], ["Korea"])
+
+
+def test_we_without_a_speaker_stays_unresolved(nlp):
+    text = "Angela Merkel arrived in Paris on Monday. We criticized the new tariffs on cars."
+    assert actors(nlp, text, "criticized")[0] == []
+
+
+def test_a_possessive_pronoun_on_an_object_is_its_antecedent(nlp):
+    text = "Angela Merkel asked for a meeting in Warsaw. Poland rejected her request on Monday."
+    assert actors(nlp, text, "rejected") == (["Poland"], ["Angela Merkel"])
+
+
+def test_an_object_pronoun_is_not_the_subject_of_its_own_clause(nlp):
+    text = "After Boris Johnson resigned, Angela Merkel called him and urged him to stay."
+    assert actors(nlp, text, "urged") == (["Angela Merkel"], ["Boris Johnson"])
