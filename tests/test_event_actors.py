@@ -157,3 +157,15 @@ def test_a_possessive_pronoun_on_an_object_is_its_antecedent(nlp):
 def test_an_object_pronoun_is_not_the_subject_of_its_own_clause(nlp):
     text = "After Boris Johnson resigned, Angela Merkel called him and urged him to stay."
     assert actors(nlp, text, "urged") == (["Angela Merkel"], ["Boris Johnson"])
+
+
+def test_a_participle_on_a_noun_trigger_names_its_doer_and_target(nlp):
+    text = "Venezuela condemned the sanctions imposed on its oil industry by Canada last week."
+    assert actors(nlp, text, "sanctions")[0] == ["Canada"]
+    text = "The new sanctions imposed on Venezuela last week hurt the oil industry."
+    assert actors(nlp, text, "sanctions") == ([], ["Venezuela"])
+
+
+def test_the_capitalized_president_is_the_titled_president(nlp):
+    text = "President Emmanuel Macron flew to Berlin on Monday. Angela Merkel criticized the President on Tuesday."
+    assert actors(nlp, text, "criticized") == (["Angela Merkel"], ["Emmanuel Macron"])

@@ -49,7 +49,8 @@ def role_words(token: Token) -> list[str] | None:
         elif not (child.dep_ == "det" and child.lower_ == "the"):
             return None
     has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
-    return words if token.tag_ == "NN" and has_the else None
+    # "the President" is written capitalized too
+    return words if token.tag_ in ("NN", "NNP") and has_the else None
 
 
 def role_antecedent(token: Token, index: MentionIndex, words: list[str]) -> CharSpan | None:
