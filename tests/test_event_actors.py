@@ -169,3 +169,10 @@ def test_a_participle_on_a_noun_trigger_names_its_doer_and_target(nlp):
 def test_the_capitalized_president_is_the_titled_president(nlp):
     text = "President Emmanuel Macron flew to Berlin on Monday. Angela Merkel criticized the President on Tuesday."
     assert actors(nlp, text, "criticized") == (["Angela Merkel"], ["Emmanuel Macron"])
+
+
+def test_the_first_person_deep_in_a_quote_is_its_speaker(nlp):
+    text = '"My criticism of the treaty is that it ignores the farmers," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "criticism")[0] == ["Angela Merkel"]
+    text = '"The plan is to ask us to condemn the strike," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "condemn")[0] == ["Angela Merkel"]

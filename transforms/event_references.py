@@ -34,7 +34,8 @@ _PERSONAL_PRONOUNS = {"he", "she", "his", "her", "him"}
 # Resolved only as the speaker of their clause ("Russia said it would ..."), never by distance.
 _GROUP_PRONOUNS = {"it", "its", "they", "their", "them"}
 # Resolved only as the speaker of their quote ('"We will", X said'), whoever speaks.
-_SPEAKER_PRONOUNS = {"i", "we"}
+_SPEAKER_PRONOUNS = {"i", "we", "my", "our", "me", "us"}
+_SINGULAR_SPEAKER = {"i", "my", "me"}
 _RELATIVE_PRONOUNS = {"who", "whom", "that", "which"}
 # The words an object pronoun hangs on: "urged him", "spoke to him".
 _OBJECT_DEPS = OBJ | {"pobj"}
@@ -150,15 +151,16 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
     "it"/"they"/"I" are resolved only as a speaker, where news prose is unambiguous.
     """
     lower = pronoun.lower_
-    personal = lower in _PERSONAL_PRONOUNS or lower == "i"
+    personal = lower in _PERSONAL_PRONOUNS or lower in _SINGULAR_SPEAKER
+    if lower in _SPEAKER_PRONOUNS:
+        return _first_person(pronoun, index)
     if _reported_subject(pronoun):
         # the speaker or no one: a reported clause's pronoun is not resolved by distance
         speaker = _speaker(pronoun, index)
         if speaker is not None and (lower == "we" or (index.label_at(speaker[0]) == "PERSON") == personal):
             return speaker
         return None
-    if not personal or lower in _SPEAKER_PRONOUNS:
-        # "I" and "we" are only ever the speaker of their quote ('"I did not", he said')
+    if not personal:
         return None
     doc = pronoun.doc
     # "Ellen urged him": an object pronoun is not the subject of its own clause
@@ -206,6 +208,26 @@ def _reported_subject(pronoun: Token) -> bool:
         and clause.dep_ == "ccomp"
         and clause.head.lemma_.lower() in _SPEECH_VERBS
     )
+
+
+def _first_person(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """'"My concern is ...," Graham said': the first person of a quote is its speaker, however deep;
+    "I" / "my" / "me" only a person."""
+    speaker = _quote_speaker(pronoun, index)
+    if speaker is None or (pronoun.lower_ in _SINGULAR_SPEAKER and index.label_at(speaker[0]) != "PERSON"):
+        return None
+    return speaker
+
+
+def _quote_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """The named subject of the speech verb whose reported clause holds ``pronoun`` at any depth."""
+    node = pronoun
+    while node.head.i != node.i:
+        if node.dep_ == "ccomp" and node.head.lemma_.lower() in _SPEECH_VERBS:
+            speakers = verb_doers(node.head, index)
+            return speakers[0] if speakers else None
+        node = node.head
+    return None
 
 
 def _speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
