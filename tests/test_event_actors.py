@@ -137,3 +137,42 @@ def test_he_follows_a_chain_of_subjects_back_to_the_name(nlp):
     text = ("President Emmanuel Macron flew to Berlin. The crowd waited for hours. The president spoke for an hour. "
             "He criticized the new tariffs on cars.")
     assert actors(nlp, text, "criticized")[0] == ["Emmanuel Macron"]
+
+
+def test_we_in_a_quote_is_its_speaker(nlp):
+    text = '"We will impose tariffs on steel from Korea," Shinzo Abe said on Friday.'
+    assert actors(nlp, text, "impose") == (["Shinzo Abe"], ["Korea"])
+
+
+def test_we_without_a_speaker_stays_unresolved(nlp):
+    text = "Angela Merkel arrived in Paris on Monday. We criticized the new tariffs on cars."
+    assert actors(nlp, text, "criticized")[0] == []
+
+
+def test_a_possessive_pronoun_on_an_object_is_its_antecedent(nlp):
+    text = "Angela Merkel asked for a meeting in Warsaw. Poland rejected her request on Monday."
+    assert actors(nlp, text, "rejected") == (["Poland"], ["Angela Merkel"])
+
+
+def test_an_object_pronoun_is_not_the_subject_of_its_own_clause(nlp):
+    text = "After Boris Johnson resigned, Angela Merkel called him and urged him to stay."
+    assert actors(nlp, text, "urged") == (["Angela Merkel"], ["Boris Johnson"])
+
+
+def test_a_participle_on_a_noun_trigger_names_its_doer_and_target(nlp):
+    text = "Venezuela condemned the sanctions imposed on its oil industry by Canada last week."
+    assert actors(nlp, text, "sanctions")[0] == ["Canada"]
+    text = "The new sanctions imposed on Venezuela last week hurt the oil industry."
+    assert actors(nlp, text, "sanctions") == ([], ["Venezuela"])
+
+
+def test_the_capitalized_president_is_the_titled_president(nlp):
+    text = "President Emmanuel Macron flew to Berlin on Monday. Angela Merkel criticized the President on Tuesday."
+    assert actors(nlp, text, "criticized") == (["Angela Merkel"], ["Emmanuel Macron"])
+
+
+def test_the_first_person_deep_in_a_quote_is_its_speaker(nlp):
+    text = '"My criticism of the treaty is that it ignores the farmers," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "criticism")[0] == ["Angela Merkel"]
+    text = '"The plan is to ask us to condemn the strike," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "condemn")[0] == ["Angela Merkel"]

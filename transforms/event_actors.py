@@ -71,12 +71,20 @@ def actor1(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan]:
 
 
 def _named_on_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
-    """"criticism from Trump", "a travel request by Tlaib": the doer is named on the noun itself."""
-    for obj in prep_objects(trigger, _noun_agent_preps(trigger)):
+    """"criticism from Trump", "a travel request by Tlaib", "sanctions imposed by Washington": the doer is
+    named on the noun itself or on the participle that modifies it."""
+    objects = prep_objects(trigger, _noun_agent_preps(trigger))
+    objects += [obj for participle in _participles(trigger) for obj in prep_objects(participle, ("by",))]
+    for obj in objects:
         spans = _actors(obj, index)
         if spans:
             return spans
     return None
+
+
+def _participles(noun: Token) -> list[Token]:
+    """"charges levied against him", "tariffs imposed on China": past participles modifying a noun."""
+    return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
 
 
 def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
@@ -171,14 +179,17 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
     )
     agent_preps = _noun_agent_preps(trigger) if is_noun(trigger) else ()
     spans: list[CharSpan] = []
-    for head in [trigger, pred] if carries else [trigger]:
+    heads = [trigger, pred] if carries else [trigger]
+    if is_noun(trigger):
+        heads += _participles(trigger)
+    for head in heads:
         for child in head.children:
             if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ) and child is not trigger:
                 # "denied collusion between his campaign and Moscow": a denied claim has no target
                 deep = [] if pred.lemma_.lower() in DENY else first_mention(child, index, exclude)
                 spans += resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
-                if head is trigger and child.lower_ in agent_preps:
+                if (head is trigger or head.dep_ == "acl") and child.lower_ in agent_preps:
                     continue
                 spans += [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
     return spans

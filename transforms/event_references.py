@@ -21,12 +21,24 @@ from dateline.transforms.event_mentions import (
     is_actor,
     span,
 )
-from spacy.tokens import Span, Token
+from dateline.transforms.event_roles import (
+    ROLE_NOUNS,
+    preceding_sentences,
+    role_antecedent,
+    role_words,
+    titled_person,
+)
+from spacy.tokens import Token
 
 _PERSONAL_PRONOUNS = {"he", "she", "his", "her", "him"}
 # Resolved only as the speaker of their clause ("Russia said it would ..."), never by distance.
 _GROUP_PRONOUNS = {"it", "its", "they", "their", "them"}
+# Resolved only as the speaker of their quote ('"We will", X said'), whoever speaks.
+_SPEAKER_PRONOUNS = {"i", "we", "my", "our", "me", "us"}
+_SINGULAR_SPEAKER = {"i", "my", "me"}
 _RELATIVE_PRONOUNS = {"who", "whom", "that", "which"}
+# The words an object pronoun hangs on: "urged him", "spoke to him".
+_OBJECT_DEPS = OBJ | {"pobj"}
 # "urged Congress to act": the object does what the infinitive says.
 _OBJECT_CONTROL = frozenset({
     "urge", "ask", "call", "press", "pressure", "force", "tell", "order", "encourage", "persuade",
@@ -38,22 +50,6 @@ _SPEECH_VERBS = frozenset({
     "declare", "confirm", "vow", "suggest", "indicate", "signal", "note", "explain", "acknowledge",
     "contend", "predict", "promise", "pledge", "threaten", "admit", "repeat", "reiterate",
 })
-# "the president" → the closest earlier "President ..." person; "the company" → a recent organization subject.
-_ROLE_NOUNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "president": ("PERSON", ("president",)),
-    "senator": ("PERSON", ("sen.", "senator")),
-    "governor": ("PERSON", ("gov.", "governor")),
-    "congressman": ("PERSON", ("rep.", "representative", "congressman")),
-    "congresswoman": ("PERSON", ("rep.", "representative", "congresswoman")),
-    "chancellor": ("PERSON", ("chancellor",)),
-    "mayor": ("PERSON", ("mayor",)),
-    "pope": ("PERSON", ("pope",)),
-    "counsel": ("PERSON", ("counsel",)),
-    "ambassador": ("PERSON", ("ambassador",)),
-    "leader": ("PERSON", ("leader",)),
-    "company": ("ORG", ()),
-    "firm": ("ORG", ()),
-}
 # "she is open to supporting": an adjectival complement's subject does what it is ready to do.
 _ACTOR_CLIMB_DEPS = CLIMB_DEPS | {"acomp"}
 
@@ -118,15 +114,15 @@ def _relative_antecedent(token: Token, index: MentionIndex) -> CharSpan | None:
 
 def _is_pronoun(token: Token) -> bool:
     lower = token.lower_
-    return lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS or lower == "i"
+    return lower in _PERSONAL_PRONOUNS or lower in _GROUP_PRONOUNS or lower in _SPEAKER_PRONOUNS
 
 
 def _is_role_noun(token: Token) -> bool:
-    return token.lemma_.lower() in _ROLE_NOUNS and _role_words(token) is not None
+    return token.lemma_.lower() in ROLE_NOUNS and role_words(token) is not None
 
 
 def _role_reference(token: Token, index: MentionIndex) -> CharSpan | None:
-    return role_antecedent(token, index, _role_words(token))
+    return role_antecedent(token, index, role_words(token))
 
 
 def _named_modifier(token: Token, index: MentionIndex) -> CharSpan | None:
@@ -141,7 +137,9 @@ def _named_modifier(token: Token, index: MentionIndex) -> CharSpan | None:
         row = index.at(obj.idx)
         if row is not None and is_actor(row, obj):
             return span(row)
-    return None
+    # "denied his request", "her critics": the one a possessive pronoun means
+    owner = next((c for c in token.children if c.dep_ == "poss" and _is_pronoun(c)), None)
+    return antecedent(owner, index) if owner is not None else None
 
 
 def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan | None:
@@ -152,27 +150,40 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
     one of the two sentences before (following "he" and "the president" subjects back, ``depth`` steps);
     "it"/"they"/"I" are resolved only as a speaker, where news prose is unambiguous.
     """
-    personal = pronoun.lower_ in _PERSONAL_PRONOUNS or pronoun.lower_ == "i"
+    lower = pronoun.lower_
+    personal = lower in _PERSONAL_PRONOUNS or lower in _SINGULAR_SPEAKER
+    if lower in _SPEAKER_PRONOUNS:
+        return _first_person(pronoun, index)
     if _reported_subject(pronoun):
         # the speaker or no one: a reported clause's pronoun is not resolved by distance
         speaker = _speaker(pronoun, index)
-        if speaker is not None and (index.label_at(speaker[0]) == "PERSON") == personal:
+        if speaker is not None and (lower == "we" or (index.label_at(speaker[0]) == "PERSON") == personal):
             return speaker
         return None
-    if not personal or pronoun.lower_ == "i":
-        # "I" is only ever the speaker of its quote ('"I did not", he said')
+    if not personal:
         return None
     doc = pronoun.doc
+    # "Ellen urged him": an object pronoun is not the subject of its own clause
+    own = {start for start, _ in verb_doers(_clause_verb(pronoun), index)} if pronoun.dep_ in _OBJECT_DEPS else set()
     for tok in reversed(doc[pronoun.sent.start : pronoun.i]):
         row = index.at(tok.idx)
-        if row is not None and row["label"] == "PERSON" and tok.dep_ in SUBJ | PASS_SUBJ | {"poss"}:
+        if (
+            row is not None and row["label"] == "PERSON" and tok.dep_ in SUBJ | PASS_SUBJ | {"poss"}
+            and row["start_char"] not in own
+        ):
             return span(row)
     return _earlier_subject(pronoun, index, depth)
 
 
+def _clause_verb(token: Token) -> Token:
+    """The verb whose clause holds an object ("urged him") or a prepositional object ("spoke to him")."""
+    head = token.head
+    return head.head if token.dep_ == "pobj" and head.dep_ == "prep" else head
+
+
 def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpan | None:
     """The person subject of one of the two sentences before ``pronoun``'s."""
-    for previous in _preceding_sentences(pronoun, 2):
+    for previous in preceding_sentences(pronoun, 2):
         for tok in previous:
             if tok.dep_ not in SUBJ:
                 continue
@@ -180,24 +191,13 @@ def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpa
             if row is not None and row["label"] == "PERSON":
                 return span(row)
             # "The president ... . He said": a subject that itself refers back to a titled person
-            words = _role_words(tok) if tok.lemma_.lower() in _ROLE_NOUNS else None
-            if words is not None and _ROLE_NOUNS[tok.lemma_.lower()][0] == "PERSON":
+            words = role_words(tok) if tok.lemma_.lower() in ROLE_NOUNS else None
+            if words is not None and ROLE_NOUNS[tok.lemma_.lower()][0] == "PERSON":
                 return role_antecedent(tok, index, words)
             if tok.lower_ in ("he", "she") and depth < 3:
                 # "Trump ... . He said ... . He added": the chain of subjects goes back to the name
                 return antecedent(tok, index, depth + 1)
     return None
-
-
-def _preceding_sentences(token: Token, count: int) -> list[Span]:
-    """Up to ``count`` sentences before ``token``'s, the closest first."""
-    doc = token.doc
-    sentences: list[Span] = []
-    start = token.sent.start
-    while start > 0 and len(sentences) < count:
-        sentences.append(doc[start - 1].sent)
-        start = sentences[-1].start
-    return sentences
 
 
 def _reported_subject(pronoun: Token) -> bool:
@@ -210,65 +210,32 @@ def _reported_subject(pronoun: Token) -> bool:
     )
 
 
+def _first_person(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """'"My concern is ...," Graham said': the first person of a quote is its speaker, however deep;
+    "I" / "my" / "me" only a person."""
+    speaker = _quote_speaker(pronoun, index)
+    if speaker is None or (pronoun.lower_ in _SINGULAR_SPEAKER and index.label_at(speaker[0]) != "PERSON"):
+        return None
+    return speaker
+
+
+def _quote_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """The named subject of the speech verb whose reported clause holds ``pronoun`` at any depth."""
+    node = pronoun
+    while node.head.i != node.i:
+        if node.dep_ == "ccomp" and node.head.lemma_.lower() in _SPEECH_VERBS:
+            speakers = verb_doers(node.head, index)
+            return speakers[0] if speakers else None
+        node = node.head
+    return None
+
+
 def _speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     """The named subject of the speech verb whose reported clause has ``pronoun`` as its subject."""
     verb = pronoun.head.head
     # "saying he would ...", "noting that he ...": a speech verb without a subject has its clause's speaker
     speakers = verb_doers(verb, index)
     return speakers[0] if speakers else None
-
-
-def _role_words(token: Token) -> list[str] | None:
-    """The words of "the president", "the special counsel", "the company" — a definite role noun whose only
-    modifiers are plain words (matched against how the person was introduced) — else None."""
-    words = []
-    for child in token.children:
-        if child.dep_ == "case":  # "the president's"
-            continue
-        if child.dep_ in ("amod", "compound") and not child.ent_type_ and child.i < token.i:
-            words.append(child.lower_)
-        elif not (child.dep_ == "det" and child.lower_ == "the"):
-            return None
-    has_the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
-    return words if token.tag_ == "NN" and has_the else None
-
-
-def role_antecedent(token: Token, index: MentionIndex, words: list[str]) -> CharSpan | None:
-    """The named actor "the president" / "the senator" / "the company" refers back to.
-
-    A person role goes to the closest earlier person mention carrying that title ("President Donald
-    Trump", "Sen. Warren") and introduced with its modifiers too ("the special counsel": "Special
-    Counsel Robert Mueller"); an organization role to the closest organization subject of its sentence
-    or the two before.
-    """
-    label, titles = _ROLE_NOUNS[token.lemma_.lower()]
-    doc = token.doc
-    if label == "PERSON":
-        return titled_person(token, index, titles, words)
-    if words:
-        return None
-    first = ([token.sent] + _preceding_sentences(token, 2))[-1].start
-    for tok in reversed(doc[first : token.i]):
-        row = index.at(tok.idx)
-        if row is not None and row["label"] == label and tok.dep_ in SUBJ | PASS_SUBJ:
-            return span(row)
-    return None
-
-
-def titled_person(
-    token: Token, index: MentionIndex, titles: tuple[str, ...], words: list[str] = ()
-) -> CharSpan | None:
-    """The closest person mention before ``token`` introduced with one of ``titles`` ("President Macron")
-    and with all of ``words`` ("former", "special")."""
-    doc = token.doc
-    for tok in reversed(doc[: token.i]):
-        row = index.at(tok.idx)
-        if row is None or row["label"] != "PERSON" or tok.idx != row["start_char"]:
-            continue
-        window = {t.lower_ for t in doc[max(tok.i - 3, 0) : tok.i + 4] if t.idx < row["end_char"]}
-        if window & set(titles) and window.issuperset(words):
-            return span(row)
-    return None
 
 
 # Reference rules for a token that is no mention itself, in order: (applies to the token, what it refers to).
