@@ -124,7 +124,8 @@ def test_passive_agent_is_actor1(nlp, lexicon):
     assert row["actor2"] == ["Russia"]
 
 
-def test_quantity_location_and_date(nlp, lexicon):
+def test_quantity_location_and_date(nlp, trigger_lexicon):
+    lexicon = trigger_lexicon  # the argument rules on a trigger fixed by the lexicon (see the module docstring)
     row = only(events_of(nlp, lexicon, "Russia deployed 100,000 troops near the border of Ukraine."), "MOBILIZE")
     assert (row["quantity"], row["quantity_unit"], row["quantity_text"]) == (100000.0, "troops", "100,000 troops")
     row = only(events_of(nlp, lexicon, "Vladimir Putin met Xi Jinping in Beijing."), "CONSULT")
@@ -199,7 +200,8 @@ def test_petrarch_scoring_on_two_sentences(nlp, lexicon, tmp_path):
     assert (result["actor_items"], result["actor_accuracy"]) == (1, 1.0)
 
 
-def test_a_visit_is_dated_by_its_own_clause_not_by_its_length(nlp, lexicon):
+def test_a_visit_is_dated_by_its_own_clause_not_by_its_length(nlp, trigger_lexicon):
+    lexicon = trigger_lexicon  # the date rules on a trigger fixed by the lexicon (see the module docstring)
     # seed 004: "a two-day visit" is a duration; "that began on Thursday" is the visit's own clause,
     # and the visit happens whatever the briefing "would" do
     text = "Putin said that he would brief Xi on the situation there during his two-day visit that began on Thursday."
