@@ -38,7 +38,7 @@ named as (
     cross join replica as r
 ),
 
--- A replica's spelling can be another seed entity's own name ("Louisi" + "ana" in replica 338 is
+-- A replica's spelling can be another seed entity's own name ("Louisi" + "ana" in replica 338 would be
 -- Louisiana): such a copy takes a key salted with its replica instead, so no key is given twice.
 final as (
     select
