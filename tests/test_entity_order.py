@@ -145,8 +145,24 @@ def test_redirects_repoint_mentions_and_events_in_the_load_transaction():
         "('e2', 't', 'xi', 'trump', 'trump', 'unknown', 1, 1, 1, 'DEMAND', 'real', 'xi>donald|trump', ['xi'], "
         "['donald', 'trump'])"
     )
+    con.execute(
+        "insert into fact_event_mention (event_mention_key, event_key, document_key, sentence_index, trigger, "
+        "sentence, modality, confidence, trigger_lemma, event_code, start_char, end_char, actor1_entity_key, "
+        "actor2_entity_key, location_entity_key, date_precision) values "
+        "('r1', 'e1', 'd', 0, 'met', 'Trump met Xi.', 'asserted', 0.9, 'meet', 'CONSULT', 6, 9, 'trump', 'xi', "
+        "'trump', 'unknown')"
+    )
+    # The load collects what it changed (warehouse/sql/load/batch_keys.sql): here 'trump' was redirected
+    # by this load, and the events are the batch's.
+    con.execute(sql_text("load/batch_keys.sql"))
+    con.execute("insert into load_redirected values ('trump')")
+    con.execute("insert into load_new_events select event_key from fact_event")
     con.execute(sql_text("load/redirect_entities.sql"))
+    con.execute(sql_text("load/redirect_events.sql"))
     assert con.execute("select distinct entity_key from fact_entity_mention").fetchall() == [("donald",)]
+    assert con.execute(
+        "select actor1_entity_key, actor2_entity_key, location_entity_key from fact_event_mention"
+    ).fetchall() == [("donald", "xi", "donald")]
     rows = con.execute(
         "select event_key, actor1_entity_key, actor2_entity_key, location_entity_key, participants, "
         "actor1_entity_keys, actor2_entity_keys from fact_event order by event_key"

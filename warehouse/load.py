@@ -37,20 +37,16 @@ def load_run(
     """Merge every frame by key, refresh event counts and record the run, all or nothing.
 
     Returns rows added per table. On any error the transaction is rolled back and the
-    warehouse is exactly as before.
+    warehouse is exactly as before. Every statement is keyed by what the batch holds (its keys, the
+    entities whose redirect it changes, the events it touches), so a load costs what its batch costs;
+    a run with nothing to load (a no-op rerun) only records itself.
     """
-    before = {t: _count(con, t) for t in LOAD_ORDER}
+    staged = [t for t in (*BEFORE_LOAD, *LOAD_ORDER) if frames.get(t) is not None and not frames[t].is_empty()]
+    before = {t: _count(con, t) for t in LOAD_ORDER} if staged else {}
     con.execute("begin transaction")
     try:
-        for table in (*BEFORE_LOAD, *LOAD_ORDER):
-            frame = frames.get(table)
-            if frame is None or frame.is_empty():
-                continue
-            con.register(f"staged_{table}", frame.to_arrow())
-            con.execute(sql_text(f"load/{table}.sql"))
-            con.unregister(f"staged_{table}")
-        con.execute(sql_text("load/redirect_entities.sql"))  # facts follow entities resolved elsewhere
-        con.execute(sql_text("load/refresh_event_counts.sql"))
+        if staged:
+            _load_frames(con, frames, staged)
         insert_run(con, run_row)
         if validation is not None and not validation.is_empty():
             insert_validation(con, validation)
@@ -59,7 +55,30 @@ def load_run(
     except BaseException:
         con.execute("rollback")
         raise
-    return {t: _count(con, t) - before[t] for t in LOAD_ORDER}
+    return {t: _count(con, t) - before[t] if staged else 0 for t in LOAD_ORDER}
+
+
+def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], staged: list[str]) -> None:
+    """The frames' statements in order, then the facts that follow this load's entity redirects, then the
+    counts of the events it touched (warehouse/sql/load/batch_keys.sql lists what is collected)."""
+    con.execute(sql_text("load/batch_keys.sql"))
+    for table in staged:
+        con.register(f"staged_{table}", frames[table].to_arrow())
+        con.execute(sql_text(f"load/{table}.sql"))
+        con.unregister(f"staged_{table}")
+    redirected = _any(con, "load_redirected")
+    if redirected:
+        con.execute(sql_text("load/redirect_entities.sql"))  # facts follow entities resolved elsewhere
+    if redirected or _any(con, "load_new_events"):
+        con.execute(sql_text("load/redirect_events.sql"))
+    if _any(con, "load_touched_events"):
+        con.execute(sql_text("load/refresh_event_counts.sql"))
+    for table in ("load_redirected", "load_new_events", "load_touched_events"):
+        con.execute(f"drop table {table}")
+
+
+def _any(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute(f"select exists (select 1 from {table})").fetchone()[0]
 
 
 def _pause_for_fault_tests() -> None:

@@ -25,7 +25,7 @@ with entities as (
     join entity_documents as d using (entity_key)
 ),
 
-final as (
+named as (
     select
         r.r,
         e.entity_key as seed_key,
@@ -36,6 +36,22 @@ final as (
         case when e.is_head then '' else replica_suffix(r.r) end as suffix
     from entities as e
     cross join replica as r
+),
+
+-- A replica's spelling can be another seed entity's own name ("Louisi" + "ana" in replica 338 would be
+-- Louisiana): such a copy takes a key salted with its replica instead, so no key is given twice.
+final as (
+    select
+        n.r,
+        n.seed_key,
+        n.is_head,
+        case when n.r > 0 and not n.is_head and s.entity_key is not null
+            then left(sha256('replica' || chr(31) || n.seed_key || chr(31) || n.r::varchar), 16)
+            else n.entity_key
+        end as entity_key,
+        n.suffix
+    from named as n
+    left join seed.dim_entity as s on s.entity_key = n.entity_key
 )
 
 select * from final;

@@ -7,7 +7,11 @@ set is_current = false,
 from staged_document_versions as staged
 where target.document_key = staged.old_key and staged.change = 'superseded';
 -- Superseded or corrected: its mentions and event reports go; the new extraction brings its own
--- (events left without any report are removed by refresh_event_counts.sql).
+-- (the events they reported are recounted, and removed when left without any report, by
+-- refresh_event_counts.sql).
+insert into load_touched_events
+select distinct event_key from fact_event_mention
+where document_key in (select old_key from staged_document_versions);
 delete from fact_entity_mention
 where document_key in (select old_key from staged_document_versions);
 delete from fact_event_mention

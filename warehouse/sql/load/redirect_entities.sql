@@ -1,97 +1,59 @@
 -- Facts follow entity redirects, in the load transaction: a mention points at the live entity its
--- name resolves to; events (actors, location, participant signature) at the live entities too.
+-- name resolves to; event reports (actors, location) at the live entities too.
+-- The batch's own mentions and reports were inserted pointing at live entities (fact_entity_mention.sql,
+-- fact_event_mention.sql); loaded facts can only be left behind by an entity whose redirect this load
+-- changed (load_redirected, batch_keys.sql), so only the facts naming one are repointed, found by one
+-- join each with that short list (the events: redirect_events.sql). Run only when a redirect changed.
+create or replace temp table load_redirect_targets as
+select entity_key, coalesce(merged_into_key, entity_key) as target
+from dim_entity
+where entity_key in (select entity_key from load_redirected);
+
 update fact_entity_mention as f
-set entity_key = coalesce(e.merged_into_key, e.entity_key)
-from dim_entity as e
-where e.entity_key = coalesce(f.name_key, f.entity_key)
-    and f.entity_key <> coalesce(e.merged_into_key, e.entity_key);
+set entity_key = t.target
+from load_redirect_targets as t
+where t.entity_key = coalesce(f.name_key, f.entity_key)
+    and f.entity_key <> t.target;
+
+-- Reports naming a redirected entity as an actor or location; each of their keys follows its redirect.
+create or replace temp table load_redirect_reports as
+with named as (
+    select
+        event_mention_key,
+        actor1_entity_key,
+        actor2_entity_key,
+        location_entity_key,
+        unnest([actor1_entity_key, actor2_entity_key, location_entity_key]) as entity_key
+    from fact_event_mention
+),
+
+candidates as (
+    select distinct n.event_mention_key, n.actor1_entity_key, n.actor2_entity_key, n.location_entity_key
+    from named as n
+    join load_redirect_targets as t using (entity_key)
+)
+
+select
+    c.event_mention_key,
+    coalesce(a1.merged_into_key, c.actor1_entity_key) as actor1_entity_key,
+    coalesce(a2.merged_into_key, c.actor2_entity_key) as actor2_entity_key,
+    coalesce(loc.merged_into_key, c.location_entity_key) as location_entity_key
+from candidates as c
+left join dim_entity as a1 on a1.entity_key = c.actor1_entity_key
+left join dim_entity as a2 on a2.entity_key = c.actor2_entity_key
+left join dim_entity as loc on loc.entity_key = c.location_entity_key;
 
 update fact_event_mention as f
 set
-    actor1_entity_key = coalesce(r.redirect[f.actor1_entity_key], f.actor1_entity_key),
-    actor2_entity_key = coalesce(r.redirect[f.actor2_entity_key], f.actor2_entity_key),
-    location_entity_key = coalesce(r.redirect[f.location_entity_key], f.location_entity_key)
-from (
-    select map(list(entity_key), list(merged_into_key)) as redirect
-    from dim_entity
-    where merged_into_key is not null
-) as r
-where r.redirect[f.actor1_entity_key] is not null
-    or r.redirect[f.actor2_entity_key] is not null
-    or r.redirect[f.location_entity_key] is not null;
-
-update fact_event as f
-set
     actor1_entity_key = n.actor1_entity_key,
     actor2_entity_key = n.actor2_entity_key,
-    location_entity_key = n.location_entity_key,
-    actor1_entity_keys = n.actor1_entity_keys,
-    actor2_entity_keys = n.actor2_entity_keys,
-    participants = n.participants
-from (
-    with redirects as (
-        select map(list(entity_key), list(merged_into_key)) as redirect
-        from dim_entity
-        where merged_into_key is not null
-    ),
-
-    mapped as (
-        select
-            e.event_key,
-            coalesce(r.redirect[e.actor1_entity_key], e.actor1_entity_key) as actor1_entity_key,
-            coalesce(r.redirect[e.actor2_entity_key], e.actor2_entity_key) as actor2_entity_key,
-            coalesce(r.redirect[e.location_entity_key], e.location_entity_key) as location_entity_key,
-            list_sort(list_distinct(
-                list_transform(e.actor1_entity_keys, lambda k: coalesce(r.redirect[k], k))
-            )) as actor1_entity_keys,
-            list_distinct(
-                list_transform(e.actor2_entity_keys, lambda k: coalesce(r.redirect[k], k))
-            ) as actor2_all,
-            -- the participant signature (transforms.resolve_events.participants): "a|b" or "a|b>c"
-            contains(e.participants, '>') as directed,
-            list_distinct(list_filter(
-                list_transform(
-                    string_split(split_part(e.participants, '>', 1), '|'),
-                    lambda k: coalesce(r.redirect[k], k)
-                ),
-                lambda k: k <> ''
-            )) as side1,
-            list_distinct(list_filter(
-                list_transform(
-                    string_split(split_part(e.participants, '>', 2), '|'),
-                    lambda k: coalesce(r.redirect[k], k)
-                ),
-                lambda k: k <> ''
-            )) as side2
-        from fact_event as e
-        cross join redirects as r
-        where r.redirect is not null
-    ),
-
-    final as (
-        select
-            event_key,
-            actor1_entity_key,
-            actor2_entity_key,
-            location_entity_key,
-            actor1_entity_keys,
-            list_sort(list_filter(actor2_all, lambda k: not list_contains(actor1_entity_keys, k)))
-                as actor2_entity_keys,
-            case
-                when directed then
-                    array_to_string(list_sort(side1), '|') || '>'
-                    || array_to_string(list_sort(list_filter(side2, lambda k: not list_contains(side1, k))), '|')
-                else array_to_string(list_sort(side1), '|')
-            end as participants
-        from mapped
-    )
-
-    select * from final
-) as n
-where f.event_key = n.event_key
+    location_entity_key = n.location_entity_key
+from load_redirect_reports as n
+where f.event_mention_key = n.event_mention_key
     and (
-        f.participants is distinct from n.participants
-        or f.actor1_entity_key is distinct from n.actor1_entity_key
+        f.actor1_entity_key is distinct from n.actor1_entity_key
         or f.actor2_entity_key is distinct from n.actor2_entity_key
         or f.location_entity_key is distinct from n.location_entity_key
     );
+drop table load_redirect_reports;
+drop table load_redirect_targets;
