@@ -18,8 +18,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 for _name in list(os.environ):
-    # Settings come from the tests, not the developer's shell; DATELINE_UPDATE_GOLDEN is the tests' own switch.
-    if _name.startswith("DATELINE_") and _name != "DATELINE_UPDATE_GOLDEN":
+    # Settings come from the tests, not the developer's shell; DATELINE_UPDATE_GOLDEN and
+    # DATELINE_TEST_SERVER_TIMEOUT are the tests' own switches.
+    if _name.startswith("DATELINE_") and _name not in ("DATELINE_UPDATE_GOLDEN", "DATELINE_TEST_SERVER_TIMEOUT"):
         del os.environ[_name]
 
 
