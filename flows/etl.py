@@ -269,12 +269,12 @@ def _canonical(documents: pl.DataFrame, run: Run) -> pl.DataFrame:
 
 class _EarlyValidation:
     """The validation of the tables final before extraction (documents, sources, quarantine), called
-    while the spaCy workers parse (``flows.tasks.validate_documents``); ``result`` is the run's
-    ``RunValidation`` afterwards, None when there were no documents (then everything is validated after
-    resolution, as in a no-op run)."""
+    while the spaCy workers parse (``flows.tasks.validate_documents``) when ``Settings.validate_early``;
+    ``result`` is the run's ``RunValidation`` afterwards, None when it did not run (no documents, or not
+    asked: then everything is validated after resolution)."""
 
     def __init__(self, documents: pl.DataFrame, early: dict, run: Run, state: WarehouseLookups) -> None:
-        self.frames = None if documents.is_empty() else {
+        self.frames = None if documents.is_empty() or not run.settings.validate_early else {
             "dim_source": early["dim_source"], "dim_document": documents, "quarantine": early["quarantine"]
         }
         self.run, self.state = run, state
