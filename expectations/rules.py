@@ -142,17 +142,21 @@ def check_columns(
     frames: Mapping[str, pl.DataFrame],
     loaded_keys: Mapping[str, set] | LoadedKeys,
     rules: Mapping[str, TableRules],
+    only: Collection[str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The frames as they are validated: the columns their rules speak about, derived ones included.
 
     A reference is satisfied by a key staged in this run or already loaded: ``loaded_keys`` is asked
     (``missing_keys``, an anti-join in the warehouse) only about the values no staged row has, or is a
     mapping of table → loaded keys. Derived columns exist only in what is validated, never in what is
-    loaded.
+    loaded. With ``only``, just those tables are returned; the other frames only stage their keys (and
+    the documents' bodies) for the references and offsets of these.
     """
     staged = {table: _staged(frames.get(table), rule.key) for table, rule in rules.items()}
     out: dict[str, pl.DataFrame] = {}
     for table, frame in frames.items():
+        if only is not None and table not in only:
+            continue
         rule = rules.get(table)
         if rule is None:
             out[table] = frame

@@ -50,15 +50,61 @@ def validate_run(
     mapping of table → keys, or ``LoadedKeys`` asked by anti-join about the few values not staged).
     The suites are built once here, for this run.
     """
-    from dateline.expectations.rules import check_columns, table_rules
-    from dateline.expectations.suites import build_suites
+    validation = RunValidation(loaded_keys, run_id, data_docs_dir, today)
+    validation.validate(frames)
+    return validation.finish()
 
-    rules = table_rules(today)
-    validator = Validator(data_docs_dir)
-    report = validator.validate(check_columns(frames, loaded_keys, rules), build_suites(rules), run_id)
-    if data_docs_dir is not None:
-        report.data_docs = validator.build_data_docs(report.results, run_id)
-    return report
+
+class RunValidation:
+    """One run's validation, table by table as the tables become final; one report and one Data Docs site.
+
+    The flow validates the tables that are final before extraction (documents, sources, quarantine,
+    event types) while the spaCy workers parse, and the rest once resolution has made them; each table
+    is validated exactly once, against the same suites, and ``finish`` reports all of them in the
+    suites' order. Creating it imports Great Expectations and opens its context.
+    """
+
+    def __init__(self, loaded_keys: "Mapping[str, set] | LoadedKeys", run_id: str,
+                 data_docs_dir: Path | None = None, today: dt.date | None = None) -> None:
+        from dateline.expectations.rules import table_rules
+        from dateline.expectations.suites import build_suites
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        self.loaded_keys, self.run_id, self.data_docs_dir = loaded_keys, run_id, data_docs_dir
+        self.rules = table_rules(today)
+        self.suites = build_suites(self.rules)
+        self.validator = Validator(data_docs_dir)
+        self._run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
+        self._reports: list[ValidationReport] = []
+        self.validated: set[str] = set()
+
+    def validate(self, frames: Mapping[str, pl.DataFrame], staged: Mapping[str, pl.DataFrame] | None = None) -> None:
+        """Validate ``frames`` (table → the rows to load); ``staged`` frames only lend their keys (and the
+        documents' bodies) to the references and offsets of these, and are validated in a later call."""
+        from dateline.expectations.rules import check_columns
+
+        again = self.validated & set(frames)
+        if again:
+            raise ValueError(f"already validated in this run: {sorted(again)}")
+        checked = check_columns({**(staged or {}), **frames}, self.loaded_keys, self.rules, only=set(frames))
+        suites = {table: suite for table, suite in self.suites.items() if table in frames}
+        self._reports.append(self.validator.validate(checked, suites, self.run_id, self._run))
+        self.validated |= set(frames)
+
+    def finish(self) -> ValidationReport:
+        """The run's report: every validated table's results in the suites' order; Data Docs when asked."""
+        order = {table: i for i, table in enumerate(self.suites)}
+        parts = [r.results for r in self._reports] or [VALIDATION_SCHEMA.to_frame()]
+        results = (
+            pl.concat(parts)
+            .with_columns(_order=pl.col("table_name").replace_strict(order, default=len(order)))
+            .sort("_order", maintain_order=True)
+            .drop("_order")
+        )
+        report = ValidationReport(results=results, failures=_failures(results))
+        if self.data_docs_dir is not None:
+            report.data_docs = self.validator.build_data_docs(results, self.run_id)
+        return report
 
 
 class Validator:
@@ -89,13 +135,17 @@ class Validator:
             )
 
     def validate(
-        self, frames: Mapping[str, pl.DataFrame], suites: Mapping[str, list], run_id: str = "adhoc"
+        self, frames: Mapping[str, pl.DataFrame], suites: Mapping[str, list], run_id: str = "adhoc",
+        run: object | None = None,
     ) -> ValidationReport:
-        """Validate each frame that has a suite; a table with no rows still runs (and passes) its suite."""
+        """Validate each frame that has a suite; a table with no rows still runs (and passes) its suite.
+
+        ``run``: the GX RunIdentifier the results are filed under (default: ``run_id``, now).
+        """
         gx = self._gx
         from great_expectations.core.run_identifier import RunIdentifier
 
-        run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
+        run = run or RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
         rows: list[dict] = []
         for table, expectations in suites.items():
             frame = frames.get(table)
@@ -129,11 +179,7 @@ class Validator:
                     }
                 )
         results = rows_frame(rows, VALIDATION_SCHEMA)
-        failures = [
-            f"{r['table_name']}.{r['expectation']}({r['column_name']}): {r['observed_value']}"
-            for r in results.filter(~pl.col("success")).iter_rows(named=True)
-        ]
-        return ValidationReport(results=results, failures=failures)
+        return ValidationReport(results=results, failures=_failures(results))
 
     def build_data_docs(self, results: pl.DataFrame, run_id: str) -> Path:
         """Write the HTML site (suites and this context's validation results); returns its index.html.
@@ -148,6 +194,14 @@ class Validator:
 
     def _asset_names(self) -> set[str]:
         return {a.name for a in self.datasource.assets}
+
+
+def _failures(results: pl.DataFrame) -> list[str]:
+    """The failed expectations of ``results``, each as "table.expectation(column): observed"."""
+    return [
+        f"{r['table_name']}.{r['expectation']}({r['column_name']}): {r['observed_value']}"
+        for r in results.filter(~pl.col("success")).iter_rows(named=True)
+    ]
 
 
 def _observed(result: dict, exception_info: dict | None) -> str:

@@ -10,14 +10,14 @@ returns what it counted, and the counts are assembled once (``flows.summary.RunC
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from dateline.expectations.validate import ValidationReport
+from dateline.expectations.validate import RunValidation, ValidationReport
 from dateline.flows import runners, workers
 from dateline.flows.lookups import WarehouseLookups, resolve_events_against
 from dateline.flows.progress import RunProgress
@@ -34,6 +34,7 @@ from dateline.flows.tasks import (
     record_failure,
     resolve_run,
     transient_only,
+    validate_documents,
     validate_frames,
 )
 from dateline.transforms import star
@@ -160,8 +161,10 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 # process keeps only the bodies to extract (see flows/staging.py).
                 parked.park("documents", documents)
                 document_schema = documents.schema
+                # The tables final before extraction are validated while the workers parse.
+                validate_early = _EarlyValidation(documents, early, run, state)
                 del documents
-                extracted = _extract(canonical, run, pool, parked)
+                extracted = _extract(canonical, run, pool, parked, validate_early)
                 del canonical
         with _timed(seconds, "resolve"):
             documents = parked.take("documents", document_schema)
@@ -179,8 +182,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         del documents
         counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
         with _timed(seconds, "validate"):
-            report = validate_frames(frames, state, run.run_id,
-                                     settings.data_docs_dir or run.path.parent / "data_docs")
+            report = validate_frames(frames, state, run.run_id, _docs_dir(run), validate_early.result)
         logger.info("warehouse look-ups: %d rows read in %d queries", state.rows_read, len(state.reads))
         validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
         logger.info("validate: %s", validation)
@@ -265,11 +267,39 @@ def _canonical(documents: pl.DataFrame, run: Run) -> pl.DataFrame:
     return canonical.filter(pl.col("language").is_in(languages)).drop("language")
 
 
-def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging) -> Extracted:
+class _EarlyValidation:
+    """The validation of the tables final before extraction (documents, sources, quarantine), called
+    while the spaCy workers parse (``flows.tasks.validate_documents``) when ``Settings.validate_early``;
+    ``result`` is the run's ``RunValidation`` afterwards, None when it did not run (no documents, or not
+    asked: then everything is validated after resolution)."""
+
+    def __init__(self, documents: pl.DataFrame, early: dict, run: Run, state: WarehouseLookups) -> None:
+        self.frames = None if documents.is_empty() or not run.settings.validate_early else {
+            "dim_source": early["dim_source"], "dim_document": documents, "quarantine": early["quarantine"]
+        }
+        self.run, self.state = run, state
+        self.result: RunValidation | None = None
+
+    def __call__(self) -> None:
+        if self.frames is None:
+            return
+        # dim_date is final only after the events; the documents' own days are part of it.
+        staged = {"dim_date": star.build_dates(self.frames["dim_document"].get_column("published_date"))}
+        self.result = validate_documents(self.frames, staged, self.state, self.run.run_id, _docs_dir(self.run))
+        self.frames = None  # the documents wait on disk again
+
+
+def _docs_dir(run: Run) -> Path:
+    return run.settings.data_docs_dir or run.path.parent / "data_docs"
+
+
+def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging,
+             meanwhile: Callable[[], None] = lambda: None) -> Extracted:
     """The one spaCy pass over ``canonical``, batch by batch; each batch's rows are parked as they arrive.
 
     With a worker pool, as many batches are in flight as the pool has processes, so no worker waits
-    for another batch's last chunk. Returns the totals (documents, words; the rows stay parked).
+    for another batch's last chunk. ``meanwhile`` is the flow's own work while the workers parse (run
+    once every batch is submitted). Returns the totals (documents, words; the rows stay parked).
     """
     settings = run.settings
     threads = pool.processes if pool is not None else 1
@@ -281,6 +311,7 @@ def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging) -> Ext
                                           "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool})
             for b in _batches(canonical, settings.batch_size)
         ]
+        meanwhile()
         for future in futures:  # in submission order, so the result does not depend on timing
             batch = future.result()
             parked.park("mentions", batch.mentions)

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
-from dateline.expectations.validate import VALIDATION_SCHEMA, ValidationReport
+from dateline.expectations.validate import VALIDATION_SCHEMA, RunValidation, ValidationReport
 from dateline.flows.lookups import WarehouseLookups
 from dateline.flows.nlp import load_lexicon, load_nlp
 from dateline.flows.sources import read_files
@@ -89,15 +89,37 @@ def fact_frames(documents: pl.DataFrame, resolution: Resolution) -> dict[str, pl
     }
 
 
+@task(name="validate-documents", cache_policy=NO_CACHE)
+def validate_documents(
+    frames: dict[str, pl.DataFrame], staged: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str,
+    data_docs_dir: Path | None = None,
+) -> RunValidation:
+    """Start the run's validation with the tables that are final before extraction (``frames``: documents,
+    sources, quarantine), while the spaCy workers parse; ``staged`` lend their keys to the references.
+
+    This is also where GX is imported and its context opened, so neither waits for the workers.
+    """
+    validation = RunValidation(loaded_keys, run_id, data_docs_dir)  # imports GX (~5 s)
+    validation.validate(frames, staged)
+    return validation
+
+
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_frames(
-    frames: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str, data_docs_dir: Path | None = None
+    frames: dict[str, pl.DataFrame], loaded_keys: WarehouseLookups, run_id: str, data_docs_dir: Path | None = None,
+    started: RunValidation | None = None,
 ) -> ValidationReport:
     """Run every table's suite over the frames about to be loaded; FKs may point to staged or loaded keys
     (those asked of the warehouse by an anti-join, ``WarehouseLookups.missing_keys``).
 
-    A no-op rerun has nothing to validate, and no reason to pay for importing GX.
+    ``started``: the run's validation begun by ``validate_documents``; the tables it validated are not
+    validated again, and its results are part of the report. A no-op rerun has nothing to validate, and
+    no reason to pay for importing GX.
     """
+    if started is not None:
+        rest = {table: frame for table, frame in frames.items() if table not in started.validated}
+        started.validate(rest, staged=frames)
+        return started.finish()
     if all(frame.is_empty() for frame in frames.values()):
         return ValidationReport(results=VALIDATION_SCHEMA.to_frame())
     from dateline.expectations.validate import validate_run  # imports GX (~5 s): only when there is data

@@ -18,8 +18,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 for _name in list(os.environ):
-    # Settings come from the tests, not the developer's shell; DATELINE_UPDATE_GOLDEN is the tests' own switch.
-    if _name.startswith("DATELINE_") and _name != "DATELINE_UPDATE_GOLDEN":
+    # Settings come from the tests, not the developer's shell; DATELINE_UPDATE_GOLDEN and
+    # DATELINE_TEST_SERVER_TIMEOUT are the tests' own switches.
+    if _name.startswith("DATELINE_") and _name not in ("DATELINE_UPDATE_GOLDEN", "DATELINE_TEST_SERVER_TIMEOUT"):
         del os.environ[_name]
 
 
@@ -36,7 +37,9 @@ def prefect_harness():
     """One real (temporary) Prefect API for the whole session."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
+    # 60 s unless DATELINE_TEST_SERVER_TIMEOUT says otherwise: on a shared machine under heavy load the
+    # server can need longer to boot, and then every test of the session would error on its set-up.
+    with prefect_test_harness(server_startup_timeout=int(os.environ.get("DATELINE_TEST_SERVER_TIMEOUT", "60"))):
         yield
 
 

@@ -218,6 +218,37 @@ def test_duplicates_are_never_extracted():
     assert failed == {"document_is_canonical"}, report.failures
 
 
+EARLY = ("dim_source", "dim_document", "quarantine")
+
+
+def _in_two_steps(frames: dict, tmp_path=None):
+    """Validate as the flow does: the tables final before extraction, then the rest (``RunValidation``)."""
+    from dateline.expectations.validate import RunValidation
+
+    validation = RunValidation({}, "test-run", tmp_path / "docs" if tmp_path is not None else None, today=TODAY)
+    validation.validate({t: frames[t] for t in EARLY}, staged={"dim_date": frames["dim_date"]})
+    validation.validate({t: f for t, f in frames.items() if t not in EARLY}, staged=frames)
+    return validation
+
+
+def test_validating_in_two_steps_reports_what_one_step_does(passing_report, tmp_path):
+    report = _in_two_steps(valid_frames(), tmp_path).finish()
+    assert report.success, report.failures
+    # the same expectations and outcomes, in the suites' order, in one report and one Data Docs site
+    assert report.results.equals(passing_report.results)
+    assert report.data_docs.is_file()
+
+
+def test_a_table_validated_early_fails_the_run_and_is_not_validated_twice():
+    frames = _set("dim_document", "source_key", "s404")(valid_frames())
+    validation = _in_two_steps(frames)
+    report = validation.finish()
+    assert report.failures == [f for f in report.failures if f.startswith("dim_document.")]
+    assert "s404" in " ".join(report.failures)
+    with pytest.raises(ValueError, match="already validated"):
+        validation.validate({"dim_document": frames["dim_document"]})
+
+
 def test_nothing_to_validate_passes():
     frames = {table: frame.clear() for table, frame in valid_frames().items()}
     assert _validate(frames).success

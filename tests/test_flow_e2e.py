@@ -229,3 +229,20 @@ def test_the_seed_manifest_dates_the_three_putin_xi_meetings(seeded):
     assert not any({a, b} == {"China", "Vladimir Putin"} for *_, a, b, _ in rows)
     putin_xi = {(d, p) for d, p, a, b in found if {a, b} == {"Vladimir Putin", "Xi Jinping"} and d}
     assert putin_xi == {("2021-12-15", "day"), ("2022-02-01", "month"), ("2024-05-01", "month")}
+
+
+def test_validating_early_loads_and_records_what_the_default_run_does(seeded, tmp_path):
+    """DATELINE_VALIDATE_EARLY: documents, sources and quarantine are validated while the spaCy pass runs,
+    the rest after resolution; the warehouse and the recorded expectations are the default run's."""
+    seed_dir, default, _ = seeded
+    early = tmp_path / "early.duckdb"
+    summary = run_flow([seed_dir], early, validate_early=True)
+    assert summary.status == "success" and summary.documents_extracted == 5
+    run_columns = ("loaded_run_id", "run_id")
+    expected, actual = snapshot(default), snapshot(early)
+    for table in DATA_TABLES:
+        drop = [c for c in run_columns if c in expected[table].columns]
+        assert_frame_equal(actual[table].drop(drop), expected[table].drop(drop))
+    recorded = "select table_name, expectation, column_name, success, observed_value from etl_validation order by all"
+    assert query(early, recorded).equals(query(default, recorded))
+    assert query(early, "select count(distinct table_name) as n from etl_validation").item() == len(DATA_TABLES)
