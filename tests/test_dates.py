@@ -254,3 +254,38 @@ def test_ordinary_dates_are_not_named_events(text):
     from dateline.transforms.dates import is_named_event
 
     assert not is_named_event(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "tense", "expected"),
+    [
+        # a weekend is its Saturday, at week precision: the one before a Monday report, the next one ahead
+        ("over the weekend", dt.date(2021, 3, 8), "past", (dt.date(2021, 3, 6), "week")),
+        ("the weekend", dt.date(2021, 3, 7), "past", (dt.date(2021, 3, 6), "week")),
+        ("this weekend", dt.date(2021, 3, 10), "future", (dt.date(2021, 3, 13), "week")),
+        ("next weekend", dt.date(2021, 3, 13), "future", (dt.date(2021, 3, 20), "week")),
+        # "the past week" is the week of the report; "the new year" late in a year is the next one
+        ("the past week", dt.date(2021, 3, 11), "past", (dt.date(2021, 3, 8), "week")),
+        ("the new year", dt.date(2021, 12, 2), "future", (dt.date(2022, 1, 1), "year")),
+        ("the past month", dt.date(2021, 3, 3), "past", (dt.date(2021, 2, 1), "month")),
+    ],
+)
+def test_weekends_and_periods_around_the_publication(text, published, tense, expected):
+    assert anchor_date(text, published, tense, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "tense", "expected"),
+    [
+        # a bare month-day long past while the same day is close ahead: the one ahead (a deadline, a hearing)
+        ("December 15", dt.date(2021, 8, 13), "past", dt.date(2021, 12, 15)),
+        ("May 23", dt.date(2021, 5, 13), "past", dt.date(2021, 5, 23)),
+        # a recent one stays in the past
+        ("December 8", dt.date(2021, 2, 1), "past", dt.date(2020, 12, 8)),
+        ("March 1", dt.date(2021, 4, 20), "past", dt.date(2021, 3, 1)),
+        # the future tense is never turned back
+        ("November 3", dt.date(2021, 2, 1), "future", dt.date(2021, 11, 3)),
+    ],
+)
+def test_a_bare_month_day_long_past_is_the_coming_one(text, published, tense, expected):
+    assert anchor_date(text, published, tense, today=TODAY) == (expected, "day")

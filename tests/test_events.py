@@ -103,6 +103,13 @@ def test_denial_is_a_reject_and_a_negated_assault(nlp, trigger_lexicon):
         ("Putin and Xi are going to have a video call on Wednesday.", "CONSULT", "planned"),
         ("Vladimir Putin will visit China in May.", "CONSULT", "planned"),
         ("Vladimir Putin visited China in May.", "CONSULT", "asserted"),
+        # a reported "would" is a plan; a refusal negates what it turns down; a request is not done yet
+        ("Lithuania said it would expel three Russian diplomats.", "SANCTION", "planned"),
+        ("Lithuania said it would expel three Russian diplomats if Moscow refused.", "SANCTION", "hypothetical"),
+        ("The rebels refused to negotiate with the government.", "CONSULT", "negated"),
+        ("The council cancelled a visit to Moscow.", "CONSULT", "negated"),
+        ("The group urged its members to denounce the minister.", "DISAPPROVE", "hypothetical"),
+        ("The governor said he would be willing to negotiate with the union.", "CONSULT", "hypothetical"),
     ],
 )
 def test_modality(nlp, trigger_lexicon, text, code, modality):
@@ -247,6 +254,33 @@ def test_a_participle_or_coordinated_verb_shares_its_clause_s_date(nlp, lexicon)
     assert {r["trigger"]: r["date_text"] for r in rows} == {"agreed": "Monday", "meet": "June"}
     rows = events_of(nlp, lexicon, "Putin agreed on Monday to meet Xi.")
     assert {r["trigger"]: r["date_text"] for r in rows} == {"agreed": "Monday", "meet": None}
+
+
+def test_a_spoken_act_takes_the_date_of_its_statement(nlp, lexicon):
+    # words that make the act (support said now) are dated by the saying; a past act reported is not
+    row = _dated(nlp, lexicon, "The governor said on Friday that he supports the new mayor.", "supports")
+    assert row["date_text"] == "Friday"
+    row = _dated(nlp, lexicon, "The senator said on Monday that the mayor criticized the judge.", "criticized")
+    assert row["date_text"] is None
+
+
+def test_a_clause_that_sets_the_time_dates_the_event(nlp, lexicon):
+    # a participle without its own subject and a "when" clause share the main clause's time
+    row = _dated(nlp, lexicon, "Pressed by senators at his January hearing, Barr pledged to review the policy.",
+                 "pledged")
+    assert row["date_text"] == "January"
+    row = _dated(nlp, lexicon, "When families arrived at the border in 2014, the agency detained them.", "detained")
+    assert row["date_text"] == "2014"
+    # a weekday the entity recognizer reads as a time ("late Saturday") is still a date
+    row = _dated(nlp, lexicon, "The committee voted late Saturday to endorse her challenger.", "endorse")
+    assert row["date_text"] == "Saturday"
+
+
+def test_a_year_that_names_another_noun_does_not_date_the_event(nlp, lexicon):
+    row = _dated(nlp, lexicon, "Moscow denies interference in the 2016 presidential election.", "denies")
+    assert row["date_text"] is None
+    row = _dated(nlp, lexicon, "The minister criticized the plan during a 2015 television interview.", "criticized")
+    assert row["date_text"] == "2015"
 
 
 def test_named_events_do_not_date_a_mention(nlp, lexicon):

@@ -37,6 +37,13 @@ _UNKNOWN: Anchor = (None, Precision.UNKNOWN)
 EARLIEST_EVENT = dt.date(1900, 1, 1)
 # Planned events are reported ahead of time, but not by more than this (the warehouse accepts the same).
 EVENT_HORIZON = dt.timedelta(days=2 * 365)
+# A bare month-day read as past that lies more than _LONG_AGO days back while the same day ahead is within
+# _SOON days is the one ahead.
+_LONG_AGO = 183
+_SOON = 150
+_WEEKEND = re.compile(r"\b(?:(last|this|next|past|coming|the)\s+)?weekend\b")
+_PAST_WEEK = re.compile(r"\b(?:the\s+)?(past|last|previous|coming|next)\s+(week|month|year)\b")
+_NEW_YEAR = re.compile(r"\bnew year\b(?!'s|’s)")
 _AGO = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven)\s+(day|week|month|year)s?\s+ago\b")
 
 
@@ -130,7 +137,13 @@ def _month_day(e: _Expression) -> Anchor | None:
     parsed = parse_date(month_day.group(0) + f" {e.published.year}")
     if not parsed:
         return None
-    return _roll_year(parsed, e.published, e.tense, e.published_precision), Precision.DAY
+    day = _roll_year(parsed, e.published, e.tense, e.published_precision)
+    ahead = _roll_year(parsed, e.published, "future", e.published_precision)
+    if e.tense != "future" and (e.published - day).days > _LONG_AGO and (ahead - e.published).days <= _SOON:
+        # News writes the year of a date long past: a bare "December 15" in August is the coming one
+        # (a deadline, a hearing), even when the clause reads as past.
+        day = ahead
+    return day, Precision.DAY
 
 
 def _weekday(e: _Expression) -> Anchor | None:
@@ -219,6 +232,38 @@ def _this_last_next(e: _Expression) -> Anchor | None:
     return None
 
 
+def _weekend(e: _Expression) -> Anchor | None:
+    """"over the weekend", "this weekend", "next weekend": its Saturday, week precision."""
+    found = _WEEKEND.search(e.lower)
+    if not found:
+        return None
+    word = found.group(1)
+    ahead = word in ("next", "coming") or (word not in ("last", "past") and e.tense == "future")
+    if ahead:
+        saturday = next_weekday(e.published, 5, strict=word == "next")
+    else:
+        saturday = previous_weekday(e.published - dt.timedelta(days=1), 5, strict=word == "last")
+    return _coarsen(saturday, Precision.WEEK, e.published, e.published_precision)
+
+
+def _past_or_coming(e: _Expression) -> Anchor | None:
+    """"the past week", "the coming month", "the new year": the period before or after publication."""
+    if _NEW_YEAR.search(e.lower):
+        return dt.date(e.published.year + (e.published.month >= 10), 1, 1), Precision.YEAR
+    found = _PAST_WEEK.search(e.lower)
+    if not found or found.group(1) not in ("past", "coming"):
+        return None
+    step = -1 if found.group(1) == "past" else 1
+    if found.group(2) == "week":
+        monday = e.published - dt.timedelta(days=e.published.weekday())
+        return _coarsen(monday if step < 0 else monday + dt.timedelta(weeks=1), Precision.WEEK, e.published,
+                        e.published_precision)
+    if found.group(2) == "month":
+        middle = e.published + dt.timedelta(days=15 * step)
+        return _coarsen(middle.replace(day=1), Precision.MONTH, e.published, e.published_precision)
+    return None  # "the past year": twelve months, no calendar year
+
+
 def _ago(e: _Expression) -> Anchor | None:
     """"three days ago", "a month ago"."""
     ago = _AGO.search(e.lower)
@@ -242,7 +287,7 @@ ANCHOR_RULES: tuple[AnchorRule, ...] = (
     _no_point_in_time, _full_date, _month_and_year, _month_day, _weekday, _bare_year, _unknown_publication,
     _relative, _bare_month,
 )
-RELATIVE_RULES: tuple[AnchorRule, ...] = (_today, _next_to_today, _this_last_next, _ago)
+RELATIVE_RULES: tuple[AnchorRule, ...] = (_today, _next_to_today, _weekend, _past_or_coming, _this_last_next, _ago)
 
 
 def _weekday_and_day(

@@ -19,6 +19,25 @@ _QUANTITY = re.compile(
 )
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _DAY_IN_PARENS = re.compile(r"^\s*\(\d{1,2}\)")
+# Acts done by saying: the day of the statement that makes them is their day ("Khan said on Friday the
+# policies are the opposite of our values": a DISAPPROVE of Friday).
+SPOKEN_CODES = frozenset({"DISAPPROVE", "SUPPORT", "DEMAND", "REJECT", "THREATEN", "AGREE"})
+_SPEECH_VERBS = frozenset({
+    "say", "tell", "tweet", "write", "state", "add", "insist", "declare", "announce", "argue", "assert", "claim",
+    "warn", "respond", "reply", "explain",
+})
+_WEEKDAY_NAMES = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"})
+# A date that modifies another noun dates that noun ("his 2016 campaign plea", "the 2015 nuclear deal"); it
+# dates the event only when that noun is the event, or an occasion the event happens at ("during a 2015 interview").
+_NOUN_MODIFIER_DEPS = frozenset({"compound", "nmod", "amod", "poss", "nummod"})
+_OCCASION_PREPS = frozenset({
+    "during", "at", "in", "on", "after", "before", "following", "since", "until", "amid", "throughout", "ahead",
+    "from",
+})
+_TOPIC_PREPS = frozenset({"in", "on", "from"})
+_TIME_MARKS = frozenset({"when", "as", "while"})
+_RELATIVE_WORDS = frozenset({"this", "last", "next", "past", "coming", "previous"})
+_PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
 
 
 def quantity(trigger: Token, pred: Token, doc_text: str) -> tuple[float | None, str, str] | None:
@@ -80,13 +99,49 @@ def _below(path: list[Token], common: Token) -> list[Token]:
 
 
 def _date_side_shares_clause(date_path: list[Token], common: Token, trigger: Token, pred: Token) -> bool:
-    """No verb between the date and the common head but the trigger, its predicate or a clause of the trigger."""
+    """No verb between the date and the common head but the trigger, its predicate, a clause of the trigger,
+    or an adverbial clause that sets the time of the trigger's clause ("Pressed by senators at his January
+    hearing, Barr pledged"; "When families arrived in 2014, the administration detained them")."""
     node = date_path[0]
+    if not _modifies_the_event(node, trigger, pred):
+        return False
     return not any(
         token is not node and token.pos_ in ("VERB", "AUX") and token.i not in (trigger.i, pred.i)
         and not (token.dep_ in ("relcl", "acl") and token.head.i == trigger.i)
+        and not _sets_the_time(token)
         for token in _below(date_path, common)
     )
+
+
+def _sets_the_time(verb: Token) -> bool:
+    """An adverbial clause of the same time: a participle without its own subject, or "when / as / while"."""
+    if verb.dep_ != "advcl":
+        return False
+    children = list(verb.children)
+    if any(c.dep_ in ("mark", "advmod") and c.lower_ in _TIME_MARKS for c in children):
+        return True
+    return verb.tag_ in ("VBN", "VBG") and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "mark") for c in children
+    )
+
+
+def _modifies_the_event(node: Token, trigger: Token, pred: Token) -> bool:
+    """A date inside a noun phrase ("the 2016 election") dates that noun: the event only when the noun is
+    the trigger or the occasion of its clause ("at his January hearing", "during a 2015 interview")."""
+    if node.dep_ not in _NOUN_MODIFIER_DEPS or node.head is node:
+        return True
+    noun = node.head
+    while noun.dep_ == "compound" and noun.head is not noun:  # "a 2015 CNN interview"
+        noun = noun.head
+    if noun.i in (trigger.i, pred.i):
+        return True
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() in _PARTS_OF_DAY:  # not "On Friday Justin Trudeau" misread
+        return True
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.lower_ not in _OCCASION_PREPS:
+        return False
+    # "in" / "on" / "from" also give a topic ("interference in the 2016 election"): an occasion only on a verb
+    return prep.lower_ not in _TOPIC_PREPS or prep.head.pos_ in ("VERB", "AUX")
 
 
 def _trigger_side_shares_time(trigger_path: list[Token], common: Token, trigger: Token, pred: Token) -> bool:
@@ -118,29 +173,85 @@ def _path_up(token: Token) -> list[Token]:
     return path
 
 
-def date_text(trigger: Token, pred: Token, sent: Span, doc_text: str, date_ents: list[Span]) -> str | None:
+def date_text(
+    trigger: Token, pred: Token, doc_text: str, date_ents: list[Span], code: str | None = None
+) -> str | None:
     """The date expression syntactically attached to this trigger (its clause), or None.
 
     A date of another clause is not this event's ("results were released Wednesday" does not date an
     arrest "when he was arrested"), not even as the sentence's only date; neither is a length of time
-    ("a two-day visit") nor the name of an event ("Super Tuesday", "the March for Life").
+    ("a two-day visit"), the name of an event ("Super Tuesday", "the March for Life"), nor a year that
+    names another noun ("the 2016 election"). An act done by saying (``code`` in ``SPOKEN_CODES``) with
+    no date of its own takes the date of the statement that makes it ("said on Friday that he supports").
     """
+    sent = trigger.sent
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
-    own = [
-        ent for ent in dates
-        if not is_duration(ent.text) and not is_named_event(_date_phrase(ent)) and _attached(ent.root, trigger, pred)
-    ]
+    dates += _bare_weekdays(sent, dates)
+    usable = [ent for ent in dates if not is_duration(ent.text) and not is_named_event(_date_phrase(ent))]
+    own = [ent for ent in usable if _attached(ent.root, trigger, pred)]
+    if not own and code in SPOKEN_CODES:
+        speech = _speech_verb(pred)
+        if speech is not None:
+            trigger = pred = speech
+            own = [ent for ent in usable if _attached(ent.root, speech, speech)]
     if not own:
         return None
     # the trigger's own dependents first ("agreed on Monday to meet Xi in June": the meeting is in June)
     inside = {t.i for t in pred.subtree} if pred is trigger else {t.i for t in trigger.subtree}
     pick = min(own, key=lambda e: (e.root.i not in inside, abs(e.root.i - trigger.i)))
-    text = pick.text
+    start = pick.start
+    while start > sent.start and pick.doc[start - 1].lower_ in _RELATIVE_WORDS:
+        start -= 1  # "this month's": the recognizer may leave the word that anchors it out
+    text = pick.doc[start : pick.end].text
     rest = doc_text[pick.end_char : pick.end_char + 6]
     day = _DAY_IN_PARENS.match(rest)
     if day:
         text += day.group(0).rstrip()
     return text
+
+
+def _bare_weekdays(sent: Span, dates: list[Span]) -> list[Span]:
+    """Weekday names the entity recognizer left out or read as a time ("voted late Saturday to endorse",
+    "Tuesday morning"), as one-word dates."""
+    taken = {i for ent in dates for i in range(ent.start, ent.end)}
+    return [
+        sent.doc[t.i : t.i + 1] for t in sent
+        if t.text in _WEEKDAY_NAMES and t.i not in taken and t.ent_type_ in ("", "TIME")
+    ]
+
+
+def _speech_verb(pred: Token) -> Token | None:
+    """The verb reporting the statement whose words make a spoken act ("the mayor said on Friday that the
+    policies are ..."), when the act is said in the present of that statement: not "said that X had
+    criticized" or "said that X criticized", which happened before."""
+    if pred.tag_ in ("VBD", "VBN") and pred.dep_ != "advcl":
+        return None
+    node = pred
+    for _ in range(4):
+        reporting = _reporting_child(node)
+        if reporting is not None:  # the quote's verb heads the sentence: "“X deserves answers,” Healey tweeted"
+            return reporting
+        head = node.head
+        if head is node:
+            return None
+        if _is_speech(head) and node.dep_ in ("ccomp", "parataxis"):
+            return head
+        if node.dep_ not in ("advcl", "conj", "xcomp", "ccomp", "acomp", "attr"):
+            return None
+        node = head
+    return None
+
+
+def _is_speech(token: Token) -> bool:
+    return token.lemma_.lower() in _SPEECH_VERBS and token.pos_ == "VERB"
+
+
+def _reporting_child(node: Token) -> Token | None:
+    """A speech verb after a quotation that the parser hangs on the quotation's own verb."""
+    return next(
+        (c for c in node.rights if _is_speech(c) and c.dep_ in ("parataxis", "ccomp") and node.dep_ == "ROOT"),
+        None,
+    )
 
 
 def _date_phrase(ent: Span) -> str:

@@ -15,7 +15,21 @@ _TIME_PREPS = frozenset({"during", "after", "before", "since", "following", "ami
 _COMPLEMENT_DEPS = {"xcomp", "ccomp", "dobj", "obj", "acl", "pcomp", "nsubjpass"}
 _HYPOTHETICAL_AUX = {"might", "may", "could", "would", "can", "should"}
 _HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if", "suggestion",
-                       "feared", "worry", "signal", "pretext", "potential", "wonder", "whether"}
+                       "feared", "worry", "signal", "pretext", "potential", "wonder", "whether",
+                       # "would be willing to negotiate", "open to supporting", "stands ready to cooperate"
+                       "willing", "open", "ready", "unlikely", "likely"}
+# Words that turn what they govern down: "refused to negotiate", "declined to bring charges", "cancelled a visit".
+_NEGATING_HEADS = frozenset(DENY | {"refuse", "decline", "fail", "cancel", "scrap", "spurn", "abandon"})
+# Words that ask for what they govern, which has not happened: "urged X to denounce", "called for impeachment".
+_REQUEST_HEADS = frozenset({
+    "urge", "ask", "call", "demand", "press", "push", "request", "appeal", "implore", "beg", "encourage", "need",
+    "pressure", "petition",
+})
+# Verbs that report speech: "would" under them is the future of the speaker's time ("said it would expel").
+_SPEECH_HEADS = frozenset({
+    "say", "tell", "announce", "confirm", "state", "add", "insist", "declare", "write", "tweet", "report",
+    "indicate", "signal", "suggest", "vow", "pledge", "promise",
+})
 _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothetical", "likely"}
 _PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
@@ -42,6 +56,7 @@ class _Clause:
     """
 
     trigger: Token
+    pred: Token
     chain: tuple[tuple[Token, str], ...]
 
     @property
@@ -72,7 +87,7 @@ def _clause(trigger: Token, pred: Token) -> _Clause:
             break
         chain.append((node.head, node.dep_))
         node = node.head
-    return _Clause(trigger, tuple(chain))
+    return _Clause(trigger, pred, tuple(chain))
 
 
 def _has_child(tokens: list[Token], test: Callable[[Token], bool]) -> bool:
@@ -84,16 +99,51 @@ def _negated_locally(clause: _Clause) -> bool:
 
 
 def _denied(clause: _Clause) -> bool:
-    """"denied any plans to invade": the denial is its own REJECT event; what it denies did not happen."""
+    """"denied any plans to invade", "refused to negotiate": the refusal is its own event; what it turns
+    down did not happen."""
     return any(
-        tok.lemma_.lower() in DENY or any(c.dep_ == "neg" for c in tok.children) for tok in clause.governed
+        tok.lemma_.lower() in _NEGATING_HEADS or any(c.dep_ == "neg" for c in tok.children)
+        for tok in clause.governed
     )
+
+
+def _modal_scope(clause: _Clause) -> list[Token]:
+    """The words whose modals speak of the trigger: not the predicate of a noun that is its subject
+    ("the deal would leave Britain beholden", "these talks can produce results": the deal and the talks are)."""
+    trigger = clause.trigger
+    local = [trigger] if trigger.dep_ == "nsubj" and clause.pred is not trigger else clause.local
+    return local + clause.governed
+
+
+def _said_would(clause: _Clause) -> bool:
+    """"Lithuania said it would expel three diplomats": a reported plan, not a condition (no "if" beside it)."""
+    pred = clause.pred
+    if clause.trigger.dep_ == "nsubj" or not any(c.dep_ == "aux" and c.lower_ == "would" for c in pred.children):
+        return False
+    if pred.dep_ != "ccomp" or pred.head.lemma_.lower() not in _SPEECH_HEADS:
+        return False
+    return not any(
+        c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether")
+        for tok in (pred, *[c for c in pred.children if c.dep_ == "advcl"])
+        for c in tok.children
+    )
+
+
+def _requested(clause: _Clause) -> bool:
+    """"urged them to denounce", "asked the court to halt", "called for impeachment": asked for, not done."""
+    for tok, via in clause.chain[1:]:
+        below = clause.chain[[t.i for t, _ in clause.chain].index(tok.i) - 1][0]
+        if tok.lemma_.lower() not in _REQUEST_HEADS:
+            continue
+        if via == "xcomp" or (via == "pobj" and below.head.lower_ in ("for",)):
+            return True
+    return False
 
 
 def _conditional(clause: _Clause) -> bool:
     """A hypothetical modal ("might", "could") or an "if / whether / unless" clause."""
     return _has_child(
-        clause.local + clause.governed,
+        _modal_scope(clause),
         lambda c: (c.dep_ in ("aux", "auxpass") and c.lower_ in _HYPOTHETICAL_AUX)
         or (c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless")),
     )
@@ -123,9 +173,11 @@ def _scheduled(clause: _Clause) -> bool:
 MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
     (_negated_locally, "negated"),
     (_denied, "negated"),
+    (_said_would, "planned"),
     (_conditional, "hypothetical"),
     (_possible, "hypothetical"),
     (_feared, "hypothetical"),
+    (_requested, "hypothetical"),
     (_will, "planned"),
     (_planned_by_head, "planned"),
     (_scheduled, "planned"),

@@ -192,7 +192,7 @@ def _event_row(document: _Document, sent_index: int, sent: Span, found: FoundTri
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
     how_sure = modality(trigger, pred)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
-    when = date_text(trigger, pred, sent, document.text, document.date_ents)
+    when = date_text(trigger, pred, document.text, document.date_ents, code)
     if found.confidence is not None:
         confidence = found.confidence
     else:  # lexicon only: how much of the event the sentence attests
