@@ -1,7 +1,6 @@
 """Every failure exits non-zero with one clear message, usage errors exit 2, every command reads the one
 settings object (issue 14, items 10-13). Real subprocesses: the exit code is the promise."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -59,16 +58,15 @@ def test_query_and_report_on_something_that_is_no_warehouse_fail_cleanly(tmp_pat
 
 
 def test_a_typo_in_input_fails_at_once_before_prefect_starts(tmp_path):
-    started = time.monotonic()
     env = subprocess_env(tmp_path)
     env.pop("PREFECT_API_URL", None)  # a run would start a temporary Prefect server: it must not get that far
     result = run_cli(dateline("run", "--input", str(tmp_path / "nwes"), "--warehouse", str(tmp_path / "w.duckdb")),
                      env, timeout=120)
-    elapsed = time.monotonic() - started
     assert result.returncode == 2
     _no_traceback(result)
     assert result.stderr.strip() == f"error: input '{tmp_path / 'nwes'}' matches no file or folder"
-    assert elapsed < 10, f"took {elapsed:.1f}s"
+    # no temporary Prefect server was started: it would have created its database in the run's PREFECT_HOME
+    assert not list(Path(env["PREFECT_HOME"]).rglob("*.db")), "a Prefect server was started"
     assert not (tmp_path / "w.duckdb").exists()
 
 

@@ -2,7 +2,6 @@
 shape writes, reads another file or downloads anything (issue 14, items 1 and 2). Real subprocesses."""
 
 import hashlib
-import time
 from pathlib import Path
 
 import pytest
@@ -60,15 +59,12 @@ def test_query_cannot_write_read_other_files_or_load_anything(seeded, tmp_path, 
 
 
 def test_a_select_never_downloads_an_extension(seeded, tmp_path):
-    started = time.monotonic()
     result = run_cli(
         dateline("query", "--warehouse", str(seeded), "select * from read_csv('https://example.com/news.csv')"),
         subprocess_env(tmp_path), timeout=60,
     )
-    elapsed = time.monotonic() - started
     assert result.returncode == 1
     assert "disabled by configuration" in result.stderr
-    assert elapsed < 20, f"fails fast (took {elapsed:.1f}s)"
     assert not list(Path.home().glob(".duckdb/extensions/*/*/httpfs*")), "no extension was installed"
 
 
