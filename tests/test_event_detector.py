@@ -138,6 +138,37 @@ def test_each_type_with_enough_detections_is_calibrated_on_its_own():
     assert detector.calibrate(0.6, "AID") == pytest.approx(by_code["AID"])
 
 
+def test_a_second_detection_of_a_type_in_a_sentence_is_calibrated_as_a_repeat():
+    """A sentence's less probable detections of a type it already has are repeats: their confidence is
+    what such repeats measured (mostly the same event told twice), not their type's map alone."""
+    from dateline.training.events import MIN_CALIBRATION_DETECTIONS, calibrated, repeats, type_calibrations
+    from dateline.transforms.event_detector import REPEAT, repeat_flags
+
+    assert repeat_flags(["ASSAULT", "CONSULT", "ASSAULT"], [0.5, 0.9, 0.7]) == [True, False, False]
+    assert repeat_flags(["ASSAULT", "ASSAULT"], [0.6, 0.6]) == [False, True]  # a tie: the earlier word leads
+
+    found, gold = [], {}
+    for i in range(2 * MIN_CALIBRATION_DETECTIONS):  # "launched an attack": two ASSAULT words, one event
+        found += [(f"s{i}", "ASSAULT", 0.7), (f"s{i}", "ASSAULT", 0.6)]
+        gold[f"s{i}"] = ["ASSAULT", "ASSAULT"] if i % 10 == 0 else ["ASSAULT"]
+    assert repeats(found)[:4] == [False, True, False, True]
+    for i in range(2 * MIN_CALIBRATION_DETECTIONS):  # alone in its sentence, an ASSAULT at 0.6 is right
+        found.append((f"t{i}", "ASSAULT", 0.6))
+        gold[f"t{i}"] = ["ASSAULT"]
+
+    knots = type_calibrations(found, gold)
+
+    assert REPEAT in knots
+    confidences = [p for _, _, p in calibrated(found, knots)]
+    assert confidences[0] == pytest.approx(1.0)  # the leading detection is always right
+    assert confidences[1] == pytest.approx(0.1, abs=0.01)  # the repeat is right one time in ten
+    assert confidences[-1] == pytest.approx(0.55, abs=0.01)  # the type's own map: 66 of 120 at 0.6
+    model = LinearWeights(["ASSAULT", "NONE"], [], np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(2))
+    detector = EventDetector(model, [], knots, threshold=0.3)
+    assert detector.calibrate(0.6, "ASSAULT", repeat=True) == pytest.approx(confidences[1])
+    assert detector.calibrate(0.6, "ASSAULT") > 0.5
+
+
 def test_the_lexicon_tells_the_detector_what_a_listed_word_can_be(nlp):
     """A lexicon entry is a feature, a prepositional one only with its preposition."""
     from dateline.training.events import lexicon_prior

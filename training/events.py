@@ -29,11 +29,14 @@ from dateline.transforms.event_detector import (
     ANY_TYPE,
     CANDIDATE_POS,
     NONE,
+    REPEAT,
     EventDetector,
     LexiconPrior,
     LinearWeights,
+    calibrate,
     is_content_word,
     mention_token_labels,
+    repeat_flags,
     token_features,
 )
 
@@ -45,6 +48,8 @@ MIN_WEIGHT = 0.02
 # A type is calibrated on its own out-of-fold detections when it has this many, this many of them right.
 MIN_CALIBRATION_DETECTIONS = 30
 MIN_CALIBRATION_RIGHT = 5
+# The emission threshold is the highest whose cross-validated F1 is this close to the best one.
+F1_TOLERANCE = 0.005
 
 
 @dataclass
@@ -242,18 +247,36 @@ def judged(found: list[tuple[str, str, float]], gold: dict[str, list[str]], thre
     Highest-probability detections claim gold events first, one-to-one per type, as the reference
     scorer matches a sentence.
     """
-    by_sid: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for sid, code, prob in found:
-        if prob >= threshold:
-            by_sid[sid].append((code, prob))
-    out = []
-    for sid, preds in by_sid.items():
+    kept = [d for d in found if d[2] >= threshold]
+    return [(code, prob, right) for (_, code, prob), right in zip(kept, rightness(kept, gold), strict=True)]
+
+
+def rightness(found: list[tuple[str, str, float]], gold: dict[str, list[str]]) -> list[bool]:
+    """Per detection, in ``found``'s order: does it claim a gold event (see ``judged``)?"""
+    by_sid: dict[str, list[int]] = defaultdict(list)
+    for i, (sid, _, _) in enumerate(found):
+        by_sid[sid].append(i)
+    right = [False] * len(found)
+    for sid, rows in by_sid.items():
         left = Counter(gold.get(sid, []))
-        for code, prob in sorted(preds, key=lambda p: -p[1]):
-            right = left[code] > 0
-            left[code] -= right
-            out.append((code, prob, right))
-    return out
+        for i in sorted(rows, key=lambda i: -found[i][2]):
+            code = found[i][1]
+            right[i] = left[code] > 0
+            left[code] -= right[i]
+    return right
+
+
+def repeats(found: list[tuple[str, str, float]]) -> list[bool]:
+    """Per detection, in ``found``'s order (a sentence's detections in token order): is it a repeat
+    (``transforms.event_detector.repeat_flags``)?"""
+    by_sid: dict[str, list[int]] = defaultdict(list)
+    for i, (sid, _, _) in enumerate(found):
+        by_sid[sid].append(i)
+    flags = [False] * len(found)
+    for rows in by_sid.values():
+        for i, flag in zip(rows, repeat_flags([found[i][1] for i in rows], [found[i][2] for i in rows]), strict=True):
+            flags[i] = flag
+    return flags
 
 
 def sentence_match(found: list[tuple[str, str, float]], gold: dict[str, list[str]], threshold: float):
@@ -281,10 +304,13 @@ def calibration(pairs: list[tuple[float, bool]]) -> dict[str, list[float]]:
 
 
 def type_calibrations(found: list[tuple[str, str, float]], gold: dict[str, list[str]]) -> dict[str, dict]:
-    """Calibration knots per event type from out-of-fold detections, ``ANY_TYPE`` for all of them together.
+    """Calibration knots per event type from out-of-fold detections (raw probabilities), ``ANY_TYPE`` for
+    all of them together, and ``REPEAT`` for repeats.
 
     A type's raw probabilities mean different things (a DISAPPROVE at 0.4 is right less often than a
-    CONSULT at 0.4), so each type with enough detections gets its own map.
+    CONSULT at 0.4), so each type with enough detections gets its own map. A repeat (a second detection
+    of a type in one sentence) is right only when the sentence reports two such events, far less often
+    than its type's map says, so its calibrated value goes through one more map, fitted on the repeats.
     """
     rows = judged(found, gold)
     knots = {ANY_TYPE: calibration([(prob, right) for _, prob, right in rows])}
@@ -292,16 +318,19 @@ def type_calibrations(found: list[tuple[str, str, float]], gold: dict[str, list[
         pairs = [(prob, right) for c, prob, right in rows if c == code]
         if len(pairs) >= MIN_CALIBRATION_DETECTIONS and sum(r for _, r in pairs) >= MIN_CALIBRATION_RIGHT:
             knots[code] = calibration(pairs)
+    by_type = calibrated(found, knots)
+    pairs = [(prob, right) for (_, _, prob), right, repeat in zip(by_type, rightness(by_type, gold), repeats(found),
+                                                                  strict=True) if repeat]
+    if len(pairs) >= MIN_CALIBRATION_DETECTIONS and sum(r for _, r in pairs) >= MIN_CALIBRATION_RIGHT:
+        knots[REPEAT] = calibration(pairs)
     return knots
 
 
 def calibrated(found: list[tuple[str, str, float]], knots: dict[str, dict]) -> list[tuple[str, str, float]]:
-    """Detections with their raw probability replaced by the calibrated one of their type."""
-    out = []
-    for sid, code, prob in found:
-        k = knots.get(code) or knots[ANY_TYPE]
-        out.append((sid, code, float(np.interp(prob, k["x"], k["y"]))))
-    return out
+    """Detections with their raw probability replaced by the calibrated one (their type's map, then the
+    repeat map for a repeat), exactly as ``EventDetector.detect`` computes a mention's confidence."""
+    return [(sid, code, calibrate(knots, prob, code, repeat))
+            for (sid, code, prob), repeat in zip(found, repeats(found), strict=True)]
 
 
 def article_fold(record_id: str, folds: int = 5) -> int:
@@ -322,10 +351,12 @@ def cross_validate(examples: list[Example], lexicon_lemmas: Iterable[str], c: fl
 
 
 def best_threshold(found, gold: dict[str, list[str]], grid=None) -> tuple[float, dict]:
-    """The probability threshold with the best F1 over ``found`` (its figures too)."""
+    """The emission threshold and its figures over ``found``: the highest threshold of the grid whose F1 is
+    within ``F1_TOLERANCE`` of the best (where F1 is flat, the raw table takes the more precise end)."""
     grid = grid or [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
     scored = [(t, prf(*sentence_match(found, gold, t))) for t in grid]
-    return max(scored, key=lambda ts: (ts[1]["f1"], ts[0]))
+    best = max(figures["f1"] for _, figures in scored)
+    return max((ts for ts in scored if ts[1]["f1"] >= best - F1_TOLERANCE), key=lambda ts: ts[0])
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ from spacy.tokens import Doc, Span, Token
 
 NONE = "NONE"
 ANY_TYPE = "*"  # the calibration of every detection, for types with too few to calibrate alone
+# The map applied, after its type's own, to a repeat: a detection of a type its sentence already has a
+# more probable detection of ("launched an attack ... the attack"). Most repeats report the same event.
+REPEAT = "*repeat"
 CANDIDATE_POS = frozenset({"VERB", "NOUN", "ADJ", "PROPN"})
 # Labels inside which a word is part of a name, not an act ("Cold War", "Defense Cooperation Agreement").
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW",
@@ -246,10 +249,10 @@ class EventDetector:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def calibrate(self, raw: float, code: str) -> float:
-        """The measured probability that a ``code`` detection with raw probability ``raw`` is right."""
-        knots = self.calibration.get(code) or self.calibration[ANY_TYPE]
-        return float(np.interp(raw, knots["x"], knots["y"]))
+    def calibrate(self, raw: float, code: str, repeat: bool = False) -> float:
+        """The measured probability that a ``code`` detection with raw probability ``raw`` is right (for a
+        ``repeat``, one of a type its sentence has a more probable detection of, after the repeat map)."""
+        return calibrate(self.calibration, raw, code, repeat)
 
     def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
         """The detections of one sentence whose calibrated confidence reaches the threshold."""
@@ -260,7 +263,29 @@ class EventDetector:
         probs_events = probs.copy()
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)
-        for token, k, row in zip(tokens, best, probs, strict=True):
-            confidence = self.calibrate(float(row[k]), self.classes[k])
+        codes = [self.classes[k] for k in best]
+        raws = [float(row[k]) for row, k in zip(probs, best, strict=True)]
+        for token, code, raw, repeat in zip(tokens, codes, raws, repeat_flags(codes, raws), strict=True):
+            confidence = self.calibrate(raw, code, repeat)
             if confidence >= self.threshold:
-                yield Detection(token, self.classes[k], round(confidence, 3))
+                yield Detection(token, code, round(confidence, 3))
+
+
+def repeat_flags(codes: list[str], probs: list[float]) -> list[bool]:
+    """Per detection of one sentence (in token order): is it a repeat, i.e. does the sentence hold a more
+    probable detection of the same type (on a tie, an earlier one)?"""
+    top: dict[str, int] = {}
+    for i, (code, prob) in enumerate(zip(codes, probs, strict=True)):
+        if code not in top or prob > probs[top[code]]:
+            top[code] = i
+    return [top[code] != i for i, code in enumerate(codes)]
+
+
+def calibrate(knots: dict[str, dict[str, list[float]]], raw: float, code: str, repeat: bool = False) -> float:
+    """``raw`` through the calibration map of ``code`` (else ``ANY_TYPE``'s), then, for a repeat, through
+    the ``REPEAT`` map when the detector has one."""
+    own = knots.get(code) or knots[ANY_TYPE]
+    value = float(np.interp(raw, own["x"], own["y"]))
+    if repeat and REPEAT in knots:
+        value = float(np.interp(value, knots[REPEAT]["x"], knots[REPEAT]["y"]))
+    return value
