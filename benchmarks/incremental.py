@@ -167,6 +167,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
     cache = (args.cache or default_cache()).resolve()
     seed = seed_warehouse(source, cache, args.seed_docs, workdir, args.timeout)
     big_source, built = synthetic_warehouse(seed, cache, args)
+    if args.build_only:
+        return {"warehouse": str(big_source), "seed": str(seed)} | built
 
     new_articles = workdir / "new" / "articles.jsonl"
     count = write_articles(source, new_articles, args.seed_docs, args.new)
@@ -247,6 +249,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, help="seconds after which a run is killed (and reported)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (inputs, warehouses)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build (or find) the cached seed and synthetic warehouses, print what was built, time nothing")
     parser.add_argument("--build-worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_worker:
@@ -267,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    if args.json:
+    if args.json or args.build_only:
         print(json.dumps(result, default=str))
     else:
         _print_table(result)
