@@ -167,14 +167,14 @@ def doc_events(
         found = find_triggers(sent, lexicon, labels)
         if not found:
             continue
-        codes_at = {token.i: entry.code for token, entry, _ in found}
-        confidence_at = {token.i: confidence or 0.0 for token, _, confidence in found}
-        found = one_event_per_object(found, codes_at, confidence_at)
-        sentence_rows = [
-            _event_row(document, sent_index, sent, trigger)
-            for trigger in found
-            if not governed_by_trigger(trigger.token, codes_at)
-        ]
+        if lexicon.detector is None:  # the lexicon cannot tell a verb's object event from the verb's own
+            codes_at = {token.i: entry.code for token, entry, _ in found}
+            confidence_at = {token.i: confidence or 0.0 for token, _, confidence in found}
+            found = one_event_per_object(found, codes_at, confidence_at)
+            found = [trigger for trigger in found if not governed_by_trigger(trigger.token, codes_at)]
+        # The trained detector judges an object noun itself ("slammed Trump's sanctions": a DISAPPROVE,
+        # and a SANCTION only where annotators would mark one); same-type rows of one event merge below.
+        sentence_rows = [_event_row(document, sent_index, sent, trigger) for trigger in found]
         rows.extend(_merge_sentence_rows(sentence_rows))
     return [asdict(row) for row in rows]
 
