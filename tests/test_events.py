@@ -303,3 +303,16 @@ def test_named_events_do_not_date_a_mention(nlp, lexicon):
 )
 def test_tense_of_the_event_decides_which_way_a_bare_month_points(nlp, lexicon, text, trigger, tense):
     assert _dated(nlp, lexicon, text, trigger)["tense"] == tense
+
+
+def test_an_event_noun_another_trigger_reacts_to_is_not_done_by_the_reactor(nlp, lexicon):
+    """With the detector, "rejected that demand" is a REJECT and a DEMAND; the demand is someone else's:
+    its doer is only one named on the noun ("Moscow's demand"), never the rejecting subject."""
+    named = events_of(nlp, lexicon, "US President Joe Biden rejected Moscow's demand for security guarantees.")
+    assert only(named, "REJECT")["actor1"] == ["Joe Biden"]
+    assert only(named, "DEMAND")["actor1"] == ["Moscow"]
+    unnamed = events_of(nlp, lexicon, "US President Joe Biden rejected that demand on Tuesday.")
+    assert only(unnamed, "REJECT")["actor1"] == ["Joe Biden"]
+    assert only(unnamed, "DEMAND")["actor1"] == []
+    performed = events_of(nlp, lexicon, "The United States imposed new sanctions on Russia on Friday.")
+    assert only(performed, "SANCTION")["actor1"] == ["The United States"]

@@ -63,10 +63,14 @@ def predicate(noun: Token) -> Token:
     return noun
 
 
-def actor1(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan]:
-    """Who does it: the first answer of ``NOUN_DOER_RULES`` for a noun trigger, of the verb's clause else."""
+def actor1(trigger: Token, pred: Token, index: MentionIndex, reacted_to: bool = False) -> list[CharSpan]:
+    """Who does it: the first answer of ``NOUN_DOER_RULES`` for a noun trigger, of the verb's clause else.
+
+    A noun trigger ``reacted_to`` by its verb (the object of a trigger of another type: "Biden rejected
+    that demand", "slammed the sanctions") is someone else's act: only a doer named on the noun itself
+    ("Moscow's demand", "sanctions imposed by Washington") is its actor1, never the verb's subject."""
     if is_noun(trigger):
-        return first_found(NOUN_DOER_RULES, trigger, pred, index)
+        return first_found(REACTED_TO_DOER_RULES if reacted_to else NOUN_DOER_RULES, trigger, pred, index)
     return verb_doers(pred, index)
 
 
@@ -124,6 +128,7 @@ def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[Ch
 
 
 NOUN_DOER_RULES = (_named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _clause_of_noun)
+REACTED_TO_DOER_RULES = (_named_on_noun, _noun_modifier)
 
 
 def actor2(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:

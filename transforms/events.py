@@ -174,16 +174,30 @@ def doc_events(
             found = [trigger for trigger in found if not governed_by_trigger(trigger.token, codes_at)]
         # The trained detector judges an object noun itself ("slammed Trump's sanctions": a DISAPPROVE,
         # and a SANCTION only where annotators would mark one); same-type rows of one event merge below.
-        sentence_rows = [_event_row(document, sent_index, sent, trigger) for trigger in found]
+        codes_at = {token.i: entry.code for token, entry, _ in found}
+        sentence_rows = [_event_row(document, sent_index, sent, trigger, codes_at) for trigger in found]
         rows.extend(_merge_sentence_rows(sentence_rows))
     return [asdict(row) for row in rows]
 
 
-def _event_row(document: _Document, sent_index: int, sent: Span, found: FoundTrigger) -> EventMention:
+# Types of a verb whose object event is someone else's act: "rejected that demand", "denied the
+# allegations", "condemn the attacks", "supporting an impeachment inquiry", "protested the ban" (a verb that
+# performs its object — "threatened a 45% tariff", "pledged more tariffs", "seeking negotiations" — is not one).
+REACTION_CODES = frozenset({"REJECT", "DISAPPROVE", "SUPPORT", "PROTEST"})
+_OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass"})
+
+
+def _event_row(
+    document: _Document, sent_index: int, sent: Span, found: FoundTrigger, codes_at: dict[int, str]
+) -> EventMention:
     trigger = found.token
     index = document.index
     pred = predicate(trigger) if is_noun(trigger) else trigger
-    first = actor1(trigger, pred, index)
+    reacted_to = (
+        trigger.dep_ in _OBJECT_DEPS and pred.i == trigger.head.i and codes_at.get(pred.i) in REACTION_CODES
+        and codes_at[pred.i] != found.entry.code
+    )
+    first = actor1(trigger, pred, index, reacted_to)
     second = actor2(trigger, pred, index, exclude={s for s, _ in first})
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
