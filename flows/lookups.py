@@ -11,6 +11,7 @@ look-ups read is migrated first (``warehouse.db.apply_schema``, as every write d
 """
 
 import functools
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -239,7 +240,10 @@ class WarehouseLookups:
             single = {name for name in opened if " " not in name.strip()}
             keyed = self.entity_neighbours(key_probes(single))
             persons = persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
-        inputs = self.entity_neighbours(input_probes(opened, persons))
+        # every query returns the names SQL cannot case-fold: their folding, computed here, is counted apart
+        special = re.compile(unfolded_characters())
+        uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
+        inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
         reached = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
         redirects = self.entity_redirects(reached.get_column("entity_key").to_list())

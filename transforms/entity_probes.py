@@ -134,14 +134,17 @@ def open_names(batch: Iterable[str], reached: Iterable[str], places: Iterable[st
     return opened
 
 
-def input_probes(opened: Iterable[str], persons: Iterable[str] | None = None) -> pl.DataFrame:
+def input_probes(
+    opened: Iterable[str], persons: Iterable[str] | None = None, uncounted: Iterable[str] = ()
+) -> pl.DataFrame:
     """Probes for everything the resolution of the ``opened`` names reads: their keys; the multi-word
     names sharing both end words (a multi-word name) or one of them (a one-word name of ``persons``,
     default every one: only a person links to the full name it ends or begins); the names ending in
-    them (organizations named after a place, whose places ``prefix_probes`` then adds)."""
+    them (organizations named after a place, whose places ``prefix_probes`` then adds). ``uncounted``:
+    the case folding of the loaded names SQL cannot fold (``flows.lookups.unfolded_characters``)."""
     opened = list(opened)
     persons = set(opened) if persons is None else set(persons)
-    rows = []
+    rows = [("open", folded, None, None) for folded in uncounted]
     for folded in opened:
         words = folded.split()
         rows += _keys_of(folded)

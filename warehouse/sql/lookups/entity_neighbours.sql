@@ -31,17 +31,29 @@ by_key as (
     select w.* from worded as w where w.entity_key in (select value from probes where kind = 'key')
 ),
 
+-- The `first` and `last` probes are for a one-word person name, which links only to a person name: a
+-- name held under no person key is never one, whatever its votes, and is not needed. `open` probes are
+-- names counted apart: the open names, and the case folding of every name SQL's lower() cannot fold
+-- (such a name is always returned, and another key of its folded name may be spelt without it).
 first_hits as (
     select w.* from worded as w
     where w.multi_word and w.first_word in (select value from probes where kind = 'first')
+        and (
+            w.folded in (
+                select p.folded from worded as p
+                where p.multi_word and p.coarse_type = 'person'
+                    and p.first_word in (select value from probes where kind = 'first')
+            )
+            or w.folded in (select value from probes where kind = 'open')
+        )
 ),
 
 -- A one-word person name takes the full person name it begins only when that is the only one
 -- (transforms/name_links.py). Loaded names held under person keys alone are persons whatever their
 -- votes; two of them with different last words (so two different full names) starting with the probe
--- word make it ambiguous whatever the batch adds, and then none is needed ("john": thousands). Open
--- names (`open` probes: the batch's among them, whose votes it changes) and names whose case folding
--- SQL cannot match are not counted.
+-- word make it ambiguous whatever the batch adds, and then none is needed ("john": thousands). The
+-- `open` names (the batch's among them, whose votes it changes) and names whose case folding SQL
+-- cannot match are not counted.
 ambiguous_first as (
     select first_word
     from (
@@ -64,6 +76,14 @@ by_first as (
 by_last as (
     select w.* from worded as w
     where w.multi_word and w.last_word in (select value from probes where kind = 'last')
+        and (
+            w.folded in (
+                select p.folded from worded as p
+                where p.multi_word and p.coarse_type = 'person'
+                    and p.last_word in (select value from probes where kind = 'last')
+            )
+            or w.folded in (select value from probes where kind = 'open')
+        )
 ),
 
 by_ends as (
