@@ -11,6 +11,7 @@ look-ups read is migrated first (``warehouse.db.apply_schema``, as every write d
 """
 
 import functools
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 from dateline.transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA
-from dateline.transforms.entity_probes import input_probes, open_names, prefix_probes, seed_probes
+from dateline.transforms.entity_probes import (
+    input_probes,
+    key_probes,
+    open_names,
+    persons_among,
+    places_in_question,
+    prefix_probes,
+    prefix_seed_probes,
+    seed_probes,
+)
 from dateline.transforms.event_merge import participants, publication_period
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from dateline.transforms.versions import KNOWN_SCHEMA
@@ -198,22 +208,44 @@ class WarehouseLookups:
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
         return self._query("entity_votes", {"lookup_values": frame}).cast(VOTE_SCHEMA)
 
-    def entity_context(self, names: Iterable[str]) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
+    def entity_context(
+        self, names: Iterable[str], mentions: pl.DataFrame | None = None
+    ) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
         """(loaded entities, their votes, the open keys) for resolving a batch that mentions ``names``.
 
         The loaded entities are those the batch's case-folded names can decide or be decided by
         (``transforms.entity_probes.seed_probes``), everything their decision reads (``input_probes``,
         ``prefix_probes``) and the redirect rows of each, so their live entities gather all their
-        names; ``resolve_entities(..., open_keys=...)`` re-decides only the open keys.
+        names; ``resolve_entities(..., open_keys=...)`` re-decides only the open keys. With the batch's
+        ``mentions`` (MENTION_SCHEMA), the names starting with a batch name are asked for (and their
+        rest opened) only when the batch may change whether that name is a location
+        (``places_in_question``): a head name ("Trump") starts thousands of loaded names, and a batch
+        that leaves its type as it was decides none of them.
         """
         batch = {name.casefold() for name in names}
         if not self.exists or not batch:
             return ENTITY_SCHEMA.to_frame(), VOTE_SCHEMA.to_frame(), set()
-        seeds = self.entity_neighbours(seed_probes(batch))
-        opened = open_names(batch, _folded(seeds))
-        inputs = self.entity_neighbours(input_probes(opened))
-        places = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
-        reached = pl.concat([seeds, inputs, places]).unique("entity_key", keep="first")
+        if mentions is None:
+            places = batch
+            seeds = self.entity_neighbours(seed_probes(batch))
+        else:
+            seeds = self.entity_neighbours(seed_probes(batch, places=()))
+            own = seeds.filter(pl.col("canonical_name").map_elements(str.casefold, pl.String).is_in(sorted(batch)))
+            places = places_in_question(mentions, own, self.entity_votes(own.get_column("entity_key").to_list()))
+            if places:
+                seeds = pl.concat([seeds, self.entity_neighbours(prefix_seed_probes(places))])
+        opened = open_names(batch, _folded(seeds), places)
+        persons = None
+        if mentions is not None:  # a one-word name is read with the full names it ends or begins if a person
+            single = {name for name in opened if " " not in name.strip()}
+            keyed = self.entity_neighbours(key_probes(single))
+            persons = persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
+        # every query returns the names SQL cannot case-fold: their folding, computed here, is counted apart
+        special = re.compile(unfolded_characters())
+        uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
+        inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
+        places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
+        reached = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
         redirects = self.entity_redirects(reached.get_column("entity_key").to_list())
         entities = pl.concat([reached, redirects]).unique("entity_key", keep="first").sort("entity_key")
         votes = self.entity_votes(entities.get_column("entity_key").to_list())

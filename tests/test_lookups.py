@@ -32,6 +32,7 @@ from dateline.transforms.entities import (
     MENTION_SCHEMA,
     VOTE_SCHEMA,
     coarse_type,
+    entity_key,
     entity_relations,
     resolve_entities,
 )
@@ -230,6 +231,54 @@ def _mentions(run: int, names: list[tuple[str, str]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=MENTION_SCHEMA)
 
 
+def _resolve_and_load(con, run: int, names: list[tuple[str, str]], relations) -> tuple[set[str], pl.DataFrame]:
+    """Resolve run ``run`` over the names its batch reaches (checked equal to resolving over everything),
+    load it; → (the case-folded loaded names the look-ups read, the entity rows resolved)."""
+    mentions = _mentions(run, names)
+    reader = con.cursor()
+    everything = reader.sql("select * from dim_entity").pl().cast(ENTITY_SCHEMA)
+    every_vote = (
+        "select coalesce(name_key, entity_key) as name_key, coalesce(entity_label, label) as entity_label, "
+        "count(*) as mentions from fact_entity_mention group by all"
+    )
+    full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
+    lookups = WarehouseLookups(Path(), connection=con)
+    reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list(), mentions)
+    partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+    assert_frame_equal(partial[0], full[0])
+    assert_frame_equal(partial[1], full[1])
+    documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
+    frames = {"dim_entity": full[1], "fact_entity_mention": star.build_mentions(full[0], documents)}
+    now = dt.datetime(2024, 1, 1)
+    load_run(con, frames, {"run_id": f"r{run}", "started_at": now, "status": "success"})
+    return {name.casefold() for name in reached.get_column("canonical_name").to_list()}, full[1]
+
+
+def test_a_batch_reads_the_names_a_name_starts_only_when_it_may_change_that_name_being_a_place():
+    """"Boston" starts loaded organization names: a batch that leaves it a location reads none of them;
+    one that makes it a person reads them ("Globe" no longer goes by "Boston Globe"). "John" begins two
+    loaded person names with different last words: it can link to neither, and neither is read; nor are
+    names held under no person key ("Trump Tower" for the person "Trump")."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    loaded = [("Boston", "GPE")] * 3 + [("Trump", "PERSON")] * 3 + [
+        ("Boston Globe", "ORG"), ("Boston Marathon", "ORG"), ("Globe", "ORG"), ("Trump Tower", "ORG"),
+        ("John Smith", "PERSON"), ("John Brown", "PERSON"), ("Indianapolis", "GPE"), ("Indianapolis Colts", "ORG"),
+    ]
+    _, entities = _resolve_and_load(con, 0, loaded, relations)
+    globe = entity_key("Globe", "organization")
+    assert entities.filter(pl.col("entity_key") == globe).get_column("merged_into_key").to_list() == [
+        entity_key("Boston Globe", "organization")
+    ]
+    batch = [("Boston", "GPE"), ("Trump", "PERSON"), ("John", "PERSON"), ("Colts", "ORG")]
+    read, _ = _resolve_and_load(con, 1, batch, relations)
+    assert not read & {"boston globe", "boston marathon", "trump tower", "john smith", "john brown"}
+    assert "indianapolis colts" in read  # what "Colts" may stand for is read
+    read, entities = _resolve_and_load(con, 2, [("Boston", "PERSON")] * 10, relations)
+    assert {"boston globe", "boston marathon"} <= read
+    assert entities.filter(pl.col("entity_key") == globe).get_column("merged_into_key").to_list() == [None]
+
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
     apply_schema(con)
@@ -244,10 +293,14 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
         everything = reader.sql("select * from dim_entity").pl().cast(ENTITY_SCHEMA)
         full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
         lookups = WarehouseLookups(Path(), connection=con)
-        reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list())
-        partial = resolve_entities(mentions, reached, votes, relations, open_keys)
-        assert_frame_equal(partial[0], full[0])
-        assert_frame_equal(partial[1], full[1])
+        # as the flow asks (with the batch's mentions: narrower) and with the names alone (every probe)
+        for batch_mentions in (mentions, None):
+            reached, votes, open_keys = lookups.entity_context(
+                mentions.get_column("canonical_name").to_list(), batch_mentions
+            )
+            partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+            assert_frame_equal(partial[0], full[0])
+            assert_frame_equal(partial[1], full[1])
         if run:
             assert reached.height < everything.height  # not the whole table
         documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))

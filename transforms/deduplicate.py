@@ -214,6 +214,8 @@ def _near_links(nodes: list[_Doc], exact_of: dict[str, str], threshold: float) -
     """New key → (the most similar earlier canonical leader at or above ``threshold``, its similarity)."""
     index = {n.key: n for n in nodes}
     leaders = [n for n in nodes if n.signature is not None and n.key not in exact_of]
+    if all(n.existing for n in leaders):
+        return {}  # no new document to link (a no-op rerun): no index, no datasketch import
     lsh, sketches = lsh_index(((node.key, node.signature) for node in leaders), threshold)
 
     near_of: dict[str, tuple[str, float]] = {}

@@ -171,6 +171,11 @@ def _vote_winner(counts: Counter, order: dict[str, int]) -> str:
     return sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99), kv[0]))[0][0]
 
 
+def coarse_vote(mentions_by_coarse: Counter) -> str:
+    """The coarse type a case-folded name takes: the one most of its mentions have (ties: COARSE_TYPE_VALUES' order)."""
+    return _vote_winner(mentions_by_coarse, _COARSE_ORDER)
+
+
 def resolve_entities(
     mentions: pl.DataFrame,
     existing: pl.DataFrame | None = None,
@@ -278,7 +283,7 @@ def _coarse_by_name(table: _NameTable) -> tuple[dict[str, str], dict[str, int]]:
     by_folded: dict[str, Counter] = defaultdict(Counter)
     for key, name in table.spelling.items():
         by_folded[name.casefold()][table.key_coarse[key]] += sum(table.label_counts[key].values())
-    chosen = {folded: _vote_winner(c, _COARSE_ORDER) for folded, c in by_folded.items()}
+    chosen = {folded: coarse_vote(c) for folded, c in by_folded.items()}
     mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
     return chosen, mentions_of
 

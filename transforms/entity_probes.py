@@ -5,16 +5,18 @@ functions say which names to ask the warehouse for (``flows.lookups.WarehouseLoo
 runs them as SQL joins) so that the open keys come with everything their decision reads.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import polars as pl
-from dateline.transforms.entities import COARSE_TYPE_VALUES, entity_key
+from dateline.transforms.entities import COARSE_TYPE_VALUES, coarse_vote, entity_key
 
 # Probes that find, among the loaded entities, those a batch's names can decide or be decided by
 # (``resolve_entities`` with ``open_keys``). kind: key (an entity_key), first / last (multi-word names
 # with that first / last word), ends (multi-word names with both), prefix / suffix (names starting with
-# the value and a space / ending in a space and the value). Values are case-folded.
+# the value and a space / ending in a space and the value); open (a name whose resolution may change:
+# reaches nothing itself, see the first-word probe in warehouse/sql/lookups/entity_neighbours.sql).
+# Values are case-folded.
 PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": pl.String, "last_word": pl.String})
 
 
@@ -27,20 +29,24 @@ def _probe_frame(rows: Iterable[tuple[str, str, str | None, str | None]]) -> pl.
                         schema=PROBE_SCHEMA, orient="row")
 
 
-def seed_probes(batch: Iterable[str]) -> pl.DataFrame:
+def seed_probes(batch: Iterable[str], places: Iterable[str] | None = None) -> pl.DataFrame:
     """Probes for the loaded names whose resolution the batch's case-folded names may change.
 
     A name's own keys (every coarse type: its type is a vote over them); for a multi-word name, the
     one-word names of its first and last word (a short person name links to the full name it ends or
     begins) and the multi-word names with the same first and last words (middle names); every name
     ending in one of its last words (an organization named after its place goes by the rest); the
-    names starting with it (it may be the place such an organization is named after).
+    names starting with it (it may be the place such an organization is named after), only for the
+    names of ``places`` (default: every batch name; see ``places_in_question``).
     """
+    batch = list(batch)
+    places = set(batch) if places is None else set(places)
     rows = []
     for folded in batch:
         words = folded.split()
         rows += _keys_of(folded)
-        rows.append(("prefix", folded, words[0], None))
+        if folded in places:
+            rows.append(("prefix", folded, words[0], None))
         for cut in range(1, len(words)):
             rows += _keys_of(" ".join(words[cut:]))
         if len(words) > 1:
@@ -49,16 +55,71 @@ def seed_probes(batch: Iterable[str]) -> pl.DataFrame:
     return _probe_frame(rows)
 
 
-def open_names(batch: Iterable[str], reached: Iterable[str]) -> set[str]:
+def prefix_seed_probes(places: Iterable[str]) -> pl.DataFrame:
+    """The ``prefix`` probes of ``seed_probes`` alone, for the case-folded names of ``places``."""
+    return _probe_frame([("prefix", folded, folded.split()[0], None) for folded in places])
+
+
+def _coarse_votes(
+    names: set[str], mentions: pl.DataFrame, loaded: pl.DataFrame, votes: pl.DataFrame
+) -> tuple[dict[str, Counter], dict[str, Counter]]:
+    """Mentions per coarse type of each case-folded name of ``names``: over the ``loaded`` keys (ENTITY_SCHEMA
+    rows, at least every key of these names) with their loaded ``votes`` (VOTE_SCHEMA), then with the
+    batch's ``mentions`` (MENTION_SCHEMA) added, as ``entities._coarse_by_name`` counts them."""
+    counts = Counter(dict(votes.group_by("name_key").agg(pl.col("mentions").sum()).iter_rows()))
+    before: dict[str, Counter] = defaultdict(Counter)
+    for key, name, coarse in loaded.unique("entity_key").select("entity_key", "canonical_name", "coarse_type").iter_rows():
+        if name.casefold() in names:
+            before[name.casefold()][coarse] += counts[key]
+    after: dict[str, Counter] = defaultdict(Counter)
+    for folded, counter in before.items():
+        after[folded].update(counter)
+    for name, coarse in mentions.select("canonical_name", "coarse_type").iter_rows():
+        if name.casefold() in names:
+            after[name.casefold()][coarse] += 1
+    return before, after
+
+
+def places_in_question(mentions: pl.DataFrame, loaded: pl.DataFrame, votes: pl.DataFrame) -> set[str]:
+    """The batch's case-folded names whose being a location this batch may change.
+
+    A loaded name "P R" decides the short name "R" through P only by whether P's coarse type is
+    "location" (``name_links.place_named_targets``), and a loaded "R" was decided with P's type as the
+    warehouse holds it: "R" needs re-deciding only when the batch turns P into a location or out of
+    one. P's type is a vote over the mentions of its keys (``entities._coarse_by_name``), so this
+    compares the vote over the loaded ``votes`` of its ``loaded`` keys (VOTE_SCHEMA, ENTITY_SCHEMA
+    rows: at least every key of every batch name) with the vote once the batch's ``mentions``
+    (MENTION_SCHEMA) are added. A name the warehouse does not hold was no location.
+    """
+    batch = {name.casefold() for name in mentions.get_column("canonical_name").to_list()}
+    before, after = _coarse_votes(batch, mentions, loaded, votes)
+    return {
+        folded
+        for folded, counter in after.items()
+        if (folded in before and coarse_vote(before[folded]) == "location") != (coarse_vote(counter) == "location")
+    }
+
+
+def persons_among(names: set[str], mentions: pl.DataFrame, loaded: pl.DataFrame, votes: pl.DataFrame) -> set[str]:
+    """The case-folded ``names`` that are persons once the batch's ``mentions`` are counted (see
+    ``_coarse_votes``): only a person name links to the full name it ends or begins."""
+    _, after = _coarse_votes(names, mentions, loaded, votes)
+    return {folded for folded, counter in after.items() if coarse_vote(counter) == "person"}
+
+
+def open_names(batch: Iterable[str], reached: Iterable[str], places: Iterable[str] | None = None) -> set[str]:
     """The case-folded names whose resolution may change: the batch's, and those ``seed_probes`` reached
-    that a batch name decides (see there), given the case-folded names of the loaded entities reached."""
+    that a batch name decides (see there), given the case-folded names of the loaded entities reached;
+    the rest of a name after a batch name only for the names of ``places`` (default: every batch name)."""
     batch = set(batch)
+    places = batch if places is None else set(places)
     opened = set(batch)
     ends = set()
     by_first: dict[str, list[str]] = defaultdict(list)
     for folded in batch:
         words = folded.split()
-        by_first[words[0]].append(folded)
+        if folded in places:
+            by_first[words[0]].append(folded)
         opened.update(" ".join(words[cut:]) for cut in range(1, len(words)))
         if len(words) > 1:
             opened.update((words[0], words[-1]))
@@ -73,20 +134,32 @@ def open_names(batch: Iterable[str], reached: Iterable[str]) -> set[str]:
     return opened
 
 
-def input_probes(opened: Iterable[str]) -> pl.DataFrame:
+def input_probes(
+    opened: Iterable[str], persons: Iterable[str] | None = None, uncounted: Iterable[str] = ()
+) -> pl.DataFrame:
     """Probes for everything the resolution of the ``opened`` names reads: their keys; the multi-word
-    names sharing both end words (a multi-word name) or one of them (a one-word name); the names
-    ending in them (organizations named after a place, whose places ``prefix_probes`` then adds)."""
-    rows = []
+    names sharing both end words (a multi-word name) or one of them (a one-word name of ``persons``,
+    default every one: only a person links to the full name it ends or begins); the names ending in
+    them (organizations named after a place, whose places ``prefix_probes`` then adds). ``uncounted``:
+    the case folding of the loaded names SQL cannot fold (``flows.lookups.unfolded_characters``)."""
+    opened = list(opened)
+    persons = set(opened) if persons is None else set(persons)
+    rows = [("open", folded, None, None) for folded in uncounted]
     for folded in opened:
         words = folded.split()
         rows += _keys_of(folded)
+        rows.append(("open", folded, None, None))  # not counted as a sure person (entity_neighbours.sql)
         rows.append(("suffix", folded, None, words[-1]))
         if len(words) > 1:
             rows.append(("ends", folded, words[0], words[-1]))
-        else:
+        elif folded in persons:
             rows += [("first", folded, None, None), ("last", folded, None, None)]
     return _probe_frame(rows)
+
+
+def key_probes(names: Iterable[str]) -> pl.DataFrame:
+    """The keys of the case-folded ``names`` under every coarse type."""
+    return _probe_frame([row for folded in names for row in _keys_of(folded)])
 
 
 def prefix_probes(opened: Iterable[str], reached: Iterable[str]) -> pl.DataFrame:

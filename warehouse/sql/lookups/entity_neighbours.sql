@@ -1,7 +1,7 @@
 -- Grain: one loaded entity (dim_entity row, redirects included) that a probe of the batch's names
--- reaches (warehouse.lookups.EntityProbes): by key; multi-word names by first word, by last word or by
--- both; names starting with a name (`prefix`) or ending in one (`suffix`). Names are compared in
--- lower case word by word; a name holding a character whose Unicode case folding differs from lower
+-- reaches (transforms/entity_probes.py): by key; multi-word names by first word (unless surely
+-- ambiguous, below), by last word or by both; names starting with a name (`prefix`) or ending in one
+-- (`suffix`). Names are compared in lower case word by word; a name holding a character whose Unicode case folding differs from lower
 -- case (`?`, a character class) is always returned, so Python's casefold decides.
 with probes as (
     select kind, value, first_word, last_word from lookup_probes
@@ -23,18 +23,67 @@ worded as (
     from names
 ),
 
+unfolded as (
+    select w.* from worded as w where regexp_matches(w.canonical_name, ?)
+),
+
 by_key as (
     select w.* from worded as w where w.entity_key in (select value from probes where kind = 'key')
 ),
 
-by_first as (
+-- The `first` and `last` probes are for a one-word person name, which links only to a person name: a
+-- name held under no person key is never one, whatever its votes, and is not needed. `open` probes are
+-- names counted apart: the open names, and the case folding of every name SQL's lower() cannot fold
+-- (such a name is always returned, and another key of its folded name may be spelt without it).
+first_hits as (
     select w.* from worded as w
     where w.multi_word and w.first_word in (select value from probes where kind = 'first')
+        and (
+            w.folded in (
+                select p.folded from worded as p
+                where p.multi_word and p.coarse_type = 'person'
+                    and p.first_word in (select value from probes where kind = 'first')
+            )
+            or w.folded in (select value from probes where kind = 'open')
+        )
+),
+
+-- A one-word person name takes the full person name it begins only when that is the only one
+-- (transforms/name_links.py). Loaded names held under person keys alone are persons whatever their
+-- votes; two of them with different last words (so two different full names) starting with the probe
+-- word make it ambiguous whatever the batch adds, and then none is needed ("john": thousands). The
+-- `open` names (the batch's among them, whose votes it changes) and names whose case folding SQL
+-- cannot match are not counted.
+ambiguous_first as (
+    select first_word
+    from (
+        select first_word, folded, any_value(last_word) as last_word
+        from first_hits
+        where folded not in (select value from probes where kind = 'open')
+            and entity_key not in (select entity_key from unfolded)
+        group by first_word, folded
+        having bool_and(coarse_type = 'person')
+    )
+    group by first_word
+    having count(distinct last_word) >= 2
+),
+
+by_first as (
+    select f.* from first_hits as f
+    where f.first_word not in (select first_word from ambiguous_first)
 ),
 
 by_last as (
     select w.* from worded as w
     where w.multi_word and w.last_word in (select value from probes where kind = 'last')
+        and (
+            w.folded in (
+                select p.folded from worded as p
+                where p.multi_word and p.coarse_type = 'person'
+                    and p.last_word in (select value from probes where kind = 'last')
+            )
+            or w.folded in (select value from probes where kind = 'open')
+        )
 ),
 
 by_ends as (
@@ -53,10 +102,6 @@ by_suffix as (
     select w.* from worded as w
     join probes as p on p.kind = 'suffix' and w.last_word = p.last_word
     where ends_with(w.folded, ' ' || p.value)
-),
-
-unfolded as (
-    select w.* from worded as w where regexp_matches(w.canonical_name, ?)
 ),
 
 final as (
