@@ -32,7 +32,8 @@ GROUP_COARSE_TYPE = "group"
 # Modifiers kept in a group's name ("pro-democracy protesters", "security forces"); at most this many words.
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod"})
 _MAX_MODIFIER_WORDS = 3
-# A group noun that modifies another noun ("police officers", "army chief") is no phrase of its own.
+# A group noun that modifies another group noun ("police officers") is no phrase of its own; one that
+# modifies another noun is ("police raids", "the government's decision").
 _MODIFYING_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
@@ -54,8 +55,10 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) ->
     index = MentionIndex(list(mentions))
     rows = []
     for token in doc:
-        if token.lower_ not in nouns or token.pos_ not in ("NOUN", "PROPN") or token.dep_ in _MODIFYING_DEPS:
+        if token.lower_ not in nouns or token.pos_ not in ("NOUN", "PROPN"):
             continue
+        if token.dep_ in _MODIFYING_DEPS and token.head.lower_ in nouns:
+            continue  # "police officers": one phrase, headed by "officers"
         words = _phrase(token)
         if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
             continue
