@@ -53,6 +53,14 @@ def test_a_group_noun_modifying_another_group_noun_is_part_of_its_phrase(nlp, le
     assert [row["canonical_name"] for row in rows] == ["army", "police officers"]
 
 
+def test_a_phrase_keeps_its_modifiers_and_holds_no_shorter_group(nlp):
+    doc = nlp("Opposition party members and pro-democracy students marched in the capital.")
+    rows = group_mentions(doc, doc_mentions("d", doc), frozenset(load_reference().group_words()))
+    assert [(r["mention_text"], r["canonical_name"]) for r in rows] == [
+        ("Opposition party members", "opposition party members"), ("pro-democracy students", "pro-democracy students")
+    ]
+
+
 def test_a_sentence_opening_group_is_named_in_lower_case_and_written_as_is(nlp):
     doc = nlp("Police detained the activists.")
     rows = group_mentions(doc, doc_mentions("d", doc), frozenset({"police", "activists"}))

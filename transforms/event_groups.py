@@ -69,10 +69,15 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) ->
                 "end_char": end,
                 "mention_text": doc.text[start:end],
                 "label": GROUP_LABEL,
-                "canonical_name": " ".join(_spelling(word) for word in words),
+                "canonical_name": "".join(_spelling(word) + word.whitespace_ for word in words).strip(),
             }
         )
-    return rows
+    # "opposition party members": the phrase of "members" holds "opposition", which is no mention of its own
+    return [row for row in rows if not any(_inside(row, other) for other in rows if other is not row)]
+
+
+def _inside(row: dict, other: dict) -> bool:
+    return other["start_char"] <= row["start_char"] and row["end_char"] <= other["end_char"]
 
 
 def _phrase(head: Token) -> list[Token]:
