@@ -8,7 +8,13 @@ import polars as pl
 from dateline.evaluation.events import run_events
 from dateline.transforms.entities import ENTITY_SCHEMA, MENTION_SCHEMA, doc_mentions, entity_key
 from dateline.transforms.event_groups import GROUP_LABEL, group_entities, group_key, group_mentions
-from dateline.transforms.events import EVENT_MENTION_SCHEMA, build_lexicon, doc_events, load_triggers
+from dateline.transforms.events import (
+    EVENT_MENTION_SCHEMA,
+    TRIGGER_SCHEMA,
+    build_lexicon,
+    doc_events,
+    load_triggers,
+)
 from dateline.transforms.reference import load_reference
 from dateline.transforms.resolve import Known, resolve_mentions
 
@@ -46,11 +52,24 @@ def test_a_pronoun_resolved_to_a_name_stays_the_name(nlp, lexicon):
     assert events(nlp, lexicon, text)["criticized"] == (["Angela Merkel"], ["protesters"], ["protesters"])
 
 
-def test_a_group_noun_modifying_another_group_noun_is_part_of_its_phrase(nlp, lexicon):
-    doc = nlp("The army chief met police officers in the capital.")
+def test_a_group_noun_modifying_a_noun_is_no_group_of_its_own(nlp):
+    doc = nlp("The army chief met police officers and called for regime change.")
     nouns = frozenset(load_reference().group_words())
     rows = group_mentions(doc, doc_mentions("d", doc), nouns)
-    assert [row["canonical_name"] for row in rows] == ["army", "police officers"]
+    assert [row["canonical_name"] for row in rows] == ["police officers"]
+
+
+def test_a_group_that_is_the_trigger_is_not_its_own_actor(nlp):
+    # the lexicon alone decides here: "opposition" (REJECT) and "critics" (DISAPPROVE) are its triggers
+    triggers = pl.DataFrame(
+        [{"lemma": "opposition", "pos": "NOUN", "prep": None, "code": "REJECT", "mode": None, "note": None},
+         {"lemma": "critic", "pos": "NOUN", "prep": None, "code": "DISAPPROVE", "mode": None, "note": None}],
+        schema=TRIGGER_SCHEMA,
+    )
+    lexicon = build_lexicon(triggers, group_nouns=load_reference().group_words())
+    found = events(nlp, lexicon, "The plan drew opposition from students, and critics of the plan protested.")
+    assert found["opposition"][0] == ["students"]
+    assert found["critics"][:2] == ([], [])
 
 
 def test_a_phrase_keeps_its_modifiers_and_holds_no_shorter_group(nlp):

@@ -32,9 +32,9 @@ GROUP_COARSE_TYPE = "group"
 # Modifiers kept in a group's name ("pro-democracy protesters", "security forces"); at most this many words.
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod"})
 _MAX_MODIFIER_WORDS = 3
-# A group noun that modifies another group noun ("police officers") is no phrase of its own; one that
-# modifies another noun is ("police raids", "the government's decision").
-_MODIFYING_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
+# A group noun modifying a noun is no group of its own ("police officers", "regime change", "government
+# funding"); a possessor is ("the government's decision").
+_MODIFIERS = frozenset({"compound", "amod", "nmod"})
 
 
 def group_key(document_key: str, name: str) -> str:
@@ -57,8 +57,8 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) ->
     for token in doc:
         if token.lower_ not in nouns or token.pos_ not in ("NOUN", "PROPN"):
             continue
-        if token.dep_ in _MODIFYING_DEPS and token.head.lower_ in nouns:
-            continue  # "police officers": one phrase, headed by "officers"
+        if token.dep_ in _MODIFIERS:
+            continue  # "police officers", "regime change", "government funding": no group of its own
         words = _phrase(token)
         if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
             continue

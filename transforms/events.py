@@ -194,8 +194,8 @@ def _event_row(document: _Document, sent_index: int, sent: Span, found: FoundTri
     trigger = found.token
     index = document.index
     pred = predicate(trigger) if is_noun(trigger) else trigger
-    first = actor1(trigger, pred, index)
-    second = actor2(trigger, pred, index, exclude={s for s, _ in first})
+    first = _not_the_trigger(actor1(trigger, pred, index), trigger, index)
+    second = _not_the_trigger(actor2(trigger, pred, index, exclude={s for s, _ in first}), trigger, index)
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
@@ -238,6 +238,14 @@ def _event_row(document: _Document, sent_index: int, sent: Span, found: FoundTri
         group_names=[row["canonical_name"] for row in groups],
         group_texts=[row["mention_text"] for row in groups],
     )
+
+
+def _not_the_trigger(spans: list[CharSpan], trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """Without a group phrase that is the trigger itself ("critics of term limits", "opposition from X")."""
+    return [
+        (start, end) for start, end in spans
+        if not (start <= trigger.idx < end and index.label_at(start) == GROUP_LABEL)
+    ]
 
 
 def _category(trigger: Token, entry: TriggerEntry) -> tuple[str, str | None]:
