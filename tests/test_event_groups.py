@@ -36,13 +36,17 @@ def test_groups_are_doers_and_targets_where_names_would_be(nlp, lexicon):
 
 
 def test_a_passive_agent_and_a_group_subject(nlp, lexicon):
-    found = events(nlp, lexicon, "Two journalists were detained by soldiers, and lawmakers condemned the raid.")
+    found = events(
+        nlp, lexicon, "Two journalists were detained by soldiers, and lawmakers condemned the raid."
+    )
     assert found["detained"][0] == ["soldiers"]
     assert found["condemned"][0] == ["lawmakers"]
 
 
 def test_a_name_always_wins_over_a_group(nlp, lexicon):
-    found = events(nlp, lexicon, "Russian troops attacked the village, and Trump's lawyers criticized the ruling.")
+    found = events(
+        nlp, lexicon, "Russian troops attacked the village, and Trump's lawyers criticized the ruling."
+    )
     assert found["attacked"][0] == ["Russian"] and found["attacked"][2] == []
     assert found["criticized"][0] == ["Trump"] and found["criticized"][2] == []
 
@@ -62,8 +66,24 @@ def test_a_group_noun_modifying_a_noun_is_no_group_of_its_own(nlp):
 def test_a_group_that_is_the_trigger_is_not_its_own_actor(nlp):
     # the lexicon alone decides here: "opposition" (REJECT) and "critics" (DISAPPROVE) are its triggers
     triggers = pl.DataFrame(
-        [{"lemma": "opposition", "pos": "NOUN", "prep": None, "code": "REJECT", "mode": None, "note": None},
-         {"lemma": "critic", "pos": "NOUN", "prep": None, "code": "DISAPPROVE", "mode": None, "note": None}],
+        [
+            {
+                "lemma": "opposition",
+                "pos": "NOUN",
+                "prep": None,
+                "code": "REJECT",
+                "mode": None,
+                "note": None,
+            },
+            {
+                "lemma": "critic",
+                "pos": "NOUN",
+                "prep": None,
+                "code": "DISAPPROVE",
+                "mode": None,
+                "note": None,
+            },
+        ],
         schema=TRIGGER_SCHEMA,
     )
     lexicon = build_lexicon(triggers, group_nouns=load_reference().group_words())
@@ -76,7 +96,8 @@ def test_a_phrase_keeps_its_modifiers_and_holds_no_shorter_group(nlp):
     doc = nlp("Opposition party members and pro-democracy students marched in the capital.")
     rows = group_mentions(doc, doc_mentions("d", doc), frozenset(load_reference().group_words()))
     assert [(r["mention_text"], r["canonical_name"]) for r in rows] == [
-        ("Opposition party members", "opposition party members"), ("pro-democracy students", "pro-democracy students")
+        ("Opposition party members", "opposition party members"),
+        ("pro-democracy students", "pro-democracy students"),
     ]
 
 
@@ -84,7 +105,8 @@ def test_a_sentence_opening_group_is_named_in_lower_case_and_written_as_is(nlp):
     doc = nlp("Police detained the activists.")
     rows = group_mentions(doc, doc_mentions("d", doc), frozenset({"police", "activists"}))
     assert [(r["mention_text"], r["canonical_name"], r["label"]) for r in rows] == [
-        ("Police", "police", GROUP_LABEL), ("activists", "activists", GROUP_LABEL)
+        ("Police", "police", GROUP_LABEL),
+        ("activists", "activists", GROUP_LABEL),
     ]
 
 
@@ -97,15 +119,24 @@ def test_without_group_nouns_only_names_act(nlp):
 
 def test_groups_are_keyed_per_document_and_become_group_entities(nlp, lexicon):
     text = "Police arrested dozens of protesters in the city on Sunday."
-    docs = pl.DataFrame({
-        "document_key": ["a", "b"], "body": [text, text],
-        "published_date": [dt.date(2024, 5, 6)] * 2, "source_key": ["s1", "s2"],
-    })
+    docs = pl.DataFrame(
+        {
+            "document_key": ["a", "b"],
+            "body": [text, text],
+            "published_date": [dt.date(2024, 5, 6)] * 2,
+            "source_key": ["s1", "s2"],
+        }
+    )
     _events, reports, names = run_events(nlp, lexicon, docs)
     arrests = reports.filter(pl.col("trigger") == "arrested").sort("document_key")
-    assert arrests.get_column("actor1_entity_key").to_list() == [group_key("a", "police"), group_key("b", "police")]
-    assert arrests.get_column("actor2_entity_key").to_list() == [group_key("a", "protesters"),
-                                                                group_key("b", "protesters")]
+    assert arrests.get_column("actor1_entity_key").to_list() == [
+        group_key("a", "police"),
+        group_key("b", "police"),
+    ]
+    assert arrests.get_column("actor2_entity_key").to_list() == [
+        group_key("a", "protesters"),
+        group_key("b", "protesters"),
+    ]
     assert names[group_key("a", "police")] == "police"
     # two documents' police are two actors: the reports stay two events
     assert arrests.get_column("event_key").n_unique() == 2
@@ -113,22 +144,54 @@ def test_groups_are_keyed_per_document_and_become_group_entities(nlp, lexicon):
 
 def test_group_entities_are_outside_entity_resolution():
     police = group_key("d0", "police")
-    loaded = pl.DataFrame([{
-        "entity_key": police, "canonical_name": "police", "entity_type": GROUP_LABEL, "coarse_type": "group",
-        "aliases": ["the police"], "merged_into_key": None, "related_entity_key": None, "relation": None,
-    }], schema=ENTITY_SCHEMA)
+    loaded = pl.DataFrame(
+        [
+            {
+                "entity_key": police,
+                "canonical_name": "police",
+                "entity_type": GROUP_LABEL,
+                "coarse_type": "group",
+                "aliases": ["the police"],
+                "merged_into_key": None,
+                "related_entity_key": None,
+                "relation": None,
+            }
+        ],
+        schema=ENTITY_SCHEMA,
+    )
     # a later document names an organization "Police" (a band): it is its own entity, the group untouched
     mention = {
-        "document_key": "d1", "sentence_index": 0, "start_char": 0, "end_char": 6, "mention_text": "Police",
-        "label": "ORG", "canonical_name": "Police", "coarse_type": "organization", "entity_label": "ORG",
-        "name_start_char": 0, "name_end_char": 6,
+        "document_key": "d1",
+        "sentence_index": 0,
+        "start_char": 0,
+        "end_char": 6,
+        "mention_text": "Police",
+        "label": "ORG",
+        "canonical_name": "Police",
+        "coarse_type": "organization",
+        "entity_label": "ORG",
+        "name_start_char": 0,
+        "name_end_char": 6,
     }
     resolution = resolve_mentions(
-        pl.DataFrame([mention], schema=MENTION_SCHEMA), EVENT_MENTION_SCHEMA.to_frame(),
-        pl.DataFrame({"document_key": ["d1"], "published_date": [None], "published_precision": [None],
-                      "source_key": ["s"]}, schema={"document_key": pl.String, "published_date": pl.Date,
-                                                    "published_precision": pl.String, "source_key": pl.String}),
-        load_reference().alias_rows(), Known(entities=loaded),
+        pl.DataFrame([mention], schema=MENTION_SCHEMA),
+        EVENT_MENTION_SCHEMA.to_frame(),
+        pl.DataFrame(
+            {
+                "document_key": ["d1"],
+                "published_date": [None],
+                "published_precision": [None],
+                "source_key": ["s"],
+            },
+            schema={
+                "document_key": pl.String,
+                "published_date": pl.Date,
+                "published_precision": pl.String,
+                "source_key": pl.String,
+            },
+        ),
+        load_reference().alias_rows(),
+        Known(entities=loaded),
     )
     assert resolution.mentions.get_column("entity_key").to_list() == [entity_key("Police", "organization")]
     assert police not in resolution.entities.get_column("entity_key").to_list()
@@ -136,12 +199,25 @@ def test_group_entities_are_outside_entity_resolution():
 
 def test_group_entities_gather_the_phrases_as_written():
     row = {"document_key": "d0", "group_names": ["police", "police"], "group_texts": ["Police", "police"]}
-    frame = pl.DataFrame([row], schema={"document_key": pl.String, "group_names": pl.List(pl.String),
-                                        "group_texts": pl.List(pl.String)})
+    frame = pl.DataFrame(
+        [row],
+        schema={
+            "document_key": pl.String,
+            "group_names": pl.List(pl.String),
+            "group_texts": pl.List(pl.String),
+        },
+    )
     entities = group_entities(frame.with_columns(group_starts=pl.lit([0, 40])))
-    assert entities.select("entity_key", "canonical_name", "entity_type", "coarse_type", "aliases").to_dicts() == [
-        {"entity_key": group_key("d0", "police"), "canonical_name": "police", "entity_type": GROUP_LABEL,
-         "coarse_type": "group", "aliases": ["Police", "police"]}
+    assert entities.select(
+        "entity_key", "canonical_name", "entity_type", "coarse_type", "aliases"
+    ).to_dicts() == [
+        {
+            "entity_key": group_key("d0", "police"),
+            "canonical_name": "police",
+            "entity_type": GROUP_LABEL,
+            "coarse_type": "group",
+            "aliases": ["Police", "police"],
+        }
     ]
 
 
