@@ -14,6 +14,7 @@ from typing import Protocol
 import polars as pl
 from dateline.transforms.dates import PRECISIONS, PUBLICATION_PRECISIONS
 from dateline.transforms.entities import COARSE_TYPE_VALUES, ENTITY_LABELS
+from dateline.transforms.event_groups import GROUP_LABEL
 from dateline.transforms.events import CONSULT_MODES, MODALITIES, QUAD_CLASSES
 from dateline.transforms.resolve_events import POLARITY
 
@@ -79,7 +80,9 @@ def table_rules(today: dt.date | None = None) -> dict[str, TableRules]:
         "dim_entity": TableRules(
             key="entity_key",
             not_null=("canonical_name",),
-            accepted={"entity_type": sorted(ENTITY_LABELS), "coarse_type": COARSE_TYPE_VALUES},
+            # GROUP: an unnamed group actor of the event mentions ("protesters", "the police"; event_groups),
+            # never a label of fact_entity_mention.
+            accepted={"entity_type": sorted(ENTITY_LABELS | {GROUP_LABEL}), "coarse_type": COARSE_TYPE_VALUES},
             # Widget counters and stray numbers must never become entities.
             not_matching={"canonical_name": r"^[\W\d_]+$"},
         ),

@@ -32,4 +32,5 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """The shipped trigger lexicon with the trained event detector, built once per process (and Dask worker)."""
-    return build_lexicon(load_reference().triggers, EventDetector.load())
+    reference = load_reference()
+    return build_lexicon(reference.triggers, EventDetector.load(), reference.group_words())

@@ -11,7 +11,8 @@ from spacy.tokens import Token
 
 CharSpan = tuple[int, int]  # (start_char, end_char) of an entity mention
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+# GROUP: an unnamed group in an argument slot ("protesters", "the police"; ``event_groups``).
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "GROUP"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 NOUN_TAGS = ("NOUN", "PROPN")
 SUBJ = {"nsubj", "csubj"}
@@ -47,7 +48,9 @@ def span(row: dict) -> CharSpan:
 
 def is_actor(row: dict, token: Token) -> bool:
     """Whether an entity mention can be a doer or target: "pro-Israel", "anti-Semitic" are attitudes, and
-    "a Democrat" one unnamed person, not the group."""
+    "a Democrat" one unnamed person, not the group. An unnamed group ("anti-government protesters") acts."""
+    if row["label"] == "GROUP":
+        return True
     if row["label"] not in ACTOR_LABELS or row["mention_text"].lower().startswith(("anti-", "pro-")):
         return False
     # "a Republican", "an American": one unnamed member, whether the mention reads as the group (NORP) or

@@ -125,6 +125,12 @@ def _role_reference(token: Token, index: MentionIndex) -> CharSpan | None:
     return role_antecedent(token, index, role_words(token))
 
 
+def names_entity(token: Token, index: MentionIndex) -> bool:
+    """Whether a noun that is no mention itself stands for a named actor through its modifiers ("Russian
+    troops", "Trump's lawyers", "members of Congress")."""
+    return _named_modifier(token, index) is not None
+
+
 def _named_modifier(token: Token, index: MentionIndex) -> CharSpan | None:
     """"the leader of China, Xi Jinping", "the Russian military", "Moscow's suggestions"."""
     for dep in ("appos", "poss", "compound", "amod", "nmod"):

@@ -5,6 +5,7 @@ With the trained detector (``transforms.event_detector``) the detector types a w
 CONSULT's mode; without one, a verb or event noun of the lexicon is a trigger.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple
@@ -39,6 +40,8 @@ class Lexicon:
 
     entries: dict[tuple[str, str], list[TriggerEntry]] = field(default_factory=dict)
     detector: EventDetector | None = None
+    # Head nouns of unnamed group actors ("protesters", "police"; ``event_groups``); none: names only.
+    group_nouns: frozenset[str] = frozenset()
 
     def match(self, lemma: str, pos: str, preps: set[str]) -> TriggerEntry | None:
         for entry in self.entries.get((lemma, pos), ()):
@@ -69,9 +72,12 @@ def load_triggers() -> pl.DataFrame:
     return frame.select(TRIGGER_SCHEMA.names()).cast(TRIGGER_SCHEMA)
 
 
-def build_lexicon(triggers: pl.DataFrame, detector: EventDetector | None = None) -> Lexicon:
-    """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given."""
-    lexicon = Lexicon(detector=detector)
+def build_lexicon(
+    triggers: pl.DataFrame, detector: EventDetector | None = None, group_nouns: Iterable[str] = ()
+) -> Lexicon:
+    """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given and
+    the head nouns of unnamed group actors (``data/group_nouns.csv``) the argument rules may take."""
+    lexicon = Lexicon(detector=detector, group_nouns=frozenset(noun.lower() for noun in group_nouns))
     for row in triggers.iter_rows(named=True):
         entry = TriggerEntry(code=row["code"], mode=row["mode"] or None, prep=row["prep"] or None)
         lexicon.entries.setdefault((row["lemma"], row["pos"]), []).append(entry)

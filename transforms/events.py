@@ -15,6 +15,7 @@ import polars as pl
 from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
+from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
 from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
 from dateline.transforms.event_modality import modality, tense
 from dateline.transforms.event_triggers import (
@@ -75,6 +76,11 @@ EVENT_MENTION_SCHEMA = pl.Schema(
         "quantity_text": pl.String,
         "date_text": pl.String,  # the date expression attached to the trigger, unanchored
         "tense": pl.String,  # past / future: which way a bare weekday or month points
+        # The unnamed groups among the actors ("protesters", "the police"; event_groups): their mention's
+        # start (one of the actor starts), name and text as written; keyed per document when resolved.
+        "group_starts": _SPANS,
+        "group_names": pl.List(pl.String),
+        "group_texts": pl.List(pl.String),
     }
 )
 
@@ -125,6 +131,9 @@ class EventMention:
     quantity_text: str | None
     date_text: str | None  # the date expression attached to the trigger, unanchored
     tense: str  # past / future: which way a bare weekday or month points
+    group_starts: list[int]
+    group_names: list[str]
+    group_texts: list[str]
 
     @property
     def participants(self) -> set[int]:
@@ -147,7 +156,9 @@ def doc_events(
     """One EVENT_MENTION_SCHEMA row (as a dict) per trigger found in ``doc``.
 
     ``mentions`` are this document's entity-mention rows (entities.doc_mentions); an actor is kept only
-    when its token falls inside one of them, so every actor resolves to a canonical entity later.
+    when its token falls inside one of them, so every actor resolves to a canonical entity later, or
+    inside an unnamed group phrase ("protesters", "the police") headed by one of ``lexicon.group_nouns``
+    (``event_groups.group_mentions``), which the row carries in its ``group_*`` columns.
     A noun trigger governed by a verb trigger of the same category ("impose sanctions") gives one
     event, not two. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
     """
@@ -159,7 +170,7 @@ def doc_events(
         text=doc.text if text is None else text,
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
-        index=MentionIndex(mentions),
+        index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns)]),
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     rows: list[EventMention] = []
@@ -197,8 +208,8 @@ def _event_row(
         trigger.dep_ in _OBJECT_DEPS and pred.i == trigger.head.i and codes_at.get(pred.i) in REACTION_CODES
         and codes_at[pred.i] != found.entry.code
     )
-    first = actor1(trigger, pred, index, reacted_to)
-    second = actor2(trigger, pred, index, exclude={s for s, _ in first})
+    first = _not_the_trigger(actor1(trigger, pred, index, reacted_to), trigger, index)
+    second = _not_the_trigger(actor2(trigger, pred, index, exclude={s for s, _ in first}), trigger, index)
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
@@ -212,6 +223,7 @@ def _event_row(
     else:  # lexicon only: how much of the event the sentence attests
         confidence = 0.4 + (0.3 if first else 0.0) + (0.2 if second else 0.0) + (0.1 if when else 0.0)
     number, unit, amount_text = amount or (None, None, None)
+    groups = [row for row in (index.at(start) for start, _ in first + second) if row["label"] == GROUP_LABEL]
     return EventMention(
         document_key=document.key,
         sentence_index=sent_index,
@@ -236,7 +248,18 @@ def _event_row(
         quantity_text=amount_text,
         date_text=when,
         tense=tense(trigger, pred, how_sure),
+        group_starts=[row["start_char"] for row in groups],
+        group_names=[row["canonical_name"] for row in groups],
+        group_texts=[row["mention_text"] for row in groups],
     )
+
+
+def _not_the_trigger(spans: list[CharSpan], trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """Without a group phrase that is the trigger itself ("critics of term limits", "opposition from X")."""
+    return [
+        (start, end) for start, end in spans
+        if not (start <= trigger.idx < end and index.label_at(start) == GROUP_LABEL)
+    ]
 
 
 def _category(trigger: Token, entry: TriggerEntry) -> tuple[str, str | None]:

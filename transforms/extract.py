@@ -30,7 +30,7 @@ _BOUNDARIES = (re.compile(r"\n[^\S\n]*\n"), re.compile(r"\n"), re.compile(r"(?<=
 # Offsets into the text in each row schema, shifted by a piece's start.
 _MENTION_OFFSETS = ("start_char", "end_char", "name_start_char", "name_end_char")
 _EVENT_OFFSETS = ("sentence_start", "trigger_start", "trigger_end", "location_start", "location_end")
-_EVENT_OFFSET_LISTS = ("actor1_starts", "actor1_ends", "actor2_starts", "actor2_ends")
+_EVENT_OFFSET_LISTS = ("actor1_starts", "actor1_ends", "actor2_starts", "actor2_ends", "group_starts")
 
 
 def split_for_model(text: str, max_chars: int) -> list[tuple[int, str]]:

@@ -1,8 +1,8 @@
 """Reference data: every table Dateline ships in ``transforms/data/``, loaded once, each with its schema.
 
 The tables are data, not code: the alias table (countries, demonyms, capitals, organizations, party
-labels), person titles, organization head words, boilerplate rules, the trigger lexicon and the event
-categories. The flow calls ``load_reference()`` once per run and hands the tables to the stages that
+labels), person titles, organization head words, the head nouns of unnamed group actors, boilerplate
+rules, the trigger lexicon and the event categories. The flow calls ``load_reference()`` once per run and hands the tables to the stages that
 use them (normalize, the spaCy pipeline, resolve, ``dim_event_type``); no stage reads a file itself.
 The evaluation tables (``cameo_*.csv``) belong to ``evaluation/`` and are read there.
 """
@@ -24,6 +24,9 @@ ALIAS_SCHEMA = pl.Schema(
 )
 TITLE_SCHEMA = pl.Schema({"title": pl.String})  # person titles kept outside names ("President")
 ORGANIZATION_HEAD_SCHEMA = pl.Schema({"word": pl.String, "example": pl.String})  # "Foundation", "Organization"
+# Head nouns of unnamed group actors ("protesters", "police"; transforms.event_groups); kind: people /
+# armed / institution.
+GROUP_NOUN_SCHEMA = pl.Schema({"noun": pl.String, "kind": pl.String})
 RULE_SCHEMA = pl.Schema({"rule": pl.String, "pattern": pl.String, "description": pl.String})
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Reference:
     boilerplate_rules: pl.DataFrame  # RULE_SCHEMA
     triggers: pl.DataFrame  # events.TRIGGER_SCHEMA
     event_types: pl.DataFrame  # events.EVENT_TYPE_SCHEMA
+    group_nouns: pl.DataFrame  # GROUP_NOUN_SCHEMA
 
     def alias_rows(self) -> list[dict]:
         """The alias table as one dict per row (empty cells as ""), as the entity components read it."""
@@ -46,6 +50,9 @@ class Reference:
 
     def head_words(self) -> list[str]:
         return self.organization_heads.get_column("word").to_list()
+
+    def group_words(self) -> list[str]:
+        return self.group_nouns.get_column("noun").to_list()
 
 
 def read_table(name: str, schema: pl.Schema, empty_as_text: bool = False) -> pl.DataFrame:
@@ -74,4 +81,5 @@ def load_reference() -> Reference:
         # The event tables keep their readers beside their schemas (transforms/events.py).
         triggers=load_triggers(),
         event_types=load_event_types(),
+        group_nouns=read_table("group_nouns", GROUP_NOUN_SCHEMA),
     )

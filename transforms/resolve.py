@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from dateline.transforms.entities import entity_relations, resolve_entities
+from dateline.transforms.event_groups import GROUP_LABEL, group_entities
 from dateline.transforms.resolve_events import demonym_countries, key_event_mentions, resolve_events
 
 
@@ -59,10 +60,16 @@ def resolve_mentions(
     what extraction read; ``documents`` give document_key, published_date, published_precision and
     source_key (a run's dim_document rows, or ``resolve_events.event_documents`` of a gold corpus);
     ``aliases`` are the alias table rows (``reference.Reference.alias_rows``): demonyms relate to
-    their countries and stand for them as actors.
+    their countries and stand for them as actors. The unnamed group actors of the event mentions
+    ("protesters", "the police") become entities of their own (``event_groups.group_entities``),
+    outside entity resolution: loaded group entities are not handed to it.
     """
     known = known or Known()
-    resolved, entities = resolve_entities(mentions, known.entities, known.entity_votes, entity_relations(aliases),
+    loaded = known.entities
+    if loaded is not None:
+        # Unnamed groups ("police" of one article) are no names: they never resolve with named entities.
+        loaded = loaded.filter(pl.col("entity_type") != GROUP_LABEL)
+    resolved, entities = resolve_entities(mentions, loaded, known.entity_votes, entity_relations(aliases),
                                           known.open_keys)
     keyed = key_event_mentions(
         event_mentions,
@@ -70,5 +77,6 @@ def resolve_mentions(
         documents.select("document_key", "published_date", "published_precision", "source_key"),
         demonym_countries(aliases),
     )
+    entities = pl.concat([entities, group_entities(event_mentions)])
     events, reports = known.merge_events(keyed) if known.merge_events else resolve_events(keyed, known.events)
     return Resolution(mentions=resolved, entities=entities, events=events, event_mentions=reports)

@@ -14,6 +14,7 @@ import polars as pl
 from dateline.transforms.date_anchor import anchor_date
 from dateline.transforms.dates import PRECISION_RANK, publication_date
 from dateline.transforms.entities import entity_key
+from dateline.transforms.event_groups import group_key
 from dateline.transforms.event_merge import (
     Cluster,
     choose_cluster,
@@ -157,7 +158,8 @@ def key_event_mentions(
     ``entity_mentions`` are resolved entity mentions (document_key, start_char, entity_key);
     ``documents`` give document_key, published_date (nullable), source_key and optionally
     published_precision (day / month / year; day when absent), which bounds how precisely a date
-    relative to the publication can be anchored. An actor span with
+    relative to the publication can be anchored. An unnamed group actor (the row's ``group_*``
+    columns) takes its per-document key (``event_groups.group_key``); any other actor span with
     no resolved entity (e.g. dropped as a number) is dropped from the actor list. As an actor, a
     demonym stands for its country ("Russian troops" are Russia's): ``countries`` (demonym_countries)
     maps it when that country is an entity of the same run, so the key always resolves. ``today`` is
@@ -181,6 +183,10 @@ def key_event_mentions(
     rows = []
     for row in mentions.iter_rows(named=True):
         doc = row["document_key"]
+        groups = {
+            start: group_key(doc, name)
+            for start, name in zip(row.get("group_starts") or (), row.get("group_names") or (), strict=True)
+        }
         published, source, published_precision = docs.get(doc, (None, None, None))
         if published is None:
             published_precision = None
@@ -190,8 +196,8 @@ def key_event_mentions(
         rows.append(
             {
                 **row,
-                "actor1_entity_keys": _keys(spans, doc, row["actor1_starts"]),
-                "actor2_entity_keys": _keys(spans, doc, row["actor2_starts"]),
+                "actor1_entity_keys": _keys(spans, groups, doc, row["actor1_starts"]),
+                "actor2_entity_keys": _keys(spans, groups, doc, row["actor2_starts"]),
                 "location_entity_key": spans.get((doc, row["location_start"])),
                 "published_date": published,
                 "source_key": source,
@@ -203,10 +209,10 @@ def key_event_mentions(
     return rows_frame(rows, KEYED_MENTION_SCHEMA)
 
 
-def _keys(spans: dict, document_key: str, starts: list[int]) -> list[str]:
+def _keys(spans: dict, groups: dict[int, str], document_key: str, starts: list[int]) -> list[str]:
     keys = []
     for start in starts:
-        key = spans.get((document_key, start))
+        key = spans.get((document_key, start)) or groups.get(start)
         if key is not None and key not in keys:
             keys.append(key)
     return keys

@@ -4,7 +4,7 @@
 create table if not exists dim_entity (
     entity_key varchar primary key,
     canonical_name varchar not null,
-    entity_type varchar not null,   -- spaCy label (PERSON, GPE, ORG, ...)
+    entity_type varchar not null,   -- spaCy label (PERSON, GPE, ORG, ...); GROUP: unnamed actor
     coarse_type varchar not null,   -- person / organization / location / group / other
     aliases varchar[] not null,
     merged_into_key varchar,        -- null for a live entity
