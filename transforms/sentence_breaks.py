@@ -40,10 +40,12 @@ class SentenceBreaks:
 
 
 def line_starts(doc: Doc) -> list[Token]:
-    """The first non-space token after each line break (not the doc's first token)."""
+    """The first non-space token after each line break inside the text. A text that opens with a line break
+    (a piece of a long document, ``extract.split_for_model``) opens its first sentence with it, as the
+    whole document's reading would."""
     return [
         token
-        for token in doc[1:]
+        for token in doc[2:]
         if not token.is_space and doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text
     ]
 
