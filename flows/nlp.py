@@ -7,12 +7,14 @@ from dateline.transforms.entity_components import add_entity_components
 from dateline.transforms.event_detector import EventDetector
 from dateline.transforms.events import Lexicon, build_lexicon
 from dateline.transforms.reference import load_reference
+from dateline.transforms.sentence_breaks import add_sentence_breaks
 from spacy.language import Language
 
 
 @lru_cache(maxsize=4)
 def load_nlp(model: str, entity_components: bool = True) -> Language:
-    """The installed spaCy pipeline ``model`` with Dateline's entity components, cached per process.
+    """The installed spaCy pipeline ``model`` with Dateline's components, cached per process: a line break
+    ends a sentence (``transforms.sentence_breaks``, before the parser) and the entity components after ``ner``.
 
     ``entity_components=False`` gives the bare model (what ``dateline eval ner`` compares against).
     """
@@ -23,6 +25,7 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
             f"spaCy model {model!r} is not installed (set DATELINE_MODEL to an installed pipeline)"
         ) from exc
     if entity_components:
+        add_sentence_breaks(nlp)
         reference = load_reference()
         add_entity_components(nlp, reference.alias_rows(), reference.title_words(),
                               organization_heads=reference.head_words())

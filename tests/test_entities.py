@@ -159,6 +159,41 @@ def test_two_people_joined_by_and_are_split(rules_nlp):
     assert ents_of(doc) == [("Laurent Cabannes", "PERSON"), ("Laurent Benezech", "PERSON")]
 
 
+def test_a_hyphen_joined_pair_of_names_is_two_names(rules_nlp):
+    text = "Donald Trump met Kim Jong Un. The Trump-Kim summit ended early."
+    doc = with_ents(rules_nlp, text, [("Donald Trump", "PERSON", 0), ("Kim Jong Un", "PERSON", 0),
+                                      ("Trump-Kim", "ORG", 0)])
+    assert ents_of(doc)[2:] == [("Trump", "PERSON"), ("Kim", "PERSON")]
+
+
+def test_a_hyphen_joined_pair_is_found_where_the_model_saw_no_name(rules_nlp):
+    text = "Donald Trump and Russia denied it. The Trump-Russia inquiry goes on."
+    doc = with_ents(rules_nlp, text, [("Donald Trump", "PERSON", 0), ("Russia", "GPE", 0)])
+    assert ents_of(doc)[2:] == [("Trump", "PERSON"), ("Russia", "GPE")]
+
+
+def test_a_side_never_written_on_its_own_makes_no_pair(rules_nlp):
+    text = "Vladimir Putin and Russia denied it. The Trump-Russia inquiry goes on."
+    doc = with_ents(rules_nlp, text, [("Vladimir Putin", "PERSON", 0), ("Russia", "GPE", 0)])
+    assert ("Trump", "PERSON") not in ents_of(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "ents"),
+    [
+        # a double-barrelled surname: its halves are never written on their own
+        ("Alexandria Ocasio-Cortez spoke. Ocasio-Cortez left.",
+         [("Alexandria Ocasio-Cortez", "PERSON", 0), ("Ocasio-Cortez", "PERSON", 1)]),
+        # one adjective of two groups stays one
+        ("Israeli troops and Palestinian protesters met. The Israeli-Palestinian talks stalled.",
+         [("Israeli", "NORP", 0), ("Palestinian", "NORP", 0), ("Israeli-Palestinian", "NORP", 0)]),
+    ],
+)
+def test_hyphenated_names_that_are_no_pair_stay_whole(rules_nlp, text, ents):
+    doc = with_ents(rules_nlp, text, ents)
+    assert [name for name, _ in ents_of(doc)] == [surface for surface, _, _ in ents]
+
+
 def test_dates_and_amounts_are_left_alone(rules_nlp):
     doc = with_ents(
         rules_nlp, "About 100,000 troops by 2022", [("100,000", "CARDINAL", 0), ("2022", "DATE", 0)]

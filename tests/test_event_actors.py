@@ -176,3 +176,16 @@ def test_the_first_person_deep_in_a_quote_is_its_speaker(nlp):
     assert actors(nlp, text, "criticism")[0] == ["Angela Merkel"]
     text = '"The plan is to ask us to condemn the strike," Angela Merkel said on Monday.'
     assert actors(nlp, text, "condemn")[0] == ["Angela Merkel"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        ("Donald Trump met Kim Jong Un in June. Lawmakers said the Trump-Kim summit was a positive step.",
+         "summit", (["Trump"], ["Kim"])),
+        ("Vladimir Putin spoke with Xi Jinping in May. The Putin-Xi meeting lasted two hours.", "meeting",
+         (["Putin"], ["Xi"])),
+    ],
+)
+def test_a_hyphen_joined_pair_on_a_noun_trigger_is_both_actors(nlp, text, trigger, expected):
+    assert actors(nlp, text, trigger) == expected

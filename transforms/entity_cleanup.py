@@ -1,10 +1,13 @@
 """``dateline_entity_cleanup``: a name never crosses a line break or punctuation that separates names,
-never starts or ends with a bare number, and a span without letters is no name.
+never starts or ends with a bare number, and a span without letters is no name. A hyphen-joined pair of
+names ("the Trump-Kim summit", "the Trump-Russia inquiry") is two names when each side is a name of its own
+elsewhere in the document.
 """
 
 from collections.abc import Iterator
 
 from dateline.transforms.entity_names import (
+    ARTICLES,
     ENTITY_LABELS,
     NAME_LABELS,
     PERSON_JOINERS,
@@ -32,8 +35,11 @@ class EntityCleanup:
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = []
+        pairs, paired = _hyphen_pairs(doc, doc.ents, _standalone_names(doc.ents))
+        ents = list(pairs)
         for ent in doc.ents:
+            if paired.intersection(range(ent.start, ent.end)):
+                continue  # replaced by the pair's names
             if ent.label_ in NAME_LABELS:
                 ents.extend(p for p in (_trim(part) for part in _split(ent)) if p is not None)
             elif ent.label_ in ENTITY_LABELS:
@@ -42,6 +48,71 @@ class EntityCleanup:
                 ents.append(ent)
         doc.ents = filter_spans(ents + _result_sides(doc, ents))
         return doc
+
+
+# Labels a side of a hyphen-joined pair may have: people, places, organizations ("Israeli-Palestinian" and
+# "Mexican-American" are one adjective, not two groups).
+PAIR_LABELS = frozenset({"PERSON", "GPE", "ORG"})
+
+
+def _joins(token: Token) -> bool:
+    """A hyphen written inside a word ("Trump-Kim"), not a dash between spaced words."""
+    doc = token.doc
+    return (
+        token.text == "-" and 0 < token.i < len(doc) - 1
+        and not doc[token.i - 1].whitespace_ and not token.whitespace_
+    )
+
+
+def _hyphenated(token: Token) -> bool:
+    doc = token.doc
+    return any(0 <= i < len(doc) and _joins(doc[i]) for i in (token.i - 1, token.i + 1))
+
+
+def _standalone_names(ents) -> dict[str, str]:
+    """Names the document writes on their own, with their label: each whole name span, and for a person
+    each capitalized word of the name ("Trump" of "Donald Trump", "Kim" of "Kim Jong Un"). Words joined by a
+    hyphen ("Ocasio" of "Ocasio-Cortez") are no evidence."""
+    known: dict[str, str] = {}
+    for ent in ents:
+        if ent.label_ not in PAIR_LABELS or any(_hyphenated(t) for t in ent):
+            continue
+        known.setdefault(ent.text, ent.label_)
+        if ent.label_ == "PERSON":
+            for token in ent:
+                if token.is_alpha and token.text[0].isupper() and len(token) > 1:
+                    known.setdefault(token.text, "PERSON")
+    return known
+
+
+def _hyphen_pairs(doc: Doc, ents, known: dict[str, str]) -> tuple[list[Span], set[int]]:
+    """Names written "X-Y" (or "X-Y-Z") whose every side is a one-word name the document writes on its own
+    (``_standalone_names``): a span per side with that name's label, and the tokens of those pairs. A pair
+    inside a longer name span ("the Trump-Kim Summit Committee") is left as the model found it."""
+    sides: list[Span] = []
+    tokens: set[int] = set()
+    i = 0
+    while i < len(doc):
+        end = i + 1
+        while end + 1 < len(doc) and _joins(doc[end]):
+            end += 2
+        chain = [doc[j] for j in range(i, end, 2)]
+        if len(chain) >= 2 and all(t.text in known for t in chain) and not _inside_longer(doc, ents, i, end):
+            sides.extend(Span(doc, t.i, t.i + 1, label=known[t.text]) for t in chain)
+            tokens.update(range(i, end))
+        i = end
+    return sides, tokens
+
+
+def _inside_longer(doc: Doc, ents, start: int, end: int) -> bool:
+    """Whether an entity span reaches words beyond ``doc[start:end]`` other than "the" or a possessive."""
+    for ent in ents:
+        if ent.end <= start or ent.start >= end:
+            continue
+        outside = [t for t in ent if not start <= t.i < end]
+        if any(t.lower_ not in ARTICLES and t.text not in POSSESSIVES for t in outside):
+            return True
+    return False
 
 
 def _result_sides(doc: Doc, ents: list[Span]) -> list[Span]:

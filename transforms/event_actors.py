@@ -95,11 +95,32 @@ def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex) -> list[Cha
     """"Moscow's demands", "Russian sanctions" — not on a noun whose possessor undergoes it ("Cohen's arrest")."""
     if trigger.lemma_.lower() in _PATIENT_NOUNS:
         return None
+    pair = _hyphen_pair(trigger, index)
+    if pair:
+        return pair[:1]
     for child in trigger.children:
         if child.dep_ in ("poss", "amod", "compound", "nmod"):
             spans = resolve(child, index)
             if spans:
                 return spans
+    return None
+
+
+def _hyphen_pair(trigger: Token, index: MentionIndex) -> list[CharSpan] | None:
+    """"the Trump-Kim summit", "the EU-UK talks": two actors joined by a hyphen before a noun trigger, the
+    first doing it with the second."""
+    if not is_noun(trigger) or trigger.lemma_.lower() in _PATIENT_NOUNS:
+        return None
+    doc = trigger.doc
+    for child in trigger.children:
+        if child.dep_ not in ("compound", "amod", "nmod") or child.i < 2 or child.i >= trigger.i:
+            continue
+        hyphen, first = doc[child.i - 1], doc[child.i - 2]
+        if hyphen.text != "-" or first.whitespace_ or hyphen.whitespace_:
+            continue
+        pair = [found for tok in (first, child) for found in _actors(tok, index)]
+        if len(pair) == 2 and pair[0] != pair[1]:
+            return pair
     return None
 
 
@@ -171,6 +192,12 @@ def _passive_conjunct(trigger: Token, pred: Token, index: MentionIndex, exclude:
     return []
 
 
+def _paired_with(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"the Trump-Kim summit": the second of two hyphen-joined actors on a noun trigger."""
+    pair = _hyphen_pair(trigger, index)
+    return pair[1:] if pair else []
+
+
 def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
     """The objects and prepositional targets of the trigger, and of its clause's verb when that carries it.
 
@@ -200,7 +227,7 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
     return spans
 
 
-TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _objects)
+TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _objects)
 
 
 def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:

@@ -1,0 +1,64 @@
+"""``dateline_sentence_breaks``: a line break in the stored body ends a sentence, before the parser reads it.
+
+The normalizer keeps one paragraph per line (``normalize.split_title_body`` joins them with a blank line),
+so a line is a paragraph, a headline, a caption, a byline or a link teaser ("RELATED: …", "Read more").
+spaCy's parser alone often reads on across the break, gluing a teaser or a caption onto the next
+paragraph's first sentence, or the closing quote of one paragraph onto the next: the event's trigger and
+its actor then land in a sentence that is not one. This component marks the first token after every line
+break as a sentence start (the parser keeps boundaries set before it and finds the others itself), and a
+standalone "|", which separates a photo credit or a section label from the text around it.
+
+A hard-wrapped text (lines cut inside sentences, as in e-mail or plain-text archives) has no paragraph per
+line: when at least ``WRAPPED_SHARE`` of its line breaks (and ``MIN_WRAPPED_BREAKS`` of them) go on with a
+lowercase word, its line breaks are left to the parser.
+"""
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+WRAPPED_SHARE = 0.5
+MIN_WRAPPED_BREAKS = 3
+SEPARATOR_TOKENS = frozenset({"|"})
+
+
+@Language.factory("dateline_sentence_breaks")
+def make_sentence_breaks(nlp: Language, name: str) -> "SentenceBreaks":
+    return SentenceBreaks()
+
+
+class SentenceBreaks:
+    """Set ``is_sent_start`` on the first token of each line and on separator tokens; leave the rest unset."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        starts = line_starts(doc)
+        if is_hard_wrapped(starts):
+            starts = []
+        starts += [t for t in doc[1:] if t.text in SEPARATOR_TOKENS and not doc[t.i - 1].is_space]
+        for token in starts:
+            token.is_sent_start = True
+        return doc
+
+
+def line_starts(doc: Doc) -> list[Token]:
+    """The first non-space token after each line break inside the text. A text that opens with a line break
+    (a piece of a long document, ``extract.split_for_model``) opens its first sentence with it, as the
+    whole document's reading would."""
+    return [
+        token
+        for token in doc[2:]
+        if not token.is_space and doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text
+    ]
+
+
+def is_hard_wrapped(starts: list[Token]) -> bool:
+    """Whether most lines go on with a lowercase word: lines cut inside sentences, not paragraphs."""
+    lowercase = sum(1 for token in starts if token.text[:1].islower())
+    return lowercase >= MIN_WRAPPED_BREAKS and lowercase >= WRAPPED_SHARE * len(starts)
+
+
+def add_sentence_breaks(nlp: Language) -> Language:
+    """Put ``dateline_sentence_breaks`` before the parser (first in a pipeline without one); idempotent."""
+    if "dateline_sentence_breaks" not in nlp.pipe_names:
+        where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
+        nlp.add_pipe("dateline_sentence_breaks", **where)
+    return nlp
