@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 
 import polars as pl
+from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
 from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
@@ -139,6 +140,7 @@ class _Document:
     text: str
     date_ents: list[Span]
     index: MentionIndex
+    stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
 
 
 def doc_events(
@@ -160,6 +162,7 @@ def doc_events(
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
         index=MentionIndex(mentions),
+        stand_ins=demonym_people(doc, mentions),
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     rows: list[EventMention] = []
@@ -185,6 +188,9 @@ def _event_row(document: _Document, sent_index: int, sent: Span, found: FoundTri
     pred = predicate(trigger) if is_noun(trigger) else trigger
     first = actor1(trigger, pred, index)
     second = actor2(trigger, pred, index, exclude={s for s, _ in first})
+    if document.stand_ins:
+        first = replace_stand_ins(first, document.stand_ins)
+        second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
