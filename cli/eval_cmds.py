@@ -111,10 +111,15 @@ def eval_events(  # noqa: PLR0913  (Typer: one parameter per command-line option
     curve: Annotated[bool, typer.Option(
         "--curve", help="With --gold DIR: also score at confidence thresholds 0.0, 0.1, …, 0.9.")] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N ECB+ documents.")] = None,
+    errors: Annotated[int, typer.Option(
+        "--errors", help="With --ecbplus: list up to N wrong links (mention pairs merged that ECB+ keeps apart), "
+        "with their sentences.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per requested evaluation.")] = False,
 ) -> None:
     """Event quality: sentence gold folders, ECB+ mention detection and cross-document merging, PETRARCH2, seed gold."""
     gold_folder = gold if gold is not None and seeds is None else None
+    if errors < 0 or (errors and ecbplus is None):
+        fail("--errors N (N >= 0) goes with --ecbplus FILE")
     _check_event_inputs({"ecbplus": ecbplus, "petrarch": petrarch, "seeds": seeds, "gold": gold_folder},
                         gold_folder is not None or (warehouse is None and min_confidence is None and not curve))
     results = {}
@@ -122,7 +127,7 @@ def eval_events(  # noqa: PLR0913  (Typer: one parameter per command-line option
         results["gold"] = _eval_gold_folder(gold_folder, warehouse, min_confidence, curve)
     if ecbplus is not None or petrarch is not None or seeds is not None:
         results |= _eval_texts(ecbplus, petrarch, seeds and (seeds, gold or Path("tests/golden/seed_events.csv")),
-                               limit)
+                               limit, errors)
     if as_json:
         single = next(iter(results.values())) if len(results) == 1 else results
         sys.stdout.write(json.dumps(single, sort_keys=True, default=str) + "\n")
@@ -143,7 +148,7 @@ def _check_event_inputs(requested: dict[str, Path | None], gold_options_fit: boo
 
 
 def _eval_texts(ecbplus: Path | None, petrarch: Path | None, seeds: tuple[Path, Path] | None,
-                limit: int | None) -> dict:
+                limit: int | None, errors: int = 0) -> dict:
     """The evaluations that run the pipeline's own NLP over gold texts: ECB+, PETRARCH2, seed gold."""
     from dateline.evaluation import ecb_events as ecbplus_eval
     from dateline.evaluation import events as events_eval
@@ -156,7 +161,7 @@ def _eval_texts(ecbplus: Path | None, petrarch: Path | None, seeds: tuple[Path, 
     lexicon = load_lexicon()
     results = {}
     if ecbplus is not None:
-        results["ecbplus"] = ecbplus_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit)
+        results["ecbplus"] = ecbplus_eval.evaluate_ecbplus(nlp, lexicon, ecbplus, limit, errors)
     if petrarch is not None:
         results["petrarch"] = events_eval.evaluate_petrarch(nlp, lexicon, petrarch)
     if seeds:
@@ -172,6 +177,12 @@ def _print_event_result(name: str, result: dict) -> None:
         if not isinstance(value, dict | list):
             table.add_row(metric, str(value))
     console.print(table)
+    for link in result.get("wrong_links", []):
+        console.print(f"wrong link in event {link['event_key']}:")
+        for m in link["mentions"]:
+            chain = m["chain"] if m["in_chain"] else "no chain"
+            console.print(f"  {m['id']} ({chain}) {m['event_code']} {m['trigger']!r} date {m['date']} "
+                          f"{m['date_precision']}: {m['sentence']}", markup=False, highlight=False)
     if result.get("curve"):
         points = Table(title="by confidence threshold")
         columns = ("min_confidence", "predicted", "precision", "recall", "f1", "fully_correct_per_predicted")

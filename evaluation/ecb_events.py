@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 from dateline.evaluation.events import run_events
-from dateline.evaluation.scores import b_cubed, b_cubed_scores, pairwise_links
+from dateline.evaluation.scores import b_cubed, b_cubed_scores, pairwise_links, wrong_links
 from dateline.transforms.events import Lexicon
 from spacy.language import Language
 
@@ -70,7 +70,9 @@ def read_ecbplus(path: Path, limit: int | None = None) -> list[dict]:
     return records
 
 
-def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None) -> dict:
+def evaluate_ecbplus(
+    nlp: Language, lexicon: Lexicon, path: Path, limit: int | None = None, errors: int = 0
+) -> dict:
     """Mention recall/precision of the trigger lexicon and B³ F1 of the cross-document merge.
 
     A system mention is correct when its trigger overlaps a gold ACTION_* mention; as ECB+ annotates
@@ -80,7 +82,9 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
     was merged into, an undetected one stays a singleton. The baseline clusters every gold mention by
     the lemma of its first token within the topic. ``*_detected`` repeats both over only the gold
     mentions the system detected, which isolates merge quality from detection. ``chained_*`` repeats the
-    links over only the gold mentions ECB+ put in a coreference chain.
+    links over only the gold mentions ECB+ put in a coreference chain. With ``errors`` > 0, ``wrong_links``
+    lists up to that many of the merged pairs ECB+ keeps apart (``describe_wrong_links``) and
+    ``wrong_links_unchained`` counts those where a mention is in no ECB+ chain.
     """
     records = read_ecbplus(path, limit)
     docs = pl.DataFrame(
@@ -93,6 +97,7 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
     gold_by_doc = {r["document_key"]: r["gold"] for r in records}
     annotated_by_doc = {r["document_key"]: r["annotated"] for r in records}
     gold_of, system_of, baseline_of, detected = {}, {}, {}, set()
+    report_of: dict[str, dict] = {}  # gold mention → the system report that first detected it
     extracted_mentions = 0
     matched_system = 0
     for topic in sorted(set(topic_of.values())):
@@ -106,6 +111,7 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
             for g in gold_by_doc[row["document_key"]]:
                 if any(c in g["chars"] for c in range(row["start_char"], row["end_char"])):
                     system_of.setdefault(g["id"], row["event_key"])
+                    report_of.setdefault(g["id"], row)
                     detected.add(g["id"])
                     hit = True
             matched_system += hit and in_annotated
@@ -128,6 +134,13 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
     # included); scored as singletons, any merge of them counts as wrong. The links among chained
     # mentions only tell the merge's own errors from those.
     chained = pairwise_links({m: c for m, c in gold_of.items() if not _unlinked(c)}, system_of)
+    listing = {}
+    if errors > 0:
+        wrong = wrong_links(gold_of, system_of)
+        listing = {
+            "wrong_links_unchained": sum(_unlinked(gold_of[a]) or _unlinked(gold_of[b]) for a, b in wrong),
+            "wrong_links": describe_wrong_links(wrong[:errors], gold_of, system_of, report_of),
+        }
     return {
         "documents": len(records),
         "gold_mentions": gold_total,
@@ -145,4 +158,21 @@ def evaluate_ecbplus(nlp: Language, lexicon: Lexicon, path: Path, limit: int | N
         "baseline_b3_f1": round(b_cubed(gold_of, baseline_of), 3),
         "b3_f1_detected": round(b_cubed(only_detected, {m: system_of[m] for m in detected}), 3),
         "baseline_b3_f1_detected": round(b_cubed(only_detected, {m: baseline_of[m] for m in detected}), 3),
+        **listing,
     }
+
+
+def describe_wrong_links(
+    pairs: list[tuple[str, str]], gold_of: dict[str, str], system_of: dict[str, str], report_of: dict[str, dict]
+) -> list[dict]:
+    """Each wrong link as the event it was merged into and, per mention, its ECB+ chain (``in_chain``: false
+    for a mention ECB+ put in no chain) and the report that merged it: trigger, type, date and sentence."""
+    def mention(m: str) -> dict:
+        row = report_of[m]
+        return {
+            "id": m, "chain": gold_of[m], "in_chain": not _unlinked(gold_of[m]), "document": row["document_key"],
+            "trigger": row["trigger"], "event_code": row["event_code"], "date_text": row["date_text"],
+            "date": row["mention_date"], "date_precision": row["date_precision"], "sentence": row["sentence"],
+        }
+
+    return [{"event_key": system_of[a], "mentions": [mention(a), mention(b)]} for a, b in pairs]

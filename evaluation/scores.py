@@ -58,3 +58,17 @@ def pairwise_links(
         "link_precision": round(correct / len(system), 3) if system else None,
         "link_recall": round(correct / len(gold), 3) if gold else 0.0,
     }
+
+
+def wrong_links(gold_of: dict[str, str], system_of: dict[str, str]) -> list[tuple[str, str]]:
+    """The mention pairs the system merged that gold keeps in two chains (sorted), over gold's mentions."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for mention in sorted(gold_of):
+        members[system_of[mention]].append(mention)
+    return sorted(
+        (a, b)
+        for group in members.values()
+        for i, a in enumerate(group)
+        for b in group[i + 1:]
+        if gold_of[a] != gold_of[b]
+    )

@@ -236,7 +236,8 @@ def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
         for child in head.children:
             if child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
                 for obj in child.children:
-                    for tok in (obj, *obj.children):
+                    # "in the Ukraine crisis" is no place: a name modifying another noun is not where it was
+                    for tok in (obj, *(c for c in obj.children if c.dep_ not in ("compound", "amod"))):
                         row = index.at(tok.idx)
                         if row is not None and row["label"] in PLACE_LABELS and row["start_char"] not in exclude:
                             return span(row)

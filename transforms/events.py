@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 
 import polars as pl
+from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
 from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
@@ -148,6 +149,7 @@ class _Document:
     text: str
     date_ents: list[Span]
     index: MentionIndex
+    stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
 
 
 def doc_events(
@@ -171,6 +173,7 @@ def doc_events(
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
         index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns)]),
+        stand_ins=demonym_people(doc, mentions),
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     rows: list[EventMention] = []
@@ -210,6 +213,9 @@ def _event_row(
     )
     first = _not_the_trigger(actor1(trigger, pred, index, reacted_to), trigger, index)
     second = _not_the_trigger(actor2(trigger, pred, index, exclude={s for s, _ in first}), trigger, index)
+    if document.stand_ins:
+        first = replace_stand_ins(first, document.stand_ins)
+        second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
