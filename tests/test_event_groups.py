@@ -227,3 +227,10 @@ def test_the_group_nouns_are_distinct_lower_case_words_of_a_known_kind():
     assert nouns and len(set(nouns)) == len(nouns)
     assert all(noun == noun.lower() and noun.isascii() and " " not in noun for noun in nouns)
     assert set(table.get_column("kind")) == {"people", "armed", "institution"}
+
+
+def test_troops_deployed_are_what_is_moved_not_a_target(nlp, lexicon):
+    """A group that is the object of a MOBILIZE (or AID) trigger is its theme, never actor2."""
+    found = events(nlp, lexicon, "Russia has amassed up to 130,000 troops along its border with Ukraine.")
+    assert found["amassed"][0] == ["Russia"]
+    assert "troops" not in found["amassed"][1]

@@ -199,6 +199,8 @@ def doc_events(
 # performs its object — "threatened a 45% tariff", "pledged more tariffs", "seeking negotiations" — is not one).
 REACTION_CODES = frozenset({"REJECT", "DISAPPROVE", "SUPPORT", "PROTEST"})
 _OBJECT_DEPS = frozenset({"dobj", "obj", "nsubjpass"})
+# Types whose object is the thing moved or given (troops deployed, weapons sent), never actor2 as a group.
+THEME_OBJECT_CODES = frozenset({"MOBILIZE", "AID"})
 
 
 def _event_row(
@@ -218,6 +220,8 @@ def _event_row(
         second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     code, mode = _category(trigger, found.entry)
     first, second = _counterparts(code, first, second)
+    if code in THEME_OBJECT_CODES:  # "deployed 100,000 troops": the troops are what is moved, not a target
+        second = [span for span in second if not _group_object(span, trigger, pred, index)]
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
     if place is None and mode == "visit":
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
@@ -277,6 +281,18 @@ def _category(trigger: Token, entry: TriggerEntry) -> tuple[str, str | None]:
     if trigger.lemma_.lower() in ("exercise", "patrol", "drill") and code in ("COOPERATE", "MOBILIZE"):
         code = "COOPERATE" if mods & _JOINT else "MOBILIZE"
     return code, mode
+
+
+def _group_object(span: CharSpan, trigger: Token, pred: Token, index: MentionIndex) -> bool:
+    """An unnamed group that is the object (or passive subject) of the trigger or its verb."""
+    row = index.at(span[0])
+    if row is None or row["label"] != GROUP_LABEL:
+        return False
+    words = trigger.doc.char_span(span[0], span[1], alignment_mode="expand")
+    if words is None:
+        return False
+    root = words.root
+    return root.dep_ in _OBJECT_DEPS and root.head.i in (trigger.i, pred.i)
 
 
 def _counterparts(
