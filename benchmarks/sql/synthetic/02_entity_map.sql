@@ -31,6 +31,9 @@ named as (
         e.entity_key as seed_key,
         e.is_head,
         case when e.is_head or r.r = 0 then e.entity_key
+            -- an unnamed group is keyed per document, not by its name: salted with its replica
+            when e.coarse_type = 'group'
+                then left(sha256('replica' || chr(31) || e.entity_key || chr(31) || r.r::varchar), 16)
             else left(sha256(e.coarse_type || chr(31) || lower(e.canonical_name || replica_suffix(r.r))), 16)
         end as entity_key,
         case when e.is_head then '' else replica_suffix(r.r) end as suffix
