@@ -253,11 +253,8 @@ def judged(found: list[tuple[str, str, float]], gold: dict[str, list[str]], thre
 
 def rightness(found: list[tuple[str, str, float]], gold: dict[str, list[str]]) -> list[bool]:
     """Per detection, in ``found``'s order: does it claim a gold event (see ``judged``)?"""
-    by_sid: dict[str, list[int]] = defaultdict(list)
-    for i, (sid, _, _) in enumerate(found):
-        by_sid[sid].append(i)
     right = [False] * len(found)
-    for sid, rows in by_sid.items():
+    for sid, rows in _rows_by_sentence(found).items():
         left = Counter(gold.get(sid, []))
         for i in sorted(rows, key=lambda i: -found[i][2]):
             code = found[i][1]
@@ -266,14 +263,19 @@ def rightness(found: list[tuple[str, str, float]], gold: dict[str, list[str]]) -
     return right
 
 
-def repeats(found: list[tuple[str, str, float]]) -> list[bool]:
-    """Per detection, in ``found``'s order (a sentence's detections in token order): is it a repeat
-    (``transforms.event_detector.repeat_flags``)?"""
+def _rows_by_sentence(found: list[tuple[str, str, float]]) -> dict[str, list[int]]:
+    """sid → the indices of its detections in ``found``, in order."""
     by_sid: dict[str, list[int]] = defaultdict(list)
     for i, (sid, _, _) in enumerate(found):
         by_sid[sid].append(i)
+    return by_sid
+
+
+def repeats(found: list[tuple[str, str, float]]) -> list[bool]:
+    """Per detection, in ``found``'s order (a sentence's detections in token order): is it a repeat
+    (``transforms.event_detector.repeat_flags``)?"""
     flags = [False] * len(found)
-    for rows in by_sid.values():
+    for rows in _rows_by_sentence(found).values():
         for i, flag in zip(rows, repeat_flags([found[i][1] for i in rows], [found[i][2] for i in rows]), strict=True):
             flags[i] = flag
     return flags

@@ -161,8 +161,8 @@ def doc_events(
     when its token falls inside one of them, so every actor resolves to a canonical entity later, or
     inside an unnamed group phrase ("protesters", "the police") headed by one of ``lexicon.group_nouns``
     (``event_groups.group_mentions``), which the row carries in its ``group_*`` columns.
-    A noun trigger governed by a verb trigger of the same category ("impose sanctions") gives one
-    event, not two. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
+    Same-type words of one event in a sentence ("imposed new sanctions") give one row (``_merge_sentence_rows``);
+    without the trained detector a noun trigger governed by a verb trigger is that verb's event. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
     """
     if not doc.has_annotation("DEP"):
         return []
@@ -285,8 +285,7 @@ def _category(trigger: Token, entry: TriggerEntry) -> tuple[str, str | None]:
 
 def _group_object(span: CharSpan, trigger: Token, pred: Token, index: MentionIndex) -> bool:
     """An unnamed group that is the object (or passive subject) of the trigger or its verb."""
-    row = index.at(span[0])
-    if row is None or row["label"] != GROUP_LABEL:
+    if index.label_at(span[0]) != GROUP_LABEL:
         return False
     words = trigger.doc.char_span(span[0], span[1], alignment_mode="expand")
     if words is None:
