@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 import spacy
+from dateline.transforms.attribute_rules import use_array_attribute_ruler
 from dateline.transforms.entity_components import add_entity_components
 from dateline.transforms.event_detector import EventDetector
 from dateline.transforms.events import Lexicon, build_lexicon
@@ -14,7 +15,8 @@ from spacy.language import Language
 @lru_cache(maxsize=4)
 def load_nlp(model: str, entity_components: bool = True) -> Language:
     """The installed spaCy pipeline ``model`` with Dateline's components, cached per process: a line break
-    ends a sentence (``transforms.sentence_breaks``, before the parser) and the entity components after ``ner``.
+    ends a sentence (``transforms.sentence_breaks``, before the parser), the model's attribute ruler runs
+    over arrays (``transforms.attribute_rules``, the same output) and the entity components follow ``ner``.
 
     ``entity_components=False`` gives the bare model (what ``dateline eval ner`` compares against).
     """
@@ -25,6 +27,7 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
             f"spaCy model {model!r} is not installed (set DATELINE_MODEL to an installed pipeline)"
         ) from exc
     if entity_components:
+        use_array_attribute_ruler(nlp)
         add_sentence_breaks(nlp)
         reference = load_reference()
         add_entity_components(nlp, reference.alias_rows(), reference.title_words(),
