@@ -42,13 +42,14 @@ def group_key(document_key: str, name: str) -> str:
     return make_key(GROUP_LABEL, document_key, name.casefold())
 
 
-def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) -> list[dict]:
+def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str], text: str | None = None) -> list[dict]:
     """A group-mention row per noun phrase of ``doc`` headed by one of ``nouns`` that names no entity.
 
     ``mentions`` are the document's entity-mention rows (``entities.doc_mentions``). Each row has the
     offsets of the phrase without determiner, number or possessor ("the riot police" → "riot police"),
     ``mention_text`` as written there and ``canonical_name`` the phrase with its common words in lower
-    case ("Police" opening a sentence is "police").
+    case ("Police" opening a sentence is "police"). ``text`` is the Doc's own text when the caller has
+    it (``Doc.text`` joins every token on each call: it is read at most once per Doc here).
     """
     if not nouns:
         return []
@@ -63,11 +64,13 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) ->
         if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
             continue
         start, end = words[0].idx, token.idx + len(token.text)
+        if text is None:
+            text = doc.text
         rows.append(
             {
                 "start_char": start,
                 "end_char": end,
-                "mention_text": doc.text[start:end],
+                "mention_text": text[start:end],
                 "label": GROUP_LABEL,
                 "canonical_name": "".join(_spelling(word) + word.whitespace_ for word in words).strip(),
             }
