@@ -98,8 +98,14 @@ def lexicon_features(token: Token, prior: LexiconPrior) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | None = None) -> list[str]:
-    """The sparse features of one candidate (see the module docstring); binary, named by string."""
+def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | None = None,
+                   words: "SentenceWords | None" = None) -> list[str]:
+    """The sparse features of one candidate (see the module docstring); binary, named by string.
+
+    ``words`` are the content words of the token's sentence (``sentence_words``), when the caller has read
+    them once for all the sentence's candidates; otherwise they are read here."""
+    if words is None:
+        words = sentence_words(token.sent)
     lemma = token.lemma_.lower()
     head = token.head
     feats = [
@@ -108,10 +114,10 @@ def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | N
         f"h={head.lemma_.lower()}", f"lh={lemma}|{head.lemma_.lower()}", f"hd={token.dep_}|{head.pos_}",
         f"e={token.ent_type_ or '-'}",
     ]
-    if token.i > token.sent.start:
+    if token.i > words.start:
         prev = token.doc[token.i - 1]
         feats += [f"w-1={prev.lower_}", f"lw-1={lemma}|{prev.lower_}"]
-    if token.i + 1 < token.sent.end:
+    if token.i + 1 < words.end:
         nxt = token.doc[token.i + 1]
         feats += [f"w+1={nxt.lower_}", f"lw+1={lemma}|{nxt.lower_}"]
     for child in token.children:
@@ -134,7 +140,7 @@ def token_features(token: Token, labels: dict[int, str], prior: LexiconPrior | N
     feats += [f"se={ent or '-'}", f"lse={lemma}|{ent or '-'}"]
     if head is not token:
         feats.append(f"hc={head.dep_}|{head.lemma_.lower()}")
-    feats += window_features(token, lemma)
+    feats += window_features(token, lemma, words)
     if prior:
         feats += lexicon_features(token, prior)
     return feats
@@ -145,15 +151,36 @@ def is_content_word(token: Token) -> bool:
     return token.pos_ in CANDIDATE_POS and not (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN")
 
 
-def window_features(token: Token, lemma: str) -> list[str]:
+@dataclass(frozen=True)
+class SentenceWords:
+    """A sentence's bounds (token indices) and its content words (``is_content_word``) with their lower-case
+    lemmas, read once per sentence for all of its candidates."""
+
+    start: int
+    end: int
+    content: list[Token]
+    lemmas: list[str]
+    position: dict[int, int]  # token index → its place in ``content``
+
+
+def sentence_words(sent: Span) -> SentenceWords:
+    """The content words of ``sent`` as every candidate of it reads them (``window_features``)."""
+    content = [t for t in sent if is_content_word(t)]
+    return SentenceWords(sent.start, sent.end, content, [t.lemma_.lower() for t in content],
+                         {t.i: k for k, t in enumerate(content)})
+
+
+def window_features(token: Token, lemma: str, words: SentenceWords | None = None) -> list[str]:
     """The lemma paired with each content word (verb, noun, adjective, not a name) up to three content
-    words away in its sentence: the sense clues a parse may not link ("virus ... attacks ... lungs")."""
-    content = [t for t in token.sent if is_content_word(t)]
-    at = next((k for k, t in enumerate(content) if t.i == token.i), None)
+    words away in its sentence: the sense clues a parse may not link ("virus ... attacks ... lungs").
+    ``words``: the sentence's content words when the caller has read them (``sentence_words``)."""
+    if words is None:
+        words = sentence_words(token.sent)
+    at = words.position.get(token.i)
     if at is None:
         return []
-    near = content[max(0, at - WINDOW):at] + content[at + 1:at + 1 + WINDOW]
-    return list(dict.fromkeys(f"lwin={lemma}|{t.lemma_.lower()}" for t in near))
+    near = words.lemmas[max(0, at - WINDOW):at] + words.lemmas[at + 1:at + 1 + WINDOW]
+    return list(dict.fromkeys(f"lwin={lemma}|{other}" for other in near))
 
 
 @dataclass(frozen=True)
@@ -229,22 +256,27 @@ class EventDetector:
                             for code, prep in entries]}
         (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str]) -> np.ndarray:
-        """Class probabilities (tokens × classes) for candidate tokens of one Doc."""
+    def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str],
+                      words: SentenceWords | None = None) -> np.ndarray:
+        """Class probabilities (tokens × classes) for candidate tokens of one Doc (``words``: the content words
+        of the sentence all the tokens are in, ``sentence_words``, when the caller has read them)."""
         tensors = None
         if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
             tensors = doc.tensor[[t.i for t in tokens]]
-        return self.probabilities_of([token_features(t, labels, self.prior) for t in tokens], tensors)
+        return self.probabilities_of([token_features(t, labels, self.prior, words) for t in tokens], tensors)
 
     def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
         """Class probabilities (rows × classes) from each row's feature names and token vectors."""
         scores = np.tile(self.model.bias, (len(features), 1))
         if tensors is not None and self.model.dense.shape[0]:
             scores += tensors @ self.model.dense
+        column = self.column
+        weights = self.model.weights
         for row, names in enumerate(features):
-            cols = [self.column[f] for f in dict.fromkeys(names) if f in self.column]  # binary, as trained
+            # binary, as trained; one dict look-up per distinct name
+            cols = [c for c in map(column.get, dict.fromkeys(names)) if c is not None]
             if cols:
-                scores[row] += self.model.weights[cols].sum(axis=0)
+                scores[row] += weights[cols].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -255,11 +287,16 @@ class EventDetector:
         return calibrate(self.calibration, raw, code, repeat)
 
     def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
-        """The detections of one sentence whose calibrated confidence reaches the threshold."""
-        tokens = [t for t in sent if is_candidate(t, self.lemmas)]
+        """The detections of one sentence whose calibrated confidence reaches the threshold.
+
+        The sentence's content words are read once (``sentence_words``) for its candidates and all of their
+        window features, not once per candidate."""
+        words = sentence_words(sent)
+        # is_candidate: a content word whose lemma is a known trigger lemma
+        tokens = [t for t, lemma in zip(words.content, words.lemmas, strict=True) if lemma in self.lemmas]
         if not tokens:
             return
-        probs = self.probabilities(sent.doc, tokens, labels)
+        probs = self.probabilities(sent.doc, tokens, labels, words)
         probs_events = probs.copy()
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)

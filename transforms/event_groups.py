@@ -17,13 +17,18 @@ on an unnamed group alone.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
+import numpy as np
 import polars as pl
 from dateline.transforms.entities import ENTITY_SCHEMA
 from dateline.transforms.event_mentions import MentionIndex
 from dateline.transforms.event_references import names_entity
 from dateline.transforms.frames import rows_frame
 from dateline.transforms.keys import make_key
+from spacy.attrs import LOWER, POS
+from spacy.strings import get_string_id
+from spacy.symbols import NOUN, PROPN
 from spacy.tokens import Doc, Token
 
 GROUP_LABEL = "GROUP"
@@ -35,6 +40,7 @@ _MAX_MODIFIER_WORDS = 3
 # A group noun modifying a noun is no group of its own ("police officers", "regime change", "government
 # funding"); a possessor is ("the government's decision").
 _MODIFIERS = frozenset({"compound", "amod", "nmod"})
+_NOUN_POS = np.array([NOUN, PROPN], dtype=np.uint64)
 
 
 def group_key(document_key: str, name: str) -> str:
@@ -42,38 +48,49 @@ def group_key(document_key: str, name: str) -> str:
     return make_key(GROUP_LABEL, document_key, name.casefold())
 
 
-def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str]) -> list[dict]:
+def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str], text: str | None = None) -> list[dict]:
     """A group-mention row per noun phrase of ``doc`` headed by one of ``nouns`` that names no entity.
 
     ``mentions`` are the document's entity-mention rows (``entities.doc_mentions``). Each row has the
     offsets of the phrase without determiner, number or possessor ("the riot police" → "riot police"),
     ``mention_text`` as written there and ``canonical_name`` the phrase with its common words in lower
-    case ("Police" opening a sentence is "police").
+    case ("Police" opening a sentence is "police"). ``text`` is the Doc's own text when the caller has
+    it (``Doc.text`` joins every token on each call: it is read at most once per Doc here).
     """
     if not nouns:
         return []
     index = MentionIndex(list(mentions))
     rows = []
-    for token in doc:
-        if token.lower_ not in nouns or token.pos_ not in ("NOUN", "PROPN"):
-            continue
+    # The Doc's words read as arrays, not one Token object per word: only group nouns become Tokens.
+    attrs = doc.to_array([LOWER, POS]).reshape(len(doc), 2)
+    heads = np.isin(attrs[:, 0], _string_ids(nouns)) & np.isin(attrs[:, 1], _NOUN_POS)
+    for i in np.flatnonzero(heads).tolist():
+        token = doc[i]  # its lower-case form is one of ``nouns``, its part of speech NOUN or PROPN
         if token.dep_ in _MODIFIERS:
             continue  # "police officers", "regime change", "government funding": no group of its own
         words = _phrase(token)
         if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
             continue
         start, end = words[0].idx, token.idx + len(token.text)
+        if text is None:
+            text = doc.text
         rows.append(
             {
                 "start_char": start,
                 "end_char": end,
-                "mention_text": doc.text[start:end],
+                "mention_text": text[start:end],
                 "label": GROUP_LABEL,
                 "canonical_name": "".join(_spelling(word) + word.whitespace_ for word in words).strip(),
             }
         )
     # "opposition party members": the phrase of "members" holds "opposition", which is no mention of its own
     return [row for row in rows if not any(_inside(row, other) for other in rows if other is not row)]
+
+
+@cache
+def _string_ids(words: frozenset[str]) -> np.ndarray:
+    """The vocabulary hashes of ``words`` (what ``Doc.to_array([LOWER])`` holds for them)."""
+    return np.array(sorted(get_string_id(word) for word in words), dtype=np.uint64)
 
 
 def _inside(row: dict, other: dict) -> bool:

@@ -8,7 +8,7 @@ share one ``nlp.pipe`` pass. Dates are kept as text here and anchored later (``t
 because anchoring needs the document's publication date.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 
 import polars as pl
@@ -166,13 +166,14 @@ def doc_events(
     """
     if not doc.has_annotation("DEP"):
         return []
+    # Doc.text joins every token on each call: read it once per Doc, not once per trigger or group.
+    text = doc.text if text is None else text
     document = _Document(
         key=document_key,
-        # Doc.text joins every token on each call: read it once per Doc, not once per trigger.
-        text=doc.text if text is None else text,
+        text=text,
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
-        index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns)]),
+        index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns, text)]),
         stand_ins=demonym_people(doc, mentions),
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
@@ -191,7 +192,8 @@ def doc_events(
         codes_at = {token.i: entry.code for token, entry, _ in found}
         sentence_rows = [_event_row(document, sent_index, sent, trigger, codes_at) for trigger in found]
         rows.extend(_merge_sentence_rows(sentence_rows))
-    return [asdict(row) for row in rows]
+    # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
+    return [dict(vars(row)) for row in rows]
 
 
 # Types of a verb whose object event is someone else's act: "rejected that demand", "denied the
