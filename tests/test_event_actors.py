@@ -189,3 +189,37 @@ def test_the_first_person_deep_in_a_quote_is_its_speaker(nlp):
 )
 def test_a_hyphen_joined_pair_on_a_noun_trigger_is_both_actors(nlp, text, trigger, expected):
     assert actors(nlp, text, trigger) == expected
+
+
+def test_the_by_agent_of_a_decision_noun_does_its_infinitive(nlp):
+    text = "The decision by Germany to expel the diplomats angered Moscow."
+    assert actors(nlp, text, "expel")[0] == ["Germany"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("House Speaker Nancy Pelosi held a news conference. The speaker criticized the decision.",
+         ["Nancy Pelosi"]),
+        ("Attorney General William Barr testified on Monday. The attorney general criticized the decision.",
+         ["William Barr"]),
+        # no one introduced as speaker: the role stays unresolved
+        ("Nancy Pelosi held a news conference. The speaker criticized the decision.", []),
+    ],
+)
+def test_more_titles_refer_back_to_the_person_introduced_with_them(nlp, text, expected):
+    assert actors(nlp, text, "criticized")[0] == expected
+
+
+def test_a_spokesman_for_an_actor_speaks_for_it(nlp):
+    assert actors(nlp, "A spokesman for the Kremlin denied the allegations.", "denied")[0] == ["Kremlin"]
+    # "for" on any other noun names no doer
+    assert actors(nlp, "The demand for Russia to leave was denied.", "denied")[0] == []
+
+
+def test_a_quote_without_its_own_speaker_is_spoken_by_the_next_quoted_sentence_s_speaker(nlp):
+    text = '"We need a new treaty. It has to be signed this year," Angela Merkel said in Berlin.'
+    assert actors(nlp, text, "need")[0] == ["Angela Merkel"]
+    # no quote marks: first person stays unresolved
+    text = "We need a new treaty. Angela Merkel said in Berlin that the talks were over."
+    assert actors(nlp, text, "need")[0] == []

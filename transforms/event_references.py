@@ -36,6 +36,7 @@ _GROUP_PRONOUNS = {"it", "its", "they", "their", "them"}
 # Resolved only as the speaker of their quote ('"We will", X said'), whoever speaks.
 _SPEAKER_PRONOUNS = {"i", "we", "my", "our", "me", "us"}
 _SINGULAR_SPEAKER = {"i", "my", "me"}
+_QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 _RELATIVE_PRONOUNS = {"who", "whom", "that", "which"}
 # The words an object pronoun hangs on: "urged him", "spoke to him".
 _OBJECT_DEPS = OBJ | {"pobj"}
@@ -49,6 +50,10 @@ _SPEECH_VERBS = frozenset({
     "say", "tell", "announce", "claim", "state", "add", "insist", "warn", "argue", "write", "tweet",
     "declare", "confirm", "vow", "suggest", "indicate", "signal", "note", "explain", "acknowledge",
     "contend", "predict", "promise", "pledge", "threaten", "admit", "repeat", "reiterate",
+})
+# "a spokesman for the Kremlin", "a lawyer for Cohen": who speaks for someone stands for them.
+_SPOKESPEOPLE = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "representative", "lawyer", "attorney", "envoy",
 })
 # "she is open to supporting": an adjectival complement's subject does what it is ready to do.
 _ACTOR_CLIMB_DEPS = CLIMB_DEPS | {"acomp"}
@@ -139,7 +144,8 @@ def _named_modifier(token: Token, index: MentionIndex) -> CharSpan | None:
                 row = index.at(child.idx)
                 if row is not None and is_actor(row, child):
                     return span(row)
-    for obj in prep_objects(token, ("of",), deps=("prep",)):
+    preps = ("of", "for") if token.lemma_.lower() in _SPOKESPEOPLE else ("of",)
+    for obj in prep_objects(token, preps, deps=("prep",)):
         row = index.at(obj.idx)
         if row is not None and is_actor(row, obj):
             return span(row)
@@ -220,9 +226,30 @@ def _first_person(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     """'"My concern is ...," Graham said': the first person of a quote is its speaker, however deep;
     "I" / "my" / "me" only a person."""
     speaker = _quote_speaker(pronoun, index)
+    if speaker is None:
+        speaker = _neighbour_speaker(pronoun, index)
     if speaker is None or (pronoun.lower_ in _SINGULAR_SPEAKER and index.label_at(speaker[0]) != "PERSON"):
         return None
     return speaker
+
+
+def _neighbour_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """'"We need a deal. We will get it," Gove said.': a quoted sentence without its own speaker is spoken
+    by the one a speech verb of the next quoted sentence (else of the sentence before) names."""
+    sent = pronoun.sent
+    if not any(tok.text in _QUOTES for tok in sent):
+        return None
+    doc = pronoun.doc
+    following = [doc[sent.end].sent] if sent.end < len(doc) else []
+    for other in following + preceding_sentences(pronoun, 1):
+        if not any(tok.text in _QUOTES for tok in other):
+            continue
+        for tok in other:
+            if tok.lemma_.lower() in _SPEECH_VERBS and tok.pos_ == "VERB":
+                speakers = verb_doers(tok, index)
+                if speakers:
+                    return speakers[0]
+    return None
 
 
 def _quote_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
@@ -324,6 +351,11 @@ def _borrowed_doer(node: Token, index: MentionIndex) -> list[CharSpan] | None:
         owners = [child for child in head.children if child.dep_ == "poss"]
         if owners:
             return resolve(owners[0], index)
+        # "the decision by Germany to expel": the noun's "by" agent decides and does it
+        for obj in prep_objects(head, ("by",)):
+            agents = resolve(obj, index)
+            if agents:
+                return agents
     if node.dep_ == "xcomp":
         # "urged Congress to impeach": the object of a control verb does the infinitive's act;
         # "is expected to oust": a raised passive subject does it.
