@@ -67,3 +67,12 @@ def test_a_curly_will_and_a_decision_to_act_are_planned(nlp):
     assert _modality(nlp, "The president made a decision to withdraw the troops.", "withdraw", "RETREAT") == (
         "planned"
     )
+
+
+def test_to_be_to_and_a_planned_noun_are_planned(nlp):
+    assert _modality(nlp, "The country is to expel three diplomats.", "expel", "SANCTION") == "planned"
+    assert _modality(nlp, "Both sides discussed a planned meeting of negotiators.", "meeting", "CONSULT") == (
+        "planned"
+    )
+    # "is" with a noun or an adjective is no plan
+    assert _modality(nlp, "The country is ready to expel three diplomats.", "expel", "SANCTION") == "hypothetical"

@@ -46,6 +46,7 @@ _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothet
 _PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim", "decision",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
 _PLANNED_MODS = ("upcoming", "planned", "scheduled", "future", "forthcoming")
+# "'ll" / "'d" typed with a straight or a curly quote: "He’ll meet".
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll", "wo", "would", "could", "might", "may", "'d", "’d"})
 _WILL = frozenset({"will", "shall", "'ll", "’ll"})
 # Verbs and adjectives whose complement has not happened yet: "plans to", "is expected to", "is set to".
@@ -197,7 +198,17 @@ def _planned_by_head(clause: _Clause) -> bool:
 
 
 def _scheduled(clause: _Clause) -> bool:
-    return any(c.lemma_.lower() in _PLANNED_MODS for c in clause.trigger.children)
+    """"the upcoming summit", "a planned meeting" (the word as written: "planned" has the lemma "plan")."""
+    return any(c.lower_ in _PLANNED_MODS or c.lemma_.lower() in _PLANNED_MODS for c in clause.trigger.children)
+
+
+def _is_to(clause: _Clause) -> bool:
+    """"Ukraine is to expel 13 diplomats", "the leaders are to meet in June": "be to" is a plan."""
+    return any(
+        tok.lemma_.lower() == "be" and via == "xcomp"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.chain[i][0].children)
+        for i, (tok, via) in enumerate(clause.chain[1:])
+    )
 
 
 # In order: the first rule that holds gives the modality; none holds: "asserted".
@@ -212,6 +223,7 @@ MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
     (_will, "planned"),
     (_planned_by_head, "planned"),
     (_scheduled, "planned"),
+    (_is_to, "planned"),
 )
 
 
