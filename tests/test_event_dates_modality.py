@@ -7,7 +7,6 @@ so they do not depend on which words the detector types.
 
 from dateline.transforms.entities import doc_mentions
 from dateline.transforms.event_actors import predicate
-from dateline.transforms.event_details import noun_date_text
 from dateline.transforms.event_modality import modality
 from dateline.transforms.events import doc_events
 
@@ -77,17 +76,3 @@ def test_to_be_to_and_a_planned_noun_are_planned(nlp):
     )
     # "is" with a noun or an adjective is no plan
     assert _modality(nlp, "The country is ready to expel three diplomats.", "expel", "SANCTION") == "hypothetical"
-
-
-def _noun_date(nlp, text: str, word: str) -> str | None:
-    doc = nlp(text)
-    token = next(t for t in doc if t.text == word)
-    return noun_date_text(token, predicate(token), text, [ent for ent in doc.ents if ent.label_ == "DATE"])
-
-
-def test_the_date_of_a_noun_under_another_event_s_verb(nlp):
-    # read as the object of another event's verb (a CONCEDE "delayed", a REJECT "rejected"): the date the verb
-    # moves the noun's event to is the noun's, the verb's own date is not
-    assert _noun_date(nlp, "The administration delayed the tariffs to December 15.", "tariffs") == "December 15"
-    assert _noun_date(nlp, "The senators rejected the demand on Friday.", "demand") is None
-    assert _noun_date(nlp, "The senators rejected Monday's demand.", "demand") == "Monday"

@@ -38,7 +38,6 @@ _TOPIC_PREPS = frozenset({"in", "on", "from"})
 _TIME_MARKS = frozenset({"when", "as", "while"})
 _RELATIVE_WORDS = frozenset({"this", "last", "next", "past", "coming", "previous"})
 _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
-_MOVED_TO = frozenset({"to", "until", "till"})
 
 
 def quantity(trigger: Token, pred: Token, doc_text: str) -> tuple[float | None, str, str] | None:
@@ -204,29 +203,22 @@ def date_text(
     return _date_words(pick, sent, doc_text)
 
 
-def noun_date_text(trigger: Token, pred: Token, doc_text: str, date_ents: list[Span]) -> str | None:
+def noun_date_text(trigger: Token, doc_text: str, date_ents: list[Span]) -> str | None:
     """The date written on a noun trigger itself ("condemned Sunday's attack", "the talks that began on
-    Monday"), for a noun that is the object or subject of another event's verb ``pred``: that verb's date
-    is its own ("rejected the demand on Friday": Friday is the rejection's, the demand came before). A date
-    the verb moves the noun's event to is the noun's ("the tariff was delayed to December 15")."""
+    Monday"), for a noun that is the object or subject of another event's verb: that verb's date is its
+    own ("rejected the demand on Friday": Friday is the rejection's, the demand came before)."""
     sent = trigger.sent
     noun = {t.i for t in trigger.subtree}
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
     dates += _bare_weekdays(sent, dates)
     own = [
         ent for ent in dates
-        if not is_duration(ent.text) and not is_named_event(_date_phrase(ent))
-        and ((ent.root.i in noun and _attached(ent.root, trigger, trigger)) or _moved_to(ent.root, pred))
+        if ent.root.i in noun and not is_duration(ent.text) and not is_named_event(_date_phrase(ent))
+        and _attached(ent.root, trigger, trigger)
     ]
     if not own:
         return None
     return _date_words(min(own, key=lambda e: abs(e.root.i - trigger.i)), sent, doc_text)
-
-
-def _moved_to(node: Token, pred: Token) -> bool:
-    """"delayed to December 15", "postponed until May": the date a verb moves its object's event to."""
-    prep = node.head
-    return node.dep_ == "pobj" and prep.lower_ in _MOVED_TO and prep.head.i == pred.i
 
 
 def _date_words(pick: Span, sent: Span, doc_text: str) -> str:

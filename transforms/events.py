@@ -228,7 +228,7 @@ def _event_row(
     how_sure = modality(trigger, pred, code)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
     if pred is not trigger and codes_at.get(pred.i) not in (None, code):  # "rejected the demand on Friday"
-        when = noun_date_text(trigger, pred, document.text, document.date_ents)
+        when = noun_date_text(trigger, document.text, document.date_ents)
     else:
         when = date_text(trigger, pred, document.text, document.date_ents, code)
     if found.confidence is not None:
