@@ -183,7 +183,6 @@ def date_text(
     ("a two-day visit"), the name of an event ("Super Tuesday", "the March for Life"), nor a year that
     names another noun ("the 2016 election"). An act done by saying (``code`` in ``SPOKEN_CODES``) with
     no date of its own takes the date of the statement that makes it ("said on Friday that he supports").
-    A noun trigger whose predicate is another event's trigger takes ``noun_date_text`` instead.
     """
     sent = trigger.sent
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
@@ -200,29 +199,6 @@ def date_text(
     # the trigger's own dependents first ("agreed on Monday to meet Xi in June": the meeting is in June)
     inside = {t.i for t in pred.subtree} if pred is trigger else {t.i for t in trigger.subtree}
     pick = min(own, key=lambda e: (e.root.i not in inside, abs(e.root.i - trigger.i)))
-    return _date_words(pick, sent, doc_text)
-
-
-def noun_date_text(trigger: Token, doc_text: str, date_ents: list[Span]) -> str | None:
-    """The date written on a noun trigger itself ("condemned Sunday's attack", "the talks that began on
-    Monday"), for a noun that is the object or subject of another event's verb: that verb's date is its
-    own ("rejected the demand on Friday": Friday is the rejection's, the demand came before)."""
-    sent = trigger.sent
-    noun = {t.i for t in trigger.subtree}
-    dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
-    dates += _bare_weekdays(sent, dates)
-    own = [
-        ent for ent in dates
-        if ent.root.i in noun and not is_duration(ent.text) and not is_named_event(_date_phrase(ent))
-        and _attached(ent.root, trigger, trigger)
-    ]
-    if not own:
-        return None
-    return _date_words(min(own, key=lambda e: abs(e.root.i - trigger.i)), sent, doc_text)
-
-
-def _date_words(pick: Span, sent: Span, doc_text: str) -> str:
-    """The date's text with a word before it that anchors it ("this month's") and a day in parentheses."""
     start = pick.start
     while start > sent.start and pick.doc[start - 1].lower_ in _RELATIVE_WORDS:
         start -= 1  # "this month's": the recognizer may leave the word that anchors it out

@@ -14,7 +14,7 @@ from importlib import resources
 import polars as pl
 from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
 from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
-from dateline.transforms.event_details import date_text, noun_date_text, quantity
+from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
 from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
@@ -227,10 +227,7 @@ def _event_row(
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
     how_sure = modality(trigger, pred, code)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
-    if pred is not trigger and codes_at.get(pred.i) not in (None, code):  # "rejected the demand on Friday"
-        when = noun_date_text(trigger, document.text, document.date_ents)
-    else:
-        when = date_text(trigger, pred, document.text, document.date_ents, code)
+    when = date_text(trigger, pred, document.text, document.date_ents, code)
     if found.confidence is not None:
         confidence = found.confidence
     else:  # lexicon only: how much of the event the sentence attests

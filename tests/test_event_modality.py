@@ -1,19 +1,12 @@
-"""Dates and modality of event mentions: rules that depend on the event around the trigger.
+"""Modality of event mentions: rules that depend on the event around the trigger.
 
 The sentences are written for these tests. ``nlp`` and ``lexicon`` are the production ones (conftest);
 the modality rules are called on the parse directly with the event type they are given in the pipeline,
 so they do not depend on which words the detector types.
 """
 
-from dateline.transforms.entities import doc_mentions
 from dateline.transforms.event_actors import predicate
 from dateline.transforms.event_modality import modality
-from dateline.transforms.events import doc_events
-
-
-def _rows(nlp, lexicon, text: str) -> dict[str, dict]:
-    doc = nlp(text)
-    return {row["trigger"]: row for row in doc_events("d", doc, doc_mentions("d", doc), lexicon)}
 
 
 def _modality(nlp, text: str, word: str, code: str) -> str:
@@ -21,15 +14,6 @@ def _modality(nlp, text: str, word: str, code: str) -> str:
     token = next(t for t in doc if t.text == word)
     pred = predicate(token) if token.pos_ in ("NOUN", "PROPN") else token
     return modality(token, pred, code)
-
-
-def test_an_event_noun_under_another_event_s_verb_takes_only_its_own_date(nlp, lexicon):
-    # Friday is the day of the rejection; the demand was made before and is not dated by the sentence
-    rows = _rows(nlp, lexicon, "The senators rejected the president's demand for wall funding on Friday.")
-    assert (rows["rejected"]["date_text"], rows["demand"]["date_text"]) == ("Friday", None)
-    # a date written on the noun itself still dates it
-    rows = _rows(nlp, lexicon, "The minister on Tuesday condemned Sunday's bombing of the market.")
-    assert (rows["condemned"]["date_text"], rows["bombing"]["date_text"]) == ("Tuesday", "Sunday")
 
 
 def test_a_rejection_made_by_a_negation_is_asserted(nlp):
