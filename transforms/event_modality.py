@@ -20,21 +20,35 @@ _HYPOTHETICAL_HEADS = {"fear", "possibility", "prospect", "risk", "threat", "if"
                        "willing", "open", "ready", "unlikely", "likely"}
 # Words that turn what they govern down: "refused to negotiate", "declined to bring charges", "cancelled a visit".
 _NEGATING_HEADS = frozenset(DENY | {"refuse", "decline", "fail", "cancel", "scrap", "spurn", "abandon"})
+# Of those, the ones that call off a planned event named by a noun ("cancelled the visit", "scrapped a trip");
+# the others answer an event that is there: "denied the allegations", "refused the request", "declined to
+# hear the appeal" leave the allegations, the request and the appeal asserted.
+_CALLING_OFF_HEADS = frozenset({"cancel", "scrap", "abandon"})
+# Words that reject by themselves; a REJECT typed on another word is made by its negation ("doesn't believe
+# in", "never engaged in", "did not consider it spying", "not going to do that"), which asserts the rejection.
+_REJECTING_WORDS = frozenset({
+    "reject", "deny", "refuse", "oppose", "veto", "block", "dismiss", "decline", "refute", "rebuff", "spurn",
+    "rejection", "opposition", "refusal", "denial", "vote", "resist", "object", "boycott",
+})
 # Words that ask for what they govern, which has not happened: "urged X to denounce", "called for impeachment".
 _REQUEST_HEADS = frozenset({
     "urge", "ask", "call", "demand", "press", "push", "request", "appeal", "implore", "beg", "encourage", "need",
     "pressure", "petition",
 })
+# Verbs whose object event noun is asked for or threatened, not done: "demanded talks", "threatened a veto".
+_ASKED_OBJECT_HEADS = frozenset({"demand", "request", "seek", "threaten"})
 # Verbs that report speech: "would" under them is the future of the speaker's time ("said it would expel").
 _SPEECH_HEADS = frozenset({
     "say", "tell", "announce", "confirm", "state", "add", "insist", "declare", "write", "tweet", "report",
     "indicate", "signal", "suggest", "vow", "pledge", "promise",
 })
 _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothetical", "likely"}
-_PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim",
+_PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim", "decision",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
 _PLANNED_MODS = ("upcoming", "planned", "scheduled", "future", "forthcoming")
-_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "would", "could", "might", "may", "'d"})
+# "'ll" / "'d" typed with a straight or a curly quote: "He’ll meet".
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll", "wo", "would", "could", "might", "may", "'d", "’d"})
+_WILL = frozenset({"will", "shall", "'ll", "’ll"})
 # Verbs and adjectives whose complement has not happened yet: "plans to", "is expected to", "is set to".
 _LOOKS_AHEAD = frozenset({
     "plan", "expect", "hope", "aim", "schedule", "set", "intend", "want", "seek", "prepare", "due", "poise",
@@ -58,6 +72,7 @@ class _Clause:
     trigger: Token
     pred: Token
     chain: tuple[tuple[Token, str], ...]
+    code: str | None = None
 
     @property
     def local(self) -> list[Token]:
@@ -74,7 +89,7 @@ class _Clause:
         return [tok for tok, via in self.chain[1:] if via in _COMPLEMENT_DEPS]
 
 
-def _clause(trigger: Token, pred: Token) -> _Clause:
+def _clause(trigger: Token, pred: Token, code: str | None = None) -> _Clause:
     if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
         # "he would brief Xi during his visit": the visit takes place whatever is said of the briefing
         pred = trigger
@@ -87,22 +102,35 @@ def _clause(trigger: Token, pred: Token) -> _Clause:
             break
         chain.append((node.head, node.dep_))
         node = node.head
-    return _Clause(trigger, pred, tuple(chain))
+    return _Clause(trigger, pred, tuple(chain), code)
 
 
 def _has_child(tokens: list[Token], test: Callable[[Token], bool]) -> bool:
     return any(test(child) for tok in tokens for child in tok.children)
 
 
+def _rejects_by_negation(clause: _Clause) -> bool:
+    """A REJECT on a word that does not reject by itself: its negation is the act ("I did not praise
+    racists", "he doesn't believe in the plan"), so the rejection is asserted."""
+    return clause.code == "REJECT" and clause.trigger.lemma_.lower() not in _REJECTING_WORDS
+
+
 def _negated_locally(clause: _Clause) -> bool:
+    if _rejects_by_negation(clause):
+        return False
     return _has_child(clause.local, lambda c: c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no"))
 
 
 def _denied(clause: _Clause) -> bool:
     """"denied any plans to invade", "refused to negotiate": the refusal is its own event; what it turns
-    down did not happen."""
+    down did not happen. An event noun it answers is there ("denied the allegations", "refused the
+    request"); only a called-off one is not ("cancelled the visit")."""
+    if _rejects_by_negation(clause):
+        return False
+    noun = clause.trigger.pos_ in ("NOUN", "PROPN")
     return any(
-        tok.lemma_.lower() in _NEGATING_HEADS or any(c.dep_ == "neg" for c in tok.children)
+        (tok.lemma_.lower() in (_CALLING_OFF_HEADS if noun else _NEGATING_HEADS))
+        or (not noun and any(c.dep_ == "neg" for c in tok.children))
         for tok in clause.governed
     )
 
@@ -130,10 +158,14 @@ def _said_would(clause: _Clause) -> bool:
 
 
 def _requested(clause: _Clause) -> bool:
-    """"urged them to denounce", "asked the court to halt", "called for impeachment": asked for, not done."""
+    """"urged them to denounce", "asked the court to halt", "called for impeachment", "demanded impeachment
+    proceedings", "threatened a veto": asked for or threatened, not done."""
     for tok, via in clause.chain[1:]:
         below = clause.chain[[t.i for t, _ in clause.chain].index(tok.i) - 1][0]
-        if tok.lemma_.lower() not in _REQUEST_HEADS:
+        lemma = tok.lemma_.lower()
+        if via in ("dobj", "obj") and below is clause.trigger and lemma in _ASKED_OBJECT_HEADS:
+            return True
+        if lemma not in _REQUEST_HEADS:
             continue
         if via == "xcomp" or (via == "pobj" and below.head.lower_ in ("for",)):
             return True
@@ -158,7 +190,7 @@ def _feared(clause: _Clause) -> bool:
 
 
 def _will(clause: _Clause) -> bool:
-    return _has_child(clause.local + clause.governed, lambda c: c.dep_ == "aux" and c.lower_ in ("will", "shall", "'ll"))
+    return _has_child(clause.local + clause.governed, lambda c: c.dep_ == "aux" and c.lower_ in _WILL)
 
 
 def _planned_by_head(clause: _Clause) -> bool:
@@ -166,7 +198,17 @@ def _planned_by_head(clause: _Clause) -> bool:
 
 
 def _scheduled(clause: _Clause) -> bool:
-    return any(c.lemma_.lower() in _PLANNED_MODS for c in clause.trigger.children)
+    """"the upcoming summit", "a planned meeting" (the word as written: "planned" has the lemma "plan")."""
+    return any(c.lower_ in _PLANNED_MODS or c.lemma_.lower() in _PLANNED_MODS for c in clause.trigger.children)
+
+
+def _is_to(clause: _Clause) -> bool:
+    """"Ukraine is to expel 13 diplomats", "the leaders are to meet in June": "be to" is a plan."""
+    return any(
+        tok.lemma_.lower() == "be" and via == "xcomp"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.chain[i][0].children)
+        for i, (tok, via) in enumerate(clause.chain[1:])
+    )
 
 
 # In order: the first rule that holds gives the modality; none holds: "asserted".
@@ -181,12 +223,14 @@ MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
     (_will, "planned"),
     (_planned_by_head, "planned"),
     (_scheduled, "planned"),
+    (_is_to, "planned"),
 )
 
 
-def modality(trigger: Token, pred: Token) -> str:
-    """asserted / negated / hypothetical / planned, from negation, modals and the governing words."""
-    clause = _clause(trigger, pred)
+def modality(trigger: Token, pred: Token, code: str | None = None) -> str:
+    """asserted / negated / hypothetical / planned, from negation, modals and the governing words (and the
+    event's ``code``: a REJECT made by a negation is asserted)."""
+    clause = _clause(trigger, pred, code)
     return next((result for holds, result in MODALITY_RULES if holds(clause)), "asserted")
 
 

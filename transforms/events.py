@@ -227,7 +227,7 @@ def _event_row(
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
     if place is None and mode == "visit":
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
-    how_sure = modality(trigger, pred)
+    how_sure = modality(trigger, pred, code)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
     when = date_text(trigger, pred, document.text, document.date_ents, code)
     if found.confidence is not None:
