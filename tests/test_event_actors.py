@@ -223,3 +223,11 @@ def test_a_quote_without_its_own_speaker_is_spoken_by_the_next_quoted_sentence_s
     # no quote marks: first person stays unresolved
     text = "We need a new treaty. Angela Merkel said in Berlin that the talks were over."
     assert actors(nlp, text, "need")[0] == []
+
+
+def test_quoted_sentences_whose_speakers_are_pronouns_do_not_send_each_other_back(nlp):
+    """'"…," we said. "…," we added.': each quote's speaker is a pronoun whose own quote would look to the
+    other; the search takes one step, so the actor is unresolved instead of an endless recursion."""
+    text = '"We need a deal," we said. "We will reject it," we added. "We will sanction them," we said.'
+    assert actors(nlp, text, "reject") == ([], [])
+    assert actors(nlp, text, "sanction")[0] == []

@@ -8,6 +8,7 @@ says; a pronoun reported by a speech verb is resolved as that verb's doer ("X sa
 """
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from dateline.transforms.event_mentions import (
     CLIMB_DEPS,
@@ -59,6 +60,8 @@ _SPOKESPEOPLE = frozenset({
 _ACTOR_CLIMB_DEPS = CLIMB_DEPS | {"acomp"}
 
 DoerRule = Callable[[Token, MentionIndex], list[CharSpan] | None]
+# Set while a quoted sentence's speaker is looked for in its neighbours (``_neighbour_speaker``).
+_NEIGHBOUR_SEARCH: ContextVar[bool] = ContextVar("neighbour_speaker_search", default=False)
 
 
 def resolve(token: Token, index: MentionIndex) -> list[CharSpan]:
@@ -235,7 +238,22 @@ def _first_person(pronoun: Token, index: MentionIndex) -> CharSpan | None:
 
 def _neighbour_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     """'"We need a deal. We will get it," Gove said.': a quoted sentence without its own speaker is spoken
-    by the one a speech verb of the next quoted sentence (else of the sentence before) names."""
+    by the one a speech verb of the next quoted sentence (else of the sentence before) names.
+
+    One step only: the neighbour's speaker is not itself looked for in its own neighbours. Two quoted
+    sentences whose speakers are both pronouns ('"…," we said. "…," we added.') would otherwise send
+    each to the other without end.
+    """
+    if _NEIGHBOUR_SEARCH.get():
+        return None
+    active = _NEIGHBOUR_SEARCH.set(True)
+    try:
+        return _neighbour_speaker_once(pronoun, index)
+    finally:
+        _NEIGHBOUR_SEARCH.reset(active)
+
+
+def _neighbour_speaker_once(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     sent = pronoun.sent
     if not any(tok.text in _QUOTES for tok in sent):
         return None
