@@ -73,7 +73,8 @@ def _stop(process: subprocess.Popen, first: int = signal.SIGINT, grace: float = 
         process.wait(grace)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
+        # the kernel reaps a killed group quickly, but a starved machine can take more than a few seconds
+        process.wait(60)
     except ProcessLookupError:
         pass
 
