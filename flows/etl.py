@@ -184,7 +184,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
         counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
         with _timed(seconds, "validate"):
             report = validate_frames(frames, state, run.run_id, _docs_dir(run), validate_early.result)
-        logger.info("warehouse look-ups: %d rows read in %d queries", state.rows_read, len(state.reads))
+        logger.info("warehouse look-ups: %d rows read in %d queries (%s)", state.rows_read, len(state.reads),
+                    state.breakdown() or "none")
         validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
         logger.info("validate: %s", validation)
         with _timed(seconds, "load"):

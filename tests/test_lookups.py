@@ -315,3 +315,18 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
     # an organization named after its place, a name under two coarse types.
     assert {("Red Sox", "Boston Red Sox"), ("Mark Heller", "Mark Jay Heller"), ("Glover", "Donald Glover"),
             ("Trump", "Trump")} <= set(redirected)
+
+
+def test_the_look_ups_breakdown_counts_each_query_rows_and_time():
+    con = duckdb.connect()
+    apply_schema(con)
+    lookups = WarehouseLookups(Path(), connection=con)
+    assert lookups.breakdown() == ""
+    assert lookups.missing_keys("dim_source", {"a", "b"}) == {"a", "b"}
+    lookups.missing_keys("dim_source", {"c"})
+    lookups.entity_votes(["x"])
+    assert [read.query for read in lookups.reads] == ["missing_keys", "missing_keys", "entity_votes"]
+    assert all(read.seconds > 0 for read in lookups.reads)
+    parts = lookups.breakdown().split("; ")
+    assert sorted(part.split(",")[0] for part in parts) == ["entity_votes 1×", "missing_keys 2×"]
+    assert next(p for p in parts if p.startswith("missing_keys")).split(", ")[1] == "3 rows"
