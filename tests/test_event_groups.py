@@ -52,6 +52,19 @@ def test_groups_frequent_as_actors_in_the_training_gold(nlp, lexicon):
     assert found["arrested"][1] == ["suspect"]
 
 
+def test_they_is_the_one_plural_subject_just_before_it(nlp, lexicon):
+    text = "Students gathered outside the ministry. They demanded a meeting with the minister."
+    assert events(nlp, lexicon, text)["demanded"][0] == ["Students"]
+    text = "While the activists support the law, they urged lawmakers to reject the bill."
+    assert events(nlp, lexicon, text)["urged"][:2] == (["activists"], ["lawmakers"])
+    # an object is not its own clause's subject: "them" are the protesters, not the officers
+    text = "The protesters blocked the road. Officers arrested them on Sunday."
+    assert events(nlp, lexicon, text)["arrested"][:2] == (["Officers"], ["protesters"])
+    # two plural subjects before it: the text does not make it clear
+    text = "Protesters marched on Sunday while officials watched. They criticized the plan."
+    assert events(nlp, lexicon, text)["criticized"][0] == []
+
+
 def test_a_passive_agent_and_a_group_subject(nlp, lexicon):
     found = events(
         nlp, lexicon, "Two journalists were detained by soldiers, and lawmakers condemned the raid."
