@@ -35,6 +35,36 @@ def test_groups_are_doers_and_targets_where_names_would_be(nlp, lexicon):
     assert found["arrested"] == (["riot police"], ["protesters"], ["riot police", "protesters"])
 
 
+def test_groups_frequent_as_actors_in_the_training_gold(nlp, lexicon):
+    # heads added from the training labels' gold actors: plural people, bodies, an unnamed perpetrator
+    found = events(
+        nlp, lexicon, "Several senators criticized the nominee, and the caucus rejected the offer."
+    )
+    assert found["criticized"][0] == ["Several senators"]
+    assert found["rejected"][0] == ["caucus"]
+    found = events(nlp, lexicon, "Two women accused the mayor, and the whistleblower urged lawmakers to act.")
+    assert found["accused"][0] == ["women"]
+    assert found["urged"][:2] == (["whistleblower"], ["lawmakers"])
+    found = events(
+        nlp, lexicon, "A gunman opened fire on Saturday, and the suspect was arrested hours later."
+    )
+    assert found["opened"][0] == ["gunman"]
+    assert found["arrested"][1] == ["suspect"]
+
+
+def test_they_is_the_one_plural_subject_just_before_it(nlp, lexicon):
+    text = "Students gathered outside the ministry. They demanded a meeting with the minister."
+    assert events(nlp, lexicon, text)["demanded"][0] == ["Students"]
+    text = "While the activists support the law, they urged lawmakers to reject the bill."
+    assert events(nlp, lexicon, text)["urged"][:2] == (["activists"], ["lawmakers"])
+    # an object is not its own clause's subject: "them" are the protesters, not the officers
+    text = "The protesters blocked the road. Officers arrested them on Sunday."
+    assert events(nlp, lexicon, text)["arrested"][:2] == (["Officers"], ["protesters"])
+    # two plural subjects before it: the text does not make it clear
+    text = "Protesters marched on Sunday while officials watched. They criticized the plan."
+    assert events(nlp, lexicon, text)["criticized"][0] == []
+
+
 def test_a_passive_agent_and_a_group_subject(nlp, lexicon):
     found = events(
         nlp, lexicon, "Two journalists were detained by soldiers, and lawmakers condemned the raid."
@@ -226,7 +256,7 @@ def test_the_group_nouns_are_distinct_lower_case_words_of_a_known_kind():
     nouns = table.get_column("noun").to_list()
     assert nouns and len(set(nouns)) == len(nouns)
     assert all(noun == noun.lower() and noun.isascii() and " " not in noun for noun in nouns)
-    assert set(table.get_column("kind")) == {"people", "armed", "institution"}
+    assert set(table.get_column("kind")) == {"people", "person", "armed", "institution"}
 
 
 def test_troops_deployed_are_what_is_moved_not_a_target(nlp, lexicon):

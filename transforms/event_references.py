@@ -37,6 +37,8 @@ _GROUP_PRONOUNS = {"it", "its", "they", "their", "them"}
 # Resolved only as the speaker of their quote ('"We will", X said'), whoever speaks.
 _SPEAKER_PRONOUNS = {"i", "we", "my", "our", "me", "us"}
 _SINGULAR_SPEAKER = {"i", "my", "me"}
+# Resolved, when no speaker is, to the one plural subject (a group, a plural name) just before them.
+_PLURAL_PRONOUNS = {"they", "them"}
 _QUOTES = frozenset({'"', "“", "”", "'", "‘", "’"})
 _RELATIVE_PRONOUNS = {"who", "whom", "that", "which"}
 # The words an object pronoun hangs on: "urged him", "spoke to him".
@@ -163,7 +165,8 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
     "X said it would ...", "X said he would ...", '"I will", X said': the speaker. Otherwise "he"/"his"
     is the person subject (or possessor) closest before it in its sentence, else the person subject of
     one of the two sentences before (following "he" and "the president" subjects back, ``depth`` steps);
-    "it"/"they"/"I" are resolved only as a speaker, where news prose is unambiguous.
+    "it"/"I" are resolved only as a speaker, where news prose is unambiguous, and "they"/"them" else to
+    the one plural subject just before them (``_plural_subject``).
     """
     lower = pronoun.lower_
     personal = lower in _PERSONAL_PRONOUNS or lower in _SINGULAR_SPEAKER
@@ -176,7 +179,7 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
             return speaker
         return None
     if not personal:
-        return None
+        return _plural_subject(pronoun, index) if lower in _PLURAL_PRONOUNS else None
     doc = pronoun.doc
     # "Ellen urged him": an object pronoun is not the subject of its own clause
     own = {start for start, _ in verb_doers(_clause_verb(pronoun), index)} if pronoun.dep_ in _OBJECT_DEPS else set()
@@ -188,6 +191,26 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
         ):
             return span(row)
     return _earlier_subject(pronoun, index, depth)
+
+
+def _plural_subject(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """"While the activists support the law, they urged ...", "Students gathered. They demanded ...": "they"
+    is the plural subject (an unnamed group, a plural name: "Democrats") before it in its sentence, else in
+    the sentence before when its own has no subject before it; only when that sentence has exactly one.
+    An object is never the subject of its own clause ("Police arrested them": not the police)."""
+    doc = pronoun.doc
+    own = _clause_verb(pronoun) if pronoun.dep_ in _OBJECT_DEPS else None
+    for sentence in (doc[pronoun.sent.start : pronoun.i], *preceding_sentences(pronoun, 1)):
+        subjects = [tok for tok in sentence if tok.dep_ in SUBJ and tok.head != own]
+        if not subjects:
+            continue
+        found = []
+        for tok in subjects:
+            row = index.at(tok.idx)
+            if tok.tag_ in ("NNS", "NNPS") and row is not None and is_actor(row, tok) and span(row) not in found:
+                found.append(span(row))
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def _clause_verb(token: Token) -> Token:
