@@ -213,13 +213,15 @@ def fit(examples: list[Example], c: float = 1.0) -> LinearWeights:
     model.fit(x, y)
     n_sparse = sparse.shape[1]
     coef = model.coef_.T.astype(np.float32)  # (features, classes)
+    bias = model.intercept_.astype(np.float32)
     classes = list(model.classes_)
-    if len(classes) == 2:  # sklearn stores one column for a binary problem
+    if len(classes) == 2:  # sklearn stores one column (and one intercept) for a binary problem
         coef = np.hstack([-coef / 2, coef / 2])
+        bias = np.concatenate([-bias / 2, bias / 2])
     keep = np.abs(coef[:n_sparse]).max(axis=1) > MIN_WEIGHT
     names = vectorizer.get_feature_names_out()
     return LinearWeights(classes=classes, features=[str(n) for n in names[keep]], weights=coef[:n_sparse][keep],
-                         dense=coef[n_sparse:] * TENSOR_SCALE, bias=model.intercept_.astype(np.float32))
+                         dense=coef[n_sparse:] * TENSOR_SCALE, bias=bias)
 
 
 def predict(fitted: LinearWeights, examples: list[Example]) -> np.ndarray:
