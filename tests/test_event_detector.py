@@ -199,3 +199,22 @@ def test_the_words_around_a_candidate_are_sense_clues(nlp):
     assert "lwin=attack|lung" in found
     assert not any(f.endswith(("|the", "|of", "|boston")) for f in found)
     assert len(found) <= 6
+
+
+def test_a_two_class_detector_scores_like_the_logistic_regression_it_came_from():
+    """sklearn keeps one coefficient column and one intercept for two classes; both are split in two."""
+    from dateline.training.events import Example, fit, predict
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(600):
+        hit = int(rng.integers(0, 2))
+        features = [f"obj={hit}", f"noise={int(rng.integers(0, 20))}"]
+        rows.append(Example(f"s{i}", f"r{i % 50}", "strike", features, rng.standard_normal(4).astype(np.float32),
+                            "ASSAULT" if hit else "NONE"))
+    model = fit(rows, 1.0)
+    assert model.classes == ["ASSAULT", "NONE"] and model.bias.shape == (2,)
+    probabilities = predict(model, rows)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    guessed = [model.classes[k] for k in probabilities.argmax(axis=1)]
+    assert np.mean([g == e.label for g, e in zip(guessed, rows, strict=True)]) > 0.97
