@@ -69,15 +69,14 @@ def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFra
     helpers = _fact_keys(frames)
     for name, frame in {**{f"staged_{t}": frames[t] for t in staged}, **helpers}.items():
         con.register(name, frame.to_arrow())
-    try:
-        for table in (t for t in staged if t in BEFORE_LOAD):
-            con.execute(sql_text(f"load/{table}.sql"))
-        con.execute(sql_text("load/fact_documents.sql"))
-        for table in (t for t in staged if t in LOAD_ORDER):
-            con.execute(sql_text(f"load/{table}.sql"))
-    finally:
-        for name in (*(f"staged_{t}" for t in staged), *helpers):
-            con.unregister(name)
+    # On an error the transaction is aborted and rolled back by load_run; the views go with the connection.
+    for table in (t for t in staged if t in BEFORE_LOAD):
+        con.execute(sql_text(f"load/{table}.sql"))
+    con.execute(sql_text("load/fact_documents.sql"))
+    for table in (t for t in staged if t in LOAD_ORDER):
+        con.execute(sql_text(f"load/{table}.sql"))
+    for name in (*(f"staged_{t}" for t in staged), *helpers):
+        con.unregister(name)
     redirected = _any(con, "load_redirected")
     if redirected:
         con.execute(sql_text("load/redirect_entities.sql"))  # facts follow entities resolved elsewhere
