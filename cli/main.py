@@ -12,7 +12,7 @@ from rich.markup import escape
 
 # The commands, in the order ``dateline --help`` lists them.
 for command in (run_cmds.run, run_cmds.serve, read_cmds.query, read_cmds.runs, read_cmds.quarantine,
-                read_cmds.export, read_cmds.report, read_cmds.dedupe):
+                read_cmds.export, read_cmds.report, read_cmds.dedupe, run_cmds.migrate_keys):
     app.command()(command)
 app.add_typer(eval_cmds.train_app, name="train")
 app.add_typer(eval_cmds.eval_app, name="eval")

@@ -77,6 +77,27 @@ def serve(
         fail(error_text(exc))
 
 
+def migrate_keys(
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file to convert.")] = None,
+    memory_limit: Annotated[
+        str | None, typer.Option(help="DuckDB memory_limit while copying, e.g. 4GB (default: DuckDB's).")
+    ] = None,
+) -> None:
+    """Rebuild the warehouse's big tables without their PRIMARY KEY (README: The warehouse contract); once."""
+    from dateline.warehouse.db import WarehouseBusyError
+    from dateline.warehouse.migrate import migrate_keys as migrate
+
+    settings = settings_from(warehouse=warehouse)
+    try:
+        done = migrate(settings.warehouse, memory_limit, log=lambda line: console.print(line, highlight=False))
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    except WarehouseBusyError as exc:
+        fail(str(exc))
+    if not done:
+        console.print(f"{settings.warehouse}: no table declares a PRIMARY KEY the load keeps itself; nothing to do")
+
+
 def run_flow(settings):
     from dateline.cli.api import TemporaryServerError, start_temporary_api
 

@@ -60,12 +60,24 @@ def load_run(
 
 def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], staged: list[str]) -> None:
     """The frames' statements in order, then the facts that follow this load's entity redirects, then the
-    counts of the events it touched (warehouse/sql/load/batch_keys.sql lists what is collected)."""
+    counts of the events it touched (warehouse/sql/load/batch_keys.sql lists what is collected).
+
+    Before the dimensions, the documents whose facts this load writes are settled (fact_documents.sql):
+    the fact tables and dim_entity / dim_document carry no PRIMARY KEY index, their keys are kept unique
+    by the statements themselves (README: The warehouse contract)."""
     con.execute(sql_text("load/batch_keys.sql"))
-    for table in staged:
-        con.register(f"staged_{table}", frames[table].to_arrow())
-        con.execute(sql_text(f"load/{table}.sql"))
-        con.unregister(f"staged_{table}")
+    helpers = _fact_keys(frames)
+    for name, frame in {**{f"staged_{t}": frames[t] for t in staged}, **helpers}.items():
+        con.register(name, frame.to_arrow())
+    try:
+        for table in (t for t in staged if t in BEFORE_LOAD):
+            con.execute(sql_text(f"load/{table}.sql"))
+        con.execute(sql_text("load/fact_documents.sql"))
+        for table in (t for t in staged if t in LOAD_ORDER):
+            con.execute(sql_text(f"load/{table}.sql"))
+    finally:
+        for name in (*(f"staged_{t}" for t in staged), *helpers):
+            con.unregister(name)
     redirected = _any(con, "load_redirected")
     if redirected:
         con.execute(sql_text("load/redirect_entities.sql"))  # facts follow entities resolved elsewhere
@@ -73,8 +85,27 @@ def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFra
         con.execute(sql_text("load/redirect_events.sql"))
     if _any(con, "load_touched_events"):
         con.execute(sql_text("load/refresh_event_counts.sql"))
-    for table in ("load_redirected", "load_new_events", "load_touched_events"):
+    for table in ("load_redirected", "load_new_events", "load_touched_events", "load_cleared_documents",
+                  "load_fact_documents"):
         con.execute(f"drop table {table}")
+
+
+def _fact_keys(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The staged facts' document keys (``staged_fact_documents``) and their reports' (event, document)
+    keys (``staged_event_documents``), as fact_documents.sql and fact_event.sql read them."""
+    documents = [
+        frames[t].select("document_key")
+        for t in ("fact_entity_mention", "fact_event_mention")
+        if frames.get(t) is not None and not frames[t].is_empty()
+    ]
+    reports = frames.get("fact_event_mention")
+    empty = pl.DataFrame(schema={"event_key": pl.String, "document_key": pl.String})
+    return {
+        "staged_fact_documents": pl.concat(documents).unique() if documents else empty.select("document_key"),
+        "staged_event_documents": (
+            empty if reports is None or reports.is_empty() else reports.select("event_key", "document_key").unique()
+        ),
+    }
 
 
 def _any(con: duckdb.DuckDBPyConnection, table: str) -> bool:

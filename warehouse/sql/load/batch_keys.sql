@@ -4,3 +4,5 @@
 create or replace temp table load_redirected (entity_key varchar);     -- entities whose redirect this load changed
 create or replace temp table load_new_events (event_key varchar);      -- fact_event rows staged by this load
 create or replace temp table load_touched_events (event_key varchar);  -- events whose reports this load added or removed
+create or replace temp table load_cleared_documents (document_key varchar);  -- documents whose facts this load removed
+create or replace temp table load_fact_documents (document_key varchar);     -- documents whose facts this load writes

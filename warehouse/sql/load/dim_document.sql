@@ -23,6 +23,11 @@ set title = staged.title,
     loaded_run_id = staged.loaded_run_id
 from staged_dim_document as staged
 where target.document_key = staged.document_key;
--- Insert the staged dim_document rows whose key is new; a rerun of the same inputs stages nothing.
-insert or ignore into dim_document by name
-select * from staged_dim_document;
+-- Insert the staged dim_document rows whose key is new, each key once (a rerun of the same inputs stages
+-- nothing). The table has no PRIMARY KEY index (DuckDB must hold one in memory whole to insert): this
+-- anti-join keeps the key unique.
+insert into dim_document by name
+select *
+from staged_dim_document as staged
+where not exists (select 1 from dim_document as loaded where loaded.document_key = staged.document_key)
+qualify row_number() over (partition by staged.document_key) = 1;

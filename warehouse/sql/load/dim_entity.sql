@@ -2,6 +2,8 @@
 -- and the name, type, redirect and relation take the run's resolution (computed over all mentions).
 -- A known entity's row is replaced (deleted, inserted anew) only when one of those values changes: a
 -- list column updated in place costs DuckDB a rewrite per row, a delete and an insert do not.
+-- The table has no PRIMARY KEY index (DuckDB must hold one in memory whole to insert): the join with the
+-- staged keys (each once) decides what is new, so each key stays unique.
 create or replace temp table load_entity as
 select
     staged.entity_key,
@@ -23,7 +25,10 @@ select
     or target.merged_into_key is distinct from staged.merged_into_key
     or target.related_entity_key is distinct from staged.related_entity_key
     or target.relation is distinct from staged.relation as changed
-from staged_dim_entity as staged
+from (
+    select * from staged_dim_entity
+    qualify row_number() over (partition by entity_key) = 1
+) as staged
 left join dim_entity as target on target.entity_key = staged.entity_key;
 -- Facts already loaded that name an entity whose redirect changed follow it (redirect_entities.sql).
 insert into load_redirected

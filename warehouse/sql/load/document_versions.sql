@@ -12,6 +12,8 @@ where target.document_key = staged.old_key and staged.change = 'superseded';
 insert into load_touched_events
 select distinct event_key from fact_event_mention
 where document_key in (select old_key from staged_document_versions);
+insert into load_cleared_documents
+select distinct old_key from staged_document_versions;
 delete from fact_entity_mention
 where document_key in (select old_key from staged_document_versions);
 delete from fact_event_mention

@@ -1,12 +1,21 @@
--- Insert the staged fact_entity_mention rows whose key is new; existing rows are never rewritten (idempotent reruns).
+-- Insert the staged fact_entity_mention rows of the documents whose facts this load writes
+-- (load_fact_documents, fact_documents.sql), each key once; a loaded document's mentions are never
+-- rewritten (idempotent reruns). No key of the table is looked at: the key is unique because its document is new.
 -- A mention points at the live entity its name resolves to (as redirect_entities.sql keeps the loaded ones).
-insert or ignore into fact_entity_mention by name
-with named as (
+insert into fact_entity_mention by name
+with fresh as (
+    select *
+    from staged_fact_entity_mention
+    where document_key in (select document_key from load_fact_documents)
+    qualify row_number() over (partition by mention_key) = 1
+),
+
+named as (
     select entity_key, coalesce(merged_into_key, entity_key) as target
     from dim_entity
-    where entity_key in (select coalesce(name_key, entity_key) from staged_fact_entity_mention)
+    where entity_key in (select coalesce(name_key, entity_key) from fresh)
 )
 
 select staged.* replace (coalesce(e.target, staged.entity_key) as entity_key)
-from staged_fact_entity_mention as staged
+from fresh as staged
 left join named as e on e.entity_key = coalesce(staged.name_key, staged.entity_key);

@@ -1,6 +1,6 @@
 -- dim_document: one ingested document, duplicates included (duplicate_of_key points to the canonical one).
 create table if not exists dim_document (
-    document_key varchar primary key,
+    document_key varchar not null,     -- unique: kept by the load (warehouse/sql/load/dim_document.sql), no index
     document_id varchar not null,      -- record id, or the file name for .txt
     source_key varchar not null,
     title varchar,

@@ -2,7 +2,7 @@
 -- A key that was resolved into another entity ("Trump" → Donald Trump) stays as a redirect row:
 -- merged_into_key names the live entity, and no fact points at the redirect row.
 create table if not exists dim_entity (
-    entity_key varchar primary key,
+    entity_key varchar not null,    -- unique: kept by the load (warehouse/sql/load/dim_entity.sql), no index
     canonical_name varchar not null,
     entity_type varchar not null,   -- spaCy label (PERSON, GPE, ORG, ...); GROUP: unnamed actor
     coarse_type varchar not null,   -- person / organization / location / group / other

@@ -1,6 +1,6 @@
 -- fact_entity_mention: one entity mention in one document (offsets into dim_document.body).
 create table if not exists fact_entity_mention (
-    mention_key varchar primary key,
+    mention_key varchar not null,    -- unique: a document's mentions are written once (warehouse/sql/load/)
     document_key varchar not null,
     entity_key varchar not null,
     date_key integer,

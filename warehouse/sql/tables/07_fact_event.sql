@@ -1,6 +1,6 @@
 -- fact_event: one real-world event, all its reports merged (counts derived from fact_event_mention).
 create table if not exists fact_event (
-    event_key varchar primary key,
+    event_key varchar not null,        -- unique: kept by resolve and the load (warehouse/sql/load/fact_event.sql)
     event_type_key varchar not null,
     actor1_entity_key varchar,
     actor2_entity_key varchar,

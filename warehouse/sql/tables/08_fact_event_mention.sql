@@ -1,6 +1,6 @@
 -- fact_event_mention: one report of an event in one sentence of one document.
 create table if not exists fact_event_mention (
-    event_mention_key varchar primary key,
+    event_mention_key varchar not null, -- unique: a document's reports are written once (warehouse/sql/load/)
     event_key varchar not null,
     document_key varchar not null,
     sentence_index integer not null,
