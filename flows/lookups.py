@@ -52,6 +52,7 @@ CANDIDATE_EVENT_SCHEMA = pl.Schema({**EXISTING_EVENT_SCHEMA, "trigger_lemmas": p
 _NEEDED_COLUMNS = (
     ("document_lsh_band", "band_key"),
     ("entity_name_index", "unplain_name"),
+    ("entity_name_votes", "mentions"),
     ("dim_document", "metadata_hash"),
     ("dim_document", "is_current"),
     ("dim_entity", "relation"),

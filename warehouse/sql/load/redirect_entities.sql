@@ -9,6 +9,21 @@ select entity_key, coalesce(merged_into_key, entity_key) as target
 from dim_entity
 where entity_key in (select entity_key from load_redirected);
 
+-- A mention without a name key of its own votes under its entity key: its vote moves with it
+-- (entity_name_votes.sql).
+insert into load_vote_delta
+with moved as (
+    select f.entity_key as source, t.target, coalesce(f.entity_label, f.label) as entity_label, count(*) as mentions
+    from fact_entity_mention as f
+    join load_redirect_targets as t on t.entity_key = f.entity_key
+    where f.name_key is null and f.entity_key <> t.target
+    group by all
+)
+
+select source, entity_label, -mentions from moved
+union all
+select target, entity_label, mentions from moved;
+
 update fact_entity_mention as f
 set entity_key = t.target
 from load_redirect_targets as t
