@@ -51,6 +51,8 @@ CANDIDATE_EVENT_SCHEMA = pl.Schema({**EXISTING_EVENT_SCHEMA, "trigger_lemmas": p
 # What the look-ups read that older warehouses may lack: such a warehouse is migrated before reading.
 _NEEDED_COLUMNS = (
     ("document_lsh_band", "band_key"),
+    ("entity_name_index", "unplain_name"),
+    ("entity_name_votes", "mentions"),
     ("dim_document", "metadata_hash"),
     ("dim_document", "is_current"),
     ("dim_entity", "relation"),

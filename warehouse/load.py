@@ -84,8 +84,10 @@ def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFra
         con.execute(sql_text("load/redirect_events.sql"))
     if _any(con, "load_touched_events"):
         con.execute(sql_text("load/refresh_event_counts.sql"))
+    if _any(con, "load_vote_delta"):
+        con.execute(sql_text("load/entity_name_votes.sql"))
     for table in ("load_redirected", "load_new_events", "load_touched_events", "load_cleared_documents",
-                  "load_fact_documents"):
+                  "load_fact_documents", "load_vote_delta"):
         con.execute(f"drop table {table}")
 
 

@@ -6,3 +6,4 @@ create or replace temp table load_new_events (event_key varchar);      -- fact_e
 create or replace temp table load_touched_events (event_key varchar);  -- events whose reports this load added or removed
 create or replace temp table load_cleared_documents (document_key varchar);  -- documents whose facts this load removed
 create or replace temp table load_fact_documents (document_key varchar);     -- documents whose facts this load writes
+create or replace temp table load_vote_delta (name_key varchar, entity_label varchar, mentions bigint);  -- entity_name_votes changes

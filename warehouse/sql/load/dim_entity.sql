@@ -37,4 +37,11 @@ delete from dim_entity
 where entity_key in (select entity_key from load_entity where loaded and changed);
 insert into dim_entity by name
 select * exclude (loaded, redirected, changed) from load_entity where changed;
+-- The name index (warehouse/sql/tables/13_entity_name_index.sql) follows: the replaced rows' index rows
+-- are derived anew, the new rows' added.
+delete from entity_name_index
+where entity_key in (select entity_key from load_entity where loaded and changed);
+insert into entity_name_index
+select * from entity_name_rows()
+where entity_key in (select entity_key from load_entity where changed);
 drop table load_entity;

@@ -14,6 +14,12 @@ select distinct event_key from fact_event_mention
 where document_key in (select old_key from staged_document_versions);
 insert into load_cleared_documents
 select distinct old_key from staged_document_versions;
+-- The votes of the mentions that go (entity_name_votes.sql).
+insert into load_vote_delta
+select coalesce(name_key, entity_key), coalesce(entity_label, label), -count(*)
+from fact_entity_mention
+where document_key in (select old_key from staged_document_versions)
+group by all;
 delete from fact_entity_mention
 where document_key in (select old_key from staged_document_versions);
 delete from fact_event_mention

@@ -2,7 +2,7 @@
 -- (load_fact_documents, fact_documents.sql), each key once; a loaded document's mentions are never
 -- rewritten (idempotent reruns). No key of the table is looked at: the key is unique because its document is new.
 -- A mention points at the live entity its name resolves to (as redirect_entities.sql keeps the loaded ones).
-insert into fact_entity_mention by name
+create or replace temp table load_entity_mentions as
 with fresh as (
     select *
     from staged_fact_entity_mention
@@ -18,4 +18,13 @@ named as (
 
 select staged.* replace (coalesce(e.target, staged.entity_key) as entity_key)
 from fresh as staged
-left join named as e on e.entity_key = coalesce(staged.name_key, staged.entity_key);
+left join named as e on e.entity_key = coalesce(staged.name_key, staged.entity_key);;
+
+insert into fact_entity_mention by name
+select * from load_entity_mentions;
+-- Their votes (entity_name_votes.sql).
+insert into load_vote_delta
+select coalesce(name_key, entity_key), coalesce(entity_label, label), count(*)
+from load_entity_mentions
+group by all;
+drop table load_entity_mentions;

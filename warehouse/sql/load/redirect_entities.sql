@@ -9,6 +9,21 @@ select entity_key, coalesce(merged_into_key, entity_key) as target
 from dim_entity
 where entity_key in (select entity_key from load_redirected);
 
+-- A mention without a name key of its own votes under its entity key: its vote moves with it
+-- (entity_name_votes.sql).
+insert into load_vote_delta
+with moved as (
+    select f.entity_key as source, t.target, coalesce(f.entity_label, f.label) as entity_label, count(*) as mentions
+    from fact_entity_mention as f
+    join load_redirect_targets as t on t.entity_key = f.entity_key
+    where f.name_key is null and f.entity_key <> t.target
+    group by all
+)
+
+select source, entity_label, -mentions from moved
+union all
+select target, entity_label, mentions from moved;
+
 update fact_entity_mention as f
 set entity_key = t.target
 from load_redirect_targets as t
@@ -16,21 +31,15 @@ where t.entity_key = coalesce(f.name_key, f.entity_key)
     and f.entity_key <> t.target;
 
 -- Reports naming a redirected entity as an actor or location; each of their keys follows its redirect.
+-- Found by a filter on the three key columns (semi-joins with the short list), not by unnesting every
+-- report of the warehouse.
 create or replace temp table load_redirect_reports as
-with named as (
-    select
-        event_mention_key,
-        actor1_entity_key,
-        actor2_entity_key,
-        location_entity_key,
-        unnest([actor1_entity_key, actor2_entity_key, location_entity_key]) as entity_key
+with candidates as (
+    select event_mention_key, actor1_entity_key, actor2_entity_key, location_entity_key
     from fact_event_mention
-),
-
-candidates as (
-    select distinct n.event_mention_key, n.actor1_entity_key, n.actor2_entity_key, n.location_entity_key
-    from named as n
-    join load_redirect_targets as t using (entity_key)
+    where actor1_entity_key in (select entity_key from load_redirect_targets)
+        or actor2_entity_key in (select entity_key from load_redirect_targets)
+        or location_entity_key in (select entity_key from load_redirect_targets)
 )
 
 select

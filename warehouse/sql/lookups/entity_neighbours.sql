@@ -1,30 +1,27 @@
 -- Grain: one loaded entity (dim_entity row, redirects included) that a probe of the batch's names
 -- reaches (transforms/entity_probes.py): by key; multi-word names by first word (unless surely
 -- ambiguous, below), by last word or by both; names starting with a name (`prefix`) or ending in one
--- (`suffix`). Names are compared in lower case word by word; a name holding a character whose Unicode case folding differs from lower
--- case (`?`, a character class) is always returned, so Python's casefold decides.
+-- (`suffix`). Names are compared in lower case word by word (the stored entity_name_index); a name
+-- holding a character whose Unicode case folding differs from lower case (`?`, a character class) is
+-- always returned, so Python's casefold decides.
 with probes as (
     select kind, value, first_word, last_word from lookup_probes
 ),
 
-names as (
-    select
-        entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key,
-        relation, lower(canonical_name) as folded
-    from dim_entity
+-- The stored name index (warehouse/sql/tables/13_entity_name_index.sql): each name lower-cased, with its
+-- first and last word, kept by the load, so no name of the warehouse is lower-cased or split here. Not
+-- materialized: each probe below reads only the index columns it needs (materializing all of it for the
+-- eleven readers cost more than their joins at 6 million names).
+worded as not materialized (
+    select entity_key, folded, first_word, last_word, multi_word, coarse_type
+    from entity_name_index
 ),
 
-worded as (
-    select
-        *,
-        split_part(folded, ' ', 1) as first_word,
-        regexp_extract(folded, '[^ ]+$') as last_word,
-        contains(folded, ' ') as multi_word
-    from names
-),
-
+-- Only a name holding a non-ASCII character can hold one of them (the index keeps those names).
 unfolded as (
-    select w.* from worded as w where regexp_matches(w.canonical_name, ?)
+    select entity_key, folded, first_word, last_word, multi_word, coarse_type
+    from entity_name_index
+    where not plain and regexp_matches(unplain_name, ?)
 ),
 
 by_key as (
@@ -104,19 +101,21 @@ by_suffix as (
     where ends_with(w.folded, ' ' || p.value)
 ),
 
+reached as (
+    select entity_key from by_key
+    union select entity_key from by_first
+    union select entity_key from by_last
+    union select entity_key from by_ends
+    union select entity_key from by_prefix
+    union select entity_key from by_suffix
+    union select entity_key from unfolded
+),
+
 final as (
     select entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key,
         relation
-    from (
-        select * from by_key
-        union all select * from by_first
-        union all select * from by_last
-        union all select * from by_ends
-        union all select * from by_prefix
-        union all select * from by_suffix
-        union all select * from unfolded
-    )
-    qualify row_number() over (partition by entity_key order by entity_key) = 1
+    from dim_entity
+    where entity_key in (select entity_key from reached)
 )
 
 select * from final

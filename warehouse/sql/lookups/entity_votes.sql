@@ -1,17 +1,10 @@
 -- Grain: one (name key, entity label) of the given name keys (`lookup_values`): how many loaded
--- mentions name it, the votes that decide an entity's type and links (transforms/entities.py).
-with mentions as (
-    select
-        coalesce(name_key, entity_key) as name_key,
-        coalesce(entity_label, label) as entity_label
-    from fact_entity_mention
-    where coalesce(name_key, entity_key) in (select value from lookup_values)
-),
-
-final as (
-    select name_key, entity_label, count(*) as mentions
-    from mentions
-    group by all
+-- mentions name it, the votes that decide an entity's type and links (transforms/entities.py), as the
+-- load keeps them counted in entity_name_votes (warehouse/sql/tables/14_entity_name_votes.sql).
+with final as (
+    select name_key, entity_label, mentions
+    from entity_name_votes
+    where name_key in (select value from lookup_values)
 )
 
 select * from final
