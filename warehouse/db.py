@@ -35,9 +35,18 @@ def sql_files(folder: str) -> list[tuple[str, str]]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and (re)create every view, with their comments; idempotent."""
+    """Create every table and (re)create every view, with their comments; idempotent.
+
+    An index table (``fills/<table>.sql``) that is empty is filled from what it indexes: once, for a
+    warehouse created before it (on an empty warehouse the fill finds nothing). The emptiness is asked
+    here: in SQL, DuckDB computes a fill's rows before a ``not exists`` tells it they are not needed, and
+    that is a pass over every mention at each write.
+    """
     for _, ddl in sql_files("tables"):
         con.execute(ddl)
+    for table, fill in sql_files("fills"):
+        if not con.execute(f"select exists (select 1 from {table})").fetchone()[0]:
+            con.execute(fill)
     for _, ddl in sql_files("views"):
         con.execute(ddl)
     for statement in comment_statements():

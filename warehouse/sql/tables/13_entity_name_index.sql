@@ -23,8 +23,3 @@ select
     strlen(canonical_name) = length(canonical_name) as plain,
     case when strlen(canonical_name) <> length(canonical_name) then canonical_name end as unplain_name
 from dim_entity;
--- Warehouses created before the index: filled once from dim_entity (later entities get their rows in
--- the load transaction).
-insert into entity_name_index
-select * from entity_name_rows()
-where not exists (select 1 from entity_name_index);

@@ -16,8 +16,3 @@ select
     count(*) as mentions
 from fact_entity_mention
 group by all;
--- Warehouses created before the table: filled once from fact_entity_mention (later loads add and remove
--- what they change in the load transaction).
-insert into entity_name_votes
-select * from entity_name_vote_rows()
-where not exists (select 1 from entity_name_votes);
