@@ -258,6 +258,9 @@ def spoken(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str
         # "she was troubled": the speaker's own disapproval, told in the passive
         ("Senator Maria Lopez said she was troubled by the budget.", "troubled", "DISAPPROVE",
          (["Maria Lopez"], [])),
+        # a quotation whose speech verb is outside its quotation marks (the parse does not report it)
+        ('Mayor Dan Ortiz told reporters on Friday that it was time for change: "The Harbor Authority has'
+         ' betrayed every family on this coast."', "betrayed", "DISAPPROVE", (["Dan Ortiz"], ["The Harbor Authority"])),
         # a noun judgement the clause holds as its object
         ("Senator Maria Lopez said Governor Tom Reed has shown a reckless contempt for voters.", "contempt",
          "DISAPPROVE", (["Maria Lopez"], ["Tom Reed"])),
@@ -274,6 +277,8 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
         ("Senator Maria Lopez said she is losing patience with the governor.", "losing", "DISAPPROVE"),
         # a demand without "should" / "must" is what the subject does
         ("Mayor Dan Ortiz said the Harbor Authority released the dock records.", "released", "DEMAND"),
+        # a passive tells what someone else did to its subject
+        ("Denver police said on Friday that Tom Reed was charged with fraud.", "charged", "DISAPPROVE"),
         # no speech verb reports the clause
         ("Governor Tom Reed is wrecking the state budget.", "wrecking", "DISAPPROVE"),
         # other types are the subject's own acts
