@@ -6,7 +6,7 @@ words are triggers. The sentences are written for these tests.
 
 import pytest
 from dateline.transforms.entities import doc_mentions
-from dateline.transforms.event_actors import actor1, actor2, predicate
+from dateline.transforms.event_actors import actor1, actor2, predicate, spoken_act
 from dateline.transforms.event_mentions import MentionIndex
 
 
@@ -231,3 +231,67 @@ def test_quoted_sentences_whose_speakers_are_pronouns_do_not_send_each_other_bac
     text = '"We need a deal," we said. "We will reject it," we added. "We will sanction them," we said.'
     assert actors(nlp, text, "reject") == ([], [])
     assert actors(nlp, text, "sanction")[0] == []
+
+
+def spoken(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts after ``event_actors.spoken_act`` for a trigger of type ``code``."""
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    pred = predicate(token) if token.pos_ in ("NOUN", "PROPN") else token
+    first = actor1(token, pred, index)
+    second = actor2(token, pred, index, exclude={s for s, _ in first})
+    first, second = spoken_act(token, pred, code, (first, second), index)
+    return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # what a speaker says of someone else is the speaker's criticism of them
+        ("Senator Maria Lopez said that Governor Tom Reed is wrecking the state budget.", "wrecking",
+         "DISAPPROVE", (["Maria Lopez"], ["Tom Reed"])),
+        ('"Canada should stop dumping cheap steel," Prime Minister Anna Berg told reporters.', "stop",
+         "DEMAND", (["Anna Berg"], ["Canada"])),
+        ("Mayor Dan Ortiz said the Harbor Authority must release the dock records.", "release",
+         "DEMAND", (["Dan Ortiz"], ["the Harbor Authority"])),
+        # "she was troubled": the speaker's own disapproval, told in the passive
+        ("Senator Maria Lopez said she was troubled by the budget.", "troubled", "DISAPPROVE",
+         (["Maria Lopez"], [])),
+        # a quotation whose speech verb is outside its quotation marks (the parse does not report it)
+        ('Mayor Dan Ortiz told reporters on Friday that it was time for change: "The Harbor Authority has'
+         ' betrayed every family on this coast."', "betrayed", "DISAPPROVE", (["Dan Ortiz"], ["The Harbor Authority"])),
+        # a noun judgement the clause holds as its object
+        ("Senator Maria Lopez said Governor Tom Reed has shown a reckless contempt for voters.", "contempt",
+         "DISAPPROVE", (["Maria Lopez"], ["Tom Reed"])),
+    ],
+)
+def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, trigger, code, expected):
+    assert spoken(nlp, text, trigger, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code"),
+    [
+        # the speaker speaks of themself: nothing moves
+        ("Senator Maria Lopez said she is losing patience with the governor.", "losing", "DISAPPROVE"),
+        # a demand without "should" / "must" is what the subject does
+        ("Mayor Dan Ortiz said the Harbor Authority released the dock records.", "released", "DEMAND"),
+        # a passive tells what someone else did to its subject
+        ("Denver police said on Friday that Tom Reed was charged with fraud.", "charged", "DISAPPROVE"),
+        # no speech verb reports the clause
+        ("Governor Tom Reed is wrecking the state budget.", "wrecking", "DISAPPROVE"),
+        # other types are the subject's own acts
+        ("Senator Maria Lopez said that Governor Tom Reed is wrecking the state budget.", "wrecking", "ASSAULT"),
+        # a noun that names its own doer keeps it
+        ("Senator Maria Lopez said Tom Reed's contempt for voters was plain.", "contempt", "DISAPPROVE"),
+    ],
+)
+def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, code):
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    pred = predicate(token) if token.pos_ in ("NOUN", "PROPN") else token
+    first = actor1(token, pred, index)
+    second = actor2(token, pred, index, exclude={s for s, _ in first})
+    assert spoken_act(token, pred, code, (first, second), index) == (first, second)

@@ -49,7 +49,7 @@ _OBJECT_CONTROL = frozenset({
     "push", "invite", "direct", "instruct", "allow", "authorize", "require", "compel", "advise",
     "implore", "beg", "convince", "lead", "prompt", "warn",
 })
-_SPEECH_VERBS = frozenset({
+SPEECH_VERBS = frozenset({
     "say", "tell", "announce", "claim", "state", "add", "insist", "warn", "argue", "write", "tweet",
     "declare", "confirm", "vow", "suggest", "indicate", "signal", "note", "explain", "acknowledge",
     "contend", "predict", "promise", "pledge", "threaten", "admit", "repeat", "reiterate",
@@ -244,7 +244,7 @@ def _reported_subject(pronoun: Token) -> bool:
     return (
         pronoun.dep_ in SUBJ | PASS_SUBJ
         and clause.dep_ == "ccomp"
-        and clause.head.lemma_.lower() in _SPEECH_VERBS
+        and clause.head.lemma_.lower() in SPEECH_VERBS
     )
 
 
@@ -286,7 +286,7 @@ def _neighbour_speaker_once(pronoun: Token, index: MentionIndex) -> CharSpan | N
         if not any(tok.text in _QUOTES for tok in other):
             continue
         for tok in other:
-            if tok.lemma_.lower() in _SPEECH_VERBS and tok.pos_ == "VERB":
+            if tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ == "VERB":
                 speakers = verb_doers(tok, index)
                 if speakers:
                     return speakers[0]
@@ -297,7 +297,7 @@ def _quote_speaker(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     """The named subject of the speech verb whose reported clause holds ``pronoun`` at any depth."""
     node = pronoun
     while node.head.i != node.i:
-        if node.dep_ == "ccomp" and node.head.lemma_.lower() in _SPEECH_VERBS:
+        if node.dep_ == "ccomp" and node.head.lemma_.lower() in SPEECH_VERBS:
             speakers = verb_doers(node.head, index)
             return speakers[0] if speakers else None
         node = node.head

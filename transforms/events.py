@@ -13,12 +13,13 @@ from importlib import resources
 
 import polars as pl
 from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
-from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate
+from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate, spoken_act
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
 from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
 from dateline.transforms.event_modality import modality, tense
+from dateline.transforms.event_references import SPEECH_VERBS
 from dateline.transforms.event_triggers import (
     TRIGGER_SCHEMA,
     FoundTrigger,
@@ -150,6 +151,7 @@ class _Document:
     date_ents: list[Span]
     index: MentionIndex
     stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
+    lexicon: Lexicon
 
 
 def doc_events(
@@ -175,6 +177,7 @@ def doc_events(
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
         index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns, text)]),
         stand_ins=demonym_people(doc, mentions),
+        lexicon=lexicon,
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     rows: list[EventMention] = []
@@ -221,6 +224,8 @@ def _event_row(
         first = replace_stand_ins(first, document.stand_ins)
         second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     code, mode = _category(trigger, found.entry)
+    if code != "DISAPPROVE" or not _own_word(trigger, code, document.lexicon):
+        first, second = spoken_act(trigger, pred, code, (first, second), index)
     first, second = _counterparts(code, first, second)
     if code in THEME_OBJECT_CODES:  # "deployed 100,000 troops": the troops are what is moved, not a target
         second = [span for span in second if not _group_object(span, trigger, pred, index)]
@@ -264,6 +269,16 @@ def _event_row(
         group_names=[row["canonical_name"] for row in groups],
         group_texts=[row["mention_text"] for row in groups],
     )
+
+
+def _own_word(trigger: Token, code: str, lexicon: Lexicon) -> bool:
+    """Whether the trigger's word does its type's act by itself: a speech verb ("warned", "said") or a word
+    the lexicon lists for that type ("criticized", "accused"), unlike "Trump is dragging the GOP down"."""
+    lemma = trigger.lemma_.lower()
+    if lemma in SPEECH_VERBS:
+        return True
+    pos = "NOUN" if is_noun(trigger) else "VERB"
+    return any(entry.code == code for entry in lexicon.entries.get((lemma, pos), ()))
 
 
 def _not_the_trigger(spans: list[CharSpan], trigger: Token, index: MentionIndex) -> list[CharSpan]:
