@@ -24,10 +24,19 @@ select source, entity_label, -mentions from moved
 union all
 select target, entity_label, mentions from moved;
 
+-- A mention names coalesce(name_key, entity_key): the mentions with a name key of their own and those
+-- without are found by two joins on plain columns, which DuckDB answers by scanning one key column with
+-- the short list's filter, where a join on the coalesced value computed it for every mention first.
 update fact_entity_mention as f
 set entity_key = t.target
 from load_redirect_targets as t
-where t.entity_key = coalesce(f.name_key, f.entity_key)
+where f.name_key = t.entity_key
+    and f.entity_key <> t.target;
+update fact_entity_mention as f
+set entity_key = t.target
+from load_redirect_targets as t
+where f.name_key is null
+    and f.entity_key = t.entity_key
     and f.entity_key <> t.target;
 
 -- Reports naming a redirected entity as an actor or location; each of their keys follows its redirect.
