@@ -49,6 +49,17 @@ with candidates as (
     where actor1_entity_key in (select entity_key from load_redirect_targets)
         or actor2_entity_key in (select entity_key from load_redirect_targets)
         or location_entity_key in (select entity_key from load_redirect_targets)
+),
+
+-- the redirect rows among the candidates' keys (as fact_event_mention.sql reads them), not all of dim_entity
+redirects as (
+    select entity_key, merged_into_key
+    from dim_entity
+    where merged_into_key is not null
+        and entity_key in (
+            select unnest([actor1_entity_key, actor2_entity_key, location_entity_key])
+            from candidates
+        )
 )
 
 select
@@ -57,9 +68,9 @@ select
     coalesce(a2.merged_into_key, c.actor2_entity_key) as actor2_entity_key,
     coalesce(loc.merged_into_key, c.location_entity_key) as location_entity_key
 from candidates as c
-left join dim_entity as a1 on a1.entity_key = c.actor1_entity_key
-left join dim_entity as a2 on a2.entity_key = c.actor2_entity_key
-left join dim_entity as loc on loc.entity_key = c.location_entity_key;
+left join redirects as a1 on a1.entity_key = c.actor1_entity_key
+left join redirects as a2 on a2.entity_key = c.actor2_entity_key
+left join redirects as loc on loc.entity_key = c.location_entity_key;
 
 update fact_event_mention as f
 set

@@ -10,12 +10,16 @@ select i.event_key
 from entity_event_index as i
 where i.entity_key in (select entity_key from load_redirected);
 
+-- Their rows, read once (the statement below reads them three times).
+create or replace temp table load_redirect_candidates as
+select e.*
+from fact_event as e
+where e.event_key in (select event_key from load_redirect_events);
+
 -- The new values of the events looked at whose actors, location or signature change.
 create or replace temp table load_event_redirects as
 with candidates as (
-    select e.*
-    from fact_event as e
-    where e.event_key in (select event_key from load_redirect_events)
+    select * from load_redirect_candidates
 ),
 
 redirects as (
@@ -112,4 +116,5 @@ where event_key in (select event_key from load_event_redirects);
 insert into entity_event_index
 select * from entity_event_rows('load_event_redirects');
 drop table load_event_redirects;
+drop table load_redirect_candidates;
 drop table load_redirect_events;
