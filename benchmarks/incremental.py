@@ -137,7 +137,7 @@ def index_tables(warehouse: Path) -> float | None:
         tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
         filled = all(
             table in tables and con.execute(f"select count(*) from {table}").fetchone()[0]
-            for table in ("document_lsh_band", "entity_name_index", "entity_name_votes")
+            for table in ("document_lsh_band", "entity_name_index", "entity_name_votes", "entity_event_index")
         )
         if filled:
             return None

@@ -5,7 +5,7 @@
 -- of loaded documents only and inserts nothing. Report counts are recomputed from fact_event_mention after
 -- the reports are in (refresh_event_counts.sql), so a report arriving in a later run is counted on the
 -- existing event.
-insert into fact_event by name
+create or replace temp table load_inserted_events as
 select *
 from staged_fact_event
 where event_key in (
@@ -14,6 +14,13 @@ where event_key in (
     where document_key in (select document_key from load_fact_documents)
 )
 qualify row_number() over (partition by event_key) = 1;
+
+insert into fact_event by name
+select * from load_inserted_events;
+-- Their rows of the entity → event index (warehouse/sql/tables/15_entity_event_index.sql).
+insert into entity_event_index
+select * from entity_event_rows('load_inserted_events');
+drop table load_inserted_events;
 -- The staged events are the ones whose actors follow entity redirects (redirect_entities.sql) and whose
 -- counts are recomputed.
 insert into load_new_events

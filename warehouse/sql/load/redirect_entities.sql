@@ -24,10 +24,19 @@ select source, entity_label, -mentions from moved
 union all
 select target, entity_label, mentions from moved;
 
+-- A mention names coalesce(name_key, entity_key): the mentions with a name key of their own and those
+-- without are found by two joins on plain columns, which DuckDB answers by scanning one key column with
+-- the short list's filter, where a join on the coalesced value computed it for every mention first.
 update fact_entity_mention as f
 set entity_key = t.target
 from load_redirect_targets as t
-where t.entity_key = coalesce(f.name_key, f.entity_key)
+where f.name_key = t.entity_key
+    and f.entity_key <> t.target;
+update fact_entity_mention as f
+set entity_key = t.target
+from load_redirect_targets as t
+where f.name_key is null
+    and f.entity_key = t.entity_key
     and f.entity_key <> t.target;
 
 -- Reports naming a redirected entity as an actor or location; each of their keys follows its redirect.
@@ -40,6 +49,17 @@ with candidates as (
     where actor1_entity_key in (select entity_key from load_redirect_targets)
         or actor2_entity_key in (select entity_key from load_redirect_targets)
         or location_entity_key in (select entity_key from load_redirect_targets)
+),
+
+-- the redirect rows among the candidates' keys (as fact_event_mention.sql reads them), not all of dim_entity
+redirects as (
+    select entity_key, merged_into_key
+    from dim_entity
+    where merged_into_key is not null
+        and entity_key in (
+            select unnest([actor1_entity_key, actor2_entity_key, location_entity_key])
+            from candidates
+        )
 )
 
 select
@@ -48,9 +68,9 @@ select
     coalesce(a2.merged_into_key, c.actor2_entity_key) as actor2_entity_key,
     coalesce(loc.merged_into_key, c.location_entity_key) as location_entity_key
 from candidates as c
-left join dim_entity as a1 on a1.entity_key = c.actor1_entity_key
-left join dim_entity as a2 on a2.entity_key = c.actor2_entity_key
-left join dim_entity as loc on loc.entity_key = c.location_entity_key;
+left join redirects as a1 on a1.entity_key = c.actor1_entity_key
+left join redirects as a2 on a2.entity_key = c.actor2_entity_key
+left join redirects as loc on loc.entity_key = c.location_entity_key;
 
 update fact_event_mention as f
 set

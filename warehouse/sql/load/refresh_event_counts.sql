@@ -39,8 +39,14 @@ where target.event_key = final.event_key
         or target.first_reported is distinct from final.first_reported
         or target.last_reported is distinct from final.last_reported
     );
--- An event whose every report belonged to a superseded or corrected version is gone with them.
+-- An event whose every report belonged to a superseded or corrected version is gone with them, and so
+-- are its rows of the entity → event index (warehouse/sql/tables/15_entity_event_index.sql).
+create or replace temp table load_gone_events as
+select distinct event_key from load_touched_events
+where event_key not in (select event_key from load_event_reports);
 delete from fact_event
-where event_key in (select event_key from load_touched_events)
-    and event_key not in (select event_key from load_event_reports);
+where event_key in (select event_key from load_gone_events);
+delete from entity_event_index
+where event_key in (select event_key from load_gone_events);
+drop table load_gone_events;
 drop table load_event_reports;
