@@ -94,3 +94,23 @@ def test_same_lemmas_on_real_news(pair):
     differing = [i for i, (a, b) in enumerate(zip(bare.pipe(texts), fast.pipe(texts), strict=True))
                  if _rows(a) != _rows(b)]
     assert len(texts) == 300 and not differing
+
+
+def test_lemma_index_held_as_sets_with_the_same_words(pair):
+    bare, fast = pair
+    shipped = bare.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    held = fast.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert sorted(held) == sorted(shipped) and len(held) > 0
+    assert all(isinstance(held[key], frozenset) and held[key] == set(shipped[key]) for key in shipped)
+
+
+def test_a_lemma_kept_between_docs_is_the_one_spacy_gives(pair):
+    """The second Doc's lemmas come from the kept hashes; still spaCy's, and the bound only forgets."""
+    bare, fast = pair
+    lemmatizer = fast.get_pipe("lemmatizer")
+    text = TEXTS[0] + TEXTS[1]
+    first = _rows(fast(text))
+    assert lemmatizer._lemma_hashes()
+    assert _rows(fast(text)) == first == _rows(bare(text))
+    lemmatizer._lemma_hashes().clear()
+    assert _rows(fast(text)) == first
