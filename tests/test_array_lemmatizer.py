@@ -91,8 +91,10 @@ def test_same_lemmas_on_real_news(pair):
     path = corpus("news_allsides_2018_2019.jsonl")
     with path.open(encoding="utf-8") as lines:
         texts = [json.loads(line)["text"] for _, line in zip(range(300), lines, strict=False)]
-    differing = [i for i, (a, b) in enumerate(zip(bare.pipe(texts), fast.pipe(texts), strict=True))
-                 if _rows(a) != _rows(b)]
+    # the lemmatizer reads what the pipes before it set: the entity recognizer after it is left out
+    with bare.select_pipes(disable=["ner"]), fast.select_pipes(disable=["ner"]):
+        differing = [i for i, (a, b) in enumerate(zip(bare.pipe(texts), fast.pipe(texts), strict=True))
+                     if _rows(a) != _rows(b)]
     assert len(texts) == 300 and not differing
 
 
