@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 import spacy
+from dateline.transforms.array_lemmatizer import use_array_lemmatizer
 from dateline.transforms.attribute_rules import use_array_attribute_ruler
 from dateline.transforms.entity_components import add_entity_components
 from dateline.transforms.event_detector import EventDetector
@@ -15,8 +16,9 @@ from spacy.language import Language
 @lru_cache(maxsize=4)
 def load_nlp(model: str, entity_components: bool = True) -> Language:
     """The installed spaCy pipeline ``model`` with Dateline's components, cached per process: a line break
-    ends a sentence (``transforms.sentence_breaks``, before the parser), the model's attribute ruler runs
-    over arrays (``transforms.attribute_rules``, the same output) and the entity components follow ``ner``.
+    ends a sentence (``transforms.sentence_breaks``, before the parser), the model's attribute ruler and the
+    lemmatizer run over arrays (``transforms.attribute_rules``, ``transforms.array_lemmatizer``, the same
+    output) and the entity components follow ``ner``.
 
     ``entity_components=False`` gives the bare model (what ``dateline eval ner`` compares against).
     """
@@ -28,6 +30,7 @@ def load_nlp(model: str, entity_components: bool = True) -> Language:
         ) from exc
     if entity_components:
         use_array_attribute_ruler(nlp)
+        use_array_lemmatizer(nlp)
         add_sentence_breaks(nlp)
         reference = load_reference()
         add_entity_components(nlp, reference.alias_rows(), reference.title_words(),

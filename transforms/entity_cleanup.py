@@ -6,6 +6,7 @@ elsewhere in the document.
 
 from collections.abc import Iterator
 
+import numpy as np
 from dateline.transforms.entity_names import (
     ARTICLES,
     ENTITY_LABELS,
@@ -15,8 +16,10 @@ from dateline.transforms.entity_names import (
     SEPARATORS,
     line_segments,
 )
+from spacy.attrs import ORTH, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -53,6 +56,7 @@ class EntityCleanup:
 # Labels a side of a hyphen-joined pair may have: people, places, organizations ("Israeli-Palestinian" and
 # "Mexican-American" are one adjective, not two groups).
 PAIR_LABELS = frozenset({"PERSON", "GPE", "ORG"})
+_HYPHEN = get_string_id("-")
 
 
 def _joins(token: Token) -> bool:
@@ -91,8 +95,19 @@ def _hyphen_pairs(doc: Doc, ents, known: dict[str, str]) -> tuple[list[Span], se
     inside a longer name span ("the Trump-Kim Summit Committee") is left as the model found it."""
     sides: list[Span] = []
     tokens: set[int] = set()
+    # Where a hyphen joins two words (``_joins``), from the Doc's columns: a chain can only start right
+    # before one, so the scan jumps from one to the next (every other start gives a chain of one word).
+    columns = doc.to_array([ORTH, SPACY])
+    joined = (columns[1:-1, 0] == _HYPHEN) & (columns[1:-1, 1] == 0) & (columns[:-2, 1] == 0)
+    hyphens = (np.flatnonzero(joined) + 1).tolist()
+    at = 0
     i = 0
     while i < len(doc):
+        while at < len(hyphens) and hyphens[at] <= i:
+            at += 1
+        if at == len(hyphens):
+            break
+        i = hyphens[at] - 1
         end = i + 1
         while end + 1 < len(doc) and _joins(doc[end]):
             end += 2

@@ -7,9 +7,12 @@ The alias table's labels come in through ``initialize(aliases=...)`` and are sav
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+import numpy as np
 from dateline.transforms.entity_names import NAME_LABELS, DataComponent, capitalized_neighbour
+from spacy.attrs import IS_LOWER, LOWER, ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -81,7 +84,10 @@ class EntityConsistency(DataComponent):
         taken = bytearray(len(doc))
         for e in ents:
             taken[e.start : e.end] = b"\x01" * len(e)
-        lowered = {t.lower_ for t in doc if t.is_lower}
+        # The Doc's columns, read once: a Token object per word only where a name can start.
+        columns = doc.to_array([ORTH, LOWER, IS_LOWER])
+        strings = doc.vocab.strings
+        lowered = {strings[h] for h in np.unique(columns[columns[:, 2] == 1, 1]).tolist()}
         names = {
             tuple(t.text for t in doc[e.start : e.end]): chosen.get(e.text, e.label_)
             for e in ents
@@ -99,7 +105,12 @@ class EntityConsistency(DataComponent):
         for candidates in by_first.values():
             candidates.sort(key=lambda c: -len(c[0]))
         found = []
-        for token in doc:
+        if not by_first:
+            return found
+        # Only tokens whose ORTH is the hash of a first word can open a name (the look-up below is by text).
+        firsts = np.fromiter((get_string_id(first) for first in by_first), dtype=np.uint64, count=len(by_first))
+        for i in np.flatnonzero(np.isin(columns[:, 0], firsts)).tolist():
+            token = doc[i]
             for words, label in by_first.get(token.text, ()):
                 end = token.i + len(words)
                 if end > len(doc) or any(taken[token.i : end]):

@@ -10,7 +10,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import srsly
+from spacy.attrs import IS_SPACE, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -91,20 +93,31 @@ def alias_patterns(aliases: Iterable[dict]) -> list[dict]:
 def line_segments(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges of the doc's lines within sentences (line breaks and sentence starts cut)."""
     has_sents = doc.has_annotation("SENT_START")
+    # Only a line break (a whitespace token holding "\n") or a sentence start can close a segment: the
+    # Doc's columns say where those are, and the tokens in between are never made into Token objects.
+    columns = doc.to_array([IS_SPACE, SENT_START])
+    cuts = {i for i in np.flatnonzero(columns[:, 0] == 1).tolist() if "\n" in doc[i].text}
+    sent_starts = set(np.flatnonzero(columns[:, 1].astype(np.int64) > 0).tolist()) if has_sents else set()
     segments = []
     start = None
-    for token in doc:
-        cut = token.is_space and "\n" in token.text
-        if has_sents and token.is_sent_start and start is not None and not cut:
-            segments.append((start, token.i))
+    following = 0  # the first token not looked at yet
+    for i in sorted(cuts | sent_starts):
+        if start is None and following < i:
+            start = following  # a token between the cuts opens a segment
+        following = i + 1
+        cut = i in cuts
+        if i in sent_starts and start is not None and not cut:
+            segments.append((start, i))
             start = None
         if cut:
             if start is not None:
-                segments.append((start, token.i))
+                segments.append((start, i))
             start = None
             continue
         if start is None:
-            start = token.i
+            start = i
+    if start is None and following < len(doc):
+        start = following
     if start is not None:
         segments.append((start, len(doc)))
     return segments

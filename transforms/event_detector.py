@@ -216,6 +216,9 @@ class EventDetector:
         # Per event type (and "*" for types too rare to calibrate alone): "x"/"y" knots mapping the raw
         # probability of that type to the measured share of such detections that are right.
         self.calibration = calibration
+        # The same knots as float64 arrays, what np.interp converts the lists to on every call otherwise.
+        self._knot_arrays = {code: {axis: np.asarray(values, dtype=np.float64) for axis, values in knots.items()}
+                             for code, knots in calibration.items()}
         self.threshold = threshold  # calibrated confidence below which no mention is emitted
         self.prior = prior or {}  # the trigger lexicon the model was trained with (``lexicon_features``)
 
@@ -271,12 +274,18 @@ class EventDetector:
         if tensors is not None and self.model.dense.shape[0]:
             scores += tensors @ self.model.dense
         column = self.column
-        weights = self.model.weights
+        # Every row's weight rows in one gather and one segmented sum (``np.add.reduceat`` adds each
+        # segment's rows in order, as ``weights[cols].sum(axis=0)`` per row did: the same float32 sums).
+        owners, starts, flat = [], [], []
         for row, names in enumerate(features):
             # binary, as trained; one dict look-up per distinct name
             cols = [c for c in map(column.get, dict.fromkeys(names)) if c is not None]
             if cols:
-                scores[row] += weights[cols].sum(axis=0)
+                owners.append(row)
+                starts.append(len(flat))
+                flat.extend(cols)
+        if flat:
+            scores[owners] += np.add.reduceat(self.model.weights[flat], starts, axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -284,7 +293,7 @@ class EventDetector:
     def calibrate(self, raw: float, code: str, repeat: bool = False) -> float:
         """The measured probability that a ``code`` detection with raw probability ``raw`` is right (for a
         ``repeat``, one of a type its sentence has a more probable detection of, after the repeat map)."""
-        return calibrate(self.calibration, raw, code, repeat)
+        return calibrate(self._knot_arrays, raw, code, repeat)
 
     def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
         """The detections of one sentence whose calibrated confidence reaches the threshold.

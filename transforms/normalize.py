@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import polars as pl
 from dateline.transforms import dates
@@ -144,7 +145,8 @@ def detect_language(text: str) -> str:
     ``LANGUAGE_SAMPLE_CHARS`` characters; "und" when it has too few letters or the identifier is
     not confident (``MIN_LANGUAGE_CONFIDENCE``), or finds no linguistic content (its "zxx")."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
-    if sum(c.isalpha() for c in sample) < MIN_LANGUAGE_LETTERS:
+    # enough letters? counted only up to MIN_LANGUAGE_LETTERS (not over the whole sample), in C
+    if len(list(islice(filter(str.isalpha, sample), MIN_LANGUAGE_LETTERS))) < MIN_LANGUAGE_LETTERS:
         return "und"
     code, confidence = _language_identifier().classify(sample)
     return "und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code

@@ -13,12 +13,16 @@ line: when at least ``WRAPPED_SHARE`` of its line breaks (and ``MIN_WRAPPED_BREA
 lowercase word, its line breaks are left to the parser.
 """
 
+import numpy as np
+from spacy.attrs import IS_SPACE, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 WRAPPED_SHARE = 0.5
 MIN_WRAPPED_BREAKS = 3
 SEPARATOR_TOKENS = frozenset({"|"})
+_SEPARATOR_ORTHS = np.array([get_string_id(text) for text in sorted(SEPARATOR_TOKENS)], dtype=np.uint64)
 
 
 @Language.factory("dateline_sentence_breaks")
@@ -33,7 +37,10 @@ class SentenceBreaks:
         starts = line_starts(doc)
         if is_hard_wrapped(starts):
             starts = []
-        starts += [t for t in doc[1:] if t.text in SEPARATOR_TOKENS and not doc[t.i - 1].is_space]
+        columns = doc.to_array([ORTH, IS_SPACE])
+        # a separator token not after a space (looked at only where ORTH is a separator's hash)
+        after_word = np.flatnonzero(np.isin(columns[1:, 0], _SEPARATOR_ORTHS) & (columns[:-1, 1] == 0)) + 1
+        starts += [doc[i] for i in after_word.tolist() if doc[i].text in SEPARATOR_TOKENS]
         for token in starts:
             token.is_sent_start = True
         return doc
@@ -43,11 +50,10 @@ def line_starts(doc: Doc) -> list[Token]:
     """The first non-space token after each line break inside the text. A text that opens with a line break
     (a piece of a long document, ``extract.split_for_model``) opens its first sentence with it, as the
     whole document's reading would."""
-    return [
-        token
-        for token in doc[2:]
-        if not token.is_space and doc[token.i - 1].is_space and "\n" in doc[token.i - 1].text
-    ]
+    space = doc.to_array([IS_SPACE]).reshape(-1) == 1
+    # a word after a whitespace token (from the third token on): only there can a line break precede it
+    after_space = np.flatnonzero(~space[2:] & space[1:-1]) + 2
+    return [doc[i] for i in after_space.tolist() if "\n" in doc[i - 1].text]
 
 
 def is_hard_wrapped(starts: list[Token]) -> bool:
