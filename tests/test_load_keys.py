@@ -99,6 +99,7 @@ def test_a_warehouse_with_the_old_primary_keys_loads_the_same_and_is_converted_o
         assert comment.startswith("one real-world event")
         assert drop_primary_keys(con) == {}
     again = run_cli(command, subprocess_env(tmp_path))
-    assert again.returncode == 0 and "nothing to do" in again.stdout
+    # the console wraps long lines (a long warehouse path): compare the words, not the line breaks
+    assert again.returncode == 0 and "nothing to do" in " ".join(again.stdout.split())
     assert set(_load(path, batch, "r3").values()) == {0}
     _assert_same(path, expected)
