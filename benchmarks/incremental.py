@@ -233,6 +233,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
                     "warehouse_file_mb": built.get("file_mb"), "index_seconds": index_seconds,
                     "primary_keys_dropped": keys_dropped,
                     "load_avg": load_avg, "cpus": os.cpu_count(),
+                    "warehouse_memory_limit": os.environ.get("DATELINE_WAREHOUSE_MEMORY_LIMIT"),
                     "cache": str(cache)},
     }
 

@@ -70,13 +70,13 @@ def _timed(stage_seconds: dict[str, float], stage: str) -> Iterator[None]:
 
 @task(name="warehouse-state", retries=2, retry_delay_seconds=1, retry_condition_fn=transient_only,
       cache_policy=NO_CACHE)
-def warehouse_state(path: Path, lock_timeout: float = 0.0) -> WarehouseLookups:
+def warehouse_state(path: Path, lock_timeout: float = 0.0, memory_limit: str | None = None) -> WarehouseLookups:
     """The warehouse as this run asks it (``flows.lookups``): every look-up keyed by the batch, in DuckDB.
 
     Checks now that the warehouse can be read, waiting up to ``lock_timeout`` s while another process
     holds the file read-write (and migrates a warehouse whose schema predates what the look-ups read).
     """
-    lookups = WarehouseLookups(path, lock_timeout)
+    lookups = WarehouseLookups(path, lock_timeout, memory_limit)
     lookups.prepare()
     return lookups
 
@@ -138,7 +138,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         run = Run(uuid.uuid4().hex, started_at, settings, load_reference(), logger, progress)
         with _timed(seconds, "discover"):
             files, unreachable = find_inputs(settings.inputs)
-            state = warehouse_state(run.path, settings.lock_timeout)
+            state = warehouse_state(run.path, settings.lock_timeout, settings.warehouse_memory_limit)
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
         with _timed(seconds, "ingest"):
             new, ingested = _ingest((files, unreachable), run, state)
@@ -374,16 +374,18 @@ def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
 
     if not report.success:
         message = "validation failed: " + "; ".join(report.failures)
-        record_failure(run.path, run.settings.lock_timeout, row("failed", message), validation_rows)
+        record_failure(run.path, run.settings.lock_timeout, row("failed", message), validation_rows,
+                       run.settings.warehouse_memory_limit)
         docs = f" (Data Docs: {report.data_docs})" if report.data_docs else ""
         raise ValidationFailedError(message.replace(":", docs + ":", 1))
     try:
-        return load_warehouse(run.path, run.settings.lock_timeout, frames, row("success"), validation_rows)
+        return load_warehouse(run.path, run.settings.lock_timeout, frames, row("success"), validation_rows,
+                              run.settings.warehouse_memory_limit)
     except db.WarehouseBusyError:
         raise  # never opened: nothing to record the failure in
     except Exception as exc:  # rolled back: record why, outside the failed transaction
         failed = row("failed", f"load failed: {type(exc).__name__}: {exc}".splitlines()[0])
-        record_failure(run.path, run.settings.lock_timeout, failed, validation_rows)
+        record_failure(run.path, run.settings.lock_timeout, failed, validation_rows, run.settings.warehouse_memory_limit)
         raise
 
 

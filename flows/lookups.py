@@ -92,6 +92,7 @@ class WarehouseLookups:
 
     path: Path
     lock_timeout: float = 0.0
+    memory_limit: str | None = None  # DuckDB memory_limit of the connections opened (Settings.warehouse_memory_limit)
     # An open connection to ask through instead of opening the file (tests; a caller already holding it).
     connection: duckdb.DuckDBPyConnection | None = None
     reads: list[Read] = field(default_factory=list)
@@ -120,17 +121,18 @@ class WarehouseLookups:
         """Check the warehouse can be read (waiting ``lock_timeout`` for a writer), migrating an old schema."""
         if self.connection is not None or not self.exists:
             return
-        con = db.connect_read(self.path, self.lock_timeout)
+        con = db.connect_read(self.path, self.lock_timeout, self.memory_limit)
         try:
             present = set(con.execute("select table_name, column_name from duckdb_columns()").fetchall())
         finally:
             con.close()
         if not all(needed in present for needed in _NEEDED_COLUMNS):
-            db.connect_write(self.path, self.lock_timeout).close()  # apply_schema: the tables' migrations
+            db.connect_write(self.path, self.lock_timeout, self.memory_limit).close()  # apply_schema: the tables' migrations
 
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = self.connection.cursor() if self.connection is not None else db.connect_read(self.path, self.lock_timeout)
+        con = (self.connection.cursor() if self.connection is not None
+               else db.connect_read(self.path, self.lock_timeout, self.memory_limit))
         try:
             yield con
         finally:

@@ -56,4 +56,9 @@ class Settings(BaseSettings):
         description="Validate the documents (and import Great Expectations) while the spaCy workers parse, "
         "not after resolution: less serial time after extraction, ~200 MB more held while the workers run.",
     )
+    warehouse_memory_limit: str | None = Field(
+        default=None, pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
+        description="DuckDB memory_limit of the run's warehouse connections, e.g. 1GB (default: DuckDB's, 80 % "
+        "of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills to disk beyond it.",
+    )
     quiet: bool = Field(default=False, description="No progress bars.")

@@ -128,24 +128,26 @@ def validate_frames(
 
 
 @task(name="load", retries=2, retry_delay_seconds=1, retry_condition_fn=transient_only, cache_policy=NO_CACHE)
-def load_warehouse(
-    path: Path, lock_timeout: float, frames: dict[str, pl.DataFrame], run_row: dict, validation: pl.DataFrame
+def load_warehouse(  # noqa: PLR0913  (the connection's two settings, then what it loads)
+    path: Path, lock_timeout: float, frames: dict[str, pl.DataFrame], run_row: dict, validation: pl.DataFrame,
+    memory_limit: str | None = None,
 ) -> dict[str, int]:
     """Load everything in one transaction (``warehouse.load.load_run``) → rows added per table.
 
     A failure rolls the transaction back, so a retry starts from the warehouse as it was. The run's
     ``finished_at`` is when the warehouse was opened for the load (after any wait for another holder).
     """
-    con = db.connect_write(path, lock_timeout)
+    con = db.connect_write(path, lock_timeout, memory_limit)
     try:
         return load_run(con, frames, finished_now(run_row), validation)
     finally:
         con.close()
 
 
-def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame) -> None:
+def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame,
+                   memory_limit: str | None = None) -> None:
     """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
-    con = db.connect_write(path, lock_timeout)
+    con = db.connect_write(path, lock_timeout, memory_limit)
     try:
         record_failed_run(con, finished_now(run_row), validation)
     finally:

@@ -97,13 +97,14 @@ def _holder(message: str) -> str:
     return f"process {match.group(1)}"
 
 
-def connect_write(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
+def connect_write(path: Path, timeout: float, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing, retrying while another process holds it, for up to ``timeout`` s.
 
+    ``memory_limit`` (e.g. "1GB"): DuckDB's memory_limit for this connection (None: DuckDB's default).
     Raises WarehouseBusyError naming the holder's PID (and program) when DuckDB reports one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open_retrying(path, timeout, read_only=False)
+    con = _open_retrying(path, timeout, read_only=False, config=_memory_config(memory_limit))
     try:
         apply_schema(con)
     except BaseException:
@@ -112,7 +113,7 @@ def connect_write(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect_read(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect_read(path: Path, timeout: float = 0.0, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection: never blocks other readers, never writes.
 
     Only a process holding the file read-write blocks it; then it retries for up to ``timeout`` s
@@ -120,7 +121,12 @@ def connect_read(path: Path, timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
     """
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `dateline run` first")
-    return _open_retrying(path, timeout, read_only=True)
+    return _open_retrying(path, timeout, read_only=True, config=_memory_config(memory_limit))
+
+
+def _memory_config(memory_limit: str | None) -> dict:
+    """The connection config that sets DuckDB's memory_limit (the run's ``warehouse_memory_limit``)."""
+    return {"memory_limit": memory_limit} if memory_limit else {}
 
 
 # What an analyst's connection (``dateline query``, ``report``, ``export``) may do is decided by the
