@@ -233,15 +233,20 @@ def test_quoted_sentences_whose_speakers_are_pronouns_do_not_send_each_other_bac
     assert actors(nlp, text, "sanction")[0] == []
 
 
-def spoken(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str]]:
-    """(actor1, actor2) texts after ``event_actors.spoken_act`` for a trigger of type ``code``."""
+def spoken_spans(nlp, text: str, trigger: str, code: str):
+    """The (actor1, actor2) spans of a trigger of type ``code`` before and after ``event_actors.spoken_act``."""
     doc = nlp(text)
     token = next(t for t in doc if t.text == trigger)
     index = MentionIndex(doc_mentions("d", doc))
     pred = predicate(token) if token.pos_ in ("NOUN", "PROPN") else token
     first = actor1(token, pred, index)
     second = actor2(token, pred, index, exclude={s for s, _ in first})
-    first, second = spoken_act(token, pred, code, (first, second), index)
+    return (first, second), spoken_act(token, pred, code, (first, second), index)
+
+
+def spoken(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts after ``event_actors.spoken_act`` for a trigger of type ``code``."""
+    _, (first, second) = spoken_spans(nlp, text, trigger, code)
     return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
 
 
@@ -288,10 +293,5 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
     ],
 )
 def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, code):
-    doc = nlp(text)
-    token = next(t for t in doc if t.text == trigger)
-    index = MentionIndex(doc_mentions("d", doc))
-    pred = predicate(token) if token.pos_ in ("NOUN", "PROPN") else token
-    first = actor1(token, pred, index)
-    second = actor2(token, pred, index, exclude={s for s, _ in first})
-    assert spoken_act(token, pred, code, (first, second), index) == (first, second)
+    before, after = spoken_spans(nlp, text, trigger, code)
+    assert after == before
