@@ -246,6 +246,37 @@ def test_a_target_inside_an_object_phrase_is_one_of_its_participants(nlp, text, 
     assert actors(nlp, text, trigger)[1] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # a claim, a demand or a permission is aimed at the subject of the clause it reports
+        ("Angela Merkel claimed that Boris Johnson lied to Parliament.", "claimed", "DISAPPROVE",
+         (["Angela Merkel"], ["Boris Johnson"])),
+        ("Israel decided to allow Rashida Tlaib to visit her family.", "allow", "CONCEDE",
+         (["Israel"], ["Rashida Tlaib"])),
+        # a denial is aimed at no one
+        ("Boris Johnson denied that Angela Merkel was right.", "denied", "DISAPPROVE", (["Boris Johnson"], [])),
+    ],
+)
+def test_a_verb_s_reported_clause_names_whom_it_is_aimed_at(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        ("The White House dismissed CNN's lawsuit on Tuesday.", "lawsuit", "DISAPPROVE",
+         (["CNN"], ["The White House"])),
+        ("Nancy Pelosi responded to criticism from Donald Trump.", "criticism", "DISAPPROVE",
+         (["Donald Trump"], ["Nancy Pelosi"])),
+        # a meeting is aimed at no one: whoever uses the summit is not the one met
+        ("Emmanuel Macron used the G-7 summit to call for action.", "summit", "CONSULT", (["G-7"], [])),
+    ],
+)
+def test_the_subject_reacting_to_someone_s_act_is_its_target(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
+
+
 def test_the_by_agent_of_a_decision_noun_does_its_infinitive(nlp):
     text = "The decision by Germany to expel the diplomats angered Moscow."
     assert actors(nlp, text, "expel")[0] == ["Germany"]

@@ -244,12 +244,59 @@ def actor2(
         spans = [*between_pair(trigger, index), *_counterpart(trigger, index, code), *spans]
     places = _place_modifiers(trigger, index, code)
     spans = [found for found in spans if found not in places]
+    out = _new_spans(spans, exclude)
+    if not out and code is not None:
+        fallback = [found for rule in LAST_TARGET_RULES for found in rule(trigger, pred, index, code)]
+        out = _new_spans(fallback, exclude)
+    return out
+
+
+def _new_spans(spans: list[CharSpan], exclude: set[int]) -> list[CharSpan]:
     out, seen = [], set(exclude)
     for found in spans:
         if found[0] not in seen:
             seen.add(found[0])
             out.append(found)
     return out
+
+
+# Verb types whose reported clause names the one they are aimed at: "Ford claimed that Kavanaugh pinned her
+# down" (DISAPPROVE), "Horowitz recommended that the Justice Department act" (DEMAND), "Israel decided to
+# allow Tlaib to visit" (CONCEDE).
+_CLAUSE_TARGET_CODES = frozenset({"DISAPPROVE", "DEMAND", "CONCEDE"})
+
+
+def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """The subject of the clause a verb of ``_CLAUSE_TARGET_CODES`` reports, when it names no other target."""
+    if is_noun(trigger) or code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
+        return []
+    return [
+        found for clause in pred.children if clause.dep_ == "ccomp"
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+# Types of act aimed at someone: what one side does to the other, not what two do together or one does alone.
+_AIMED_CODES = frozenset({"DISAPPROVE", "DEMAND", "THREATEN", "SANCTION", "REJECT", "COERCE"})
+
+
+def _reacting_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"Biden rejected Moscow's demand", "China retaliated against Trump's tariffs", "Pelosi responded to
+    criticism from Trump": a noun trigger of an act aimed at someone (``_AIMED_CODES``) whose doer is named
+    on it, as the object of its clause's verb, is aimed at that verb's subject ("the French leader used the
+    G-7 summit" is no meeting with the leader)."""
+    if not is_noun(trigger) or pred is trigger or code not in _AIMED_CODES:
+        return []
+    if trigger.dep_ not in ("dobj", "obj") and not (
+        trigger.dep_ == "pobj" and trigger.head.head == pred and not _in_frame(trigger)
+    ):
+        return []
+    if not first_found(REACTED_TO_DOER_RULES, trigger, pred, index, code):
+        return []
+    return [found for child in pred.children if child.dep_ in SUBJ for found in _actors(child, index)]
+
+
+LAST_TARGET_RULES = (_clause_subject, _reacting_subject)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
