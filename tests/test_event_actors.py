@@ -10,15 +10,15 @@ from dateline.transforms.event_actors import actor1, actor2, predicate, spoken_a
 from dateline.transforms.event_mentions import MentionIndex
 
 
-def actors(nlp, text: str, trigger: str, nth: int = 0) -> tuple[list[str], list[str]]:
-    """(actor1, actor2) texts of the ``nth`` token spelled ``trigger`` in ``text``."""
+def actors(nlp, text: str, trigger: str, nth: int = 0, code: str | None = None) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts of the ``nth`` token spelled ``trigger`` in ``text`` (an event of type ``code``)."""
     doc = nlp(text)
     token = [t for t in doc if t.text == trigger][nth]
     index = MentionIndex(doc_mentions("d", doc))
     is_noun = token.pos_ in ("NOUN", "PROPN")
     pred = predicate(token) if is_noun else token
-    first = actor1(token, pred, index)
-    second = actor2(token, pred, index, exclude={s for s, _ in first})
+    first = actor1(token, pred, index, code=code)
+    second = actor2(token, pred, index, {s for s, _ in first}, code)
     return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
 
 
@@ -189,6 +189,92 @@ def test_the_first_person_deep_in_a_quote_is_its_speaker(nlp):
 )
 def test_a_hyphen_joined_pair_on_a_noun_trigger_is_both_actors(nlp, text, trigger, expected):
     assert actors(nlp, text, trigger) == expected
+
+
+def test_between_on_a_noun_trigger_names_both_sides_whoever_the_clause_s_subject_is(nlp):
+    text = "The White House prepared a call between Joe Biden and Emmanuel Macron."
+    assert actors(nlp, text, "call", code="CONSULT") == (["Joe Biden"], ["Emmanuel Macron"])
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # a person named before a meeting noun is the one met; the clause says who met them
+        ("After the Macron summit, Joe Biden flew home.", "summit", (["Joe Biden"], ["Macron"])),
+        # ... unless the noun names who is met, or is a journey: then it is the one who goes
+        ("The Biden meeting with Macron lasted two hours.", "meeting", (["Biden"], ["Macron"])),
+        ("Reporters waited for the Biden visit on Monday.", "visit", (["Biden"], [])),
+    ],
+)
+def test_a_person_before_a_meeting_noun_is_the_one_met(nlp, text, trigger, expected):
+    assert actors(nlp, text, trigger, code="CONSULT") == expected
+
+
+def test_a_name_before_a_noun_trigger_is_its_doer_when_the_type_is_not_known(nlp):
+    assert actors(nlp, "After the Macron summit, Joe Biden flew home.", "summit") == (["Macron"], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        ("Joe Biden spoke after the Helsinki summit.", "summit", "CONSULT", (["Joe Biden"], [])),
+        ("Senators spoke about the Parkland shooting.", "shooting", "ASSAULT", ([], [])),
+    ],
+)
+def test_a_place_before_a_meeting_or_an_attack_is_where_it_was_not_who(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
+
+
+def test_a_noun_trigger_that_is_its_clause_s_subject_is_not_done_by_its_own_modifier(nlp):
+    """The clause's subject is the noun itself: the one met ("Macron") is not named again as the doer."""
+    text = "The Macron summit was a success."
+    assert actors(nlp, text, "summit", code="CONSULT") == ([], ["Macron"])
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # a participant of the object phrase, one or two prepositions deep
+        ("Paul Manafort negotiated a deal with Robert Mueller's team.", "negotiated", ["Robert Mueller's"]),
+        ("The court hindered the pursuit of an interview with Donald Trump.", "pursuit", ["Donald Trump"]),
+        # not a place the object is in, nor a clause inside it
+        ("A report accused dozens of priests in the United States of abuse.", "accused", []),
+        ("Schumer opposed his nomination to head the Justice Department.", "opposed", []),
+    ],
+)
+def test_a_target_inside_an_object_phrase_is_one_of_its_participants(nlp, text, trigger, expected):
+    assert actors(nlp, text, trigger)[1] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # a claim, a demand or a permission is aimed at the subject of the clause it reports
+        ("Angela Merkel claimed that Boris Johnson lied to Parliament.", "claimed", "DISAPPROVE",
+         (["Angela Merkel"], ["Boris Johnson"])),
+        ("Israel decided to allow Rashida Tlaib to visit her family.", "allow", "CONCEDE",
+         (["Israel"], ["Rashida Tlaib"])),
+        # a denial is aimed at no one
+        ("Boris Johnson denied that Angela Merkel was right.", "denied", "DISAPPROVE", (["Boris Johnson"], [])),
+    ],
+)
+def test_a_verb_s_reported_clause_names_whom_it_is_aimed_at(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        ("The White House dismissed CNN's lawsuit on Tuesday.", "lawsuit", "DISAPPROVE",
+         (["CNN"], ["The White House"])),
+        ("Nancy Pelosi responded to criticism from Donald Trump.", "criticism", "DISAPPROVE",
+         (["Donald Trump"], ["Nancy Pelosi"])),
+        # a meeting is aimed at no one: whoever uses the summit is not the one met
+        ("Emmanuel Macron used the G-7 summit to call for action.", "summit", "CONSULT", (["G-7"], [])),
+    ],
+)
+def test_the_subject_reacting_to_someone_s_act_is_its_target(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
 
 
 def test_the_by_agent_of_a_decision_noun_does_its_infinitive(nlp):

@@ -70,18 +70,75 @@ def predicate(noun: Token) -> Token:
     return noun
 
 
-def actor1(trigger: Token, pred: Token, index: MentionIndex, reacted_to: bool = False) -> list[CharSpan]:
+def actor1(
+    trigger: Token, pred: Token, index: MentionIndex, reacted_to: bool = False, code: str | None = None
+) -> list[CharSpan]:
     """Who does it: the first answer of ``NOUN_DOER_RULES`` for a noun trigger, of the verb's clause else.
 
     A noun trigger ``reacted_to`` by its verb (the object of a trigger of another type: "Biden rejected
     that demand", "slammed the sanctions") is someone else's act: only a doer named on the noun itself
-    ("Moscow's demand", "sanctions imposed by Washington") is its actor1, never the verb's subject."""
+    ("Moscow's demand", "sanctions imposed by Washington") is its actor1, never the verb's subject.
+    ``code`` (the event type) tells what a name modifying a noun trigger is (``modifier_role``)."""
     if is_noun(trigger):
-        return first_found(REACTED_TO_DOER_RULES if reacted_to else NOUN_DOER_RULES, trigger, pred, index)
+        rules = REACTED_TO_DOER_RULES if reacted_to else NOUN_DOER_RULES
+        return first_found(rules, trigger, pred, index, code)
     return verb_doers(pred, index)
 
 
-def _named_on_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+def _between(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"a call between Trump and Zelensky", "clashes between protesters and police": the first of the pair
+    named on the noun does it with the second, whoever the clause's subject is."""
+    pair = between_pair(trigger, index)
+    return pair[:1] if pair else None
+
+
+def between_pair(trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """The two or more actors of "between X and Y" on a noun trigger (empty when fewer are named)."""
+    if not is_noun(trigger):
+        return []
+    found = [span for obj in prep_objects(trigger, ("between",)) for span in _actors(obj, index)]
+    return list(dict.fromkeys(found)) if len(set(found)) >= 2 else []
+
+
+# A place named before a meeting noun is where it is held ("the Hanoi summit", "the Trump Tower meeting"); before
+# an attack, a fight or a protest, a named site ("the Parkland shooting") is — a country there is often the
+# doer ("the U.S. invasion"), so only sites count.
+_PLACE_MODIFIER_LABELS = {
+    "CONSULT": frozenset(PLACE_LABELS),
+    "ASSAULT": frozenset({"LOC", "FAC"}),
+    "FIGHT": frozenset({"LOC", "FAC"}),
+    "PROTEST": frozenset({"LOC", "FAC"}),
+}
+# A person named before a meeting noun is the one met ("the Putin summit", "the Zelensky phone call"); the
+# other side is the clause's or the text's — unless the noun names who is met ("the Mueller meeting with
+# Trump") or is a journey, whose modifier is the traveller ("a Trump visit"). An organization there is
+# often the forum ("the G-7 summit").
+_COUNTERPART_CODES = frozenset({"CONSULT"})
+_JOURNEY_NOUNS = frozenset({"visit", "trip", "tour", "journey", "travel"})
+
+
+def modifier_role(trigger: Token, child: Token, index: MentionIndex, code: str | None) -> str:
+    """What a name modifying a noun trigger is: "doer" ("Moscow's demands", "Russian sanctions"),
+    "counterpart" (a person compound on a meeting noun: "the Putin summit") or "place" ("the Hanoi summit",
+    "the Parkland shooting")."""
+    if child.dep_ != "compound" or code is None:
+        return "doer"
+    label = index.label_at(child.idx)
+    if label in _PLACE_MODIFIER_LABELS.get(code, ()):
+        return "place"
+    if (
+        code in _COUNTERPART_CODES and label == "PERSON" and trigger.lemma_.lower() not in _JOURNEY_NOUNS
+        and not prep_objects(trigger, ("with", "between"))
+    ):
+        return "counterpart"
+    return "doer"
+
+
+def _named_on_noun(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
     """"criticism from Trump", "a travel request by Tlaib", "sanctions imposed by Washington": the doer is
     named on the noun itself or on the participle that modifies it."""
     objects = prep_objects(trigger, _noun_agent_preps(trigger))
@@ -98,15 +155,16 @@ def _participles(noun: Token) -> list[Token]:
     return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
 
 
-def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
-    """"Moscow's demands", "Russian sanctions" — not on a noun whose possessor undergoes it ("Cohen's arrest")."""
+def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex, code: str | None = None) -> list[CharSpan] | None:
+    """"Moscow's demands", "Russian sanctions" — not on a noun whose possessor undergoes it ("Cohen's
+    arrest"), nor a modifier that is the one met or the place (``modifier_role``)."""
     if trigger.lemma_.lower() in _PATIENT_NOUNS:
         return None
     pair = _hyphen_pair(trigger, index)
     if pair:
         return pair[:1]
     for child in trigger.children:
-        if child.dep_ in ("poss", "amod", "compound", "nmod"):
+        if child.dep_ in ("poss", "amod", "compound", "nmod") and modifier_role(trigger, child, index, code) == "doer":
             spans = resolve(child, index)
             if spans:
                 return spans
@@ -131,11 +189,15 @@ def _hyphen_pair(trigger: Token, index: MentionIndex) -> list[CharSpan] | None:
     return None
 
 
-def _without_clause(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+def _without_clause(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
     return [] if pred is trigger else None
 
 
-def _giver(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+def _giver(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
     """"drew criticism from Merkel": the giver is named on the verb."""
     if not _received(trigger, pred):
         return None
@@ -146,28 +208,116 @@ def _giver(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] |
     return []
 
 
-def _outside_frame(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan] | None:
+def _outside_frame(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
     """"interviewed about the calls": a prepositional object that is no frame has no doer of its clause."""
     return [] if trigger.dep_ == "pobj" and not _in_frame(trigger) else None
 
 
-def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex) -> list[CharSpan]:
+def _subject_itself(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"The Putin summit was a success": the clause's subject is the noun itself, whose own modifiers the
+    rules before have read; they are not named again as its clause's doer. A noun whose modifier undergoes
+    it ("His DUI arrest occurred") keeps that modifier as its clause's doer too: without it, two arrests of
+    one man in one document look like one event to the merge (an ECB+ document lost to this two links)."""
+    if trigger.lemma_.lower() in _PATIENT_NOUNS:
+        return None
+    return [] if pred is not trigger and trigger.dep_ in SUBJ else None
+
+
+def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex, code: str | None = None) -> list[CharSpan]:
     return clause_doers(pred, index)
 
 
-NOUN_DOER_RULES = (_named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _clause_of_noun)
-REACTED_TO_DOER_RULES = (_named_on_noun, _noun_modifier)
+NOUN_DOER_RULES = (
+    _between, _named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _subject_itself,
+    _clause_of_noun,
+)
+REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
 
 
-def actor2(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+def actor2(
+    trigger: Token, pred: Token, index: MentionIndex, exclude: set[int], code: str | None = None
+) -> list[CharSpan]:
     """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats."""
     spans = [found for rule in TARGET_RULES for found in rule(trigger, pred, index, exclude)]
+    if is_noun(trigger):
+        spans = [*between_pair(trigger, index), *_counterpart(trigger, index, code), *spans]
+    places = _place_modifiers(trigger, index, code)
+    spans = [found for found in spans if found not in places]
+    out = _new_spans(spans, exclude)
+    if not out and code is not None:
+        fallback = [found for rule in LAST_TARGET_RULES for found in rule(trigger, pred, index, code)]
+        out = _new_spans(fallback, exclude)
+    return out
+
+
+def _new_spans(spans: list[CharSpan], exclude: set[int]) -> list[CharSpan]:
     out, seen = [], set(exclude)
     for found in spans:
         if found[0] not in seen:
             seen.add(found[0])
             out.append(found)
     return out
+
+
+# Verb types whose reported clause names the one they are aimed at: "Ford claimed that Kavanaugh pinned her
+# down" (DISAPPROVE), "Horowitz recommended that the Justice Department act" (DEMAND), "Israel decided to
+# allow Tlaib to visit" (CONCEDE).
+_CLAUSE_TARGET_CODES = frozenset({"DISAPPROVE", "DEMAND", "CONCEDE"})
+
+
+def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """The subject of the clause a verb of ``_CLAUSE_TARGET_CODES`` reports, when it names no other target."""
+    if is_noun(trigger) or code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
+        return []
+    return [
+        found for clause in pred.children if clause.dep_ == "ccomp"
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+# Types of act aimed at someone: what one side does to the other, not what two do together or one does alone.
+_AIMED_CODES = frozenset({"DISAPPROVE", "DEMAND", "THREATEN", "SANCTION", "REJECT", "COERCE"})
+
+
+def _reacting_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"Biden rejected Moscow's demand", "China retaliated against Trump's tariffs", "Pelosi responded to
+    criticism from Trump": a noun trigger of an act aimed at someone (``_AIMED_CODES``) whose doer is named
+    on it, as the object of its clause's verb, is aimed at that verb's subject ("the French leader used the
+    G-7 summit" is no meeting with the leader)."""
+    if not is_noun(trigger) or pred is trigger or code not in _AIMED_CODES:
+        return []
+    if trigger.dep_ not in ("dobj", "obj") and not (
+        trigger.dep_ == "pobj" and trigger.head.head == pred and not _in_frame(trigger)
+    ):
+        return []
+    if not first_found(REACTED_TO_DOER_RULES, trigger, pred, index, code):
+        return []
+    return [found for child in pred.children if child.dep_ in SUBJ for found in _actors(child, index)]
+
+
+LAST_TARGET_RULES = (_clause_subject, _reacting_subject)
+
+
+def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
+    """"the Putin summit", "the Zelensky phone call": the one met, named before a meeting noun."""
+    return [
+        found for child in trigger.children
+        if modifier_role(trigger, child, index, code) == "counterpart" for found in _actors(child, index)
+    ]
+
+
+def _place_modifiers(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
+    """"the Hanoi summit": a place modifier of a noun trigger, never its participant."""
+    if not is_noun(trigger):
+        return []
+    return [
+        found for child in trigger.children
+        if modifier_role(trigger, child, index, code) == "place" for found in resolve(child, index)
+    ]
 
 
 def _receiver(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:

@@ -63,12 +63,30 @@ def determiner(token: Token) -> str | None:
     return next((c.lower_ for c in token.children if c.dep_ == "det"), None)
 
 
+# Links inside an object phrase that keep to its participants: "a deal with Mueller's team", "pressure on
+# Pelosi", "the Trump administration's request" — not a clause ("his nomination to head the Justice
+# Department"), a place ("priests in the US") or what a thing is made of ("purchases of aircraft from Boeing").
+_OBJECT_LINKS = frozenset({"poss", "compound", "amod", "nmod", "appos", "conj"})
+_OBJECT_PREPS = frozenset({"with", "against", "on", "to", "from", "for", "of", "toward", "towards", "between", "by", "at"})
+
+
 def first_mention(token: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
-    """First actor mention inside a short object phrase ("what they saw as the United States' actions")."""
-    subtree = list(token.subtree)
-    if len(subtree) > 14:
+    """First actor mention of a short object phrase, on the links that name its participants: its own
+    modifiers and appositions, and the objects of its participant prepositions ("the request of Congress",
+    "a deal with Mueller's team"), one preposition deep."""
+    if token.right_edge.i - token.left_edge.i >= 14:
         return []
-    for tok in subtree:
+    found = []
+    stack = [(token, 0)]
+    while stack:
+        tok, crossed = stack.pop()
+        found.append(tok)
+        for child in tok.children:
+            if child.dep_ in _OBJECT_LINKS:
+                stack.append((child, crossed))
+            elif child.dep_ == "prep" and crossed < 2 and child.lower_ in _OBJECT_PREPS:
+                stack.extend((obj, crossed + 1) for obj in child.children if obj.dep_ == "pobj")
+    for tok in sorted(found, key=lambda t: t.i):
         row = index.at(tok.idx)
         if row is not None and is_actor(row, tok) and row["start_char"] not in exclude:
             return [span(row)]

@@ -218,12 +218,12 @@ def _event_row(
         trigger.dep_ in _OBJECT_DEPS and pred.i == trigger.head.i and codes_at.get(pred.i) in REACTION_CODES
         and codes_at[pred.i] != found.entry.code
     )
-    first = _not_the_trigger(actor1(trigger, pred, index, reacted_to), trigger, index)
-    second = _not_the_trigger(actor2(trigger, pred, index, exclude={s for s, _ in first}), trigger, index)
+    code, mode = _category(trigger, found.entry)
+    first = _not_the_trigger(actor1(trigger, pred, index, reacted_to, code), trigger, index)
+    second = _not_the_trigger(actor2(trigger, pred, index, {s for s, _ in first}, code), trigger, index)
     if document.stand_ins:
         first = replace_stand_ins(first, document.stand_ins)
         second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
-    code, mode = _category(trigger, found.entry)
     if code != "DISAPPROVE" or not _own_word(trigger, code, document.lexicon):
         first, second = spoken_act(trigger, pred, code, (first, second), index)
     first, second = _counterparts(code, first, second)
