@@ -146,7 +146,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         # are stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:
             with _timed(seconds, "normalize"):
-                normalized = _normalize(new, run)
+                normalized = _normalize(new, run, pool)
             with _timed(seconds, "deduplicate"):
                 dedup = _deduplicate(new, normalized, state, ingested.versions, logger)
             with _timed(seconds, "extract"):
@@ -222,10 +222,13 @@ def _ingest(found: tuple[list[str], list[dict]], run: Run, state: WarehouseLooku
     return new, Ingested(rejected=rejected, versions=versions, read=raw.height, new=new.height)
 
 
-def _normalize(new: pl.DataFrame, run: Run) -> pl.DataFrame:
+def _normalize(new: pl.DataFrame, run: Run, pool: workers.ExtractPool | None = None) -> pl.DataFrame:
+    """Every new document normalized, batch by batch: on the spaCy workers while they wait for work
+    (a pool started before the flow has its models loaded by now), else in this process."""
     rules = run.reference.boilerplate_rules
+    today = dt.date.today()  # one date for the whole run, wherever its rows are normalized
     normalized = (
-        pl.concat([normalize_batch(b, rules) for b in _batches(new, run.settings.batch_size)])
+        pl.concat([normalize_batch(b, rules, pool, today) for b in _batches(new, run.settings.batch_size)])
         if new.height
         else normalize_documents(new, rules)
     )

@@ -49,9 +49,16 @@ def ingest_batch(paths: list[str], max_bytes: int) -> tuple[pl.DataFrame, pl.Dat
 
 
 @task(name="normalize-batch", cache_policy=NO_CACHE)
-def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """Clean text, split title/body, date and hash the body."""
-    return normalize_documents(raw, rules)
+def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame, pool: ExtractPool | None = None,
+                    today: dt.date | None = None) -> pl.DataFrame:
+    """Clean text, split title/body, date and hash the body (``today``: the run's date, default the clock's).
+
+    On the run's spaCy worker ``pool`` when its workers have loaded the model and wait for documents
+    (``ExtractPool.normalize``), else in this process: the same rows either way.
+    """
+    today = today or dt.date.today()
+    normalized = pool.normalize(raw, rules, today) if pool is not None else None
+    return normalized if normalized is not None else normalize_documents(raw, rules, today=today)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)

@@ -11,6 +11,7 @@ event loop, and the parent's growing frames are never copied into them.
 This module must stay importable without Prefect: it is what a worker process imports.
 """
 
+import datetime as dt
 import math
 import multiprocessing
 import os
@@ -48,6 +49,28 @@ class ExtractPool:
         # Start every worker now, so model loads overlap whatever the flow does before extracting.
         self._warming = [self._executor.submit(_ready) for _ in range(processes)]
 
+    def matches(self, model: str, processes: int, nlp_batch_size: int, nlp_batch_chars: int) -> bool:
+        """Whether this pool is the one a run with these settings would start."""
+        return (self.model, self.processes, self.nlp_batch_size, self.nlp_batch_chars) == (
+            model, processes, nlp_batch_size, nlp_batch_chars)
+
+    def ready(self) -> bool:
+        """Every worker has loaded the model (and none failed to): work submitted now starts at once."""
+        return all(f.done() and not f.cancelled() and f.exception() is None for f in self._warming)
+
+    def normalize(self, raw: pl.DataFrame, rules: pl.DataFrame, today: dt.date) -> pl.DataFrame | None:
+        """``normalize_documents`` of ``raw``, split across the workers while they have nothing to extract;
+        None when they are still loading the model (the caller normalizes in its own process then).
+
+        Each row is normalized on its own (``today`` fixed by the caller), so the rows equal the flow's own.
+        """
+        if raw.is_empty() or not self.ready():
+            return None
+        size = math.ceil(raw.height / self.processes)
+        futures = [self._executor.submit(_normalize_chunk, raw.slice(start, size), rules, today)
+                   for start in range(0, raw.height, size)]
+        return pl.concat([future.result() for future in futures])
+
     def extract(self, docs: pl.DataFrame) -> Extracted:
         """Extract ``docs`` (document_key, body, …) in chunks of one minibatch; results in input order.
 
@@ -82,18 +105,59 @@ def merge(parts: list[Extracted]) -> Extracted:
     )
 
 
+# A pool started before the flow (``prestart``), waiting for the run's ``extract_pool`` to adopt it.
+_prestarted: ExtractPool | None = None
+
+
+def prestart(model: str, processes: int, nlp_batch_size: int,
+             nlp_batch_chars: int = MAX_BATCH_CHARS) -> ExtractPool | None:
+    """Start the run's worker pool now, before the flow: ``dateline run`` calls this while Prefect's
+    temporary server boots, when the run surely has documents to extract, so the model loads overlap
+    the server's start-up. The flow's ``extract_pool`` adopts it when it asks for the same pool, and
+    closes it otherwise; ``discard_prestarted`` closes it if the flow never asked (a failure before).
+    """
+    global _prestarted  # noqa: PLW0603  (one pool per process, handed from the CLI to the flow)
+    discard_prestarted()
+    if processes >= 2:
+        _prestarted = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
+    return _prestarted
+
+
+def discard_prestarted() -> None:
+    """Close a pool started by ``prestart`` that no run adopted (nothing when there is none)."""
+    global _prestarted  # noqa: PLW0603
+    pool, _prestarted = _prestarted, None
+    if pool is not None:
+        pool.close()
+
+
+def _adopt(model: str, processes: int, nlp_batch_size: int, nlp_batch_chars: int) -> ExtractPool | None:
+    """The prestarted pool if it is the one asked for; any other prestarted pool is closed now."""
+    global _prestarted  # noqa: PLW0603
+    pool, _prestarted = _prestarted, None
+    if pool is not None and pool.matches(model, processes, nlp_batch_size, nlp_batch_chars):
+        return pool
+    if pool is not None:
+        pool.close()
+    return None
+
+
 @contextmanager
 def extract_pool(model: str, processes: int, nlp_batch_size: int,
                  nlp_batch_chars: int = MAX_BATCH_CHARS) -> Iterator[ExtractPool | None]:
     """The run's worker pool, handed to its extract tasks; None when ``processes`` < 2.
 
+    A pool already started by ``prestart`` with the same settings is used (its models may be loaded
+    by now); one with other settings, or one nobody needs (a no-op run), is closed first.
     The pool lives in this process only: a Dask worker, which cannot start processes of its own,
     is never handed one and extracts in its own process.
     """
-    if processes < 2:
+    pool = _adopt(model, processes, nlp_batch_size, nlp_batch_chars)
+    if pool is None and processes >= 2:
+        pool = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
+    if pool is None:
         yield None
         return
-    pool = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
     try:
         yield pool
     finally:
@@ -114,6 +178,12 @@ def _load(model: str, parent: int | None = None) -> None:
 
 def _ready() -> bool:
     return True
+
+
+def _normalize_chunk(raw: pl.DataFrame, rules: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    from dateline.transforms.normalize import normalize_documents
+
+    return normalize_documents(raw, rules, today=today)
 
 
 def _extract_chunk(model: str, docs: pl.DataFrame, nlp_batch_size: int, nlp_batch_chars: int) -> Extracted:

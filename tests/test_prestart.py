@@ -1,0 +1,137 @@
+"""The spaCy worker pool started before the flow (``dateline run``): used by the run, closed otherwise."""
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from dateline.cli.run_cmds import _start_workers_early
+from dateline.flows import workers
+from dateline.flows.settings import Settings
+from dateline.flows.sources import count_records, read_files
+from dateline.transforms.ingest import parse_inputs
+from dateline.transforms.normalize import normalize_documents
+from dateline.transforms.reference import load_reference
+from polars.testing import assert_frame_equal
+
+from tests.helpers import DATA_TABLES, run_flow, snapshot
+
+RUN_COLUMNS = ("loaded_run_id", "run_id")
+
+
+@pytest.fixture(autouse=True)
+def _no_pool_left():
+    yield
+    workers.discard_prestarted()
+
+
+def _wait_ready(pool: workers.ExtractPool, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while not pool.ready():
+        assert time.monotonic() < deadline, "the workers did not load the model"
+        time.sleep(0.2)
+
+
+def test_count_records_counts_lines_files_and_stops_at_the_limit(tmp_path):
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": i, "text": "x"}) + "\n" for i in range(10)) + "\n\n")
+    csv = tmp_path / "b.csv"
+    csv.write_text("id,text\n1,a\n2,b\n3,c")  # no newline after the last record
+    txt = tmp_path / "c.txt"
+    txt.write_text("one article\n\nwith paragraphs\n")
+    files = [str(jsonl), str(csv), str(txt)]
+    assert count_records(files, 1000) == 10 + 3 + 1
+    assert count_records(files, 4) == 4
+    assert count_records([str(tmp_path / "manifest.csv")], 100) == 0  # a manifest holds no document
+    assert count_records([str(tmp_path / "gone.jsonl")], 100) == 0  # unreadable: ingest quarantines it
+
+
+def test_no_workers_start_early_for_an_existing_warehouse_or_a_small_run(seed_dir, tmp_path):
+    existing = tmp_path / "existing.duckdb"
+    existing.write_bytes(b"")
+    # an incremental run or a no-op rerun: only ingest and the warehouse know whether there is work
+    assert not _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=existing, nlp_batch_size=2))
+    # five documents are one minibatch of 64: extracted in the flow's own process
+    assert not _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=tmp_path / "new.duckdb"))
+    assert not _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=tmp_path / "new.duckdb",
+                                             nlp_batch_size=2, task_runner="dask"))
+    assert workers._prestarted is None
+    assert _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=tmp_path / "new.duckdb",
+                                         nlp_batch_size=2))
+    assert workers._prestarted is not None and workers._prestarted.processes == 2
+
+
+def test_a_pool_with_other_settings_is_closed_not_used():
+    model = Settings().model
+    early = workers.prestart(model, 2, 3)
+    with workers.extract_pool(model, 2, 2) as pool:
+        assert pool is not early and pool.nlp_batch_size == 2
+        assert early._executor._shutdown_thread  # closed before the run's own pool started
+    assert workers._prestarted is None
+    # a run with nothing to extract (a no-op rerun) closes a prestarted pool and starts none
+    early = workers.prestart(model, 2, 2)
+    with workers.extract_pool(model, 0, 2) as pool:
+        assert pool is None
+    assert early._executor._shutdown_thread
+
+
+@pytest.mark.slow
+def test_pool_normalization_equals_the_flows_own(seed_dir):
+    files = sorted(seed_dir.glob("*.txt"))
+    raw, _ = parse_inputs(read_files([str(f) for f in files], 10_000_000)[0])
+    rules = load_reference().boilerplate_rules
+    today = dt.date(2024, 6, 1)
+    expected = normalize_documents(raw, rules, today=today)
+    with workers.extract_pool(Settings().model, 2, 2) as pool:
+        _wait_ready(pool)
+        actual = pool.normalize(raw, rules, today)
+    assert actual is not None and actual.height == 5
+    assert_frame_equal(actual, expected)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_prestarted_pool_is_adopted_normalizes_and_gives_the_same_tables(seed_dir, tmp_path, monkeypatch):
+    default = run_flow([seed_dir], tmp_path / "one.duckdb", workers=1)
+    early = workers.prestart(Settings().model, 2, 2)
+    _wait_ready(early)
+    calls = {"normalize": 0, "normalized_in_pool": 0, "extract": 0}
+    normalize, extract = early.normalize, early.extract
+
+    def counting_normalize(*args):
+        calls["normalize"] += 1
+        result = normalize(*args)
+        calls["normalized_in_pool"] += result is not None
+        return result
+
+    def counting_extract(docs):
+        calls["extract"] += 1
+        return extract(docs)
+
+    monkeypatch.setattr(early, "normalize", counting_normalize)
+    monkeypatch.setattr(early, "extract", counting_extract)
+    pooled = run_flow([seed_dir], tmp_path / "two.duckdb", workers=2, nlp_batch_size=2, batch_size=2)
+    assert pooled.status == default.status == "success"
+    assert calls == {"normalize": 3, "normalized_in_pool": 3, "extract": 3}  # 5 documents in batches of 2
+    assert workers._prestarted is None and early._executor._shutdown_thread  # adopted, closed by the run
+    expected, actual = snapshot(tmp_path / "one.duckdb"), snapshot(tmp_path / "two.duckdb")
+    for table in DATA_TABLES:
+        drop = [c for c in RUN_COLUMNS if c in expected[table].columns]
+        assert_frame_equal(actual[table].drop(drop), expected[table].drop(drop), check_row_order=True)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_worker_failure_while_the_flow_overlaps_fails_the_run_and_loads_nothing(seed_dir, tmp_path):
+    # A model that cannot be loaded: the workers of the prestarted pool fail while the flow ingests and
+    # normalizes (in its own process: the pool is never ready); the extraction then fails the run.
+    early = workers.prestart("no_such_model_xx", 2, 2)
+    with pytest.raises(Exception) as failure:
+        run_flow([seed_dir], tmp_path / "failed.duckdb", workers=2, nlp_batch_size=2, model="no_such_model_xx")
+    assert not early.ready()
+    assert early._executor._shutdown_thread and workers._prestarted is None
+    assert "no_such_model_xx" in str(failure.value) or "process" in str(failure.value).lower()
+    warehouse = tmp_path / "failed.duckdb"
+    if warehouse.exists():
+        counts = snapshot(warehouse)
+        assert all(frame.is_empty() for frame in counts.values())
