@@ -1,9 +1,11 @@
 """``dateline run`` and ``dateline serve``: a run of the flow with its summary, a scheduled deployment."""
 
+import importlib
 import json
 import logging
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -107,7 +109,8 @@ def run_flow(settings):
 
     try:
         try:
-            api_ready()
+            # While the server boots, a run with work imports what its later stages import (seconds each).
+            api_ready(_WARM_UP if prestarted else ())
         except TemporaryServerError as exc:
             fail(str(exc))
         if not debug():
@@ -123,6 +126,12 @@ def run_flow(settings):
             from dateline.flows.workers import discard_prestarted
 
             discard_prestarted()  # the run did not adopt them (it failed before extracting): stop them
+
+
+# What a run with documents imports after ingest (deduplication's LSH, validation's Great Expectations):
+# imported while the temporary server boots instead, one module at a time, as long as it has not answered.
+_WARM_UP = tuple(partial(importlib.import_module, name)
+                 for name in ("datasketch", "great_expectations", "dateline.expectations.suites"))
 
 
 def _start_workers_early(settings) -> bool:

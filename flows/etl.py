@@ -310,11 +310,13 @@ def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging,
     threads = pool.processes if pool is not None else 1
     documents = words = mentions = 0
     with run.progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
+        batches = _batches(canonical, settings.batch_size)
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
                                           "nlp_batch_size": settings.nlp_batch_size,
-                                          "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool})
-            for b in _batches(canonical, settings.batch_size)
+                                          "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool,
+                                          "last": number == len(batches) - 1})
+            for number, b in enumerate(batches)
         ]
         meanwhile()
         for future in futures:  # in submission order, so the result does not depend on timing

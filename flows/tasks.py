@@ -62,15 +62,17 @@ def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame, pool: ExtractPool | 
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int,
-                  pool: ExtractPool | None = None) -> Extracted:
+def extract_batch(  # noqa: PLR0913  (the batch, the model settings, then where and which batch)
+    docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int,
+    pool: ExtractPool | None = None, last: bool = False,
+) -> Extracted:
     """The one spaCy pass over a batch of canonical documents.
 
     On the run's worker ``pool`` when it has one (``flows.workers``), else in this process (a small
-    run, ``workers`` 1, or a Dask worker, which is never handed a pool).
+    run, ``workers`` 1, or a Dask worker, which is never handed a pool). ``last``: the run's last batch.
     """
     if pool is not None:
-        return pool.extract(docs)
+        return pool.extract(docs, last)
     return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
                              max_batch_chars=nlp_batch_chars)
 

@@ -8,8 +8,12 @@ mention and event rows off each Doc itself, so only small polars frames travel b
 only waits. Workers are spawned (not forked), so they share nothing with the flow's threads and
 event loop, and the parent's growing frames are never copied into them.
 
-This module must stay importable without Prefect: it is what a worker process imports.
+This module must stay importable without Prefect: it is what a worker process imports. It imports
+neither spaCy nor the transforms at module level either, so that ``dateline run`` can start the workers
+(``prestart``) before its own heavy imports.
 """
+
+from __future__ import annotations
 
 import datetime as dt
 import math
@@ -18,10 +22,15 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import polars as pl
-from dateline.transforms.entities import MENTION_SCHEMA
-from dateline.transforms.extract import MAX_BATCH_CHARS, Extracted, minibatches
+
+if TYPE_CHECKING:
+    from dateline.transforms.extract import Extracted
+
+# transforms.extract.MAX_BATCH_CHARS (not imported here: it loads spaCy; tests/test_prestart.py checks)
+MAX_BATCH_CHARS = 200_000
 
 
 def processes_for(documents: int, workers: int, nlp_batch_size: int) -> int:
@@ -39,12 +48,12 @@ class ExtractPool:
     """``processes`` spawned workers with ``model`` loaded; ``extract`` splits a batch across them."""
 
     def __init__(self, model: str, processes: int, nlp_batch_size: int,
-                 nlp_batch_chars: int = MAX_BATCH_CHARS) -> None:
+                 nlp_batch_chars: int = MAX_BATCH_CHARS, normalizes: bool = False) -> None:
         self.model, self.processes = model, processes
         self.nlp_batch_size, self.nlp_batch_chars = nlp_batch_size, nlp_batch_chars
         self._executor = ProcessPoolExecutor(
             max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_load, initargs=(model, os.getpid()),
+            initializer=_load, initargs=(model, os.getpid(), normalizes),
         )
         # Start every worker now, so model loads overlap whatever the flow does before extracting.
         self._warming = [self._executor.submit(_ready) for _ in range(processes)]
@@ -71,19 +80,25 @@ class ExtractPool:
                    for start in range(0, raw.height, size)]
         return pl.concat([future.result() for future in futures])
 
-    def extract(self, docs: pl.DataFrame) -> Extracted:
+    def extract(self, docs: pl.DataFrame, last: bool = False) -> Extracted:
         """Extract ``docs`` (document_key, body, …) in chunks of one minibatch; results in input order.
 
         A chunk holds at most ``nlp_batch_size`` documents and ``nlp_batch_chars`` characters
         (``transforms.extract.minibatches``), so a worker's memory does not depend on how many long
         articles meet in one chunk. Chunks are small so that the workers stay busy to the end of the
         run, and several batches can be in flight at once (each from its own Prefect task thread).
+        The ``last`` batch of a run ends in smaller chunks (``finer_tail``), so that one worker does not
+        parse a whole minibatch alone while the others have nothing left. The rows do not depend on how
+        the documents are cut (each Doc is read on its own).
         """
+        from dateline.transforms.extract import minibatches
+
         lengths = docs.get_column("body").str.len_chars().to_list()
         futures: list[Future] = [
             self._executor.submit(_extract_chunk, self.model, docs.slice(chunk.start, len(chunk)),
                                   self.nlp_batch_size, self.nlp_batch_chars)
-            for chunk in minibatches(lengths, self.nlp_batch_size, self.nlp_batch_chars)
+            for chunk in finer_tail(minibatches(lengths, self.nlp_batch_size, self.nlp_batch_chars),
+                                    self.processes if last else 0)
         ]
         return merge([future.result() for future in futures])
 
@@ -93,8 +108,22 @@ class ExtractPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+def finer_tail(chunks: list[range], processes: int, pieces: int = 4) -> list[range]:
+    """``chunks`` with the last ``processes`` of them cut into up to ``pieces`` consecutive parts each."""
+    if processes <= 0:
+        return list(chunks)
+    head, tail = list(chunks[:-processes]), chunks[-processes:]
+    for chunk in tail:
+        size = math.ceil(len(chunk) / pieces)
+        head.extend(range(start, min(start + size, chunk.stop)) for start in range(chunk.start, chunk.stop, size))
+    return head
+
+
 def merge(parts: list[Extracted]) -> Extracted:
     """One ``Extracted`` from several, rows in the order of ``parts``."""
+    from dateline.transforms.entities import MENTION_SCHEMA
+    from dateline.transforms.extract import Extracted
+
     if not parts:
         return Extracted(mentions=MENTION_SCHEMA.to_frame(), documents=0, words=0)
     return Extracted(
@@ -119,7 +148,7 @@ def prestart(model: str, processes: int, nlp_batch_size: int,
     global _prestarted  # noqa: PLW0603  (one pool per process, handed from the CLI to the flow)
     discard_prestarted()
     if processes >= 2:
-        _prestarted = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars)
+        _prestarted = ExtractPool(model, processes, nlp_batch_size, nlp_batch_chars, normalizes=True)
     return _prestarted
 
 
@@ -166,7 +195,7 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int,
 
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.
 
-def _load(model: str, parent: int | None = None) -> None:
+def _load(model: str, parent: int | None = None, normalizes: bool = False) -> None:
     from dateline.flows.lifeline import exit_with_parent
     from dateline.flows.nlp import load_lexicon, load_nlp
 
@@ -174,6 +203,10 @@ def _load(model: str, parent: int | None = None) -> None:
 
     load_nlp(model)
     load_lexicon()
+    if normalizes:  # a pool started before the flow normalizes too: py3langid's model, decompressed once
+        from dateline.transforms.normalize import _language_identifier
+
+        _language_identifier()
 
 
 def _ready() -> bool:

@@ -104,9 +104,9 @@ def test_a_prestarted_pool_is_adopted_normalizes_and_gives_the_same_tables(seed_
         calls["normalized_in_pool"] += result is not None
         return result
 
-    def counting_extract(docs):
+    def counting_extract(*args):
         calls["extract"] += 1
-        return extract(docs)
+        return extract(*args)
 
     monkeypatch.setattr(early, "normalize", counting_normalize)
     monkeypatch.setattr(early, "extract", counting_extract)
@@ -135,3 +135,26 @@ def test_a_worker_failure_while_the_flow_overlaps_fails_the_run_and_loads_nothin
     if warehouse.exists():
         counts = snapshot(warehouse)
         assert all(frame.is_empty() for frame in counts.values())
+
+
+def test_the_workers_default_character_cap_is_the_transforms():
+    from dateline.transforms.extract import MAX_BATCH_CHARS
+
+    assert workers.MAX_BATCH_CHARS == MAX_BATCH_CHARS
+
+
+@pytest.mark.parametrize(
+    ("chunks", "processes", "expected"),
+    [
+        ([range(0, 64), range(64, 128), range(128, 130)], 2,
+         [range(0, 64), range(64, 80), range(80, 96), range(96, 112), range(112, 128), range(128, 129),
+          range(129, 130)]),
+        ([range(0, 3)], 2, [range(0, 1), range(1, 2), range(2, 3)]),
+        ([range(0, 64), range(64, 70)], 0, [range(0, 64), range(64, 70)]),  # not the run's last batch
+        ([], 2, []),
+    ],
+)
+def test_the_last_batch_ends_in_finer_chunks_covering_every_document_once(chunks, processes, expected):
+    finer = workers.finer_tail(chunks, processes)
+    assert finer == expected
+    assert [i for chunk in finer for i in chunk] == [i for chunk in chunks for i in chunk]
