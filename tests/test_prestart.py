@@ -158,3 +158,31 @@ def test_the_last_batch_ends_in_finer_chunks_covering_every_document_once(chunks
     finer = workers.finer_tail(chunks, processes)
     assert finer == expected
     assert [i for chunk in finer for i in chunk] == [i for chunk in chunks for i in chunk]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_dateline_run_closes_its_prestarted_workers_when_the_run_fails_before_using_them(seed_dir, tmp_path,
+                                                                                          monkeypatch):
+    import typer
+    from dateline.cli import run_cmds
+
+    # the harness's server answers; `dateline run` starts none of its own
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
+    started = []
+
+    def recording_prestart(*args, **kwargs):
+        started.append(prestart(*args, **kwargs))
+        return started[-1]
+
+    prestart = workers.prestart
+    monkeypatch.setattr(workers, "prestart", recording_prestart)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    # the warehouse's folder is a file: the run fails at its first step, before ingest
+    settings = Settings(inputs=[str(seed_dir)], warehouse=blocker / "w.duckdb", nlp_batch_size=2, lock_timeout=1)
+    with pytest.raises(typer.Exit) as failed:
+        run_cmds.run_flow(settings)
+    assert failed.value.exit_code == 1
+    assert len(started) == 1 and started[0] is not None
+    assert started[0]._executor._shutdown_thread and workers._prestarted is None
+    assert not (blocker / "w.duckdb").exists()
