@@ -142,8 +142,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
         with _timed(seconds, "ingest"):
             new, ingested = _ingest((files, unreachable), run, state)
-        # The spaCy workers start loading the model now, while normalize and deduplicate run; they
-        # are stopped as soon as the extraction is done, before validation and load need the memory.
+        # The spaCy workers start loading the model now, while normalize and deduplicate run (or were
+        # started by `dateline run` before the flow: then they are adopted, and normalize); they are
+        # stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:
             with _timed(seconds, "normalize"):
                 normalized = _normalize(new, run, pool)
