@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from dateline.flows.lifeline import parent_death_signal
 
@@ -30,7 +30,7 @@ class TemporaryServerError(RuntimeError):
     """The temporary Prefect server did not start."""
 
 
-def start_temporary_api() -> Callable[[], None]:
+def start_temporary_api() -> Callable[..., None]:
     """Start a temporary Prefect server unless an API URL is set; returns a function that waits for it.
 
     Must run before Prefect is imported in this process (Prefect reads ``PREFECT_API_URL`` then).
@@ -39,7 +39,7 @@ def start_temporary_api() -> Callable[[], None]:
     if os.environ.get("PREFECT_API_URL") or os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").lower() in (
         "0", "false"
     ):
-        return lambda: None
+        return lambda meanwhile=(): None
     port = _free_port()
     process = _launch(port)
     atexit.register(_stop, process)
@@ -48,8 +48,11 @@ def start_temporary_api() -> Callable[[], None]:
     # A first run on a new PREFECT_HOME creates the server's database (seconds more on a busy machine).
     timeout = float(os.environ.get(STARTUP_TIMEOUT_VARIABLE) or DEFAULT_STARTUP_TIMEOUT)
 
-    def wait() -> None:
+    def wait(meanwhile: Iterable[Callable[[], object]] = ()) -> None:
+        """Wait for the server; until it answers, run the ``meanwhile`` steps one by one (a run's imports
+        that would otherwise come later, on its critical path). Steps left when it answers are skipped."""
         deadline = time.monotonic() + timeout
+        steps = iter(meanwhile)
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise TemporaryServerError(f"the temporary Prefect server exited with code {process.returncode}")
@@ -59,7 +62,11 @@ def start_temporary_api() -> Callable[[], None]:
                         return
             except OSError:
                 pass
-            time.sleep(0.1)
+            step = next(steps, None)
+            if step is None:
+                time.sleep(0.1)
+            else:
+                step()
         raise TemporaryServerError(
             f"the temporary Prefect server did not answer within {timeout:.0f} s "
             f"(raise {STARTUP_TIMEOUT_VARIABLE}, or run `prefect server start` and set PREFECT_API_URL)"

@@ -1,9 +1,11 @@
 """``dateline run`` and ``dateline serve``: a run of the flow with its summary, a scheduled deployment."""
 
+import importlib
 import json
 import logging
 import sys
 import traceback
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -102,20 +104,56 @@ def run_flow(settings):
     from dateline.cli.api import TemporaryServerError, start_temporary_api
 
     api_ready = start_temporary_api()  # boots while the flow module's imports run
+    prestarted = _start_workers_early(settings)  # their model loads overlap the server's start-up too
     from dateline.flows.etl import news_etl
 
     try:
-        api_ready()
-    except TemporaryServerError as exc:
-        fail(str(exc))
-    if not debug():
-        _console_logs_without_tracebacks()
+        try:
+            # While the server boots, a run with work imports what its later stages import (seconds each).
+            api_ready(_WARM_UP if prestarted else ())
+        except TemporaryServerError as exc:
+            fail(str(exc))
+        if not debug():
+            _console_logs_without_tracebacks()
+        try:
+            return news_etl(settings=settings)
+        except Exception as exc:
+            if debug():
+                traceback.print_exc()
+            fail(error_text(exc))
+    finally:
+        if prestarted:
+            from dateline.flows.workers import discard_prestarted
+
+            discard_prestarted()  # the run did not adopt them (it failed before extracting): stop them
+
+
+# What a run with documents imports after ingest (deduplication's LSH, validation's Great Expectations):
+# imported while the temporary server boots instead, one module at a time, as long as it has not answered.
+_WARM_UP = tuple(partial(importlib.import_module, name)
+                 for name in ("datasketch", "great_expectations", "dateline.expectations.suites"))
+
+
+def _start_workers_early(settings) -> bool:
+    """Start the run's spaCy worker pool now, before Prefect's server is up and the flow is imported, when
+    the run will surely extract: the warehouse does not exist yet (every document read is new) and the
+    inputs hold enough documents for the pool the flow would start (``flows.workers.processes_for``).
+
+    Any other run (an incremental run, a no-op rerun) starts its workers after ingest has found its new
+    documents, as before: deciding that costs ingest and the warehouse's look-ups, so it waits for the flow.
+    """
+    if settings.warehouse.exists() or settings.task_runner == "dask":
+        return False
+    from dateline.flows import workers
+    from dateline.flows.sources import count_records, find_inputs
+
     try:
-        return news_etl(settings=settings)
-    except Exception as exc:
-        if debug():
-            traceback.print_exc()
-        fail(error_text(exc))
+        files, _ = find_inputs(settings.inputs)
+    except (OSError, RuntimeError):
+        return False  # the flow reports it
+    cap = settings.nlp_batch_size * settings.workers
+    processes = workers.processes_for(count_records(files, cap), settings.workers, settings.nlp_batch_size)
+    return workers.prestart(settings.model, processes, settings.nlp_batch_size, settings.nlp_batch_chars) is not None
 
 
 class _NoTraceback(logging.Filter):

@@ -142,11 +142,12 @@ def run_pipeline(settings: Settings) -> RunSummary:
         logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
         with _timed(seconds, "ingest"):
             new, ingested = _ingest((files, unreachable), run, state)
-        # The spaCy workers start loading the model now, while normalize and deduplicate run; they
-        # are stopped as soon as the extraction is done, before validation and load need the memory.
+        # The spaCy workers start loading the model now, while normalize and deduplicate run (or were
+        # started by `dateline run` before the flow: then they are adopted, and normalize); they are
+        # stopped as soon as the extraction is done, before validation and load need the memory.
         with _extract_pool(new.height, settings, logger) as pool:
             with _timed(seconds, "normalize"):
-                normalized = _normalize(new, run)
+                normalized = _normalize(new, run, pool)
             with _timed(seconds, "deduplicate"):
                 dedup = _deduplicate(new, normalized, state, ingested.versions, logger)
             with _timed(seconds, "extract"):
@@ -222,10 +223,13 @@ def _ingest(found: tuple[list[str], list[dict]], run: Run, state: WarehouseLooku
     return new, Ingested(rejected=rejected, versions=versions, read=raw.height, new=new.height)
 
 
-def _normalize(new: pl.DataFrame, run: Run) -> pl.DataFrame:
+def _normalize(new: pl.DataFrame, run: Run, pool: workers.ExtractPool | None = None) -> pl.DataFrame:
+    """Every new document normalized, batch by batch: on the spaCy workers while they wait for work
+    (a pool started before the flow has its models loaded by now), else in this process."""
     rules = run.reference.boilerplate_rules
+    today = dt.date.today()  # one date for the whole run, wherever its rows are normalized
     normalized = (
-        pl.concat([normalize_batch(b, rules) for b in _batches(new, run.settings.batch_size)])
+        pl.concat([normalize_batch(b, rules, pool, today) for b in _batches(new, run.settings.batch_size)])
         if new.height
         else normalize_documents(new, rules)
     )
@@ -307,11 +311,13 @@ def _extract(canonical: pl.DataFrame, run: Run, pool, parked: RunStaging,
     threads = pool.processes if pool is not None else 1
     documents = words = mentions = 0
     with run.progress.stage("extract", canonical.height) as counter, runners.task_runner(settings, threads) as runner:
+        batches = _batches(canonical, settings.batch_size)
         futures = [
             runner.submit(extract_batch, {"docs": b, "model": settings.model,
                                           "nlp_batch_size": settings.nlp_batch_size,
-                                          "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool})
-            for b in _batches(canonical, settings.batch_size)
+                                          "nlp_batch_chars": settings.nlp_batch_chars, "pool": pool,
+                                          "last": number == len(batches) - 1})
+            for number, b in enumerate(batches)
         ]
         meanwhile()
         for future in futures:  # in submission order, so the result does not depend on timing

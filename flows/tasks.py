@@ -49,21 +49,30 @@ def ingest_batch(paths: list[str], max_bytes: int) -> tuple[pl.DataFrame, pl.Dat
 
 
 @task(name="normalize-batch", cache_policy=NO_CACHE)
-def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame) -> pl.DataFrame:
-    """Clean text, split title/body, date and hash the body."""
-    return normalize_documents(raw, rules)
+def normalize_batch(raw: pl.DataFrame, rules: pl.DataFrame, pool: ExtractPool | None = None,
+                    today: dt.date | None = None) -> pl.DataFrame:
+    """Clean text, split title/body, date and hash the body (``today``: the run's date, default the clock's).
+
+    On the run's spaCy worker ``pool`` when its workers have loaded the model and wait for documents
+    (``ExtractPool.normalize``), else in this process: the same rows either way.
+    """
+    today = today or dt.date.today()
+    normalized = pool.normalize(raw, rules, today) if pool is not None else None
+    return normalized if normalized is not None else normalize_documents(raw, rules, today=today)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int,
-                  pool: ExtractPool | None = None) -> Extracted:
+def extract_batch(  # noqa: PLR0913  (the batch, the model settings, then where and which batch)
+    docs: pl.DataFrame, model: str, nlp_batch_size: int, nlp_batch_chars: int,
+    pool: ExtractPool | None = None, last: bool = False,
+) -> Extracted:
     """The one spaCy pass over a batch of canonical documents.
 
     On the run's worker ``pool`` when it has one (``flows.workers``), else in this process (a small
-    run, ``workers`` 1, or a Dask worker, which is never handed a pool).
+    run, ``workers`` 1, or a Dask worker, which is never handed a pool). ``last``: the run's last batch.
     """
     if pool is not None:
-        return pool.extract(docs)
+        return pool.extract(docs, last)
     return extract_documents(load_nlp(model), docs, batch_size=nlp_batch_size, lexicon=load_lexicon(),
                              max_batch_chars=nlp_batch_chars)
 
