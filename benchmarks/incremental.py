@@ -158,6 +158,13 @@ def drop_primary_keys(warehouse: Path, memory_limit: str | None) -> dict | None:
     return migrate_keys(warehouse, memory_limit, log=lambda line: print(line, file=sys.stderr, flush=True)) or None
 
 
+def _warehouse_memory_limit() -> str:
+    """The runs' DATELINE_WAREHOUSE_MEMORY_LIMIT as they read it (inherited, else the setting's default)."""
+    from dateline.flows.settings import Settings
+
+    return Settings().warehouse_memory_limit
+
+
 def _worker_peaks(measured: Measured) -> list[float]:
     return [mb for name, mb in measured.process_peaks_mb.items() if name.startswith("spacy-worker")]
 
@@ -233,7 +240,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
                     "warehouse_file_mb": built.get("file_mb"), "index_seconds": index_seconds,
                     "primary_keys_dropped": keys_dropped,
                     "load_avg": load_avg, "cpus": os.cpu_count(),
-                    "warehouse_memory_limit": os.environ.get("DATELINE_WAREHOUSE_MEMORY_LIMIT"),
+                    "warehouse_memory_limit": _warehouse_memory_limit(),
                     "cache": str(cache)},
     }
 

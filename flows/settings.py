@@ -56,9 +56,10 @@ class Settings(BaseSettings):
         description="Validate the documents (and import Great Expectations) while the spaCy workers parse, "
         "not after resolution: less serial time after extraction, ~200 MB more held while the workers run.",
     )
-    warehouse_memory_limit: str | None = Field(
-        default=None, pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$",
-        description="DuckDB memory_limit of the run's warehouse connections, e.g. 1GB (default: DuckDB's, 80 % "
-        "of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills to disk beyond it.",
+    warehouse_memory_limit: str = Field(
+        default="1GB", pattern=r"^(\d+(\.\d+)?\s*[KMGT]i?B|duckdb)$",
+        description="DuckDB memory_limit of the run's warehouse connections, e.g. 2GB, or `duckdb` for DuckDB's "
+        "own default (80 % of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills to "
+        "disk beyond it (README: An incremental run over a big warehouse, for what 1GB was measured on).",
     )
     quiet: bool = Field(default=False, description="No progress bars.")

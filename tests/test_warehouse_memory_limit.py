@@ -1,7 +1,10 @@
 """``DATELINE_WAREHOUSE_MEMORY_LIMIT``: the run's warehouse connections get DuckDB's memory_limit (issue 16).
 
 DuckDB's default limit is 80 % of RAM, and a run over a big warehouse fills it with cached blocks; the
-setting caps that. Checked on the real connections a run opens (look-ups, load) and through the CLI."""
+setting caps that, at 1GB unless told otherwise (``duckdb``: DuckDB's own). Checked on the real connections
+a run opens (look-ups, load) and through the CLI."""
+
+import re
 
 import duckdb
 import pytest
@@ -37,12 +40,43 @@ def test_a_run_setting_limits_every_warehouse_connection_it_opens(tmp_path):
         assert _limit_bytes(con) <= 512 * 10**6
     with WarehouseLookups(path, 0.0)._connection() as con:
         assert _limit_bytes(con) == default
+    with WarehouseLookups(path, 0.0, "duckdb")._connection() as con:
+        assert _limit_bytes(con) == default
+    with db.connect_write(path, 0.0, "duckdb") as con:
+        assert _limit_bytes(con) == default
+
+
+def test_a_run_is_bounded_by_default(tmp_path):
+    path = tmp_path / "w.duckdb"
+    db.connect_write(path, 0.0).close()
+    limit = Settings().warehouse_memory_limit
+    assert limit == "1GB"
+    with WarehouseLookups(path, 0.0, limit)._connection() as con:
+        assert _limit_bytes(con) <= 10**9
+
+
+def test_a_warehouse_still_declaring_the_old_primary_keys_is_written_with_duckdbs_default(tmp_path):
+    # its key indexes must be held whole in memory by a load (README: The warehouse contract, Keys)
+    path = tmp_path / "old.duckdb"
+    keyed = re.compile(r"^(\s+)(\w+_key) varchar not null,\s*-- unique:.*$", re.MULTILINE)
+    with duckdb.connect(str(path)) as con:
+        for _, ddl in db.sql_files("tables"):
+            con.execute(keyed.sub(r"\1\2 varchar primary key,", ddl))
+        default = _limit_bytes(con)
+    with db.connect_write(path, 0.0, "512MB") as con:
+        assert _limit_bytes(con) == default
+    with db.connect_read(path, 0.0, "512MB") as con:  # a read holds no key index: bounded
+        assert _limit_bytes(con) <= 512 * 10**6
+    new = tmp_path / "new.duckdb"
+    db.connect_write(new, 0.0).close()
+    with db.connect_write(new, 0.0, "512MB") as con:
+        assert _limit_bytes(con) <= 512 * 10**6
 
 
 def test_the_setting_is_validated():
     assert Settings(warehouse_memory_limit="1GB").warehouse_memory_limit == "1GB"
-    assert Settings().warehouse_memory_limit is None
-    for bad in ("lots", "1 gigabyte", "-1GB"):
+    assert Settings(warehouse_memory_limit="duckdb").warehouse_memory_limit == "duckdb"
+    for bad in ("lots", "1 gigabyte", "-1GB", "", "DuckDB's"):
         with pytest.raises(ValidationError):
             Settings(warehouse_memory_limit=bad)
 

@@ -100,17 +100,30 @@ def _holder(message: str) -> str:
 def connect_write(path: Path, timeout: float, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing, retrying while another process holds it, for up to ``timeout`` s.
 
-    ``memory_limit`` (e.g. "1GB"): DuckDB's memory_limit for this connection (None: DuckDB's default).
+    ``memory_limit`` (e.g. "1GB"): DuckDB's memory_limit for this connection (None or "duckdb": DuckDB's
+    default), except on a warehouse whose big tables still declare a PRIMARY KEY (``_holds_key_indexes``).
     Raises WarehouseBusyError naming the holder's PID (and program) when DuckDB reports one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _open_retrying(path, timeout, read_only=False, config=_memory_config(memory_limit))
     try:
+        if _memory_config(memory_limit) and _holds_key_indexes(con):
+            con.execute("reset memory_limit")
         apply_schema(con)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _holds_key_indexes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a big table still declares the PRIMARY KEY the load now keeps itself (a warehouse made
+    before issue 16, not converted by ``dateline migrate-keys``). DuckDB holds such an index whole in
+    memory for an insert or a delete and cannot spill it (77 million mention keys: 1.9 GB), so a load
+    under a smaller memory_limit fails: such a warehouse is written with DuckDB's default, as before."""
+    from dateline.warehouse.migrate import keyed_tables  # migrate imports this module
+
+    return bool(keyed_tables(con))
 
 
 def connect_read(path: Path, timeout: float = 0.0, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -124,9 +137,14 @@ def connect_read(path: Path, timeout: float = 0.0, memory_limit: str | None = No
     return _open_retrying(path, timeout, read_only=True, config=_memory_config(memory_limit))
 
 
+# ``warehouse_memory_limit`` (flows/settings.py) naming DuckDB's own default: no memory_limit is set.
+DUCKDB_DEFAULT = "duckdb"
+
+
 def _memory_config(memory_limit: str | None) -> dict:
-    """The connection config that sets DuckDB's memory_limit (the run's ``warehouse_memory_limit``)."""
-    return {"memory_limit": memory_limit} if memory_limit else {}
+    """The connection config that sets DuckDB's memory_limit (the run's ``warehouse_memory_limit``);
+    None or ``DUCKDB_DEFAULT`` leave DuckDB's own (80 % of RAM)."""
+    return {"memory_limit": memory_limit} if memory_limit and memory_limit != DUCKDB_DEFAULT else {}
 
 
 # What an analyst's connection (``dateline query``, ``report``, ``export``) may do is decided by the
