@@ -330,3 +330,52 @@ def test_the_look_ups_breakdown_counts_each_query_rows_and_time():
     parts = lookups.breakdown().split("; ")
     assert sorted(part.split(",")[0] for part in parts) == ["entity_votes 1×", "missing_keys 2×"]
     assert next(p for p in parts if p.startswith("missing_keys")).split(", ")[1] == "3 rows"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_events_merge_against_their_date_windows_as_against_every_loaded_event(seed):
+    """The candidates' date windows (event_candidates.sql) lose no event the merge rules could join: random
+    reports of every precision, in few blocks and on days close enough for every rule of
+    ``transforms.event_merge`` to fire, merged against the candidates and against every loaded event."""
+    import random
+
+    rng = random.Random(seed)
+    start = dt.date(2020, 1, 1)
+    blocks = [("CONSULT", (PUTIN,), (XI,)), ("CONSULT", (XI,), (PUTIN,)), ("DISAPPROVE", (PUTIN,), (XI,)),
+              ("DISAPPROVE", (XI,), ())]
+
+    def report(doc: str, number: int, days: range = range(0, 700)) -> dict:
+        code, a1, a2 = rng.choice(blocks)
+        precision = rng.choice(["day", "day", "week", "month", "year", "unknown"])
+        day = start + dt.timedelta(days=rng.choice(days))
+        published = day + dt.timedelta(days=rng.randrange(0, 6)) if rng.random() < 0.9 else None
+        return mention(doc, start=100 * number + rng.randrange(0, 90), code=code, a1=a1, a2=a2,
+                       date=None if precision == "unknown" else day, precision=precision, published=published,
+                       mode=rng.choice(["call", "meet", "visit"]), lemma=rng.choice(["call", "talk", "slam"]),
+                       modality=rng.choice(["asserted", "asserted", "planned"]))
+
+    # Two years of loaded news, denser in the months around the batch's.
+    loaded_reports = keyed_frame(*(report(f"d{i // 3}", i % 3, range(0, 700) if i % 2 else range(280, 440))
+                                   for i in range(600)))
+    loaded, loaded_mentions = resolve_events(loaded_reports)
+    # The batch's news of two months in the middle of the loaded two years.
+    batch = keyed_frame(*(report(f"n{i // 3}", i % 3, range(330, 390)) for i in range(60)))
+    con = duckdb.connect()
+    apply_schema(con)
+    con.register("staged", loaded.to_arrow())
+    con.execute("insert into fact_event by name select * from staged")
+    con.register("staged_reports", loaded_mentions.to_arrow())
+    con.execute("insert into fact_event_mention by name select * from staged_reports")
+    lookups = WarehouseLookups(Path(), connection=con)
+
+    # Every loaded event with the lemmas of its reports, as the look-up gives them to its candidates.
+    lemmas = loaded_mentions.group_by("event_key").agg(trigger_lemmas=pl.col("trigger_lemma").unique().sort())
+    every = loaded.select(EXISTING_EVENT_SCHEMA.names()).join(lemmas, on="event_key", how="left")
+    expected = resolve_events(batch, every)
+    events, reports = resolve_events_against(lookups, batch)
+    assert_frame_equal(events, expected[0])
+    assert_frame_equal(reports, expected[1])
+    joined = set(reports.get_column("event_key").to_list()) & set(loaded.get_column("event_key").to_list())
+    assert joined  # some reports of the batch joined loaded events
+    read = sum(r.rows for r in lookups.reads if r.query == "event_candidates")
+    assert read < loaded.height / 2  # the windows keep the months around the batch's dates, not two years
