@@ -57,9 +57,10 @@ class Settings(BaseSettings):
         "not after resolution: less serial time after extraction, ~200 MB more held while the workers run.",
     )
     warehouse_memory_limit: str = Field(
-        default="1GB", pattern=r"^(\d+(\.\d+)?\s*[KMGT]i?B|duckdb)$",
-        description="DuckDB memory_limit of the run's warehouse connections, e.g. 2GB, or `duckdb` for DuckDB's "
-        "own default (80 % of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills to "
-        "disk beyond it (README: An incremental run over a big warehouse, for what 1GB was measured on).",
+        default="duckdb", pattern=r"^(\d+(\.\d+)?\s*[KMGT]i?B|duckdb)$",
+        description="DuckDB memory_limit of the run's warehouse connections, e.g. 1GB, or `duckdb` (the default) "
+        "for DuckDB's own (80 % of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills "
+        "to disk beyond it. Not bounded by default: a 500-article load into a 1,000,000-document warehouse "
+        "failed under 1GB (README: An incremental run over a big warehouse).",
     )
     quiet: bool = Field(default=False, description="No progress bars.")

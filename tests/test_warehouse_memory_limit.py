@@ -1,7 +1,7 @@
 """``DATELINE_WAREHOUSE_MEMORY_LIMIT``: the run's warehouse connections get DuckDB's memory_limit (issue 16).
 
 DuckDB's default limit is 80 % of RAM, and a run over a big warehouse fills it with cached blocks; the
-setting caps that, at 1GB unless told otherwise (``duckdb``: DuckDB's own). Checked on the real connections
+setting caps that when given (default ``duckdb``: DuckDB's own). Checked on the real connections
 a run opens (look-ups, load) and through the CLI."""
 
 import re
@@ -46,12 +46,13 @@ def test_a_run_setting_limits_every_warehouse_connection_it_opens(tmp_path):
         assert _limit_bytes(con) == default
 
 
-def test_a_run_is_bounded_by_default(tmp_path):
+def test_a_run_keeps_duckdbs_limit_by_default_and_is_bounded_when_told(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect_write(path, 0.0).close()
-    limit = Settings().warehouse_memory_limit
-    assert limit == "1GB"
-    with WarehouseLookups(path, 0.0, limit)._connection() as con:
+    assert Settings().warehouse_memory_limit == "duckdb"
+    with WarehouseLookups(path, 0.0, Settings().warehouse_memory_limit)._connection() as con:
+        assert _limit_bytes(con) > 600 * 2**20
+    with WarehouseLookups(path, 0.0, "1GB")._connection() as con:
         assert _limit_bytes(con) <= 10**9
 
 
@@ -92,3 +93,20 @@ def test_a_run_with_the_limit_loads_and_a_bad_value_is_a_usage_error(tmp_path):
     assert good.returncode == 0, good.stderr
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from dim_document").fetchone()[0] == len(list(SEEDS.glob("*.txt")))
+
+
+def test_a_load_whose_commit_failed_raises_its_own_error_not_the_rollbacks(tmp_path):
+    """DuckDB rolls back a transaction whose COMMIT fails; the load's ROLLBACK then finds none and says
+    "no transaction is active" — the error the user must see is the one that made the load fail."""
+    from dateline.warehouse import load
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("begin transaction")
+    con.execute("commit")  # as a failed COMMIT leaves it: no transaction open
+    with pytest.raises(duckdb.TransactionException):
+        con.execute("rollback")  # what load_run called, and raised instead of the load's error
+    load._rollback(con)  # now: nothing to roll back is not an error of its own
+    con.execute("begin transaction")
+    con.execute("create table t (i integer)")
+    load._rollback(con)  # an open transaction is still rolled back
+    assert con.execute("select count(*) from information_schema.tables where table_name = 't'").fetchone() == (0,)

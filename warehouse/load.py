@@ -53,7 +53,7 @@ def load_run(
         _pause_for_fault_tests()
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
     return {t: _count(con, t) - before[t] if staged else 0 for t in LOAD_ORDER}
 
@@ -153,8 +153,18 @@ def record_failed_run(
             insert_validation(con, validation)
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _rollback(con)
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the load's transaction. When its COMMIT itself failed (e.g. out of memory while writing),
+    DuckDB has already rolled it back and a ROLLBACK raises "no transaction is active": that must not hide
+    the error that made the load fail, which the caller re-raises."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass  # nothing left to roll back: the caller raises the load's own error
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
