@@ -56,6 +56,24 @@ def test_confidence_is_the_calibrated_probability(nlp, lexicon):
         assert lexicon.detector.threshold <= row["confidence"] <= 1.0
 
 
+def test_a_doc_is_scored_in_one_pass_as_each_sentence_alone(nlp, lexicon):
+    """``detect_doc`` scores every sentence's candidates together: the same detections, types and confidences
+    (repeats judged within each sentence) as scoring each sentence on its own."""
+    from dateline.transforms.event_detector import mention_token_labels
+
+    doc = nlp("Russian troops attacked the city of Kharkiv on Monday. Police arrested two men and arrested a "
+              "third later. Senator Elizabeth Warren sharply criticized the Federal Reserve. The virus attacks "
+              "the lungs. Angela Merkel met Emmanuel Macron in Berlin, and they met again in Paris.")
+    labels = mention_token_labels(doc, doc_mentions("d", doc))
+    detector = lexicon.detector
+    together = detector.detect_doc(doc, labels)
+    alone = {sent.start: list(detector.detect(sent, labels)) for sent in doc.sents}
+    alone = {start: found for start, found in alone.items() if found}
+    assert together == alone
+    assert len(together) >= 3
+    assert sum(len(found) for found in together.values()) >= 5
+
+
 def test_tampered_weights_are_refused(tmp_path: Path):
     from importlib import resources
 

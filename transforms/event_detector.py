@@ -296,25 +296,70 @@ class EventDetector:
         return calibrate(self._knot_arrays, raw, code, repeat)
 
     def detect(self, sent: Span, labels: dict[int, str]) -> Iterator[Detection]:
-        """The detections of one sentence whose calibrated confidence reaches the threshold.
+        """The detections of one sentence whose calibrated confidence reaches the threshold."""
+        yield from self.detect_doc(sent.doc, labels, [sent]).get(sent.start, [])
 
-        The sentence's content words are read once (``sentence_words``) for its candidates and all of their
-        window features, not once per candidate."""
-        words = sentence_words(sent)
-        # is_candidate: a content word whose lemma is a known trigger lemma
-        tokens = [t for t, lemma in zip(words.content, words.lemmas, strict=True) if lemma in self.lemmas]
+    def detect_doc(self, doc: Doc, labels: dict[int, str],
+                   sents: Iterable[Span] | None = None) -> dict[int, list[Detection]]:
+        """The detections of every sentence of ``doc`` (or of ``sents``) whose calibrated confidence reaches the
+        threshold, by the sentence's first token index.
+
+        One model pass per Doc: the candidates of all sentences are scored together (each sentence's content
+        words read once for its candidates' window features), so numpy's per-call cost is paid once per Doc,
+        not once per sentence; the repeat flags are still per sentence."""
+        starts, counts, tokens, features = [], [], [], []
+        for sent in doc.sents if sents is None else sents:
+            words = sentence_words(sent)
+            # is_candidate: a content word whose lemma is a known trigger lemma
+            found = [t for t, lemma in zip(words.content, words.lemmas, strict=True) if lemma in self.lemmas]
+            if found:
+                starts.append(sent.start)
+                counts.append(len(found))
+                tokens.extend(found)
+                features.extend(token_features(t, labels, self.prior, words) for t in found)
         if not tokens:
-            return
-        probs = self.probabilities(sent.doc, tokens, labels, words)
+            return {}
+        tensors = None
+        if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
+            tensors = doc.tensor[[t.i for t in tokens]]
+        probs = self.probabilities_of(features, tensors)
         probs_events = probs.copy()
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)
-        codes = [self.classes[k] for k in best]
-        raws = [float(row[k]) for row, k in zip(probs, best, strict=True)]
-        for token, code, raw, repeat in zip(tokens, codes, raws, repeat_flags(codes, raws), strict=True):
-            confidence = self.calibrate(raw, code, repeat)
-            if confidence >= self.threshold:
-                yield Detection(token, code, round(confidence, 3))
+        raws = probs[np.arange(len(tokens)), best].tolist()
+        codes = [self.classes[k] for k in best.tolist()]
+        repeats: list[bool] = []
+        at = 0
+        for count in counts:
+            repeats.extend(repeat_flags(codes[at:at + count], raws[at:at + count]))
+            at += count
+        confidences = self.calibrate_all(raws, codes, repeats)
+        out: dict[int, list[Detection]] = {}
+        at = 0
+        for start, count in zip(starts, counts, strict=True):
+            kept = [Detection(token, code, round(confidence, 3)) for token, code, confidence
+                    in zip(tokens[at:at + count], codes[at:at + count], confidences[at:at + count], strict=True)
+                    if confidence >= self.threshold]
+            if kept:
+                out[start] = kept
+            at += count
+        return out
+
+    def calibrate_all(self, raws: list[float], codes: list[str], repeats: list[bool]) -> list[float]:
+        """``calibrate`` of every (raw, code, repeat), one ``np.interp`` per type (the same values)."""
+        knots = self._knot_arrays
+        raw = np.asarray(raws, dtype=np.float64)
+        values = np.empty_like(raw)
+        code_of = np.asarray(codes)
+        for code in dict.fromkeys(codes):
+            own = knots.get(code) or knots[ANY_TYPE]
+            rows = code_of == code
+            values[rows] = np.interp(raw[rows], own["x"], own["y"])
+        if REPEAT in knots:
+            flagged = np.asarray(repeats, dtype=bool)
+            if flagged.any():
+                values[flagged] = np.interp(values[flagged], knots[REPEAT]["x"], knots[REPEAT]["y"])
+        return values.tolist()
 
 
 def repeat_flags(codes: list[str], probs: list[float]) -> list[bool]:

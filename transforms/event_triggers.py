@@ -11,7 +11,7 @@ from importlib import resources
 from typing import NamedTuple
 
 import polars as pl
-from dateline.transforms.event_detector import EventDetector
+from dateline.transforms.event_detector import Detection, EventDetector
 from spacy.tokens import Span, Token
 
 TRIGGER_SCHEMA = pl.Schema(
@@ -56,12 +56,19 @@ class FoundTrigger(NamedTuple):
     confidence: float | None  # the detector's probability; None when the lexicon found it
 
 
-def find_triggers(sent: Span, lexicon: Lexicon, labels: dict[int, str]) -> list[FoundTrigger]:
+def find_triggers(sent: Span, lexicon: Lexicon, labels: dict[int, str],
+                  detections: list[Detection] | None = None) -> list[FoundTrigger]:
     """The trigger words of a sentence: by the detector when the lexicon has one, else by the lexicon.
 
-    ``labels`` are the entity labels of the tokens (``event_detector.mention_token_labels``) the detector reads.
+    ``labels`` are the entity labels of the tokens (``event_detector.mention_token_labels``) the detector reads;
+    ``detections``: the detector's decisions for this sentence when the caller has scored the whole Doc
+    (``EventDetector.detect_doc``), else the sentence is scored here.
     """
-    return _detected(sent, lexicon, labels) if lexicon.detector is not None else _looked_up(sent, lexicon)
+    if lexicon.detector is None:
+        return _looked_up(sent, lexicon)
+    if detections is None:
+        detections = list(lexicon.detector.detect(sent, labels))
+    return _detected(detections, lexicon)
 
 
 def load_triggers() -> pl.DataFrame:
@@ -96,10 +103,10 @@ def _looked_up(sent: Span, lexicon: Lexicon) -> list[FoundTrigger]:
     return found
 
 
-def _detected(sent: Span, lexicon: Lexicon, labels: dict[int, str]) -> list[FoundTrigger]:
-    """Trigger words of a sentence as the trained detector types them; CONSULT's mode from the lexicon."""
+def _detected(detections: list[Detection], lexicon: Lexicon) -> list[FoundTrigger]:
+    """Trigger words of a sentence as the trained detector typed them; CONSULT's mode from the lexicon."""
     found = []
-    for hit in lexicon.detector.detect(sent, labels):
+    for hit in detections:
         mode = None
         if hit.code == "CONSULT":
             pos = _VERBAL.get(hit.token.pos_, "NOUN")

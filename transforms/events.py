@@ -180,9 +180,11 @@ def doc_events(
         lexicon=lexicon,
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
+    # the detector scores every sentence's candidates in one pass over the Doc
+    detections = lexicon.detector.detect_doc(doc, labels) if lexicon.detector is not None else {}
     rows: list[EventMention] = []
     for sent_index, sent in enumerate(doc.sents):
-        found = find_triggers(sent, lexicon, labels)
+        found = find_triggers(sent, lexicon, labels, detections.get(sent.start, []))
         if not found:
             continue
         if lexicon.detector is None:  # the lexicon cannot tell a verb's object event from the verb's own
