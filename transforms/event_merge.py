@@ -11,8 +11,7 @@ merge; negated and hypothetical ones stay apart). Then:
   documents published within ``SAME_STORY_DAYS`` of each other;
 * an undated mention (no date, or one at year precision, which says little about which event it is)
   needs a matching counterpart: a report of the event in its own document with the same trigger word
-  (the nearest) when it names both sides (one side alone, "Williams was arrested" / "Williams' arrest",
-  fits the arrest the article reports and the earlier one it recalls alike), or else a dated event (day, week or month) that another document published within
+  (the nearest), or else a dated event (day, week or month) that another document published within
   ``SAME_STORY_DAYS`` of its own reports — the same story in the news of those days — and whose date
   lies within ``NEWS_DAYS`` of its publication, when the report names both sides or shares a word of
   that event's reports (one side alone, "Hoyt has been critical", fits any of the actor's acts), or else an undated event another document of those
@@ -155,16 +154,14 @@ def _same_word_or_story(cluster: Cluster, row: dict) -> bool:
 def _counterpart(candidates: list[Cluster], row: dict) -> Cluster | None:
     """The event an undated (or only year-dated) report belongs to, when something says which one.
 
-    The same document's report of that event with the same trigger word (the nearest), when the report
-    names both sides, is the best evidence; else a dated event that another document of the same days
+    The same document's report of that event (the same trigger word first, then the nearest report
+    before it) is the best evidence; else a dated event that another document of the same days
     reports, and that happened in those days, if the report names both sides or shares a word of the
     event's reports; else an undated event another document of those days reports with the same word,
     if the report names both sides. Two such events, and the report joins neither.
     """
-    # In its own document: a report of the same event with the same word, naming both sides. One side
-    # alone fits any of that actor's acts of the kind an article tells, the one it reports and the ones
-    # it recalls ("he was on probation for a previous DUI arrest") alike.
-    same_doc = [c for c in candidates if _both_sides(row) and any(
+    # In its own document: a report of the same event with the same word.
+    same_doc = [c for c in candidates if any(
         m["document_key"] == row["document_key"] and m["trigger_lemma"] == row["trigger_lemma"] for m in c.members
     )]
     if same_doc:
