@@ -79,3 +79,13 @@ def test_errors_without_ecbplus_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["eval", "events", "--seeds", str(tmp_path), "--errors", "3"])
     assert result.exit_code != 0
     assert "--errors" in result.output
+
+
+def test_the_table_view_shows_the_links_by_evidence(capsys):
+    from dateline.cli.eval_cmds import _print_event_result
+
+    evidence = {"same document, undated, target only, same word": {"right": 11, "wrong": 5}}
+    _print_event_result("ecbplus", {"link_precision": 0.692, "links_by_evidence": evidence})
+    shown = capsys.readouterr().out
+    assert "same document, undated, target only, same word" in shown
+    assert "11" in shown and "5" in shown
