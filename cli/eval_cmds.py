@@ -177,6 +177,13 @@ def _print_event_result(name: str, result: dict) -> None:
         if not isinstance(value, dict | list):
             table.add_row(metric, str(value))
     console.print(table)
+    if result.get("links_by_evidence"):
+        evidence = Table(title="links by what the merged reports share")
+        for column in ("evidence", "right", "wrong"):
+            evidence.add_column(column, justify="left" if column == "evidence" else "right")
+        for shared, counts in result["links_by_evidence"].items():
+            evidence.add_row(shared, str(counts["right"]), str(counts["wrong"]))
+        console.print(evidence)
     for link in result.get("wrong_links", []):
         console.print(f"wrong link in event {link['event_key']}:")
         for m in link["mentions"]:

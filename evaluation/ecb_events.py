@@ -4,12 +4,14 @@ The events come from the flow's own extraction and resolve stage (``evaluation.e
 """
 
 import json
+from collections import defaultdict
 from pathlib import Path
 
 import polars as pl
 from dateline.evaluation.events import run_events
 from dateline.evaluation.scores import b_cubed, b_cubed_scores, pairwise_links, wrong_links
-from dateline.transforms.events import Lexicon
+from dateline.transforms.event_merge import DISTINCTIVE_PRECISIONS
+from dateline.transforms.events import SYMMETRIC_CODES, Lexicon
 from spacy.language import Language
 
 
@@ -82,7 +84,8 @@ def evaluate_ecbplus(
     was merged into, an undetected one stays a singleton. The baseline clusters every gold mention by
     the lemma of its first token within the topic. ``*_detected`` repeats both over only the gold
     mentions the system detected, which isolates merge quality from detection. ``chained_*`` repeats the
-    links over only the gold mentions ECB+ put in a coreference chain. With ``errors`` > 0, ``wrong_links``
+    links over only the gold mentions ECB+ put in a coreference chain. ``links_by_evidence`` counts the
+    right and wrong links by what the two merged reports share (``link_evidence``). With ``errors`` > 0, ``wrong_links``
     lists up to that many of the merged pairs ECB+ keeps apart (``describe_wrong_links``) and
     ``wrong_links_unchained`` counts those where a mention is in no ECB+ chain.
     """
@@ -155,6 +158,7 @@ def evaluate_ecbplus(
         "cross_document_link_precision": cross["link_precision"],
         "chained_links": chained["system_links"],
         "chained_link_precision": chained["link_precision"],
+        "links_by_evidence": link_evidence(gold_of, system_of, report_of),
         "baseline_b3_f1": round(b_cubed(gold_of, baseline_of), 3),
         "b3_f1_detected": round(b_cubed(only_detected, {m: system_of[m] for m in detected}), 3),
         "baseline_b3_f1_detected": round(b_cubed(only_detected, {m: baseline_of[m] for m in detected}), 3),
@@ -176,3 +180,37 @@ def describe_wrong_links(
         }
 
     return [{"event_key": system_of[a], "mentions": [mention(a), mention(b)]} for a, b in pairs]
+
+
+def link_evidence(gold_of: dict[str, str], system_of: dict[str, str], report_of: dict[str, dict]) -> dict:
+    """Right and wrong links (merged mention pairs) by the evidence their two reports share.
+
+    The class of a pair: the same document or across documents; both, one or neither dated (day, week or
+    month: a year tells no event from another, as in the merge rules); the sides named on the pair's
+    reports (both sides, doer only, target only, none; for CONSULT / AGREE / COOPERATE two participants
+    are both sides); the same trigger word or another. Gold decides right and wrong, as in the link scores.
+    """
+    members: dict[str, list[str]] = defaultdict(list)
+    for mention in sorted(gold_of):
+        if mention in report_of:
+            members[system_of[mention]].append(mention)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"right": 0, "wrong": 0})
+    for group in members.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                counts[_evidence(report_of[a], report_of[b])]["right" if gold_of[a] == gold_of[b] else "wrong"] += 1
+    return dict(sorted(counts.items()))
+
+
+def _evidence(a: dict, b: dict) -> str:
+    scope = "same document" if a["document_key"] == b["document_key"] else "across documents"
+    dated = sum(r["date_precision"] in DISTINCTIVE_PRECISIONS for r in (a, b))
+    doers = {r["actor1_entity_key"] for r in (a, b)} - {None}
+    targets = {r["actor2_entity_key"] for r in (a, b)} - {None}
+    if a["event_code"] in SYMMETRIC_CODES:
+        sides = "both sides" if len(doers | targets) >= 2 else "one side" if doers | targets else "no actor"
+    else:
+        sides = {(True, True): "both sides", (True, False): "doer only", (False, True): "target only",
+                 (False, False): "no actor"}[(bool(doers), bool(targets))]
+    word = "same word" if a["trigger_lemma"] == b["trigger_lemma"] else "other word"
+    return f"{scope}, {('undated', 'one dated', 'both dated')[dated]}, {sides}, {word}"

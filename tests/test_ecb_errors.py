@@ -2,7 +2,7 @@
 
 import json
 
-from dateline.evaluation.ecb_events import evaluate_ecbplus
+from dateline.evaluation.ecb_events import evaluate_ecbplus, link_evidence
 from dateline.evaluation.scores import pairwise_links, wrong_links
 from typer.testing import CliRunner
 
@@ -40,7 +40,37 @@ def test_ecbplus_lists_a_same_document_merge_of_a_mention_outside_every_chain(nl
     assert [m["id"] for m in link["mentions"]] == ["D1:1", "D1:2"]
     assert [m["in_chain"] for m in link["mentions"]] == [True, False]
     assert [m["trigger"] for m in link["mentions"]] == ["arrested", "arrested"]
+    (evidence,) = result["links_by_evidence"]
+    assert evidence.startswith("same document, undated, ") and evidence.endswith(", same word")
+    assert result["links_by_evidence"][evidence] == {"right": 0, "wrong": 1}
     assert "wrong_links" not in evaluate_ecbplus(nlp, lexicon, path)
+
+
+def _report(doc: str, lemma: str, a1: str | None, a2: str | None, precision: str = "unknown",
+            code: str = "COERCE") -> dict:
+    return {"document_key": doc, "trigger_lemma": lemma, "actor1_entity_key": a1, "actor2_entity_key": a2,
+            "date_precision": precision, "event_code": code}
+
+
+def test_links_are_counted_by_the_evidence_their_reports_share():
+    # e1: "Williams was arrested on Sunday" (D1) and "Williams' arrest" (D1, ECB+ chains it to nothing) and
+    # "Williams was arrested last weekend" (D2); e2: "Putin met Xi" / "the talks" in 2019 (a year: undated);
+    # "x" was not detected: it takes part in no link.
+    gold = {"a": "c1", "b": "single:b", "c": "c1", "d": "c2", "e": "c2", "x": "c1"}
+    system = {"a": "e1", "b": "e1", "c": "e1", "d": "e2", "e": "e2", "x": "single:x"}
+    reports = {
+        "a": _report("D1", "arrest", None, "williams", "day"),
+        "b": _report("D1", "arrest", None, "williams"),
+        "c": _report("D2", "arrest", None, "williams", "week"),
+        "d": _report("D3", "meet", "putin", "xi", "year", code="CONSULT"),
+        "e": _report("D3", "talk", "xi", "putin", code="CONSULT"),
+    }
+    assert link_evidence(gold, system, reports) == {
+        "across documents, both dated, target only, same word": {"right": 1, "wrong": 0},
+        "across documents, one dated, target only, same word": {"right": 0, "wrong": 1},
+        "same document, one dated, target only, same word": {"right": 0, "wrong": 1},
+        "same document, undated, both sides, other word": {"right": 1, "wrong": 0},
+    }
 
 
 def test_errors_without_ecbplus_is_refused(tmp_path):
@@ -49,3 +79,13 @@ def test_errors_without_ecbplus_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["eval", "events", "--seeds", str(tmp_path), "--errors", "3"])
     assert result.exit_code != 0
     assert "--errors" in result.output
+
+
+def test_the_table_view_shows_the_links_by_evidence(capsys):
+    from dateline.cli.eval_cmds import _print_event_result
+
+    evidence = {"same document, undated, target only, same word": {"right": 11, "wrong": 5}}
+    _print_event_result("ecbplus", {"link_precision": 0.692, "links_by_evidence": evidence})
+    shown = capsys.readouterr().out
+    assert "same document, undated, target only, same word" in shown
+    assert "11" in shown and "5" in shown
