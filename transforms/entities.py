@@ -309,17 +309,6 @@ def _entity_rows(
         ).iter_rows()
     }
     name_keys = keyed.get_column("name_key").to_list()
-    aliases: dict[str, set[str]] = defaultdict(set)
-    for key, row in old.items():
-        aliases[key].update(row[3] or ())
-    for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
-        aliases[key].add(text)
-    type_counts: dict[str, Counter] = defaultdict(Counter)
-    for key, counts in table.label_counts.items():
-        type_counts[final_of[key]].update(counts)
-    final_aliases: dict[str, set[str]] = defaultdict(set)
-    for key in table.spelling:
-        final_aliases[final_of[key]].update(aliases[key])
     touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
     for key, (name, _, merged, _) in old.items():
         target = final_of[key]
@@ -327,6 +316,20 @@ def _entity_rows(
         if redirect != merged or table.spelling[key] != name:
             touched.update((key, target))
     touched.update(final_of[k] for k in list(touched))
+    # A row's aliases and type votes come from the keys resolving to it (a redirect row's from its own key):
+    # only the keys feeding a touched row are gathered.
+    feeding = [key for key in table.spelling if key in touched or final_of[key] in touched]
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for key in feeding:
+        if key in old:
+            aliases[key].update(old[key][3] or ())
+    for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
+        aliases[key].add(text)
+    type_counts: dict[str, Counter] = defaultdict(Counter)
+    final_aliases: dict[str, set[str]] = defaultdict(set)
+    for key in feeding:
+        type_counts[final_of[key]].update(table.label_counts.get(key, ()))
+        final_aliases[final_of[key]].update(aliases[key])
     rows = []
     for key in sorted(touched):
         target = final_of[key]
