@@ -32,7 +32,7 @@ from dateline.transforms.entity_probes import (
     prefix_seed_probes,
     seed_probes,
 )
-from dateline.transforms.event_merge import participants, publication_period
+from dateline.transforms.event_merge import key_sequence, natural_key, participants, publication_period
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from dateline.transforms.versions import KNOWN_SCHEMA
 from dateline.warehouse import db
@@ -279,21 +279,47 @@ def _folded(entities: pl.DataFrame) -> set[str]:
     return {name.casefold() for name in entities.get_column("canonical_name").to_list()}
 
 
+# How many keys of each natural key's sequence are asked for at once (transforms.event_merge.key_sequence).
+KEY_SEQUENCE_DEPTH = 8
+
+
 def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``resolve_events`` of the batch's keyed reports against the loaded events they may merge into.
 
     Those are the loaded events of a report's blocking key (category, polarity, actor set) dated near it
-    (``event_candidates``). A new event's key must not repeat a loaded one's, whatever its block: the
-    few loaded events a new key would repeat are added and the merge is run again (keys then move on).
+    (``event_candidates``). A new event's key must not repeat a loaded one's, whatever its block: before
+    merging, the loaded events holding a key a new event of the batch could take — each report's natural
+    key and the next ``KEY_SEQUENCE_DEPTH`` of its sequence — are asked for by key, in one query, and added
+    (keys then move on). Only a new key not asked for yet is asked afterwards, and the merge run again; a
+    loaded event outside the candidates is never joined, it only holds its key.
     """
     existing = lookups.event_candidates(event_blocks(keyed))
+    asked = set(existing.get_column("event_key").to_list())
+    wanted = _key_sequences(natural_keys(keyed))
     while True:
+        wanted -= asked
+        asked |= wanted
+        taken = lookups.events_by_key(wanted)
+        if not taken.is_empty():
+            existing = pl.concat([existing, taken])
         events, reports = resolve_events(keyed, existing)
-        fresh = set(events.get_column("event_key").to_list()) - set(existing.get_column("event_key").to_list())
-        taken = fresh - lookups.missing_keys("fact_event", fresh)
-        if not taken:
+        fresh = set(events.get_column("event_key").to_list()) - asked
+        if not fresh:
             return events, reports
-        existing = pl.concat([existing, lookups.events_by_key(taken)])
+        wanted = _key_sequences(fresh)
+
+
+def natural_keys(keyed: pl.DataFrame) -> set[str]:
+    """The natural key of the event each keyed report would found (``transforms.event_merge.natural_key``)."""
+    keys = set()
+    for row in keyed.iter_rows(named=True):
+        signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
+        keys.add(natural_key(row, signature, POLARITY[row["modality"]]))
+    return keys
+
+
+def _key_sequences(bases: Iterable[str]) -> set[str]:
+    return {key_sequence(base, n) for base in bases for n in range(KEY_SEQUENCE_DEPTH + 1)}
 
 
 def event_blocks(keyed: pl.DataFrame) -> pl.DataFrame:

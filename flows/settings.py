@@ -57,10 +57,10 @@ class Settings(BaseSettings):
         "not after resolution: less serial time after extraction, ~200 MB more held while the workers run.",
     )
     warehouse_memory_limit: str = Field(
-        default="duckdb", pattern=r"^(\d+(\.\d+)?\s*[KMGT]i?B|duckdb)$",
-        description="DuckDB memory_limit of the run's warehouse connections, e.g. 1GB, or `duckdb` (the default) "
+        default="2GB", pattern=r"^(\d+(\.\d+)?\s*[KMGT]i?B|duckdb)$",
+        description="DuckDB memory_limit of the run's warehouse connections, e.g. 2GB (the default), or `duckdb` "
         "for DuckDB's own (80 % of RAM). Caps the buffer cache a run over a big warehouse fills; DuckDB spills "
-        "to disk beyond it. Not bounded by default: a 500-article load into a 1,000,000-document warehouse "
-        "failed under 1GB (README: An incremental run over a big warehouse).",
+        "to disk beyond it. A load that needs more (its transaction's undo data cannot spill) is loaded again "
+        "with DuckDB's own limit (README: An incremental run over a big warehouse).",
     )
     quiet: bool = Field(default=False, description="No progress bars.")

@@ -7,8 +7,10 @@ the same bug.
 """
 
 import datetime as dt
+import logging
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from dateline.expectations.validate import VALIDATION_SCHEMA, RunValidation, ValidationReport
 from dateline.flows.lookups import WarehouseLookups
@@ -23,8 +25,9 @@ from dateline.transforms.reference import Reference
 from dateline.transforms.resolve import Known, Resolution, resolve_mentions
 from dateline.warehouse import db
 from dateline.warehouse.load import load_run, record_failed_run
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.exceptions import MissingContextError
 
 
 def transient_only(task, task_run, state) -> bool:
@@ -145,12 +148,34 @@ def load_warehouse(  # noqa: PLR0913  (the connection's two settings, then what 
 
     A failure rolls the transaction back, so a retry starts from the warehouse as it was. The run's
     ``finished_at`` is when the warehouse was opened for the load (after any wait for another holder).
+
+    ``memory_limit`` bounds DuckDB's buffer cache, which spills; what it cannot spill is the load's own
+    transaction (DuckDB keeps the undo data of every vector an UPDATE touches in memory until the commit:
+    1.0 to 1.4 GB for the redirects of 500 articles into a 1,000,000-document warehouse). A load that runs
+    out of memory under the bound is therefore loaded again at once, in the same connection, with DuckDB's
+    own limit: the bound never fails a load, it only costs that load the time of its first attempt.
     """
     con = db.connect_write(path, lock_timeout, memory_limit)
     try:
-        return load_run(con, frames, finished_now(run_row), validation)
+        try:
+            return load_run(con, frames, finished_now(run_row), validation)
+        except duckdb.Error as exc:
+            if not (db.bounded(memory_limit) and db.out_of_memory(exc)):
+                raise
+            _logger().warning("load: out of memory under warehouse_memory_limit %s (%s); loading again with "
+                              "DuckDB's own limit", memory_limit, str(exc).splitlines()[0])
+            con.execute("reset memory_limit")
+            return load_run(con, frames, finished_now(run_row), validation)
     finally:
         con.close()
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    """The task run's logger inside a flow run, else this module's (a task function called directly)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
 
 
 def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame,

@@ -379,3 +379,40 @@ def test_events_merge_against_their_date_windows_as_against_every_loaded_event(s
     assert joined  # some reports of the batch joined loaded events
     read = sum(r.rows for r in lookups.reads if r.query == "event_candidates")
     assert read < loaded.height / 2  # the windows keep the months around the batch's dates, not two years
+
+
+@pytest.mark.parametrize("depth", [8, 1, 0])
+def test_a_new_event_takes_the_first_free_key_of_its_sequence_as_against_every_loaded_event(depth, monkeypatch):
+    """Loaded events of other blocks (their actors re-keyed since) hold a new event's natural key and the next
+    keys of its sequence: the new event takes the first free one, as merged against every loaded event. The
+    sequence is asked for by key before merging (``KEY_SEQUENCE_DEPTH`` keys after each natural key, in one
+    query); a chain longer than that is followed by asking again, and the result is the same."""
+    from dateline.flows import lookups as lookups_module
+    from dateline.transforms.event_merge import key_sequence
+
+    monkeypatch.setattr(lookups_module, "KEY_SEQUENCE_DEPTH", depth)
+    batch = keyed_frame(
+        mention("n0", a1=(XI,), a2=(PUTIN,), code="DEMAND", date=DEC15, precision="day", published=DEC15),
+        mention("n1", date=DEC15, precision="day", published=DEC15),
+    )
+    natural = resolve_events(batch.filter(pl.col("document_key") == "n0"))[0].get_column("event_key").item()
+    loaded_reports = keyed_frame(mention("d0", date=dt.date(2019, 3, 1), precision="day", published=dt.date(2019, 3, 1)))
+    template, _ = resolve_events(loaded_reports)
+    clashes = pl.concat([
+        template.with_columns(event_key=pl.lit(key_sequence(natural, n)), participants=pl.lit(f"k_other_{n}"))
+        for n in (0, 1, 2, 4)  # the 4th key is held too, past a free 3rd: the new event takes the 3rd
+    ])
+    loaded = pl.concat([template, clashes])
+    con = duckdb.connect()
+    apply_schema(con)
+    con.register("staged", loaded.to_arrow())
+    con.execute("insert into fact_event by name select * from staged")
+    lookups = WarehouseLookups(Path(), connection=con)
+
+    expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
+    events, reports = resolve_events_against(lookups, batch)
+    assert_frame_equal(events, expected[0])
+    assert_frame_equal(reports, expected[1])
+    assert key_sequence(natural, 3) in events.get_column("event_key").to_list()
+    asked = [r.rows for r in lookups.reads if r.query == "events_by_key"]
+    assert asked == ([4] if depth == 8 else [2, 1, 0] if depth == 1 else [1, 1, 1, 0])

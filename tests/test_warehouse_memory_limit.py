@@ -1,8 +1,9 @@
 """``DATELINE_WAREHOUSE_MEMORY_LIMIT``: the run's warehouse connections get DuckDB's memory_limit (issue 16).
 
 DuckDB's default limit is 80 % of RAM, and a run over a big warehouse fills it with cached blocks; the
-setting caps that when given (default ``duckdb``: DuckDB's own). Checked on the real connections
-a run opens (look-ups, load) and through the CLI."""
+setting caps that (default ``2GB``; ``duckdb``: DuckDB's own), and a load that runs out of memory under it
+is loaded again with DuckDB's own. Checked on the real connections a run opens (look-ups, load) and
+through the CLI."""
 
 import re
 
@@ -46,14 +47,65 @@ def test_a_run_setting_limits_every_warehouse_connection_it_opens(tmp_path):
         assert _limit_bytes(con) == default
 
 
-def test_a_run_keeps_duckdbs_limit_by_default_and_is_bounded_when_told(tmp_path):
+def test_a_run_is_bounded_at_2gb_by_default_and_keeps_duckdbs_limit_when_told(tmp_path):
     path = tmp_path / "w.duckdb"
     db.connect_write(path, 0.0).close()
-    assert Settings().warehouse_memory_limit == "duckdb"
+    assert Settings().warehouse_memory_limit == "2GB"
     with WarehouseLookups(path, 0.0, Settings().warehouse_memory_limit)._connection() as con:
-        assert _limit_bytes(con) > 600 * 2**20
-    with WarehouseLookups(path, 0.0, "1GB")._connection() as con:
-        assert _limit_bytes(con) <= 10**9
+        assert 1.8 * 10**9 < _limit_bytes(con) <= 2 * 10**9
+    with WarehouseLookups(path, 0.0, "duckdb")._connection() as con, db.connect_read(path) as own:
+        assert _limit_bytes(con) == _limit_bytes(own)
+
+
+def test_out_of_memory_is_told_from_other_errors():
+    assert db.out_of_memory(duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block"))
+    # how DuckDB 2.0 reports a COMMIT that ran out (the 500-article load into the 1,000,000-document warehouse)
+    assert db.out_of_memory(duckdb.TransactionException(
+        "TransactionContext Error: Failed to commit: could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used)"
+    ))
+    assert not db.out_of_memory(duckdb.TransactionException("cannot rollback - no transaction is active"))
+    assert not db.out_of_memory(duckdb.ConstraintException("Duplicate key"))
+    assert not db.out_of_memory(ValueError("could not allocate"))  # not DuckDB's
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_load_out_of_memory_under_the_bound_is_loaded_again_with_duckdbs_limit(seeds_warehouse, tmp_path, caplog):
+    """The bound never fails a load: a load that runs out under it (here a bound too small for the seeds'
+    rows) is rolled back and loaded again at once with DuckDB's own limit; the warehouse holds it once,
+    as loaded without a bound. Another error is raised as it was."""
+    import datetime as dt
+
+    import polars as pl
+    from dateline.flows.tasks import load_warehouse
+    from dateline.warehouse.load import LOAD_ORDER
+
+    from tests.helpers import DATA_TABLES, snapshot
+
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as con:
+        frames = {t: con.sql(f"select * from {t}").pl() for t in LOAD_ORDER}
+    now = dt.datetime(2024, 1, 1)
+    row = {"run_id": "r1", "started_at": now, "finished_at": now, "status": "success"}
+    validation = pl.DataFrame()
+    tiny = "4MB"
+    with db.connect_write(tmp_path / "probe.duckdb", 0.0, tiny) as con:  # the bound alone fails this load
+        with pytest.raises(duckdb.Error) as failed:
+            from dateline.warehouse.load import load_run
+
+            load_run(con, frames, row)
+        assert db.out_of_memory(failed.value)
+    bounded, unbounded = tmp_path / "bounded.duckdb", tmp_path / "unbounded.duckdb"
+    with caplog.at_level("WARNING"):
+        added = load_warehouse.fn(bounded, 0.0, frames, row, validation, tiny)
+    assert "out of memory under warehouse_memory_limit 4MB" in caplog.text
+    assert added == load_warehouse.fn(unbounded, 0.0, frames, row, validation, "duckdb")
+    assert added["fact_entity_mention"] == frames["fact_entity_mention"].height > 0
+    expected, actual = snapshot(unbounded), snapshot(bounded)
+    for table in DATA_TABLES:
+        assert actual[table].equals(expected[table]), table
+    with duckdb.connect(str(bounded), read_only=True) as con:
+        assert con.execute("select count(*) from etl_run").fetchone()[0] == 1
+    with pytest.raises(duckdb.ConstraintException):  # the same run again, within the bound: its key is taken
+        load_warehouse.fn(bounded, 0.0, frames, row, validation, "2GB")
 
 
 def test_a_warehouse_still_declaring_the_old_primary_keys_is_written_with_duckdbs_default(tmp_path):

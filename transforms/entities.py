@@ -161,9 +161,9 @@ def _settled(existing: pl.DataFrame, open_keys: Collection[str] | None, batch_ke
     if open_keys is None:
         return {}
     return {
-        row["entity_key"]: row["merged_into_key"] or row["entity_key"]
-        for row in existing.iter_rows(named=True)
-        if row["entity_key"] not in open_keys and row["entity_key"] not in batch_keys
+        key: merged or key
+        for key, merged in existing.select("entity_key", "merged_into_key").iter_rows()
+        if key not in open_keys and key not in batch_keys
     }
 
 
@@ -263,9 +263,9 @@ class _NameTable:
 
 def _name_table(existing: pl.DataFrame, votes: pl.DataFrame, mentions: pl.DataFrame) -> _NameTable:
     table = _NameTable()
-    for row in existing.iter_rows(named=True):
-        table.spellings[row["entity_key"]].add(row["canonical_name"])
-        table.key_coarse[row["entity_key"]] = row["coarse_type"]
+    for key, name, coarse in existing.select("entity_key", "canonical_name", "coarse_type").iter_rows():
+        table.spellings[key].add(name)
+        table.key_coarse[key] = coarse
     for name_key, label, n in votes.select("name_key", "entity_label", "mentions").iter_rows():
         table.label_counts[name_key][label] += n
     for name, coarse, label, key in mentions.select(
@@ -274,7 +274,10 @@ def _name_table(existing: pl.DataFrame, votes: pl.DataFrame, mentions: pl.DataFr
         table.spellings[key].add(name)
         table.key_coarse[key] = coarse
         table.label_counts[key][label] += 1
-    table.spelling = {key: min(s, key=spelling_rank) for key, s in table.spellings.items()}
+    # (one spelling needs no ranking: most loaded keys have one)
+    table.spelling = {
+        key: next(iter(s)) if len(s) == 1 else min(s, key=spelling_rank) for key, s in table.spellings.items()
+    }
     return table
 
 
@@ -297,26 +300,36 @@ def _entity_rows(
 ) -> pl.DataFrame:
     """Rows to upsert: every key the batch touches (its name keys and their targets), and every
     existing row whose target or spelling changes."""
-    old = {row["entity_key"]: row for row in existing.iter_rows(named=True)}
+    # entity_key → (canonical_name, entity_type, merged_into_key, aliases), as tuples: hundreds of thousands
+    # of loaded rows reach a batch of a big warehouse
+    old = {
+        row[0]: row[1:]
+        for row in existing.select(
+            "entity_key", "canonical_name", "entity_type", "merged_into_key", "aliases"
+        ).iter_rows()
+    }
     name_keys = keyed.get_column("name_key").to_list()
+    touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
+    for key, (name, _, merged, _) in old.items():
+        target = final_of[key]
+        redirect = None if target == key else target
+        if redirect != merged or table.spelling[key] != name:
+            touched.update((key, target))
+    touched.update(final_of[k] for k in list(touched))
+    # A row's aliases and type votes come from the keys resolving to it (a redirect row's from its own key):
+    # only the keys feeding a touched row are gathered.
+    feeding = [key for key in table.spelling if key in touched or final_of[key] in touched]
     aliases: dict[str, set[str]] = defaultdict(set)
-    for key, row in old.items():
-        aliases[key].update(row["aliases"] or ())
+    for key in feeding:
+        if key in old:
+            aliases[key].update(old[key][3] or ())
     for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
         aliases[key].add(text)
     type_counts: dict[str, Counter] = defaultdict(Counter)
-    for key, counts in table.label_counts.items():
-        type_counts[final_of[key]].update(counts)
     final_aliases: dict[str, set[str]] = defaultdict(set)
-    for key in table.spelling:
+    for key in feeding:
+        type_counts[final_of[key]].update(table.label_counts.get(key, ()))
         final_aliases[final_of[key]].update(aliases[key])
-    touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
-    for key, row in old.items():
-        target = final_of[key]
-        redirect = None if target == key else target
-        if redirect != row["merged_into_key"] or table.spelling[key] != row["canonical_name"]:
-            touched.update((key, target))
-    touched.update(final_of[k] for k in list(touched))
     rows = []
     for key in sorted(touched):
         target = final_of[key]
@@ -330,7 +343,7 @@ def _entity_rows(
             {
                 "entity_key": key,
                 "canonical_name": name,
-                "entity_type": _vote_winner(matching, {}) if matching else old[key]["entity_type"],
+                "entity_type": _vote_winner(matching, {}) if matching else old[key][1],
                 "coarse_type": coarse,
                 "aliases": sorted(final_aliases[key] if live else aliases[key]),
                 "merged_into_key": None if live else target,

@@ -215,22 +215,32 @@ def _event_period(cluster: Cluster) -> tuple[dt.date, dt.date]:
     return publication_period(cluster.date, cluster.precision)
 
 
-def found_cluster(row: dict, signature: str, polarity: str, used_keys: set[str]) -> Cluster:
+def natural_key(row: dict, signature: str, polarity: str) -> str:
+    """The key an event founded by this report takes unless it is taken (then ``key_sequence``'s next)."""
     date, precision = row["event_date"], row["date_precision"]
     if precision == "unknown" or date is None or not signature:
         anchor = f"doc:{row['document_key']}:{row['sentence_index'] if not signature else ''}"
-        home = row["document_key"]
     else:
         anchor = f"{precision}:{date.isoformat()}"
-        home = None
     mode_family = "visit" if row["mode"] == "visit" else "call" if row["mode"] == "call" else ""
-    key = make_key("event", row["event_code"], polarity, signature, anchor, mode_family)
+    return make_key("event", row["event_code"], polarity, signature, anchor, mode_family)
+
+
+def key_sequence(base: str, n: int) -> str:
+    """The ``n``-th key after a natural key ``base`` (n = 0: ``base`` itself)."""
+    return base if n == 0 else make_key(base, n)
+
+
+def found_cluster(row: dict, signature: str, polarity: str, used_keys: set[str]) -> Cluster:
+    date, precision = row["event_date"], row["date_precision"]
+    home = row["document_key"] if precision == "unknown" or date is None or not signature else None
+    base = natural_key(row, signature, polarity)
     # Two clusters the merge rules keep apart (e.g. modes "meet" and "call" on one day) can share the
     # natural key; the later one in the deterministic order gets the next key of the sequence.
-    base, n = key, 0
+    key, n = base, 0
     while key in used_keys:
         n += 1
-        key = make_key(base, n)
+        key = key_sequence(base, n)
     used_keys.add(key)
     return Cluster(key, row["event_code"], row["mode"], polarity, signature, date, precision, home,
                     existing=False)

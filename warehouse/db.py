@@ -141,6 +141,21 @@ def connect_read(path: Path, timeout: float = 0.0, memory_limit: str | None = No
 DUCKDB_DEFAULT = "duckdb"
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether DuckDB failed for want of memory under its memory_limit: an ``OutOfMemoryException`` in a
+    statement, or a COMMIT that could not allocate (DuckDB raises that one as a ``TransactionException``
+    "Failed to commit: could not allocate block …" and has rolled the transaction back)."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return True
+    text = str(exc)
+    return isinstance(exc, duckdb.Error) and ("could not allocate" in text or "failed to allocate" in text)
+
+
+def bounded(memory_limit: str | None) -> bool:
+    """Whether ``memory_limit`` (the run's ``warehouse_memory_limit``) sets a limit of its own."""
+    return bool(_memory_config(memory_limit))
+
+
 def _memory_config(memory_limit: str | None) -> dict:
     """The connection config that sets DuckDB's memory_limit (the run's ``warehouse_memory_limit``);
     None or ``DUCKDB_DEFAULT`` leave DuckDB's own (80 % of RAM)."""
