@@ -70,7 +70,7 @@ _OFFENCE_PREPS = {
 _OFFENCE_WORDS = frozenset({
     "dui", "dwi", "owi", "ovi", "oui", "murder", "manslaughter", "homicide", "fraud", "assault", "battery",
     "theft", "robbery", "burglary", "rape", "drug", "drugs", "weapons", "gun", "firearms", "trafficking",
-    "smuggling", "corruption", "bribery", "espionage", "terrorism", "terror", "treason", "perjury", "evasion",
+    "smuggling", "marijuana", "corruption", "bribery", "espionage", "terrorism", "terror", "treason", "perjury", "evasion",
     "felony", "misdemeanor", "arson", "kidnapping", "larceny", "shoplifting", "trespassing", "harassment",
     "stalking", "embezzlement", "laundering", "extortion", "racketeering", "tax", "sex", "drunk-driving",
 })
