@@ -381,3 +381,20 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
 def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, code):
     before, after = spoken_spans(nlp, text, trigger, code)
     assert after == before
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # what one is arrested, jailed or charged for is the offence, not the one arrested
+        ("He was the third Rangers pitcher to be arrested for DUI this season.", "arrested", []),
+        ("Officers arrested Dana Cole for DWI on Route 9.", "arrested", ["Dana Cole"]),
+        ("Dana Cole was jailed on OWI charges in Madison.", "jailed", ["Dana Cole"]),
+        ("Cole had a prior DUI arrest in Ohio.", "arrest", []),
+        ("The DUI arrest of Dana Cole came after midnight.", "arrest", ["Dana Cole"]),
+        # a person named on the noun is the one arrested
+        ("Prosecutors announced the DUI arrest of Dana Cole on Friday.", "arrest", ["Dana Cole"]),
+    ],
+)
+def test_an_offence_is_never_the_one_arrested(nlp, text, trigger, expected):
+    assert actors(nlp, text, trigger, code="COERCE")[1] == expected

@@ -283,6 +283,19 @@ def test_a_year_that_names_another_noun_does_not_date_the_event(nlp, lexicon):
     assert row["date_text"] == "2015"
 
 
+def test_a_person_s_age_is_never_a_date(nlp, lexicon):
+    # the recognizer reads the age in apposition as a DATE; the trigger's own date is the one attached
+    row = _dated(nlp, lexicon, "Officers arrested John Smith, 45, on Tuesday in Denver.", "arrested")
+    assert row["date_text"] == "Tuesday"
+    row = _dated(nlp, lexicon, "Mary Jones, aged 51, was detained by police on Friday.", "detained")
+    assert row["date_text"] == "Friday"
+    row = _dated(nlp, lexicon, "Police arrested Carl Baker, 38, after a chase.", "arrested")
+    assert row["date_text"] is None
+    # a day number the parse hangs on its month is still a date
+    row = _dated(nlp, lexicon, "On Feb. 1, 32 people were arrested in Moscow.", "arrested")
+    assert row["date_text"] == "Feb. 1"
+
+
 def test_named_events_do_not_date_a_mention(nlp, lexicon):
     assert _dated(nlp, lexicon, "Sanders criticized Biden on Super Tuesday.", "criticized")["date_text"] is None
     assert _dated(nlp, lexicon, "Pence criticized Democrats at the March for Life.", "criticized")["date_text"] is None

@@ -54,6 +54,26 @@ _RECEIVE_VERBS = frozenset({
     "face", "receive", "draw", "get", "suffer", "endure", "attract", "win", "earn", "gain", "garner",
     "survive", "escape", "avoid", "deserve",
 })
+# What one is arrested, charged, convicted or jailed for is the offence, never the one it is done to: the
+# object of these prepositions on such a word is no actor ("arrested for DUI", "jailed on drug charges",
+# "charged with murder").
+_OFFENCE_PREPS = {
+    **dict.fromkeys((
+        "arrest", "detain", "detention", "jail", "jailing", "imprison", "imprisonment", "convict", "conviction",
+        "sentence", "sentencing", "prosecute", "prosecution", "apprehend", "extradite", "extradition", "deport",
+        "deportation", "cite",
+    ), ("for", "on")),
+    **dict.fromkeys(("charge", "indict", "indictment", "book"), ("for", "on", "with")),
+}
+# Offences named before such a noun ("a previous DUI arrest", "his fraud conviction"): the recognizer may
+# take an acronym for a name, but the one arrested is a person.
+_OFFENCE_WORDS = frozenset({
+    "dui", "dwi", "owi", "ovi", "oui", "murder", "manslaughter", "homicide", "fraud", "assault", "battery",
+    "theft", "robbery", "burglary", "rape", "drug", "drugs", "weapons", "gun", "firearms", "trafficking",
+    "smuggling", "marijuana", "corruption", "bribery", "espionage", "terrorism", "terror", "treason", "perjury", "evasion",
+    "felony", "misdemeanor", "arson", "kidnapping", "larceny", "shoplifting", "trespassing", "harassment",
+    "stalking", "embezzlement", "laundering", "extortion", "racketeering", "tax", "sex", "drunk-driving",
+})
 
 
 def is_noun(trigger: Token) -> bool:
@@ -326,10 +346,17 @@ def _receiver(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int
 
 
 def _patient(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
-    """"Khashoggi's killing", "the Cohen indictment"."""
+    """"Khashoggi's killing", "the Cohen indictment" — not the offence of "a DUI arrest"."""
     if not is_noun(trigger) or trigger.lemma_.lower() not in _PATIENT_NOUNS:
         return []
-    return [found for child in trigger.children if child.dep_ in ("poss", "compound") for found in _actors(child, index)]
+    return [
+        found for child in trigger.children
+        if child.dep_ in ("poss", "compound") and not _names_offence(child) for found in _actors(child, index)
+    ]
+
+
+def _names_offence(token: Token) -> bool:
+    return token.lower_ in _OFFENCE_WORDS or token.lemma_.lower() in _OFFENCE_WORDS
 
 
 def _participle_noun(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
@@ -367,19 +394,27 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
         or trigger.dep_ == "pobj" and _in_frame(trigger)
     )
     agent_preps = _noun_agent_preps(trigger) if is_noun(trigger) else ()
+    # "made an arrest for DUI": the noun's offence may hang on its clause's verb
+    offence_preps = _OFFENCE_PREPS.get(trigger.lemma_.lower(), ())
     spans: list[CharSpan] = []
     heads = [trigger, pred] if carries else [trigger]
     if is_noun(trigger):
         heads += _participles(trigger)
     for head in heads:
         for child in head.children:
-            if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ) and child is not trigger:
+            if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ):
+                if child.i == trigger.i and trigger.lemma_.lower() in _PATIENT_NOUNS:
+                    # the participants of a patient noun ("had a previous DUI arrest") are read by
+                    # ``_patient`` and its own prepositions, not from its other modifiers (the offence)
+                    continue
                 # "denied collusion between his campaign and Moscow": a denied claim has no target
                 deep = [] if pred.lemma_.lower() in DENY else first_mention(child, index, exclude)
                 spans += resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
                 if (head is trigger or head.dep_ == "acl") and child.lower_ in agent_preps:
                     continue
+                if child.lower_ in offence_preps or child.lower_ in _OFFENCE_PREPS.get(head.lemma_.lower(), ()):
+                    continue  # "arrested for DUI": the offence
                 spans += [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
     return spans
 

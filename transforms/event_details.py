@@ -38,6 +38,9 @@ _TOPIC_PREPS = frozenset({"in", "on", "from"})
 _TIME_MARKS = frozenset({"when", "as", "while"})
 _RELATIVE_WORDS = frozenset({"this", "last", "next", "past", "coming", "previous"})
 _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
+# A person's age the recognizer reads as a DATE: "Williams, 32, was arrested", "Mary Jones, aged 51,".
+_BARE_NUMBER = re.compile(r"^\d{1,3}$")
+_AGE_WORDS = frozenset({"aged", "age", "ages"})
 
 
 def quantity(trigger: Token, pred: Token, doc_text: str) -> tuple[float | None, str, str] | None:
@@ -187,7 +190,10 @@ def date_text(
     sent = trigger.sent
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
     dates += _bare_weekdays(sent, dates)
-    usable = [ent for ent in dates if not is_duration(ent.text) and not is_named_event(_date_phrase(ent))]
+    usable = [
+        ent for ent in dates
+        if not is_duration(ent.text) and not is_named_event(_date_phrase(ent)) and not _is_age(ent)
+    ]
     own = [ent for ent in usable if _attached(ent.root, trigger, pred)]
     if not own and code in SPOKEN_CODES:
         speech = _speech_verb(pred)
@@ -208,6 +214,23 @@ def date_text(
     if day:
         text += day.group(0).rstrip()
     return text
+
+
+def _is_age(ent: Span) -> bool:
+    """A bare number that is someone's age, never a date: in apposition to a noun ("Williams, 32, was
+    arrested": appos or npadvmod of the name) or counted by "aged" ("Jones, aged 51,"). A number the parse
+    hangs on a date ("Feb. 1" split by the recognizer) stays a date. ("a 32-year-old", "32 years old" are
+    lengths of time, which ``is_duration`` leaves out already.)"""
+    if not _BARE_NUMBER.match(ent.text):
+        return False
+    root = ent.root
+    head = root.head
+    if head.lower_ in _AGE_WORDS:
+        return True
+    return (
+        root.dep_ in ("appos", "npadvmod") and head is not root and head.pos_ in ("PROPN", "NOUN")
+        and head.ent_type_ != "DATE" and head.lemma_.lower() not in _PARTS_OF_DAY
+    )
 
 
 def _bare_weekdays(sent: Span, dates: list[Span]) -> list[Span]:
