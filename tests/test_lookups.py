@@ -169,6 +169,18 @@ def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
     assert banded == (50, 37 * 50)
 
 
+def _lookups_over(events: pl.DataFrame, reports: pl.DataFrame | None = None) -> WarehouseLookups:
+    """The look-ups of an in-memory warehouse holding these loaded events (and their reports)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    con.register("staged", events.to_arrow())
+    con.execute("insert into fact_event by name select * from staged")
+    if reports is not None:
+        con.register("staged_reports", reports.to_arrow())
+        con.execute("insert into fact_event_mention by name select * from staged_reports")
+    return WarehouseLookups(Path(), connection=con)
+
+
 def test_events_merge_against_their_blocks_as_against_every_loaded_event():
     loaded_reports = keyed_frame(
         mention("d0", date=DEC15, precision="day", published=DEC15),  # the call later reports attach to
@@ -191,11 +203,7 @@ def test_events_merge_against_their_blocks_as_against_every_loaded_event():
         event_key=pl.lit(natural), participants=pl.lit("k_someone_else")
     )
     loaded = pl.concat([loaded, clash])
-    con = duckdb.connect()
-    apply_schema(con)
-    con.register("staged", loaded.to_arrow())
-    con.execute("insert into fact_event by name select * from staged")
-    lookups = WarehouseLookups(Path(), connection=con)
+    lookups = _lookups_over(loaded)
 
     expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
     events, reports = resolve_events_against(lookups, batch)
@@ -360,13 +368,7 @@ def test_events_merge_against_their_date_windows_as_against_every_loaded_event(s
     loaded, loaded_mentions = resolve_events(loaded_reports)
     # The batch's news of two months in the middle of the loaded two years.
     batch = keyed_frame(*(report(f"n{i // 3}", i % 3, range(330, 390)) for i in range(60)))
-    con = duckdb.connect()
-    apply_schema(con)
-    con.register("staged", loaded.to_arrow())
-    con.execute("insert into fact_event by name select * from staged")
-    con.register("staged_reports", loaded_mentions.to_arrow())
-    con.execute("insert into fact_event_mention by name select * from staged_reports")
-    lookups = WarehouseLookups(Path(), connection=con)
+    lookups = _lookups_over(loaded, loaded_mentions)
 
     # Every loaded event with the lemmas of its reports, as the look-up gives them to its candidates.
     lemmas = loaded_mentions.group_by("event_key").agg(trigger_lemmas=pl.col("trigger_lemma").unique().sort())
@@ -403,11 +405,7 @@ def test_a_new_event_takes_the_first_free_key_of_its_sequence_as_against_every_l
         for n in (0, 1, 2, 4)  # the 4th key is held too, past a free 3rd: the new event takes the 3rd
     ])
     loaded = pl.concat([template, clashes])
-    con = duckdb.connect()
-    apply_schema(con)
-    con.register("staged", loaded.to_arrow())
-    con.execute("insert into fact_event by name select * from staged")
-    lookups = WarehouseLookups(Path(), connection=con)
+    lookups = _lookups_over(loaded)
 
     expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
     events, reports = resolve_events_against(lookups, batch)
