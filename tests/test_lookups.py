@@ -181,6 +181,15 @@ def _lookups_over(events: pl.DataFrame, reports: pl.DataFrame | None = None) -> 
     return WarehouseLookups(Path(), connection=con)
 
 
+def _merged_as_against_every(lookups: WarehouseLookups, batch: pl.DataFrame, every: pl.DataFrame):
+    """The batch merged through the look-ups; asserted equal to merging it against ``every`` loaded event."""
+    expected = resolve_events(batch, every)
+    events, reports = resolve_events_against(lookups, batch)
+    assert_frame_equal(events, expected[0])
+    assert_frame_equal(reports, expected[1])
+    return events, reports
+
+
 def test_events_merge_against_their_blocks_as_against_every_loaded_event():
     loaded_reports = keyed_frame(
         mention("d0", date=DEC15, precision="day", published=DEC15),  # the call later reports attach to
@@ -205,10 +214,7 @@ def test_events_merge_against_their_blocks_as_against_every_loaded_event():
     loaded = pl.concat([loaded, clash])
     lookups = _lookups_over(loaded)
 
-    expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
-    events, reports = resolve_events_against(lookups, batch)
-    assert_frame_equal(events, expected[0])
-    assert_frame_equal(reports, expected[1])
+    events, reports = _merged_as_against_every(lookups, batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
     assert natural not in events.get_column("event_key").to_list()
     assert [r.rows for r in lookups.reads if r.query == "events_by_key"] == [1]  # the clash, found by key
     attached = reports.filter(pl.col("document_key") == "n0").get_column("event_key").item()
@@ -373,10 +379,7 @@ def test_events_merge_against_their_date_windows_as_against_every_loaded_event(s
     # Every loaded event with the lemmas of its reports, as the look-up gives them to its candidates.
     lemmas = loaded_mentions.group_by("event_key").agg(trigger_lemmas=pl.col("trigger_lemma").unique().sort())
     every = loaded.select(EXISTING_EVENT_SCHEMA.names()).join(lemmas, on="event_key", how="left")
-    expected = resolve_events(batch, every)
-    events, reports = resolve_events_against(lookups, batch)
-    assert_frame_equal(events, expected[0])
-    assert_frame_equal(reports, expected[1])
+    events, reports = _merged_as_against_every(lookups, batch, every)
     joined = set(reports.get_column("event_key").to_list()) & set(loaded.get_column("event_key").to_list())
     assert joined  # some reports of the batch joined loaded events
     read = sum(r.rows for r in lookups.reads if r.query == "event_candidates")
@@ -407,10 +410,7 @@ def test_a_new_event_takes_the_first_free_key_of_its_sequence_as_against_every_l
     loaded = pl.concat([template, clashes])
     lookups = _lookups_over(loaded)
 
-    expected = resolve_events(batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
-    events, reports = resolve_events_against(lookups, batch)
-    assert_frame_equal(events, expected[0])
-    assert_frame_equal(reports, expected[1])
+    events, reports = _merged_as_against_every(lookups, batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
     assert key_sequence(natural, 3) in events.get_column("event_key").to_list()
     asked = [r.rows for r in lookups.reads if r.query == "events_by_key"]
     assert asked == ([4] if depth == 8 else [2, 1, 0] if depth == 1 else [1, 1, 1, 0])
