@@ -74,6 +74,17 @@ def test_a_doc_is_scored_in_one_pass_as_each_sentence_alone(nlp, lexicon):
     assert sum(len(found) for found in together.values()) >= 5
 
 
+def test_a_doc_s_detections_are_calibrated_as_training_calibrates_them(lexicon):
+    """``calibrate_all`` (the run's, one ``np.interp`` per type) gives what ``calibrate`` (training's, one value
+    at a time) gives, for every calibrated type, repeat or not."""
+    detector = lexicon.detector
+    codes = [code for code in detector.classes if code != "NONE"]
+    raws = [float(x) for x in np.linspace(0.0, 1.0, 21)]
+    rows = [(raw, code, repeat) for code in codes for raw in raws for repeat in (False, True)]
+    together = detector.calibrate_all([r for r, _, _ in rows], [c for _, c, _ in rows], [f for _, _, f in rows])
+    assert together == [detector.calibrate(raw, code, repeat) for raw, code, repeat in rows]
+
+
 def test_tampered_weights_are_refused(tmp_path: Path):
     from importlib import resources
 

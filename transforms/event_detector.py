@@ -259,15 +259,6 @@ class EventDetector:
                             for code, prep in entries]}
         (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    def probabilities(self, doc: Doc, tokens: list[Token], labels: dict[int, str],
-                      words: SentenceWords | None = None) -> np.ndarray:
-        """Class probabilities (tokens × classes) for candidate tokens of one Doc (``words``: the content words
-        of the sentence all the tokens are in, ``sentence_words``, when the caller has read them)."""
-        tensors = None
-        if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
-            tensors = doc.tensor[[t.i for t in tokens]]
-        return self.probabilities_of([token_features(t, labels, self.prior, words) for t in tokens], tensors)
-
     def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
         """Class probabilities (rows × classes) from each row's feature names and token vectors."""
         scores = np.tile(self.model.bias, (len(features), 1))
