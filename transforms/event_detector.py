@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from spacy.attrs import DEP, ENT_TYPE, HEAD, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 NONE = "NONE"
@@ -38,6 +39,8 @@ _ARG_DEPS = frozenset({"dobj", "obj", "nsubj", "nsubjpass", "agent", "prt", "neg
                        "oprd", "nmod"})
 _MODEL_DIR = "models/event_detector"
 WINDOW = 3  # content words each side paired with a candidate's lemma (``window_features``)
+_PRONOUNS = ("he", "she", "him", "her", "they", "them", "we", "i")
+_SUBJECT_CLIMB = ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp")
 
 
 def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
@@ -61,7 +64,7 @@ def _entity_label(token: Token, labels: dict[int, str]) -> str:
     label = labels.get(token.i)
     if label:
         return label
-    if token.lower_ in ("he", "she", "him", "her", "they", "them", "we", "i"):
+    if token.lower_ in _PRONOUNS:
         return "PRON"
     for child in token.children:
         if child.dep_ in ("compound", "poss", "amod") and labels.get(child.i):
@@ -75,7 +78,7 @@ def _subject(token: Token) -> Token | None:
         for child in node.children:
             if child.dep_ in ("nsubj", "csubj"):
                 return child
-        if node.dep_ not in ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp") or node.head is node:
+        if node.dep_ not in _SUBJECT_CLIMB or node.head is node:
             return None
         node = node.head
     return None
@@ -183,6 +186,136 @@ def window_features(token: Token, lemma: str, words: SentenceWords | None = None
     return list(dict.fromkeys(f"lwin={lemma}|{other}" for other in near))
 
 
+class DocTokens:
+    """The token attributes ``token_features`` reads, of every token of one Doc, as Python lists read with one
+    ``Doc.to_array``: ``lemma`` (lower-cased), ``lower``, ``pos``, ``tag``, ``dep``, ``ent`` (``ent_type_``) and
+    ``head`` (an index), with each token's children (``children``). The same values as ``Token.lemma_.lower()``,
+    ``lower_``, ``pos_``, ``tag_``, ``dep_``, ``ent_type_``, ``head.i`` and ``[c.i for c in token.children]``;
+    without a ``Token`` object per access (spaCy makes a new one each time) or a string-store look-up and a
+    ``lower()`` per access (one per distinct value of the Doc)."""
+
+    __slots__ = ("lemma", "lower", "pos", "tag", "dep", "ent", "head", "_order", "_first", "_last")
+
+    def __init__(self, doc: Doc):
+        columns = doc.to_array([LEMMA, LOWER, POS, TAG, DEP, ENT_TYPE, HEAD]).reshape(len(doc), 7)
+        strings = doc.vocab.strings
+
+        def names(column: np.ndarray, lower: bool = False) -> list[str]:
+            ids, inverse = np.unique(column, return_inverse=True)
+            values = [strings[value] for value in ids.tolist()]
+            if lower:
+                values = [value.lower() for value in values]
+            return np.array(values, dtype=object)[inverse.reshape(-1)].tolist()
+
+        self.lemma = names(columns[:, 0], lower=True)
+        self.lower = names(columns[:, 1])
+        self.pos = names(columns[:, 2])
+        self.tag = names(columns[:, 3])
+        self.dep = names(columns[:, 4])
+        self.ent = names(columns[:, 5])
+        # HEAD is the offset to the head, stored as unsigned: back to signed, plus the token's own index
+        heads = np.arange(len(doc), dtype=np.int64) + columns[:, 6].astype(np.int64)
+        self.head = heads.tolist()
+        # children of token i: the tokens whose head is i (but i), in order — a stable sort by head
+        order = np.argsort(heads, kind="stable")
+        by_head = heads[order]
+        everyone = np.arange(len(doc), dtype=np.int64)
+        self._order = order.tolist()
+        self._first = np.searchsorted(by_head, everyone, side="left").tolist()
+        self._last = np.searchsorted(by_head, everyone, side="right").tolist()
+
+    def children(self, i: int) -> list[int]:
+        """The indices of the tokens whose head is token ``i`` (``Token.children``), in order."""
+        return [j for j in self._order[self._first[i]:self._last[i]] if j != i]
+
+    def is_content_word(self, i: int) -> bool:
+        """``is_content_word`` of token ``i``."""
+        pos = self.pos[i]
+        return pos in CANDIDATE_POS and not (self.ent[i] in NAME_LABELS and pos == "PROPN")
+
+    def entity_label(self, i: int, labels: dict[int, str]) -> str:
+        """``_entity_label`` of token ``i``."""
+        label = labels.get(i)
+        if label:
+            return label
+        if self.lower[i] in _PRONOUNS:
+            return "PRON"
+        for child in self.children(i):
+            if self.dep[child] in ("compound", "poss", "amod") and labels.get(child):
+                return labels[child]
+        return ""
+
+    def subject(self, i: int) -> int | None:
+        """``_subject`` of token ``i`` (its ``node.head is node`` never holds: spaCy makes a new Token per access)."""
+        node = i
+        for _ in range(3):
+            for child in self.children(node):
+                if self.dep[child] in ("nsubj", "csubj"):
+                    return child
+            if self.dep[node] not in _SUBJECT_CLIMB:
+                return None
+            node = self.head[node]
+        return None
+
+    def features(self, i: int, labels: dict[int, str], prior: LexiconPrior | None, bounds: tuple[int, int],
+                 near: list[str]) -> list[str]:
+        """``token_features`` of token ``i`` of the sentence whose tokens are ``range(*bounds)``, whose content-word lemmas up to
+        ``WINDOW`` content words before and after it are ``near`` (in order), each name once: the same names in the
+        same order as ``dict.fromkeys(token_features(...))``. (A feature's template, before its first "=", holds
+        no "=", so names of different templates never coincide: only the children's can repeat.)"""
+        lemma, pos, tag, dep = self.lemma[i], self.pos[i], self.tag[i], self.dep[i]
+        start, end = bounds
+        lower = self.lower
+        head = self.head[i]
+        head_lemma = self.lemma[head]
+        ent = self.ent[i]
+        feats = [
+            f"l={lemma}", f"p={pos}", f"t={tag}", f"d={dep}", f"lp={lemma}|{pos}", f"ld={lemma}|{dep}",
+            f"lt={lemma}|{tag}", f"w={lower[i]}", f"h={head_lemma}", f"lh={lemma}|{head_lemma}",
+            f"hd={dep}|{self.pos[head]}", f"e={ent or '-'}",
+        ]
+        if i > start:
+            prev = lower[i - 1]
+            feats += [f"w-1={prev}", f"lw-1={lemma}|{prev}"]
+        if i + 1 < end:
+            nxt = lower[i + 1]
+            feats += [f"w+1={nxt}", f"lw+1={lemma}|{nxt}"]
+        children = self.children(i)
+        # the only features that can repeat within a candidate's (two children of one relation and entity
+        # label: "ce=amod|-"): deduplicated here, so the whole list is distinct (the templates differ)
+        args: list[str] = []
+        for child in children:
+            child_dep = self.dep[child]
+            if child_dep in ("prep", "agent"):
+                prep = lower[child]
+                args += [f"pp={prep}", f"lpp={lemma}|{prep}"]
+                for obj in self.children(child):
+                    if self.dep[obj] == "pobj":
+                        obj_ent = self.entity_label(obj, labels) or "-"
+                        obj_lemma = self.lemma[obj]
+                        args += [f"po={prep}|{obj_lemma}", f"lpo={lemma}|{prep}|{obj_lemma}",
+                                 f"pe={prep}|{obj_ent}", f"lpe={lemma}|{prep}|{obj_ent}"]
+            elif child_dep in _ARG_DEPS:
+                child_ent = self.entity_label(child, labels) or "-"
+                child_lemma = self.lemma[child]
+                args += [f"c={child_dep}|{child_lemma}", f"lc={lemma}|{child_dep}|{child_lemma}",
+                         f"ce={child_dep}|{child_ent}", f"lce={lemma}|{child_dep}|{child_ent}"]
+        feats += dict.fromkeys(args)
+        subject = self.subject(i)
+        subject_ent = (self.entity_label(subject, labels) or "-") if subject is not None else "none"
+        # (token_features' ``head is not token`` always holds, the root's too: a new Token per access)
+        feats += [f"se={subject_ent}", f"lse={lemma}|{subject_ent}", f"hc={self.dep[head]}|{head_lemma}"]
+        feats += dict.fromkeys(f"lwin={lemma}|{other}" for other in near)
+        if prior:
+            preps = {lower[child] for child in children if self.dep[child] in ("prep", "agent")}
+            found = [f"lex={code}" if prep is None else f"lex={code}|prep"
+                     for code, prep in prior.get((lemma, pos), []) if prep is None or prep in preps]
+            if not found and any((lemma, other) in prior for other in ("VERB", "NOUN")):
+                found.append("lex=listed-otherwise")
+            feats += dict.fromkeys(found)
+        return feats
+
+
 @dataclass(frozen=True)
 class Detection:
     """One candidate's decision: the most likely event type (never NONE) and its calibrated probability."""
@@ -261,16 +394,20 @@ class EventDetector:
 
     def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
         """Class probabilities (rows × classes) from each row's feature names and token vectors."""
-        scores = np.tile(self.model.bias, (len(features), 1))
+        column = self.column
+        # binary, as trained: one dict look-up per distinct name
+        return self._probabilities([[c for c in map(column.get, dict.fromkeys(names)) if c is not None]
+                                    for names in features], tensors)
+
+    def _probabilities(self, columns: list[list[int]], tensors: np.ndarray | None) -> np.ndarray:
+        """Class probabilities from each row's distinct feature columns (in the order of its names) and vectors."""
+        scores = np.tile(self.model.bias, (len(columns), 1))
         if tensors is not None and self.model.dense.shape[0]:
             scores += tensors @ self.model.dense
-        column = self.column
         # Every row's weight rows in one gather and one segmented sum (``np.add.reduceat`` adds each
         # segment's rows in order, as ``weights[cols].sum(axis=0)`` per row did: the same float32 sums).
         owners, starts, flat = [], [], []
-        for row, names in enumerate(features):
-            # binary, as trained; one dict look-up per distinct name
-            cols = [c for c in map(column.get, dict.fromkeys(names)) if c is not None]
+        for row, cols in enumerate(columns):
             if cols:
                 owners.append(row)
                 starts.append(len(flat))
@@ -298,22 +435,31 @@ class EventDetector:
         One model pass per Doc: the candidates of all sentences are scored together (each sentence's content
         words read once for its candidates' window features), so numpy's per-call cost is paid once per Doc,
         not once per sentence; the repeat flags are still per sentence."""
-        starts, counts, tokens, features = [], [], [], []
+        table = DocTokens(doc)
+        lemma, prior, known, column = table.lemma, self.prior, self.lemmas, self.column
+        content_word = [pos in CANDIDATE_POS and not (ent in NAME_LABELS and pos == "PROPN")
+                        for pos, ent in zip(table.pos, table.ent, strict=True)]  # is_content_word
+        starts, counts, tokens, columns = [], [], [], []
         for sent in doc.sents if sents is None else sents:
-            words = sentence_words(sent)
+            start, end = sent.start, sent.end
+            content = [i for i in range(start, end) if content_word[i]]
+            lemmas = [lemma[i] for i in content]
             # is_candidate: a content word whose lemma is a known trigger lemma
-            found = [t for t, lemma in zip(words.content, words.lemmas, strict=True) if lemma in self.lemmas]
+            found = [k for k, word in enumerate(lemmas) if word in known]
             if found:
-                starts.append(sent.start)
+                starts.append(start)
                 counts.append(len(found))
-                tokens.extend(found)
-                features.extend(token_features(t, labels, self.prior, words) for t in found)
+                for k in found:
+                    tokens.append(content[k])
+                    near = lemmas[max(0, k - WINDOW):k] + lemmas[k + 1:k + 1 + WINDOW]  # window_features
+                    names = table.features(content[k], labels, prior, (start, end), near)  # each once
+                    columns.append([c for c in map(column.get, names) if c is not None])
         if not tokens:
             return {}
         tensors = None
         if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
-            tensors = doc.tensor[[t.i for t in tokens]]
-        probs = self.probabilities_of(features, tensors)
+            tensors = doc.tensor[tokens]
+        probs = self._probabilities(columns, tensors)
         probs_events = probs.copy()
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)
@@ -328,7 +474,7 @@ class EventDetector:
         out: dict[int, list[Detection]] = {}
         at = 0
         for start, count in zip(starts, counts, strict=True):
-            kept = [Detection(token, code, round(confidence, 3)) for token, code, confidence
+            kept = [Detection(doc[i], code, round(confidence, 3)) for i, code, confidence
                     in zip(tokens[at:at + count], codes[at:at + count], confidences[at:at + count], strict=True)
                     if confidence >= self.threshold]
             if kept:
