@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -40,6 +41,11 @@ _ARG_DEPS = frozenset({"dobj", "obj", "nsubj", "nsubjpass", "agent", "prt", "neg
 _MODEL_DIR = "models/event_detector"
 WINDOW = 3  # content words each side paired with a candidate's lemma (``window_features``)
 _PRONOUNS = ("he", "she", "him", "her", "they", "them", "we", "i")
+# The feature templates (the name before "=") of ``token_features``: those named "<template>=<lemma>|<rest>" by the
+# candidate's lemma, and the others, "<template>=<value>"; ``FeatureColumns`` looks columns up by their parts.
+LEMMA_TEMPLATES = ("lp", "ld", "lt", "lh", "lw-1", "lw+1", "lpp", "lpo", "lpe", "lc", "lce", "lse", "lwin")
+PLAIN_TEMPLATES = ("l", "p", "t", "d", "w", "h", "hd", "e", "w-1", "w+1", "pp", "po", "pe", "c", "ce", "se", "hc",
+                   "lex")
 _SUBJECT_CLIMB = ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp")
 
 
@@ -257,63 +263,91 @@ class DocTokens:
             node = self.head[node]
         return None
 
-    def features(self, i: int, labels: dict[int, str], prior: LexiconPrior | None, bounds: tuple[int, int],
-                 near: list[str]) -> list[str]:
-        """``token_features`` of token ``i`` of the sentence whose tokens are ``range(*bounds)``, whose content-word lemmas up to
-        ``WINDOW`` content words before and after it are ``near`` (in order), each name once: the same names in the
-        same order as ``dict.fromkeys(token_features(...))``. (A feature's template, before its first "=", holds
-        no "=", so names of different templates never coincide: only the children's can repeat.)"""
-        lemma, pos, tag, dep = self.lemma[i], self.pos[i], self.tag[i], self.dep[i]
+
+class FeatureColumns:
+    """The model's feature columns by the parts of their names: ``plain[template][value]`` is the column of
+    "<template>=<value>", ``by_lemma[lemma][k][rest]`` that of "<LEMMA_TEMPLATES[k]>=<lemma>|<rest>" for a lemma of
+    the detector's candidates. Every split of a name at a "|" whose left side is such a lemma is kept, so a look-up
+    by parts finds exactly the column of the name those parts make (``column.get(f"lc={lemma}|{dep}|{word}")`` is
+    ``by_lemma[lemma][LC].get(f"{dep}|{word}")``), without formatting the whole name and with the rest's hash
+    shared by the plain and the lemma's template ("c=" and "lc=")."""
+
+    def __init__(self, features: list[str], lemmas: Iterable[str], prior: LexiconPrior | None = None):
+        lemmas = frozenset(lemmas)
+        self.prior = prior or {}  # read by the "lex=" features (``lexicon_features``)
+        slot = {template: k for k, template in enumerate(LEMMA_TEMPLATES)}
+        self.plain: dict[str, dict[str, int]] = {template: {} for template in PLAIN_TEMPLATES}
+        self.by_lemma: dict[str, tuple[dict[str, int], ...]] = {}
+        for col, name in enumerate(features):
+            template, _, value = name.partition("=")
+            k = slot.get(template)
+            if k is None:
+                self.plain.setdefault(template, {})[value] = col
+                continue
+            at = value.find("|")
+            while at >= 0:
+                lemma = value[:at]
+                if lemma in lemmas:
+                    if lemma not in self.by_lemma:
+                        self.by_lemma[lemma] = tuple({} for _ in LEMMA_TEMPLATES)
+                    self.by_lemma[lemma][k][value[at + 1:]] = col
+                at = value.find("|", at + 1)
+        self.none = tuple({} for _ in LEMMA_TEMPLATES)  # a lemma without lemma features
+
+    def of(self, t: DocTokens, i: int, labels: dict[int, str], bounds: tuple[int, int], near: list[str]) -> list[int]:
+        """The columns of ``token_features`` of token ``i`` (of the sentence whose tokens are ``range(*bounds)``,
+        whose content-word lemmas up to ``WINDOW`` content words around it are ``near``), each once, in the order
+        of the names: ``[column[n] for n in dict.fromkeys(token_features(...)) if n in column]``. (A template
+        holds no "=", so names of different templates never coincide: only the children's can repeat.)"""
+        plain = self.plain
+        lemma, pos, tag, dep, lower = t.lemma[i], t.pos[i], t.tag[i], t.dep[i], t.lower
+        lp, ld, lt, lh, lw_1, lw1, lpp, lpo, lpe, lc, lce, lse, lwin = self.by_lemma.get(lemma, self.none)
+        head = t.head[i]
+        head_lemma = t.lemma[head]
         start, end = bounds
-        lower = self.lower
-        head = self.head[i]
-        head_lemma = self.lemma[head]
-        ent = self.ent[i]
-        feats = [
-            f"l={lemma}", f"p={pos}", f"t={tag}", f"d={dep}", f"lp={lemma}|{pos}", f"ld={lemma}|{dep}",
-            f"lt={lemma}|{tag}", f"w={lower[i]}", f"h={head_lemma}", f"lh={lemma}|{head_lemma}",
-            f"hd={dep}|{self.pos[head]}", f"e={ent or '-'}",
+        cols = [
+            plain["l"].get(lemma), plain["p"].get(pos), plain["t"].get(tag), plain["d"].get(dep), lp.get(pos),
+            ld.get(dep), lt.get(tag), plain["w"].get(lower[i]), plain["h"].get(head_lemma), lh.get(head_lemma),
+            plain["hd"].get(f"{dep}|{t.pos[head]}"), plain["e"].get(t.ent[i] or "-"),
         ]
         if i > start:
             prev = lower[i - 1]
-            feats += [f"w-1={prev}", f"lw-1={lemma}|{prev}"]
+            cols += [plain["w-1"].get(prev), lw_1.get(prev)]
         if i + 1 < end:
             nxt = lower[i + 1]
-            feats += [f"w+1={nxt}", f"lw+1={lemma}|{nxt}"]
-        children = self.children(i)
-        # the only features that can repeat within a candidate's (two children of one relation and entity
-        # label: "ce=amod|-"): deduplicated here, so the whole list is distinct (the templates differ)
-        args: list[str] = []
+            cols += [plain["w+1"].get(nxt), lw1.get(nxt)]
+        children = t.children(i)
+        args: list[int | None] = []
         for child in children:
-            child_dep = self.dep[child]
+            child_dep = t.dep[child]
             if child_dep in ("prep", "agent"):
                 prep = lower[child]
-                args += [f"pp={prep}", f"lpp={lemma}|{prep}"]
-                for obj in self.children(child):
-                    if self.dep[obj] == "pobj":
-                        obj_ent = self.entity_label(obj, labels) or "-"
-                        obj_lemma = self.lemma[obj]
-                        args += [f"po={prep}|{obj_lemma}", f"lpo={lemma}|{prep}|{obj_lemma}",
-                                 f"pe={prep}|{obj_ent}", f"lpe={lemma}|{prep}|{obj_ent}"]
+                args += [plain["pp"].get(prep), lpp.get(prep)]
+                for obj in t.children(child):
+                    if t.dep[obj] == "pobj":
+                        words = f"{prep}|{t.lemma[obj]}"
+                        kinds = f"{prep}|{t.entity_label(obj, labels) or '-'}"
+                        args += [plain["po"].get(words), lpo.get(words), plain["pe"].get(kinds), lpe.get(kinds)]
             elif child_dep in _ARG_DEPS:
-                child_ent = self.entity_label(child, labels) or "-"
-                child_lemma = self.lemma[child]
-                args += [f"c={child_dep}|{child_lemma}", f"lc={lemma}|{child_dep}|{child_lemma}",
-                         f"ce={child_dep}|{child_ent}", f"lce={lemma}|{child_dep}|{child_ent}"]
-        feats += dict.fromkeys(args)
-        subject = self.subject(i)
-        subject_ent = (self.entity_label(subject, labels) or "-") if subject is not None else "none"
+                words = f"{child_dep}|{t.lemma[child]}"
+                kinds = f"{child_dep}|{t.entity_label(child, labels) or '-'}"
+                args += [plain["c"].get(words), lc.get(words), plain["ce"].get(kinds), lce.get(kinds)]
+        # the children's features may repeat ("ce=amod|-" of two adjectives): each column once
+        cols += dict.fromkeys(args)
+        subject = t.subject(i)
+        subject_ent = (t.entity_label(subject, labels) or "-") if subject is not None else "none"
         # (token_features' ``head is not token`` always holds, the root's too: a new Token per access)
-        feats += [f"se={subject_ent}", f"lse={lemma}|{subject_ent}", f"hc={self.dep[head]}|{head_lemma}"]
-        feats += dict.fromkeys(f"lwin={lemma}|{other}" for other in near)
+        cols += [plain["se"].get(subject_ent), lse.get(subject_ent), plain["hc"].get(f"{t.dep[head]}|{head_lemma}")]
+        cols += [lwin.get(other) for other in dict.fromkeys(near)]
+        prior = self.prior
         if prior:
-            preps = {lower[child] for child in children if self.dep[child] in ("prep", "agent")}
-            found = [f"lex={code}" if prep is None else f"lex={code}|prep"
+            preps = {lower[child] for child in children if t.dep[child] in ("prep", "agent")}
+            found = [code if prep is None else f"{code}|prep"
                      for code, prep in prior.get((lemma, pos), []) if prep is None or prep in preps]
             if not found and any((lemma, other) in prior for other in ("VERB", "NOUN")):
-                found.append("lex=listed-otherwise")
-            feats += dict.fromkeys(found)
-        return feats
+                found.append("listed-otherwise")
+            cols += [plain["lex"].get(value) for value in dict.fromkeys(found)]
+        return [c for c in cols if c is not None]
 
 
 @dataclass(frozen=True)
@@ -343,7 +377,6 @@ class EventDetector:
                  threshold: float, prior: LexiconPrior | None = None):
         self.model = model
         self.classes = model.classes
-        self.column = {name: i for i, name in enumerate(model.features)}
         self.lemmas = frozenset(lemmas)
         self.none_index = model.classes.index(NONE)
         # Per event type (and "*" for types too rare to calibrate alone): "x"/"y" knots mapping the raw
@@ -354,6 +387,14 @@ class EventDetector:
                              for code, knots in calibration.items()}
         self.threshold = threshold  # calibrated confidence below which no mention is emitted
         self.prior = prior or {}  # the trigger lexicon the model was trained with (``lexicon_features``)
+        # the columns of ``token_features``' names by their parts, what ``detect_doc`` looks up
+        self.columns = FeatureColumns(model.features, self.lemmas, self.prior)
+
+    @cached_property
+    def column(self) -> dict[str, int]:
+        """Feature name → column: what ``probabilities_of`` (training's features by name) reads; a run's Docs
+        are scored through ``columns`` and never build it."""
+        return {name: i for i, name in enumerate(self.model.features)}
 
     @classmethod
     def load(cls, path: Path | None = None) -> "EventDetector":
@@ -436,7 +477,7 @@ class EventDetector:
         words read once for its candidates' window features), so numpy's per-call cost is paid once per Doc,
         not once per sentence; the repeat flags are still per sentence."""
         table = DocTokens(doc)
-        lemma, prior, known, column = table.lemma, self.prior, self.lemmas, self.column
+        lemma, known, of = table.lemma, self.lemmas, self.columns.of
         content_word = [pos in CANDIDATE_POS and not (ent in NAME_LABELS and pos == "PROPN")
                         for pos, ent in zip(table.pos, table.ent, strict=True)]  # is_content_word
         starts, counts, tokens, columns = [], [], [], []
@@ -452,8 +493,7 @@ class EventDetector:
                 for k in found:
                     tokens.append(content[k])
                     near = lemmas[max(0, k - WINDOW):k] + lemmas[k + 1:k + 1 + WINDOW]  # window_features
-                    names = table.features(content[k], labels, prior, (start, end), near)  # each once
-                    columns.append([c for c in map(column.get, names) if c is not None])
+                    columns.append(of(table, content[k], labels, (start, end), near))
         if not tokens:
             return {}
         tensors = None
