@@ -247,3 +247,53 @@ def test_a_two_class_detector_scores_like_the_logistic_regression_it_came_from()
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     guessed = [model.classes[k] for k in probabilities.argmax(axis=1)]
     assert np.mean([g == e.label for g, e in zip(guessed, rows, strict=True)]) > 0.97
+
+
+# Sentences with what a candidate's features read: prepositions and their objects, named and unnamed subjects and
+# objects, pronouns, a subject reached through xcomp and conj, a passive agent, repeated relations ("ce=amod|-"
+# twice), a headline line and a "|" separator (sentence starts the parse did not choose).
+_FEATURE_TEXTS = (
+    "Russia Attacks Ukrainian Ports | Officials Warn Of New Strikes\n"
+    "Russian troops attacked the city of Kharkiv on Monday, killing twelve civilians, and shelled its suburbs.\n"
+    "Police arrested two men in Chicago and arrested a third later; he was charged by federal prosecutors "
+    "with fraud. They wanted to meet the mayor and agreed to talk with Senator Elizabeth Warren about new "
+    "sanctions against Iran. The virus attacks the lungs of older patients, doctors said.\n"
+    "Angela Merkel met Emmanuel Macron in Berlin to discuss the budget, and the two leaders held a long, tense, "
+    "unusual meeting with protesters. Critics of the deal protested outside the embassy.",
+)
+
+
+def test_the_run_reads_a_candidate_s_features_as_training_does(nlp, lexicon):
+    """``detect_doc`` looks each candidate's feature columns up by the parts of the names (``FeatureColumns``) over
+    the Doc's token attributes read once (``DocTokens``): the columns must be exactly those of ``token_features``'
+    names, the model's training features, in the same order (the float32 sums follow it), and every attribute the
+    same as the Token's."""
+    from dateline.transforms.event_detector import (
+        DocTokens,
+        mention_token_labels,
+        sentence_words,
+        token_features,
+    )
+
+    detector = lexicon.detector
+    candidates = 0
+    for text in _FEATURE_TEXTS:
+        doc = nlp(text)
+        table = DocTokens(doc)
+        for token in doc:
+            assert (table.lemma[token.i], table.lower[token.i], table.pos[token.i], table.tag[token.i],
+                    table.dep[token.i], table.ent[token.i], table.head[token.i], table.children(token.i)) == (
+                token.lemma_.lower(), token.lower_, token.pos_, token.tag_, token.dep_, token.ent_type_,
+                token.head.i, [child.i for child in token.children])
+        labels = mention_token_labels(doc, doc_mentions("d", doc))
+        for sent in doc.sents:
+            words = sentence_words(sent)
+            for k, (token, lemma) in enumerate(zip(words.content, words.lemmas, strict=True)):
+                if lemma not in detector.lemmas:
+                    continue
+                candidates += 1
+                names = token_features(token, labels, detector.prior, words)
+                expected = [detector.column[name] for name in dict.fromkeys(names) if name in detector.column]
+                near = words.lemmas[max(0, k - 3):k] + words.lemmas[k + 1:k + 4]
+                assert detector.columns.of(table, token.i, labels, (sent.start, sent.end), near) == expected, names
+    assert candidates >= 20

@@ -169,9 +169,11 @@ def _starts_own_time(token: Token, common: Token, trigger: Token, pred: Token) -
 
 
 def _path_up(token: Token) -> list[Token]:
-    """The token and its heads up to the sentence root."""
+    """The token and its heads up to the sentence root (at most 40 tokens)."""
     path = [token]
-    while path[-1].head is not path[-1] and len(path) < 40:
+    # by index: ``head is not token`` always holds (spaCy makes a new Token per access), which padded the
+    # path to 40 with the root; its readers stop at the first common head, so they read the same
+    while path[-1].head.i != path[-1].i and len(path) < 40:
         path.append(path[-1].head)
     return path
 
@@ -189,7 +191,7 @@ def date_text(
     """
     sent = trigger.sent
     dates = [ent for ent in date_ents if ent.start >= sent.start and ent.end <= sent.end]
-    dates += _bare_weekdays(sent, dates)
+    dates += _bare_weekdays(sent, dates, doc_text)
     usable = [
         ent for ent in dates
         if not is_duration(ent.text) and not is_named_event(_date_phrase(ent)) and not _is_age(ent)
@@ -233,9 +235,13 @@ def _is_age(ent: Span) -> bool:
     )
 
 
-def _bare_weekdays(sent: Span, dates: list[Span]) -> list[Span]:
+def _bare_weekdays(sent: Span, dates: list[Span], doc_text: str) -> list[Span]:
     """Weekday names the entity recognizer left out or read as a time ("voted late Saturday to endorse",
-    "Tuesday morning"), as one-word dates."""
+    "Tuesday morning"), as one-word dates. (A sentence whose text holds no weekday name has none: its tokens
+    are not read.)"""
+    words = doc_text[sent.start_char:sent.end_char]
+    if not any(name in words for name in _WEEKDAY_NAMES):
+        return []
     taken = {i for ent in dates for i in range(ent.start, ent.end)}
     return [
         sent.doc[t.i : t.i + 1] for t in sent

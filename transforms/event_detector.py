@@ -18,10 +18,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from spacy.attrs import DEP, ENT_TYPE, HEAD, LEMMA, LOWER, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 NONE = "NONE"
@@ -38,6 +40,13 @@ _ARG_DEPS = frozenset({"dobj", "obj", "nsubj", "nsubjpass", "agent", "prt", "neg
                        "oprd", "nmod"})
 _MODEL_DIR = "models/event_detector"
 WINDOW = 3  # content words each side paired with a candidate's lemma (``window_features``)
+_PRONOUNS = ("he", "she", "him", "her", "they", "them", "we", "i")
+# The feature templates (the name before "=") of ``token_features``: those named "<template>=<lemma>|<rest>" by the
+# candidate's lemma, and the others, "<template>=<value>"; ``FeatureColumns`` looks columns up by their parts.
+LEMMA_TEMPLATES = ("lp", "ld", "lt", "lh", "lw-1", "lw+1", "lpp", "lpo", "lpe", "lc", "lce", "lse", "lwin")
+PLAIN_TEMPLATES = ("l", "p", "t", "d", "w", "h", "hd", "e", "w-1", "w+1", "pp", "po", "pe", "c", "ce", "se", "hc",
+                   "lex")
+_SUBJECT_CLIMB = ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp")
 
 
 def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
@@ -61,7 +70,7 @@ def _entity_label(token: Token, labels: dict[int, str]) -> str:
     label = labels.get(token.i)
     if label:
         return label
-    if token.lower_ in ("he", "she", "him", "her", "they", "them", "we", "i"):
+    if token.lower_ in _PRONOUNS:
         return "PRON"
     for child in token.children:
         if child.dep_ in ("compound", "poss", "amod") and labels.get(child.i):
@@ -75,7 +84,7 @@ def _subject(token: Token) -> Token | None:
         for child in node.children:
             if child.dep_ in ("nsubj", "csubj"):
                 return child
-        if node.dep_ not in ("xcomp", "conj", "advcl", "acl", "relcl", "ccomp", "pcomp") or node.head is node:
+        if node.dep_ not in _SUBJECT_CLIMB or node.head is node:
             return None
         node = node.head
     return None
@@ -183,6 +192,164 @@ def window_features(token: Token, lemma: str, words: SentenceWords | None = None
     return list(dict.fromkeys(f"lwin={lemma}|{other}" for other in near))
 
 
+class DocTokens:
+    """The token attributes ``token_features`` reads, of every token of one Doc, as Python lists read with one
+    ``Doc.to_array``: ``lemma`` (lower-cased), ``lower``, ``pos``, ``tag``, ``dep``, ``ent`` (``ent_type_``) and
+    ``head`` (an index), with each token's children (``children``). The same values as ``Token.lemma_.lower()``,
+    ``lower_``, ``pos_``, ``tag_``, ``dep_``, ``ent_type_``, ``head.i`` and ``[c.i for c in token.children]``;
+    without a ``Token`` object per access (spaCy makes a new one each time) or a string-store look-up and a
+    ``lower()`` per access (one per distinct value of the Doc)."""
+
+    __slots__ = ("lemma", "lower", "pos", "tag", "dep", "ent", "head", "_order", "_first", "_last")
+
+    def __init__(self, doc: Doc):
+        columns = doc.to_array([LEMMA, LOWER, POS, TAG, DEP, ENT_TYPE, HEAD]).reshape(len(doc), 7)
+        strings = doc.vocab.strings
+
+        def names(column: np.ndarray, lower: bool = False) -> list[str]:
+            ids, inverse = np.unique(column, return_inverse=True)
+            values = [strings[value] for value in ids.tolist()]
+            if lower:
+                values = [value.lower() for value in values]
+            return np.array(values, dtype=object)[inverse.reshape(-1)].tolist()
+
+        self.lemma = names(columns[:, 0], lower=True)
+        self.lower = names(columns[:, 1])
+        self.pos = names(columns[:, 2])
+        self.tag = names(columns[:, 3])
+        self.dep = names(columns[:, 4])
+        self.ent = names(columns[:, 5])
+        # HEAD is the offset to the head, stored as unsigned: back to signed, plus the token's own index
+        heads = np.arange(len(doc), dtype=np.int64) + columns[:, 6].astype(np.int64)
+        self.head = heads.tolist()
+        # children of token i: the tokens whose head is i (but i), in order — a stable sort by head
+        order = np.argsort(heads, kind="stable")
+        by_head = heads[order]
+        everyone = np.arange(len(doc), dtype=np.int64)
+        self._order = order.tolist()
+        self._first = np.searchsorted(by_head, everyone, side="left").tolist()
+        self._last = np.searchsorted(by_head, everyone, side="right").tolist()
+
+    def children(self, i: int) -> list[int]:
+        """The indices of the tokens whose head is token ``i`` (``Token.children``), in order."""
+        return [j for j in self._order[self._first[i]:self._last[i]] if j != i]
+
+    def is_content_word(self, i: int) -> bool:
+        """``is_content_word`` of token ``i``."""
+        pos = self.pos[i]
+        return pos in CANDIDATE_POS and not (self.ent[i] in NAME_LABELS and pos == "PROPN")
+
+    def entity_label(self, i: int, labels: dict[int, str]) -> str:
+        """``_entity_label`` of token ``i``."""
+        label = labels.get(i)
+        if label:
+            return label
+        if self.lower[i] in _PRONOUNS:
+            return "PRON"
+        for child in self.children(i):
+            if self.dep[child] in ("compound", "poss", "amod") and labels.get(child):
+                return labels[child]
+        return ""
+
+    def subject(self, i: int) -> int | None:
+        """``_subject`` of token ``i`` (its ``node.head is node`` never holds: spaCy makes a new Token per access)."""
+        node = i
+        for _ in range(3):
+            for child in self.children(node):
+                if self.dep[child] in ("nsubj", "csubj"):
+                    return child
+            if self.dep[node] not in _SUBJECT_CLIMB:
+                return None
+            node = self.head[node]
+        return None
+
+
+class FeatureColumns:
+    """The model's feature columns by the parts of their names: ``plain[template][value]`` is the column of
+    "<template>=<value>", ``by_lemma[lemma][k][rest]`` that of "<LEMMA_TEMPLATES[k]>=<lemma>|<rest>" for a lemma of
+    the detector's candidates. Every split of a name at a "|" whose left side is such a lemma is kept, so a look-up
+    by parts finds exactly the column of the name those parts make (``column.get(f"lc={lemma}|{dep}|{word}")`` is
+    ``by_lemma[lemma][LC].get(f"{dep}|{word}")``), without formatting the whole name and with the rest's hash
+    shared by the plain and the lemma's template ("c=" and "lc=")."""
+
+    def __init__(self, features: list[str], lemmas: Iterable[str], prior: LexiconPrior | None = None):
+        lemmas = frozenset(lemmas)
+        self.prior = prior or {}  # read by the "lex=" features (``lexicon_features``)
+        slot = {template: k for k, template in enumerate(LEMMA_TEMPLATES)}
+        self.plain: dict[str, dict[str, int]] = {template: {} for template in PLAIN_TEMPLATES}
+        self.by_lemma: dict[str, tuple[dict[str, int], ...]] = {}
+        for col, name in enumerate(features):
+            template, _, value = name.partition("=")
+            k = slot.get(template)
+            if k is None:
+                self.plain.setdefault(template, {})[value] = col
+                continue
+            at = value.find("|")
+            while at >= 0:
+                lemma = value[:at]
+                if lemma in lemmas:
+                    if lemma not in self.by_lemma:
+                        self.by_lemma[lemma] = tuple({} for _ in LEMMA_TEMPLATES)
+                    self.by_lemma[lemma][k][value[at + 1:]] = col
+                at = value.find("|", at + 1)
+        self.none = tuple({} for _ in LEMMA_TEMPLATES)  # a lemma without lemma features
+
+    def of(self, t: DocTokens, i: int, labels: dict[int, str], bounds: tuple[int, int], near: list[str]) -> list[int]:
+        """The columns of ``token_features`` of token ``i`` (of the sentence whose tokens are ``range(*bounds)``,
+        whose content-word lemmas up to ``WINDOW`` content words around it are ``near``), each once, in the order
+        of the names: ``[column[n] for n in dict.fromkeys(token_features(...)) if n in column]``. (A template
+        holds no "=", so names of different templates never coincide: only the children's can repeat.)"""
+        plain = self.plain
+        lemma, pos, tag, dep, lower = t.lemma[i], t.pos[i], t.tag[i], t.dep[i], t.lower
+        lp, ld, lt, lh, lw_1, lw1, lpp, lpo, lpe, lc, lce, lse, lwin = self.by_lemma.get(lemma, self.none)
+        head = t.head[i]
+        head_lemma = t.lemma[head]
+        start, end = bounds
+        cols = [
+            plain["l"].get(lemma), plain["p"].get(pos), plain["t"].get(tag), plain["d"].get(dep), lp.get(pos),
+            ld.get(dep), lt.get(tag), plain["w"].get(lower[i]), plain["h"].get(head_lemma), lh.get(head_lemma),
+            plain["hd"].get(f"{dep}|{t.pos[head]}"), plain["e"].get(t.ent[i] or "-"),
+        ]
+        if i > start:
+            prev = lower[i - 1]
+            cols += [plain["w-1"].get(prev), lw_1.get(prev)]
+        if i + 1 < end:
+            nxt = lower[i + 1]
+            cols += [plain["w+1"].get(nxt), lw1.get(nxt)]
+        children = t.children(i)
+        args: list[int | None] = []
+        for child in children:
+            child_dep = t.dep[child]
+            if child_dep in ("prep", "agent"):
+                prep = lower[child]
+                args += [plain["pp"].get(prep), lpp.get(prep)]
+                for obj in t.children(child):
+                    if t.dep[obj] == "pobj":
+                        words = f"{prep}|{t.lemma[obj]}"
+                        kinds = f"{prep}|{t.entity_label(obj, labels) or '-'}"
+                        args += [plain["po"].get(words), lpo.get(words), plain["pe"].get(kinds), lpe.get(kinds)]
+            elif child_dep in _ARG_DEPS:
+                words = f"{child_dep}|{t.lemma[child]}"
+                kinds = f"{child_dep}|{t.entity_label(child, labels) or '-'}"
+                args += [plain["c"].get(words), lc.get(words), plain["ce"].get(kinds), lce.get(kinds)]
+        # the children's features may repeat ("ce=amod|-" of two adjectives): each column once
+        cols += dict.fromkeys(args)
+        subject = t.subject(i)
+        subject_ent = (t.entity_label(subject, labels) or "-") if subject is not None else "none"
+        # (token_features' ``head is not token`` always holds, the root's too: a new Token per access)
+        cols += [plain["se"].get(subject_ent), lse.get(subject_ent), plain["hc"].get(f"{t.dep[head]}|{head_lemma}")]
+        cols += [lwin.get(other) for other in dict.fromkeys(near)]
+        prior = self.prior
+        if prior:
+            preps = {lower[child] for child in children if t.dep[child] in ("prep", "agent")}
+            found = [code if prep is None else f"{code}|prep"
+                     for code, prep in prior.get((lemma, pos), []) if prep is None or prep in preps]
+            if not found and any((lemma, other) in prior for other in ("VERB", "NOUN")):
+                found.append("listed-otherwise")
+            cols += [plain["lex"].get(value) for value in dict.fromkeys(found)]
+        return [c for c in cols if c is not None]
+
+
 @dataclass(frozen=True)
 class Detection:
     """One candidate's decision: the most likely event type (never NONE) and its calibrated probability."""
@@ -210,7 +377,6 @@ class EventDetector:
                  threshold: float, prior: LexiconPrior | None = None):
         self.model = model
         self.classes = model.classes
-        self.column = {name: i for i, name in enumerate(model.features)}
         self.lemmas = frozenset(lemmas)
         self.none_index = model.classes.index(NONE)
         # Per event type (and "*" for types too rare to calibrate alone): "x"/"y" knots mapping the raw
@@ -221,6 +387,14 @@ class EventDetector:
                              for code, knots in calibration.items()}
         self.threshold = threshold  # calibrated confidence below which no mention is emitted
         self.prior = prior or {}  # the trigger lexicon the model was trained with (``lexicon_features``)
+        # the columns of ``token_features``' names by their parts, what ``detect_doc`` looks up
+        self.columns = FeatureColumns(model.features, self.lemmas, self.prior)
+
+    @cached_property
+    def column(self) -> dict[str, int]:
+        """Feature name → column: what ``probabilities_of`` (training's features by name) reads; a run's Docs
+        are scored through ``columns`` and never build it."""
+        return {name: i for i, name in enumerate(self.model.features)}
 
     @classmethod
     def load(cls, path: Path | None = None) -> "EventDetector":
@@ -261,16 +435,20 @@ class EventDetector:
 
     def probabilities_of(self, features: list[list[str]], tensors: np.ndarray | None) -> np.ndarray:
         """Class probabilities (rows × classes) from each row's feature names and token vectors."""
-        scores = np.tile(self.model.bias, (len(features), 1))
+        column = self.column
+        # binary, as trained: one dict look-up per distinct name
+        return self._probabilities([[c for c in map(column.get, dict.fromkeys(names)) if c is not None]
+                                    for names in features], tensors)
+
+    def _probabilities(self, columns: list[list[int]], tensors: np.ndarray | None) -> np.ndarray:
+        """Class probabilities from each row's distinct feature columns (in the order of its names) and vectors."""
+        scores = np.tile(self.model.bias, (len(columns), 1))
         if tensors is not None and self.model.dense.shape[0]:
             scores += tensors @ self.model.dense
-        column = self.column
         # Every row's weight rows in one gather and one segmented sum (``np.add.reduceat`` adds each
         # segment's rows in order, as ``weights[cols].sum(axis=0)`` per row did: the same float32 sums).
         owners, starts, flat = [], [], []
-        for row, names in enumerate(features):
-            # binary, as trained; one dict look-up per distinct name
-            cols = [c for c in map(column.get, dict.fromkeys(names)) if c is not None]
+        for row, cols in enumerate(columns):
             if cols:
                 owners.append(row)
                 starts.append(len(flat))
@@ -298,22 +476,30 @@ class EventDetector:
         One model pass per Doc: the candidates of all sentences are scored together (each sentence's content
         words read once for its candidates' window features), so numpy's per-call cost is paid once per Doc,
         not once per sentence; the repeat flags are still per sentence."""
-        starts, counts, tokens, features = [], [], [], []
+        table = DocTokens(doc)
+        lemma, known, of = table.lemma, self.lemmas, self.columns.of
+        content_word = [pos in CANDIDATE_POS and not (ent in NAME_LABELS and pos == "PROPN")
+                        for pos, ent in zip(table.pos, table.ent, strict=True)]  # is_content_word
+        starts, counts, tokens, columns = [], [], [], []
         for sent in doc.sents if sents is None else sents:
-            words = sentence_words(sent)
+            start, end = sent.start, sent.end
+            content = [i for i in range(start, end) if content_word[i]]
+            lemmas = [lemma[i] for i in content]
             # is_candidate: a content word whose lemma is a known trigger lemma
-            found = [t for t, lemma in zip(words.content, words.lemmas, strict=True) if lemma in self.lemmas]
+            found = [k for k, word in enumerate(lemmas) if word in known]
             if found:
-                starts.append(sent.start)
+                starts.append(start)
                 counts.append(len(found))
-                tokens.extend(found)
-                features.extend(token_features(t, labels, self.prior, words) for t in found)
+                for k in found:
+                    tokens.append(content[k])
+                    near = lemmas[max(0, k - WINDOW):k] + lemmas[k + 1:k + 1 + WINDOW]  # window_features
+                    columns.append(of(table, content[k], labels, (start, end), near))
         if not tokens:
             return {}
         tensors = None
         if doc.tensor is not None and doc.tensor.shape[0] == len(doc):
-            tensors = doc.tensor[[t.i for t in tokens]]
-        probs = self.probabilities_of(features, tensors)
+            tensors = doc.tensor[tokens]
+        probs = self._probabilities(columns, tensors)
         probs_events = probs.copy()
         probs_events[:, self.none_index] = -1.0
         best = probs_events.argmax(axis=1)
@@ -328,7 +514,7 @@ class EventDetector:
         out: dict[int, list[Detection]] = {}
         at = 0
         for start, count in zip(starts, counts, strict=True):
-            kept = [Detection(token, code, round(confidence, 3)) for token, code, confidence
+            kept = [Detection(doc[i], code, round(confidence, 3)) for i, code, confidence
                     in zip(tokens[at:at + count], codes[at:at + count], confidences[at:at + count], strict=True)
                     if confidence >= self.threshold]
             if kept:
