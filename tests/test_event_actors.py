@@ -370,6 +370,9 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
         ("Mayor Dan Ortiz said the Harbor Authority released the dock records.", "released", "DEMAND"),
         # a passive tells what someone else did to its subject
         ("Denver police said on Friday that Tom Reed was charged with fraud.", "charged", "DISAPPROVE"),
+        # the speaker is the passive's subject, but its doer is named: what they did to the speaker
+        ("Michael Cohen has been insulted by Senator Ann Cole, he said.", "insulted", "DISAPPROVE"),
+        ("Tom Reed was mocked and called names by Governor Dan Ortiz, he said.", "mocked", "DISAPPROVE"),
         # no speech verb reports the clause
         ("Governor Tom Reed is wrecking the state budget.", "wrecking", "DISAPPROVE"),
         # other types are the subject's own acts

@@ -291,6 +291,9 @@ def test_a_person_s_age_is_never_a_date(nlp, lexicon):
     assert row["date_text"] == "Friday"
     row = _dated(nlp, lexicon, "Police arrested Carl Baker, 38, after a chase.", "arrested")
     assert row["date_text"] is None
+    # the number "she was" is her age, not the arrest's date
+    row = _dated(nlp, lexicon, "She was arrested when she was 15.", "arrested")
+    assert row["date_text"] is None
     # a day number the parse hangs on its month is still a date
     row = _dated(nlp, lexicon, "On Feb. 1, 32 people were arrested in Moscow.", "arrested")
     assert row["date_text"] == "Feb. 1"

@@ -473,12 +473,24 @@ def spoken_act(
     if not speakers or speakers[0] in first:
         return first, second
     # "Subryan was charged with manslaughter, police said": a passive tells what someone else did to its
-    # subject, and is the speaker's own act only when the speaker is that subject ("she was disturbed")
-    passive = [found for c in pred.children if c.dep_ in PASS_SUBJ for found in resolve(c, index)]
-    if not is_noun(trigger) and any(c.dep_ in PASS_SUBJ for c in pred.children) and speakers[0] not in passive:
-        return first, second
+    # subject, and is the speaker's own act only when the speaker is that subject and no one else is named
+    # as its doer ("she was disturbed", not "he has been insulted by people around Trump, he said")
+    if not is_noun(trigger) and any(c.dep_ in PASS_SUBJ for c in pred.children):
+        passive = [found for c in pred.children if c.dep_ in PASS_SUBJ for found in resolve(c, index)]
+        if speakers[0] not in passive or _passive_agent(pred, index):
+            return first, second
     spoken_of = [found for found in first + second if found != speakers[0]]
     return speakers[:1], list(dict.fromkeys(spoken_of))
+
+
+def _passive_agent(pred: Token, index: MentionIndex) -> bool:
+    """Whether a passive verb names an actor as its doer with "by", on itself or on a verb it is joined with
+    ("was insulted and called names by his rivals"; not "was troubled by the budget")."""
+    verbs = [pred, *(c for c in pred.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))]
+    return any(
+        _actors(obj, index) for verb in verbs for agent in verb.children if agent.dep_ == "agent"
+        for obj in agent.children if obj.dep_ == "pobj"
+    )
 
 
 def reporting_speaker(pred: Token, index: MentionIndex) -> list[CharSpan]:

@@ -220,8 +220,9 @@ def date_text(
 
 def _is_age(ent: Span) -> bool:
     """A bare number that is someone's age, never a date: in apposition to a noun ("Williams, 32, was
-    arrested": appos or npadvmod of the name) or counted by "aged" ("Jones, aged 51,"). A number the parse
-    hangs on a date ("Feb. 1" split by the recognizer) stays a date. ("a 32-year-old", "32 years old" are
+    arrested": appos or npadvmod of the name), counted by "aged" ("Jones, aged 51,") or what someone is
+    ("when she was 15": the complement of "be"). A number the parse hangs on a date ("Feb. 1" split by the
+    recognizer) stays a date. ("a 32-year-old", "32 years old" are
     lengths of time, which ``is_duration`` leaves out already.)"""
     if not _BARE_NUMBER.match(ent.text):
         return False
@@ -229,6 +230,8 @@ def _is_age(ent: Span) -> bool:
     head = root.head
     if head.lower_ in _AGE_WORDS:
         return True
+    if root.dep_ in ("attr", "acomp") and head.lemma_ == "be":
+        return True  # what someone "was" or "is" as a bare number: "when she was 15"
     return (
         root.dep_ in ("appos", "npadvmod") and head is not root and head.pos_ in ("PROPN", "NOUN")
         and head.ent_type_ != "DATE" and head.lemma_.lower() not in _PARTS_OF_DAY
