@@ -6,50 +6,39 @@ select m.event_key, m.event_mention_key, m.document_key
 from fact_event_mention as m
 where m.event_key in (select event_key from load_touched_events);
 
--- An event whose counts change is deleted (by rowid) and inserted again with them, not updated in place:
--- the loaded events a batch's reports join lie in every row group of the table, and an UPDATE makes the
--- commit rewrite the updated columns of each row group it touched (redirect_entities.sql says more).
-create or replace temp table load_event_counts as
-with reports as (
-    select m.event_key, m.event_mention_key, d.document_key, d.source_key, d.published_date
-    from load_event_reports as m
-    join dim_document as d using (document_key)
-),
-
-counts as (
-    select
-        event_key,
-        count(*)::integer as num_mentions,
-        count(distinct document_key)::integer as num_documents,
-        count(distinct source_key)::integer as num_sources,
-        min(published_date) as first_reported,
-        max(published_date) as last_reported
-    from reports
-    group by event_key
-)
-
-select
-    target.rowid as row_id,
-    target.* replace (
-        c.num_mentions as num_mentions,
-        c.num_documents as num_documents,
-        c.num_sources as num_sources,
-        c.first_reported as first_reported,
-        c.last_reported as last_reported
+update fact_event as target
+set num_mentions = final.num_mentions,
+    num_documents = final.num_documents,
+    num_sources = final.num_sources,
+    first_reported = final.first_reported,
+    last_reported = final.last_reported
+from (
+    with reports as (
+        select m.event_key, m.event_mention_key, d.document_key, d.source_key, d.published_date
+        from load_event_reports as m
+        join dim_document as d using (document_key)
+    ),
+    final as (
+        select
+            event_key,
+            count(*)::integer as num_mentions,
+            count(distinct document_key)::integer as num_documents,
+            count(distinct source_key)::integer as num_sources,
+            min(published_date) as first_reported,
+            max(published_date) as last_reported
+        from reports
+        group by event_key
     )
-from fact_event as target
-join counts as c on c.event_key = target.event_key
-where target.num_mentions is distinct from c.num_mentions
-    or target.num_documents is distinct from c.num_documents
-    or target.num_sources is distinct from c.num_sources
-    or target.first_reported is distinct from c.first_reported
-    or target.last_reported is distinct from c.last_reported;
-
-delete from fact_event
-where rowid in (select row_id from load_event_counts);
-insert into fact_event by name
-select * exclude (row_id) from load_event_counts;
-drop table load_event_counts;
+    select * from final
+) as final
+where target.event_key = final.event_key
+    and (
+        target.num_mentions is distinct from final.num_mentions
+        or target.num_documents is distinct from final.num_documents
+        or target.num_sources is distinct from final.num_sources
+        or target.first_reported is distinct from final.first_reported
+        or target.last_reported is distinct from final.last_reported
+    );
 -- An event whose every report belonged to a superseded or corrected version is gone with them, and so
 -- are its rows of the entity → event index (warehouse/sql/tables/15_entity_event_index.sql).
 create or replace temp table load_gone_events as
