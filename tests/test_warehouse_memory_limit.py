@@ -63,6 +63,10 @@ def test_out_of_memory_is_told_from_other_errors():
     assert db.out_of_memory(duckdb.TransactionException(
         "TransactionContext Error: Failed to commit: could not allocate block of size 256.0 KiB (953.5 MiB/953.6 MiB used)"
     ))
+    # and one whose commit could not pin a block (stop 26: a delete + insert load at 1,000,000 documents)
+    assert db.out_of_memory(duckdb.TransactionException(
+        "TransactionContext Error: Failed to commit: failed to pin block of size 256.0 KiB (1.8 GiB/1.8 GiB used)"
+    ))
     assert not db.out_of_memory(duckdb.TransactionException("cannot rollback - no transaction is active"))
     assert not db.out_of_memory(duckdb.ConstraintException("Duplicate key"))
     assert not db.out_of_memory(ValueError("could not allocate"))  # not DuckDB's

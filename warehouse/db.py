@@ -144,11 +144,14 @@ DUCKDB_DEFAULT = "duckdb"
 def out_of_memory(exc: BaseException) -> bool:
     """Whether DuckDB failed for want of memory under its memory_limit: an ``OutOfMemoryException`` in a
     statement, or a COMMIT that could not allocate (DuckDB raises that one as a ``TransactionException``
-    "Failed to commit: could not allocate block …" and has rolled the transaction back)."""
+    "Failed to commit: could not allocate block …" or "… failed to pin block …" and has rolled the
+    transaction back)."""
     if isinstance(exc, duckdb.OutOfMemoryException):
         return True
     text = str(exc)
-    return isinstance(exc, duckdb.Error) and ("could not allocate" in text or "failed to allocate" in text)
+    return isinstance(exc, duckdb.Error) and any(
+        words in text for words in ("could not allocate", "failed to allocate", "failed to pin block")
+    )
 
 
 def bounded(memory_limit: str | None) -> bool:
