@@ -60,11 +60,6 @@ def mention_token_labels(doc: Doc, mentions: Iterable[dict]) -> dict[int, str]:
     return labels
 
 
-def is_candidate(token: Token, lemmas: frozenset[str]) -> bool:
-    """A word the detector scores: a known trigger lemma, as a verb, noun or adjective, not inside a name."""
-    return token.lemma_.lower() in lemmas and is_content_word(token)
-
-
 def _entity_label(token: Token, labels: dict[int, str]) -> str:
     """The entity label of the mention a token heads (or a child names: "the Russian military"), else ''."""
     label = labels.get(token.i)
@@ -485,7 +480,7 @@ class EventDetector:
             start, end = sent.start, sent.end
             content = [i for i in range(start, end) if content_word[i]]
             lemmas = [lemma[i] for i in content]
-            # is_candidate: a content word whose lemma is a known trigger lemma
+            # a candidate: a content word whose lemma is a known trigger lemma
             found = [k for k, word in enumerate(lemmas) if word in known]
             if found:
                 starts.append(start)
