@@ -575,7 +575,8 @@ def test_a_later_documents_short_form_links_to_an_existing_entity_and_aliases_gr
         schema=ENTITY_SCHEMA,
     )
     mentions = pl.DataFrame([mention("z", 0, "Xi", "Xi", "person", "PERSON")], schema=MENTION_SCHEMA)
-    resolved, entities = resolve_entities(mentions, existing)
+    # the warehouse's votes: the loaded full name's mentions (a rare one would not take the short form over)
+    resolved, entities = resolve_entities(mentions, existing, votes_of(("Xi Jinping", "person", "PERSON", 2)))
     assert resolved.get_column("entity_key").to_list() == [entity_key("Xi Jinping", "person")]
     live = entities.filter(pl.col("merged_into_key").is_null())
     assert live.get_column("aliases").to_list() == [["Xi", "Xi Jinping"]]
@@ -776,6 +777,56 @@ def test_a_full_name_without_its_middle_name_links_to_the_longer_one():
     ]
     resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
     assert set(resolved.get_column("entity_key")) == {entity_key("Mark Jay Heller", "person")}
+
+
+def test_a_rare_longer_name_goes_by_the_well_attested_shorter_one():
+    rows = [mention(f"a{i}", 0, "Stephen Miller", "Stephen Miller", "person", "PERSON") for i in range(11)]
+    rows += [mention("b", 0, "Stephen Goebbels Miller", "Stephen Goebbels Miller", "person", "PERSON")]
+    rows += [mention("c", 0, "Miller", "Miller", "person", "PERSON")]
+    resolved, entities = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert set(resolved.get_column("entity_key")) == {entity_key("Stephen Miller", "person")}
+    redirect = entities.filter(pl.col("entity_key") == entity_key("Stephen Goebbels Miller", "person")).row(0, named=True)
+    assert redirect["merged_into_key"] == entity_key("Stephen Miller", "person")
+    # attested once for every NAME_SHARE of the shorter name's mentions, the longer name is the person's again
+    rows += [mention("d", 0, "Stephen Goebbels Miller", "Stephen Goebbels Miller", "person", "PERSON")]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert set(resolved.get_column("entity_key")) == {entity_key("Stephen Goebbels Miller", "person")}
+
+
+def test_a_rare_longer_name_with_two_shorter_forms_stays_apart():
+    # "George W. Bush" is not the rare "George H. W. Bush", and that one cannot say which shorter name it is
+    rows = [mention(f"a{i}", 0, "George W. Bush", "George W. Bush", "person", "PERSON") for i in range(11)]
+    rows += [mention("b", 0, "George H. W. Bush", "George H. W. Bush", "person", "PERSON")]
+    rows += [mention(f"c{i}", 0, "George Bush", "George Bush", "person", "PERSON") for i in range(2)]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    key_of = dict(zip(resolved.get_column("document_key"), resolved.get_column("entity_key"), strict=True))
+    assert key_of["a0"] == key_of["c0"] == entity_key("George W. Bush", "person")
+    assert key_of["b"] == entity_key("George H. W. Bush", "person")
+
+
+def test_a_one_word_name_needs_a_well_attested_full_name():
+    rows = [mention(f"a{i}", 0, "Kevin", "Kevin", "person", "PERSON") for i in range(11)]
+    rows += [mention("b", 0, "Follow Kevin", "Follow Kevin", "person", "PERSON")]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert resolved.filter(pl.col("document_key") == "a0").get_column("entity_key").to_list() == [
+        entity_key("Kevin", "person")
+    ]
+    # a first name with the one full name it begins, attested often enough, still links
+    rows = [mention(f"a{i}", 0, "Kevin", "Kevin", "person", "PERSON") for i in range(3)]
+    rows += [mention("c", 0, "Kevin McCarthy", "Kevin McCarthy", "person", "PERSON")]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert set(resolved.get_column("entity_key")) == {entity_key("Kevin McCarthy", "person")}
+
+
+def test_a_surname_of_several_full_names_takes_none_it_begins():
+    rows = [mention("a", 0, "Boris Johnson", "Boris Johnson", "person", "PERSON"),
+            mention("b", 0, "Ron Johnson", "Ron Johnson", "person", "PERSON"),
+            mention("c", 0, "Johnson Eddie", "Johnson Eddie", "person", "PERSON"),
+            mention("d", 0, "Johnson", "Johnson", "person", "PERSON")]
+    resolved, _ = resolve_entities(pl.DataFrame(rows, schema=MENTION_SCHEMA))
+    assert resolved.filter(pl.col("document_key") == "d").get_column("entity_key").to_list() == [
+        entity_key("Johnson", "person")
+    ]
 
 
 def test_occupations_before_a_name_are_titles(rules_nlp):

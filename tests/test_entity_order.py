@@ -36,6 +36,10 @@ GENERATED = {
     "g2": "Donald Trump met Xi Jinping in Beijing. Trump and Xi agreed to meet again.",
     "g3": "Officials in Washington state said the storm had passed. Democrats and the GOP disagreed.",
 }
+# A middle name the seeds never write: alone it names Putin, beside the seeds it is a rare spelling of him. Not in
+# the property test: a run that crosses NAME_SHARE re-points the pair, and the earlier live row keeps the aliases it
+# gathered (aliases only grow, the known limit above); its own test compares the facts and the live entities.
+RARE_MIDDLE = {"g4": "Vladimir V. Putin spoke in Moscow on Tuesday. Putin said the talks would go on."}
 TABLES = ("dim_entity", "fact_entity_mention")
 
 
@@ -44,6 +48,7 @@ def mentions_by_document(nlp) -> dict[str, pl.DataFrame]:
     """Each document's extracted mentions, computed once (the spaCy pass is not what is under test)."""
     bodies = {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
     bodies.update(GENERATED)
+    bodies.update(RARE_MIDDLE)
     docs = pl.DataFrame({"document_key": list(bodies), "body": list(bodies.values())})
     mentions = extract_documents(nlp, docs).mentions
     return {key: mentions.filter(pl.col("document_key") == key) for key in bodies}
@@ -83,7 +88,7 @@ def _differences(path_a, path_b) -> dict[str, int]:
 def reference(mentions_by_document, tmp_path_factory):
     path = tmp_path_factory.mktemp("order") / "all_at_once.duckdb"
     con = duckdb.connect(str(path))
-    _load_runs(con, [list(mentions_by_document.values())])
+    _load_runs(con, [[m for k, m in mentions_by_document.items() if k not in RARE_MIDDLE]])
     con.close()
     return path
 
@@ -93,7 +98,7 @@ def reference(mentions_by_document, tmp_path_factory):
 def test_order_and_split_into_runs_do_not_change_the_entity_tables(
     data, mentions_by_document, reference, tmp_path_factory
 ):
-    keys = data.draw(st.permutations(sorted(mentions_by_document)))
+    keys = data.draw(st.permutations(sorted(set(mentions_by_document) - set(RARE_MIDDLE))))
     cuts = sorted(data.draw(st.sets(st.integers(1, len(keys) - 1), max_size=3)))
     runs = [keys[a:b] for a, b in zip([0, *cuts], [*cuts, len(keys)], strict=True)]
     path = tmp_path_factory.mktemp("order") / "runs.duckdb"
@@ -119,6 +124,33 @@ def test_a_surname_seen_first_is_redirected_when_the_full_name_arrives(mentions_
         "where m.mention_text = 'Trump'"
     ).fetchall()
     assert live == [("Donald Trump",)]
+    con.close()
+
+
+def test_a_rare_middle_name_seen_first_goes_by_the_shorter_name_once_it_is_well_attested(mentions_by_document, tmp_path):
+    path = tmp_path / "two_runs.duckdb"
+    con = duckdb.connect(str(path))
+    seeds = [mentions_by_document[k] for k in sorted(mentions_by_document) if not k.startswith("g")]
+    _load_runs(con, [[mentions_by_document["g4"]], seeds])
+    con = con.cursor()
+    live = con.execute(
+        "select distinct e.canonical_name from fact_entity_mention m join dim_entity e using (entity_key) "
+        "where m.document_key = 'g4' and m.mention_text like '%Putin'"
+    ).fetchall()
+    assert live == [("Vladimir Putin",)]
+    con.close()
+    # the same facts and live entities as one run of everything
+    once = tmp_path / "one_run.duckdb"
+    con = duckdb.connect(str(once))
+    _load_runs(con, [[mentions_by_document["g4"], *seeds]])
+    con.close()
+    con = duckdb.connect()
+    con.execute(f"attach '{path}' as a (read_only)")
+    con.execute(f"attach '{once}' as b (read_only)")
+    for table, where in (("fact_entity_mention", "true"), ("dim_entity", "merged_into_key is null")):
+        for x, y in (("a", "b"), ("b", "a")):
+            query = f"select * from {x}.{table} where {where} except all select * from {y}.{table} where {where}"
+            assert con.execute(query).fetchall() == [], (table, x)
     con.close()
 
 

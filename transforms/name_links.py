@@ -1,9 +1,10 @@
 """Which fuller name a short entity name stands for, over all mentions of the warehouse and the batch.
 
 A one-word person name takes the full person name it is the last (or first) word of, a full name
-without its middle names the one longer name with the same ends, and a short organization name the
-"PLACE + name" organization, when that target is unambiguous or ``DOMINANCE`` times as mentioned as
-the next (``resolve_entities`` applies them).
+without its middle names the one longer name with the same ends (or that longer name the shorter, the
+one written far more often), and a short organization name the "PLACE + name" organization, when that
+target is unambiguous or ``DOMINANCE`` times as mentioned as the next, and attested often enough beside
+the short name (``NAME_SHARE``, ``PLACE_NAME_SHARE``); ``resolve_entities`` applies them.
 """
 
 from collections import Counter, defaultdict
@@ -14,32 +15,27 @@ from collections.abc import Iterable, Mapping
 DOMINANCE = 3
 
 
+# A person name links to a fuller one only when the fuller name has at least one mention for every NAME_SHARE of
+# the shorter name's: a rare spelling does not take over a well-attested name ("Kevin" is not "Follow Kevin",
+# "Bloomberg" not "Bloomberg Businessweek"). Between a full name and the one longer name with the same ends the
+# more written one names the person: "Donald J. Trump" (149 mentions) goes by "Donald Trump" (4,178).
+NAME_SHARE = 10
+
+
 # A short organization name links to "PLACE + name" only when that full name has at least one mention for
 # every PLACE_NAME_SHARE of the short name's (a generic short name is its own entity).
 PLACE_NAME_SHARE = 10
 
 
 def person_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
-    """Case-folded person name → the fuller person name it stands for."""
-    # A full name without its middle names → the one longer name with the same first and last words
-    # ("Mark Heller" → "Mark Jay Heller").
-    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
-    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for folded in persons:
-        words = folded.split()
-        by_ends[(words[0], words[-1])].append(folded)
-    person_target: dict[str, str] = {}
-    for folded in persons:
-        words = folded.split()
-        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
-        target = _dominant(longer, mentions_of)
-        if target is not None:
-            person_target[folded] = target
+    """Case-folded person name → the fuller (or, for a rare middle name, the shorter) person name it stands for."""
+    person_target = _middle_name_targets(chosen, mentions_of)
     # One-word person names → the full person name they end (or begin), counting the mentions of the
     # names linked into each full name.
     resolved_mentions: Counter = Counter()
-    for folded in persons:
-        resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
+    for folded, coarse in chosen.items():
+        if coarse == "person" and " " in folded:
+            resolved_mentions[person_target.get(folded, folded)] += mentions_of[folded]
     full_by_word: dict[tuple[str, str], list[str]] = defaultdict(list)
     for folded in resolved_mentions:
         words = folded.split()
@@ -48,13 +44,47 @@ def person_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) ->
     for folded, coarse in chosen.items():
         if coarse != "person" or " " in folded:
             continue
-        target = _dominant(full_by_word.get(("last", folded), ()), resolved_mentions)
-        if target is None:
+        ending = full_by_word.get(("last", folded), ())
+        target = _dominant(ending, resolved_mentions)
+        if not ending:
+            # a first name only when no full name ends in the word and one alone begins with it: "Johnson"
+            # beside Boris and Ron Johnson is neither, whatever "Johnson Eddie" a misread line gave
             first = full_by_word.get(("first", folded), ())
-            target = first[0] if len(first) == 1 else None  # first names only when unambiguous
-        if target is not None:
+            target = first[0] if len(first) == 1 else None
+        if target is not None and resolved_mentions[target] * NAME_SHARE >= mentions_of[folded]:
             person_target[folded] = target
     return person_target
+
+
+def _middle_name_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
+    """A full name without its middle names and the one (or dominant) longer name with the same first and
+    last words are one person ("Mark Heller", "Mark Jay Heller"), named by the longer one unless the
+    shorter has more than ``NAME_SHARE`` times its mentions ("Donald Trump" for a rare "Donald J. Trump");
+    that longer name then links to the shorter when it is the only shorter name sharing its ends and no
+    other name links into it, else the two stay apart ("George W. Bush" is not a rare "George H. W. Bush")."""
+    persons = sorted(f for f, c in chosen.items() if c == "person" and " " in f)
+    by_ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded in persons:
+        words = folded.split()
+        by_ends[(words[0], words[-1])].append(folded)
+    targets: dict[str, str] = {}
+    rare_longer: dict[str, list[str]] = defaultdict(list)
+    for folded in persons:
+        words = folded.split()
+        longer = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) > len(words)]
+        target = _dominant(longer, mentions_of)
+        if target is None:
+            continue
+        if mentions_of[target] * NAME_SHARE >= mentions_of[folded]:
+            targets[folded] = target
+        else:
+            rare_longer[target].append(folded)
+    for longer, (shorter, *others) in rare_longer.items():
+        words = longer.split()
+        shorter_forms = [f for f in by_ends[(words[0], words[-1])] if len(f.split()) < len(words)]
+        if not others and shorter_forms == [shorter] and longer not in targets and longer not in targets.values():
+            targets[longer] = shorter
+    return targets
 
 
 def place_named_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
