@@ -32,7 +32,14 @@ from dateline.transforms.entity_probes import (
     prefix_seed_probes,
     seed_probes,
 )
-from dateline.transforms.event_merge import key_sequence, natural_key, participants, publication_period
+from dateline.transforms.event_merge import (
+    NEWS_DAYS,
+    SAME_STORY_DAYS,
+    key_sequence,
+    natural_key,
+    participants,
+    publication_period,
+)
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from dateline.transforms.versions import KNOWN_SCHEMA
 from dateline.warehouse import db
@@ -139,7 +146,7 @@ class WarehouseLookups:
             con.close()
 
     def _query(
-        self, name: str, frames: Mapping[str, pl.DataFrame], params: list | None = None, sql: str | None = None
+        self, name: str, frames: Mapping[str, pl.DataFrame], params: list | dict | None = None, sql: str | None = None
     ) -> pl.DataFrame:
         """Run ``lookups/<name>.sql`` with ``frames`` registered under their names; log the rows returned."""
         started = time.perf_counter()
@@ -193,11 +200,14 @@ class WarehouseLookups:
     def event_candidates(self, reports: pl.DataFrame) -> pl.DataFrame:
         """Loaded events the batch's reports may merge into (CANDIDATE_EVENT_SCHEMA).
 
-        ``reports``: event_code, polarity, participants, event_date, published_first, published_last.
+        ``reports``: event_code, polarity, participants, event_date, date_precision, published_first,
+        published_last (``event_blocks``). The merge rules' own windows (``NEWS_DAYS``, ``SAME_STORY_DAYS``
+        of ``transforms.event_merge``) are the query's parameters.
         """
         if not self.exists or reports.is_empty():
             return CANDIDATE_EVENT_SCHEMA.to_frame()
-        return self._query("event_candidates", {"lookup_reports": reports}).cast(CANDIDATE_EVENT_SCHEMA)
+        params = {"news_days": NEWS_DAYS, "story_days": SAME_STORY_DAYS}
+        return self._query("event_candidates", {"lookup_reports": reports}, params).cast(CANDIDATE_EVENT_SCHEMA)
 
     def events_by_key(self, keys: Collection[str]) -> pl.DataFrame:
         """Loaded events with any of ``keys`` (CANDIDATE_EVENT_SCHEMA)."""
@@ -323,7 +333,7 @@ def _key_sequences(bases: Iterable[str]) -> set[str]:
 
 
 def event_blocks(keyed: pl.DataFrame) -> pl.DataFrame:
-    """One row per distinct (blocking key, date, publication period) of the batch's keyed reports.
+    """One row per distinct (blocking key, date and its precision, publication period) of the batch's keyed reports.
 
     Reports without actors are left out: they only ever merge within their own sentence.
     """
@@ -333,7 +343,8 @@ def event_blocks(keyed: pl.DataFrame) -> pl.DataFrame:
         if not signature:
             continue
         period = publication_period(row["published_date"], row["published_precision"]) or (None, None)
-        rows.add((row["event_code"], POLARITY[row["modality"]], signature, row["event_date"], *period))
+        rows.add((row["event_code"], POLARITY[row["modality"]], signature, row["event_date"], row["date_precision"],
+                  *period))
     schema = {"event_code": pl.String, "polarity": pl.String, "participants": pl.String, "event_date": pl.Date,
-              "published_first": pl.Date, "published_last": pl.Date}
+              "date_precision": pl.String, "published_first": pl.Date, "published_last": pl.Date}
     return pl.DataFrame(sorted(rows, key=str), schema=schema, orient="row")

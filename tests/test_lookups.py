@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 from datasketch import MinHashLSH
-from dateline.flows.lookups import WarehouseLookups, resolve_events_against, unfolded_characters
+from dateline.flows.lookups import WarehouseLookups, event_blocks, resolve_events_against, unfolded_characters
 from dateline.transforms import star
 from dateline.transforms.deduplicate import (
     LSH_BANDS,
@@ -384,6 +384,54 @@ def test_events_merge_against_their_date_windows_as_against_every_loaded_event(s
     assert joined  # some reports of the batch joined loaded events
     read = sum(r.rows for r in lookups.reads if r.query == "event_candidates")
     assert read < loaded.height / 2  # the windows keep the months around the batch's dates, not two years
+
+
+def test_event_candidates_are_the_loaded_events_within_the_merge_rules_own_windows():
+    """The candidates' windows are the merge rules' own: for an undated report, the events whose day, ISO week
+    or month lies within NEWS_DAYS of its publication; for a dated one, those of the same day, week or month
+    at the coarser precision, and those dated at its year only reported within SAME_STORY_DAYS of it. A loaded
+    event at a window's edge is read, one a day past it is not (the 62- and 40-day windows of before read
+    them all), and the merge is the same as against every loaded event."""
+    from dateline.transforms.event_merge import NEWS_DAYS, SAME_STORY_DAYS
+
+    def loaded_event(date: dt.date, precision: str, published: dt.date, **block) -> pl.DataFrame:
+        events, _ = resolve_events(keyed_frame(mention(f"d{date}{precision}", date=date, precision=precision,
+                                                       published=published, **block)))
+        return events
+
+    day = dt.timedelta(days=1)
+    # An undated call published on Sunday 5 December 2021: a week or month event counts by its whole period.
+    published = dt.date(2021, 12, 5)
+    near, far = published - NEWS_DAYS * day, published + NEWS_DAYS * day
+    undated_in = [loaded_event(near, "day", near), loaded_event(far, "day", far),
+                  loaded_event(dt.date(2021, 11, 22), "week", near),  # Monday 22 – Sunday 28 November
+                  loaded_event(dt.date(2021, 12, 6), "week", far),
+                  loaded_event(dt.date(2021, 11, 1), "month", near), loaded_event(dt.date(2021, 12, 1), "month", far)]
+    undated_out = [loaded_event(near - day, "day", near), loaded_event(far + day, "day", far),
+                   loaded_event(dt.date(2021, 11, 15), "week", near), loaded_event(dt.date(2021, 12, 13), "week", far),
+                   loaded_event(dt.date(2021, 10, 1), "month", near), loaded_event(dt.date(2022, 1, 1), "month", far)]
+    # A criticism dated Wednesday 15 December 2021, another block.
+    block = {"code": "DISAPPROVE", "a1": (PUTIN,), "a2": ()}
+    dated = dt.date(2021, 12, 15)
+    story = SAME_STORY_DAYS * day
+    dated_in = [loaded_event(dated, "day", dated, **block), loaded_event(dt.date(2021, 12, 13), "week", dated, **block),
+                loaded_event(dt.date(2021, 12, 1), "month", dated, **block),
+                loaded_event(dt.date(2021, 1, 1), "year", dated - story, **block)]
+    dated_out = [loaded_event(dated + day, "day", dated, **block), loaded_event(dated - day, "day", dated, **block),
+                 loaded_event(dt.date(2021, 12, 6), "week", dated, **block),
+                 loaded_event(dt.date(2021, 11, 1), "month", dated, **block),
+                 # (the same natural key as the other year's event: a key of its own)
+                 loaded_event(dt.date(2021, 1, 1), "year", dated - story - day, **block).with_columns(
+                     event_key=pl.lit("year_reported_too_early"))]
+    loaded = pl.concat(undated_in + undated_out + dated_in + dated_out)
+    assert loaded.get_column("event_key").n_unique() == loaded.height
+    batch = keyed_frame(mention("n0", published=published),
+                        mention("n1", date=dated, precision="day", published=dated, **block))
+    lookups = _lookups_over(loaded)
+
+    candidates = lookups.event_candidates(event_blocks(batch)).get_column("event_key").to_list()
+    assert sorted(candidates) == sorted(pl.concat(undated_in + dated_in).get_column("event_key").to_list())
+    _merged_as_against_every(lookups, batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
 
 
 @pytest.mark.parametrize("depth", [8, 1, 0])

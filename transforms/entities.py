@@ -284,8 +284,10 @@ def _name_table(existing: pl.DataFrame, votes: pl.DataFrame, mentions: pl.DataFr
 def _coarse_by_name(table: _NameTable) -> tuple[dict[str, str], dict[str, int]]:
     """(coarse type, mentions) per case-folded name: the type by majority over all its mentions."""
     by_folded: dict[str, Counter] = defaultdict(Counter)
+    label_counts, key_coarse = table.label_counts, table.key_coarse
     for key, name in table.spelling.items():
-        by_folded[name.casefold()][table.key_coarse[key]] += sum(table.label_counts[key].values())
+        counts = label_counts.get(key)  # most loaded keys reached have no votes: no empty Counter for them
+        by_folded[name.casefold()][key_coarse[key]] += sum(counts.values()) if counts else 0
     chosen = {folded: coarse_vote(c) for folded, c in by_folded.items()}
     mentions_of = {folded: sum(c.values()) for folded, c in by_folded.items()}
     return chosen, mentions_of

@@ -111,11 +111,21 @@ reached as (
     union select entity_key from unfolded
 ),
 
+-- The reached rows of dim_entity in two steps: their row ids by a scan of the key column alone, then the
+-- rows with those ids (row groups without one are skipped). One semi-join on the key read the wide columns
+-- (names, aliases) of far more rows than it kept: at 1,000,000 documents a query reaching 1,400 to 4,200
+-- entities took 0.4 to 0.5 CPU s less this way (README, Performance).
+reached_rows as materialized (
+    select rowid as row_id
+    from dim_entity
+    where entity_key in (select entity_key from reached)
+),
+
 final as (
     select entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key, related_entity_key,
         relation
     from dim_entity
-    where entity_key in (select entity_key from reached)
+    where rowid in (select row_id from reached_rows)
 )
 
 select * from final
