@@ -20,6 +20,7 @@ from dateline.transforms.event_mentions import (
     first_mention,
     span,
 )
+from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
     clause_doers,
@@ -440,9 +441,6 @@ def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
 # Williamson said' is Williamson's DISAPPROVE of Russia, '"Republicans should stop wasting their time,"
 # Trump tweeted' Trump's DEMAND of the Republicans.
 SPOKEN_CODES = frozenset({"DISAPPROVE", "DEMAND"})
-# "should stop", "must conduct", "ought to", "needs to explain", "has to go": what someone is told to do.
-_DEONTIC_AUX = frozenset({"should", "must", "ought"})
-_DEONTIC_VERBS = frozenset({"need", "have"})
 # A noun trigger is the speaker's judgement only as its clause's object, subject or attribute ("Buzzfeed has
 # shown a consistent bias", "Trump's actions were a violation"), not in a frame ("in support of").
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
@@ -457,12 +455,13 @@ def spoken_act(
     A DISAPPROVE whose word is no word of criticism or speech itself (the caller passes only those: "Trump
     is dragging the GOP down", Raskin said) or a DEMAND told with "should" / "must" / "needs to" ("Republicans should
     stop", Trump tweeted), in the clause a speech verb reports, is the speaker's act: the named speaker is
-    actor1 and the clause's subject becomes actor2. Unchanged when the speaker is not named, when the
-    clause's subject is the speaker ("he said he was disturbed"), when the word itself criticizes
+    actor1 and the clause's subject becomes actor2. A DEMAND told with "should" whose speaker is not named
+    ("Northam should resign") has no actor1: the one told is its actor2. Otherwise unchanged when the
+    speaker is not named, when the clause's subject is the speaker ("he said he was disturbed"), when the word itself criticizes
     ("X said Y accused Z": Y accuses) or when a noun names its own doer ("his request").
     """
     first, second = actors
-    if code not in SPOKEN_CODES or (code == "DEMAND" and not _deontic(pred)):
+    if code not in SPOKEN_CODES or (code == "DEMAND" and not deontic(pred)):
         return first, second
     if is_noun(trigger) and (
         pred is trigger or trigger.dep_ not in _SPOKEN_NOUN_DEPS
@@ -470,6 +469,10 @@ def spoken_act(
     ):
         return first, second
     speakers = reporting_speaker(pred, index)
+    if not speakers and code == "DEMAND" and not is_noun(trigger):
+        # "Northam should resign", "Europe should first pay its fair share": whoever says it is not named
+        # here, and the one told what to do is no doer of the demand but its target
+        return [], list(dict.fromkeys(first + second))
     if not speakers or speakers[0] in first:
         return first, second
     # "Subryan was charged with manslaughter, police said": a passive tells what someone else did to its
@@ -523,16 +526,6 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
         if outside and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS:
             return verb_doers(tok, index)[:1]
     return []
-
-
-def _deontic(pred: Token) -> bool:
-    """"should stop", "must conduct", "needs to explain", "has to go": ``pred`` is what someone is told to do."""
-    if any(child.dep_ == "aux" and child.lower_ in _DEONTIC_AUX for child in pred.children):
-        return True
-    if pred.lemma_.lower() in _DEONTIC_VERBS and any(child.dep_ == "xcomp" for child in pred.children):
-        return True
-    head = pred.head
-    return pred.dep_ == "xcomp" and head.lemma_.lower() in _DEONTIC_VERBS and head.i < pred.i
 
 
 def _in_frame(noun: Token) -> bool:

@@ -46,6 +46,12 @@ _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothet
 _PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim", "decision",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
 _PLANNED_MODS = ("upcoming", "planned", "scheduled", "future", "forthcoming")
+# "should stop", "must conduct", "ought to", "needs to explain", "has to go": what someone is told to do.
+_DEONTIC_AUX = frozenset({"should", "must", "ought"})
+_DEONTIC_VERBS = frozenset({"need", "have"})
+# Acts done by telling someone what they should do: '"Republicans should stop," Trump tweeted' is Trump's
+# DEMAND, made when he says it; "Perhaps Intelligence should go back to school!" is a criticism made.
+_TOLD_CODES = frozenset({"DEMAND", "DISAPPROVE"})
 # "'ll" / "'d" typed with a straight or a curly quote: "He’ll meet".
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll", "wo", "would", "could", "might", "may", "'d", "’d"})
 _WILL = frozenset({"will", "shall", "'ll", "’ll"})
@@ -143,6 +149,27 @@ def _modal_scope(clause: _Clause) -> list[Token]:
     return local + clause.governed
 
 
+def deontic(pred: Token) -> bool:
+    """"should stop", "must conduct", "needs to explain", "has to go": ``pred`` is what someone is told to do."""
+    if any(child.dep_ == "aux" and child.lower_ in _DEONTIC_AUX for child in pred.children):
+        return True
+    if pred.lemma_.lower() in _DEONTIC_VERBS and any(child.dep_ == "xcomp" for child in pred.children):
+        return True
+    head = pred.head
+    return pred.dep_ == "xcomp" and head.lemma_.lower() in _DEONTIC_VERBS and head.i < pred.i
+
+
+def _told_to(clause: _Clause) -> bool:
+    """A demand or a criticism made by saying what someone should or must do ("Northam should resign",
+    "the White House must issue an apology") is made when it is said: asserted, not hypothetical. Not in a
+    condition ("if he should resign") nor under a word that governs it ("fears that it should ...")."""
+    if clause.code not in _TOLD_CODES or not deontic(clause.pred):
+        return False
+    if _has_child(clause.local, lambda c: c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless")):
+        return False
+    return not any(tok.lemma_.lower() in _HYPOTHETICAL_HEADS for tok in clause.governing)
+
+
 def _said_would(clause: _Clause) -> bool:
     """"Lithuania said it would expel three diplomats": a reported plan, not a condition (no "if" beside it)."""
     pred = clause.pred
@@ -215,6 +242,7 @@ def _is_to(clause: _Clause) -> bool:
 MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
     (_negated_locally, "negated"),
     (_denied, "negated"),
+    (_told_to, "asserted"),
     (_said_would, "planned"),
     (_conditional, "hypothetical"),
     (_possible, "hypothetical"),
