@@ -362,6 +362,18 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
 
 
 @pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # the one told what to do is the target of the demand, whoever makes it
+        ("Canada should stop dumping cheap steel on the market.", "stop", ([], ["Canada"])),
+        ("On Thursday, the joint statement stressed that Dan Ortiz should resign.", "resign", ([], ["Dan Ortiz"])),
+    ],
+)
+def test_a_demand_told_with_should_by_no_named_speaker_has_its_subject_as_target(nlp, text, trigger, expected):
+    assert spoken(nlp, text, trigger, "DEMAND") == expected
+
+
+@pytest.mark.parametrize(
     ("text", "trigger", "code"),
     [
         # the speaker speaks of themself: nothing moves
@@ -379,6 +391,9 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
         ("Senator Maria Lopez said that Governor Tom Reed is wrecking the state budget.", "wrecking", "ASSAULT"),
         # a noun that names its own doer keeps it
         ("Senator Maria Lopez said Tom Reed's contempt for voters was plain.", "contempt", "DISAPPROVE"),
+        # "we need to": the speaker's own resolve, not a demand made of the speaker
+        ('"We need to support the striking workers. It has to happen now," Governor Tom Reed said.', "need",
+         "DEMAND"),
     ],
 )
 def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, code):

@@ -469,7 +469,7 @@ def spoken_act(
     ):
         return first, second
     speakers = reporting_speaker(pred, index)
-    if not speakers and code == "DEMAND" and not is_noun(trigger):
+    if not speakers and code == "DEMAND" and not is_noun(trigger) and _told_by_name(pred):
         # "Northam should resign", "Europe should first pay its fair share": whoever says it is not named
         # here, and the one told what to do is no doer of the demand but its target
         return [], list(dict.fromkeys(first + second))
@@ -484,6 +484,15 @@ def spoken_act(
             return first, second
     spoken_of = [found for found in first + second if found != speakers[0]]
     return speakers[:1], list(dict.fromkeys(spoken_of))
+
+
+def _told_by_name(pred: Token) -> bool:
+    """Whether the one told what to do ("Northam should resign", "YouTube needs to explain") is written as
+    a noun phrase: "we need to", "he should apologize" may be the speaker's own resolve, or a pronoun
+    resolved to the speaker of the quote it is in."""
+    verbs = [pred, pred.head] if pred.dep_ == "xcomp" else [pred]
+    subjects = [c for verb in verbs for c in verb.children if c.dep_ in SUBJ | PASS_SUBJ]
+    return bool(subjects) and not any(c.pos_ == "PRON" for c in subjects)
 
 
 def _passive_agent(pred: Token, index: MentionIndex) -> bool:
