@@ -6,7 +6,7 @@ words are triggers. The sentences are written for these tests.
 
 import pytest
 from dateline.transforms.entities import doc_mentions
-from dateline.transforms.event_actors import actor1, actor2, predicate, spoken_act
+from dateline.transforms.event_actors import actor1, actor2, judged_subject, predicate, spoken_act
 from dateline.transforms.event_mentions import MentionIndex
 
 
@@ -416,3 +416,49 @@ def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, co
 )
 def test_an_offence_is_never_the_one_arrested(nlp, text, trigger, expected):
     assert actors(nlp, text, trigger, code="COERCE")[1] == expected
+
+
+def judged(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts after ``event_actors.judged_subject`` for a trigger of type ``code``."""
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    first = actor1(token, token, index)
+    second = actor2(token, token, index, exclude={s for s, _ in first})
+    first, second = judged_subject(token, code, (first, second), index)
+    return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # the subject of "be" is what is judged; the judge is the speaker, or no one when none is named
+        ("Senator Maria Lopez said Governor Tom Reed was reckless.", "reckless", "DISAPPROVE",
+         (["Maria Lopez"], ["Tom Reed"])),
+        ("Governor Tom Reed is unfit.", "unfit", "DISAPPROVE", ([], ["Tom Reed"])),
+        ('"Mayor Dan Ortiz is wonderful," Senator Maria Lopez said.', "wonderful", "SUPPORT",
+         (["Maria Lopez"], ["Dan Ortiz"])),
+    ],
+)
+def test_an_adjective_that_judges_the_subject_of_be_is_the_speaker_s_judgement(nlp, text, trigger, code, expected):
+    assert judged(nlp, text, trigger, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code"),
+    [
+        # what the subject feels or does: a complement of its own, a participle, the speaker's own feeling
+        ("Governor Tom Reed has been critical of the mayor.", "critical", "DISAPPROVE"),
+        ("Governor Tom Reed is outraged.", "outraged", "DISAPPROVE"),
+        ("Senator Maria Lopez said she was grateful.", "grateful", "SUPPORT"),
+        # other types keep the subject as their doer
+        ("Governor Tom Reed is reckless.", "reckless", "ASSAULT"),
+    ],
+)
+def test_an_adjective_of_what_the_subject_feels_or_does_keeps_its_subject(nlp, text, trigger, code):
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    first = actor1(token, token, index)
+    second = actor2(token, token, index, exclude={s for s, _ in first})
+    assert judged_subject(token, code, (first, second), index) == (first, second)

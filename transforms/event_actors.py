@@ -486,6 +486,35 @@ def spoken_act(
     return speakers[:1], list(dict.fromkeys(spoken_of))
 
 
+# An adjective that judges the subject of "be" ("the comments were vile", "Moscow's involvement was not welcome"):
+# the subject is what is judged, and the judge is whoever says so. Not one with a complement of its own
+# ("critical of Trump", "harsh at the hearing", "sure it was him") nor a participle ("outraged",
+# "disappointed"): those tell what the subject feels or does.
+_JUDGED_CODES = frozenset({"DISAPPROVE", "SUPPORT"})
+_ADJECTIVE_COMPLEMENTS = frozenset({"prep", "ccomp", "xcomp", "advcl", "acl", "pcomp"})
+
+
+def judged_subject(
+    trigger: Token, code: str, actors: tuple[list[CharSpan], list[CharSpan]], index: MentionIndex
+) -> tuple[list[CharSpan], list[CharSpan]]:
+    """(actor1, actor2) of a judgement told by an adjective complement of "be": the speaker (or no one) judges
+    the subject ("Will Hurd said the tweets were racist": Hurd, the tweets; "The crowd is tiny": no judge
+    named, the crowd judged). Unchanged for other words and when the subject is the speaker ("she said she
+    was grateful": what she feels)."""
+    first, second = actors
+    copula = trigger.head
+    if (
+        code not in _JUDGED_CODES or trigger.pos_ != "ADJ" or trigger.dep_ != "acomp" or copula.lemma_ != "be"
+        or trigger.lower_.endswith("ed") or any(c.dep_ in _ADJECTIVE_COMPLEMENTS for c in trigger.children)
+    ):
+        return first, second
+    judged = [found for child in copula.children if child.dep_ in SUBJ for found in _actors(child, index)]
+    speakers = reporting_speaker(copula, index)[:1]
+    if speakers and speakers[0] in judged:
+        return first, second
+    return speakers, _new_spans([*judged, *second], {start for start, _ in speakers})
+
+
 def _told_by_name(pred: Token) -> bool:
     """Whether the one told what to do ("Northam should resign", "YouTube needs to explain") is written as
     a noun phrase: "we need to", "he should apologize" may be the speaker's own resolve, or a pronoun

@@ -13,7 +13,15 @@ from importlib import resources
 
 import polars as pl
 from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
-from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate, spoken_act
+from dateline.transforms.event_actors import (
+    actor1,
+    actor2,
+    is_noun,
+    judged_subject,
+    location,
+    predicate,
+    spoken_act,
+)
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
@@ -228,6 +236,7 @@ def _event_row(
         second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     if code != "DISAPPROVE" or not _own_word(trigger, code, document.lexicon):
         first, second = spoken_act(trigger, pred, code, (first, second), index)
+    first, second = judged_subject(trigger, code, (first, second), index)
     first, second = _counterparts(code, first, second)
     if code in THEME_OBJECT_CODES:  # "deployed 100,000 troops": the troops are what is moved, not a target
         second = [span for span in second if not _group_object(span, trigger, pred, index)]
