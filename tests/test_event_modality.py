@@ -74,3 +74,16 @@ def test_a_demand_told_with_should_or_must_is_made_when_it_is_said(nlp):
         "hypothetical"
     )
     assert _modality(nlp, "If the mayor should resign, the council will meet.", "resign", "DEMAND") == "hypothetical"
+
+
+def test_what_is_threatened_or_weighed_is_hypothetical(nlp):
+    assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "sue", "DISAPPROVE") == (
+        "hypothetical"
+    )
+    assert _modality(nlp, "The ministry is considering imposing tariffs on steel.", "imposing", "SANCTION") == (
+        "hypothetical"
+    )
+    # the threat itself is made
+    assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "threatened", "THREATEN") == (
+        "asserted"
+    )

@@ -37,6 +37,8 @@ _REQUEST_HEADS = frozenset({
 })
 # Verbs whose object event noun is asked for or threatened, not done: "demanded talks", "threatened a veto".
 _ASKED_OBJECT_HEADS = frozenset({"demand", "request", "seek", "threaten"})
+# Verbs whose infinitive is only threatened or weighed, not done: "threatened to sue", "is considering using".
+_THREAT_HEADS = frozenset({"threaten", "consider"})
 # Verbs that report speech: "would" under them is the future of the speaker's time ("said it would expel").
 _SPEECH_HEADS = frozenset({
     "say", "tell", "announce", "confirm", "state", "add", "insist", "declare", "write", "tweet", "report",
@@ -186,11 +188,13 @@ def _said_would(clause: _Clause) -> bool:
 
 def _requested(clause: _Clause) -> bool:
     """"urged them to denounce", "asked the court to halt", "called for impeachment", "demanded impeachment
-    proceedings", "threatened a veto": asked for or threatened, not done."""
+    proceedings", "threatened a veto", "threatened to sue": asked for or threatened, not done."""
     for tok, via in clause.chain[1:]:
         below = clause.chain[[t.i for t, _ in clause.chain].index(tok.i) - 1][0]
         lemma = tok.lemma_.lower()
         if via in ("dobj", "obj") and below is clause.trigger and lemma in _ASKED_OBJECT_HEADS:
+            return True
+        if via == "xcomp" and lemma in _THREAT_HEADS:
             return True
         if lemma not in _REQUEST_HEADS:
             continue
