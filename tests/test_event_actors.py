@@ -438,6 +438,8 @@ def judged(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str
         ("Governor Tom Reed is unfit.", "unfit", "DISAPPROVE", ([], ["Tom Reed"])),
         ('"Mayor Dan Ortiz is wonderful," Senator Maria Lopez said.', "wonderful", "SUPPORT",
          (["Maria Lopez"], ["Dan Ortiz"])),
+        # a relative pronoun stands for what was done there, not for the place it follows
+        ("Rioters burned cars in Portland, which is unacceptable.", "unacceptable", "DISAPPROVE", ([], [])),
     ],
 )
 def test_an_adjective_that_judges_the_subject_of_be_is_the_speaker_s_judgement(nlp, text, trigger, code, expected):

@@ -492,6 +492,7 @@ def spoken_act(
 # "disappointed"): those tell what the subject feels or does.
 _JUDGED_CODES = frozenset({"DISAPPROVE", "SUPPORT"})
 _ADJECTIVE_COMPLEMENTS = frozenset({"prep", "ccomp", "xcomp", "advcl", "acl", "pcomp"})
+_RELATIVE_WORDS = frozenset({"which", "that", "who", "what"})
 
 
 def judged_subject(
@@ -508,7 +509,12 @@ def judged_subject(
         or trigger.lower_.endswith("ed") or any(c.dep_ in _ADJECTIVE_COMPLEMENTS for c in trigger.children)
     ):
         return first, second
-    judged = [found for child in copula.children if child.dep_ in SUBJ for found in _actors(child, index)]
+    # the subject as a noun phrase: not a clause ("To deny your own country is irrational") nor a relative
+    # pronoun standing for a clause ("some chose violence in Portland, which is unacceptable")
+    judged = [
+        found for child in copula.children if child.dep_ == "nsubj" and child.lower_ not in _RELATIVE_WORDS
+        for found in _actors(child, index)
+    ]
     speakers = reporting_speaker(copula, index)[:1]
     if speakers and speakers[0] in judged:
         return first, second
