@@ -83,6 +83,9 @@ def test_what_is_threatened_or_weighed_is_hypothetical(nlp):
     assert _modality(nlp, "The ministry is considering imposing tariffs on steel.", "imposing", "SANCTION") == (
         "hypothetical"
     )
+    # a clause that only hangs on the threatened infinitive happened
+    assert _modality(nlp, "The move threatened to raise tensions after the ministry imposed tariffs on steel.",
+                     "imposed", "SANCTION") == "asserted"
     # the threat itself is made
     assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "threatened", "THREATEN") == (
         "asserted"

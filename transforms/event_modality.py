@@ -189,12 +189,18 @@ def _said_would(clause: _Clause) -> bool:
 def _requested(clause: _Clause) -> bool:
     """"urged them to denounce", "asked the court to halt", "called for impeachment", "demanded impeachment
     proceedings", "threatened a veto", "threatened to sue": asked for or threatened, not done."""
-    for tok, via in clause.chain[1:]:
-        below = clause.chain[[t.i for t, _ in clause.chain].index(tok.i) - 1][0]
+    # the trigger's predicate and the infinitives above it: "threatened to withhold", "considering using";
+    # not a clause that only hangs on one ("the move threatened to push tensions higher after X withdrew")
+    start = 0 if clause.pred is clause.trigger else 1
+    infinitives = start + next(
+        (n for n, (_, via) in enumerate(clause.chain[start + 1 :]) if via != "xcomp"), len(clause.chain) - start - 1
+    )
+    for position, (tok, via) in enumerate(clause.chain[1:], start=1):
+        below = clause.chain[position - 1][0]
         lemma = tok.lemma_.lower()
         if via in ("dobj", "obj") and below is clause.trigger and lemma in _ASKED_OBJECT_HEADS:
             return True
-        if via == "xcomp" and lemma in _THREAT_HEADS:
+        if lemma in _THREAT_HEADS and start < position <= infinitives:
             return True
         if lemma not in _REQUEST_HEADS:
             continue
