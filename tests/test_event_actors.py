@@ -54,6 +54,14 @@ def test_a_pronoun_is_the_person_subject_of_the_sentence_before(nlp):
     assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
 
 
+def test_a_pronoun_opening_its_sentence_is_the_one_person_the_sentence_before_names(nlp):
+    # no person subject before it: the one person named in the sentence before, else nobody
+    text = "Police officers questioned Dana Cole about the fire. She denied the accusations."
+    assert actors(nlp, text, "denied")[0] == ["Dana Cole"]
+    text = "Police officers questioned Dana Cole and Tom Reed about the fire. She denied the accusations."
+    assert actors(nlp, text, "denied")[0] == []
+
+
 def test_the_president_is_the_last_person_titled_president(nlp):
     text = "President Emmanuel Macron spoke to reporters in Lyon. The president condemned the attack on the embassy."
     assert actors(nlp, text, "condemned")[0] == ["Emmanuel Macron"]
