@@ -60,6 +60,9 @@ def test_a_pronoun_opening_its_sentence_is_the_one_person_the_sentence_before_na
     assert actors(nlp, text, "denied")[0] == ["Dana Cole"]
     text = "Police officers questioned Dana Cole and Tom Reed about the fire. She denied the accusations."
     assert actors(nlp, text, "denied")[0] == []
+    # a passive subject is the one acted upon, not the person just named
+    text = "The suspect was released by Sheriff Tom Reed. He was arrested again in May."
+    assert actors(nlp, text, "arrested")[1] == []
 
 
 def test_the_president_is_the_last_person_titled_president(nlp):

@@ -239,13 +239,14 @@ def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpa
 
 
 def _only_person_before(pronoun: Token, index: MentionIndex) -> CharSpan | None:
-    """"FBI agents confronted Mr. Wolfe about the leaks. He denied ...": a "he" / "she" opening its sentence,
-    with no person subject in the two sentences before, is the one person the sentence just before names
-    (two or more, or none: nobody)."""
+    """"FBI agents confronted Mr. Wolfe about the leaks. He denied ...": a "he" / "she" opening its sentence as
+    its subject, with no person subject in the two sentences before, is the one person the sentence just
+    before names (two or more, or none: nobody). Not a passive subject: "... released by Sheriff Arpaio's
+    office. He was arrested again" is the one acted upon, rarely the person just named as the doer."""
     sent = pronoun.sent
     first = next((tok for tok in sent if not tok.is_punct and not tok.is_space), None)
     previous = preceding_sentences(pronoun, 1)
-    if first is None or first.i != pronoun.i or pronoun.dep_ not in SUBJ | PASS_SUBJ or not previous:
+    if first is None or first.i != pronoun.i or pronoun.dep_ not in SUBJ or not previous:
         return None
     people = {
         span(row) for tok in previous[0] if (row := index.at(tok.idx)) is not None and row["label"] == "PERSON"
