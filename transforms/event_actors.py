@@ -457,8 +457,9 @@ def spoken_act(
     stop", Trump tweeted), in the clause a speech verb reports, is the speaker's act: the named speaker is
     actor1 and the clause's subject becomes actor2. A DEMAND told with "should" whose speaker is not named
     ("Northam should resign") has no actor1: the one told is its actor2. Otherwise unchanged when the
-    speaker is not named, when the clause's subject is the speaker ("he said he was disturbed"), when the word itself criticizes
-    ("X said Y accused Z": Y accuses) or when a noun names its own doer ("his request").
+    speaker is not named, when the clause's subject is the speaker ("he said he was disturbed"), when the
+    word itself criticizes ("X said Y accused Z": Y accuses) or when a noun names its own doer ("his
+    request").
     """
     first, second = actors
     if code not in SPOKEN_CODES or (code == "DEMAND" and not deontic(pred)):
