@@ -6,7 +6,7 @@ words are triggers. The sentences are written for these tests.
 
 import pytest
 from dateline.transforms.entities import doc_mentions
-from dateline.transforms.event_actors import actor1, actor2, predicate, spoken_act
+from dateline.transforms.event_actors import actor1, actor2, judged_subject, predicate, spoken_act
 from dateline.transforms.event_mentions import MentionIndex
 
 
@@ -52,6 +52,17 @@ def test_actor_roles(nlp, text, trigger, expected):
 def test_a_pronoun_is_the_person_subject_of_the_sentence_before(nlp):
     text = "Angela Merkel arrived in Paris on Monday. She criticized the new tariffs on cars."
     assert actors(nlp, text, "criticized")[0] == ["Angela Merkel"]
+
+
+def test_a_pronoun_opening_its_sentence_is_the_one_person_the_sentence_before_names(nlp):
+    # no person subject before it: the one person named in the sentence before, else nobody
+    text = "Police officers questioned Dana Cole about the fire. She denied the accusations."
+    assert actors(nlp, text, "denied")[0] == ["Dana Cole"]
+    text = "Police officers questioned Dana Cole and Tom Reed about the fire. She denied the accusations."
+    assert actors(nlp, text, "denied")[0] == []
+    # a passive subject is the one acted upon, not the person just named
+    text = "The suspect was released by Sheriff Tom Reed. He was arrested again in May."
+    assert actors(nlp, text, "arrested")[1] == []
 
 
 def test_the_president_is_the_last_person_titled_president(nlp):
@@ -362,6 +373,18 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
 
 
 @pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # the one told what to do is the target of the demand, whoever makes it
+        ("Canada should stop dumping cheap steel on the market.", "stop", ([], ["Canada"])),
+        ("On Thursday, the joint statement stressed that Dan Ortiz should resign.", "resign", ([], ["Dan Ortiz"])),
+    ],
+)
+def test_a_demand_told_with_should_by_no_named_speaker_has_its_subject_as_target(nlp, text, trigger, expected):
+    assert spoken(nlp, text, trigger, "DEMAND") == expected
+
+
+@pytest.mark.parametrize(
     ("text", "trigger", "code"),
     [
         # the speaker speaks of themself: nothing moves
@@ -379,6 +402,9 @@ def test_a_speaker_s_judgement_of_someone_else_is_the_speaker_s_act(nlp, text, t
         ("Senator Maria Lopez said that Governor Tom Reed is wrecking the state budget.", "wrecking", "ASSAULT"),
         # a noun that names its own doer keeps it
         ("Senator Maria Lopez said Tom Reed's contempt for voters was plain.", "contempt", "DISAPPROVE"),
+        # "we need to": the speaker's own resolve, not a demand made of the speaker
+        ('"We need to support the striking workers. It has to happen now," Governor Tom Reed said.', "need",
+         "DEMAND"),
     ],
 )
 def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, code):
@@ -401,3 +427,51 @@ def test_a_clause_not_spoken_of_another_keeps_its_subject(nlp, text, trigger, co
 )
 def test_an_offence_is_never_the_one_arrested(nlp, text, trigger, expected):
     assert actors(nlp, text, trigger, code="COERCE")[1] == expected
+
+
+def judged(nlp, text: str, trigger: str, code: str) -> tuple[list[str], list[str]]:
+    """(actor1, actor2) texts after ``event_actors.judged_subject`` for a trigger of type ``code``."""
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    first = actor1(token, token, index)
+    second = actor2(token, token, index, exclude={s for s, _ in first})
+    first, second = judged_subject(token, code, (first, second), index)
+    return [text[s:e] for s, e in first], [text[s:e] for s, e in second]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # the subject of "be" is what is judged; the judge is the speaker, or no one when none is named
+        ("Senator Maria Lopez said Governor Tom Reed was reckless.", "reckless", "DISAPPROVE",
+         (["Maria Lopez"], ["Tom Reed"])),
+        ("Governor Tom Reed is unfit.", "unfit", "DISAPPROVE", ([], ["Tom Reed"])),
+        ('"Mayor Dan Ortiz is wonderful," Senator Maria Lopez said.', "wonderful", "SUPPORT",
+         (["Maria Lopez"], ["Dan Ortiz"])),
+        # a relative pronoun stands for what was done there, not for the place it follows
+        ("Rioters burned cars in Portland, which is unacceptable.", "unacceptable", "DISAPPROVE", ([], [])),
+    ],
+)
+def test_an_adjective_that_judges_the_subject_of_be_is_the_speaker_s_judgement(nlp, text, trigger, code, expected):
+    assert judged(nlp, text, trigger, code) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code"),
+    [
+        # what the subject feels or does: a complement of its own, a participle, the speaker's own feeling
+        ("Governor Tom Reed has been critical of the mayor.", "critical", "DISAPPROVE"),
+        ("Governor Tom Reed is outraged.", "outraged", "DISAPPROVE"),
+        ("Senator Maria Lopez said she was grateful.", "grateful", "SUPPORT"),
+        # other types keep the subject as their doer
+        ("Governor Tom Reed is reckless.", "reckless", "ASSAULT"),
+    ],
+)
+def test_an_adjective_of_what_the_subject_feels_or_does_keeps_its_subject(nlp, text, trigger, code):
+    doc = nlp(text)
+    token = next(t for t in doc if t.text == trigger)
+    index = MentionIndex(doc_mentions("d", doc))
+    first = actor1(token, token, index)
+    second = actor2(token, token, index, exclude={s for s, _ in first})
+    assert judged_subject(token, code, (first, second), index) == (first, second)

@@ -60,3 +60,33 @@ def test_to_be_to_and_a_planned_noun_are_planned(nlp):
     )
     # "is" with a noun or an adjective is no plan
     assert _modality(nlp, "The country is ready to expel three diplomats.", "expel", "SANCTION") == "hypothetical"
+
+
+def test_a_demand_told_with_should_or_must_is_made_when_it_is_said(nlp):
+    # telling someone what they should do is the demand itself, which happened
+    assert _modality(nlp, "The council said that Mayor Dan Ortiz should resign.", "resign", "DEMAND") == "asserted"
+    assert _modality(nlp, "“The harbor board must release the dock records,” Berg said.", "release", "DEMAND") == (
+        "asserted"
+    )
+    assert _modality(nlp, "Perhaps the agency should go back to school!", "go", "DISAPPROVE") == "asserted"
+    # other types keep their modal, and a demand in a condition or under a fear stays hypothetical
+    assert _modality(nlp, "The council said that the police should arrest the driver.", "arrest", "COERCE") == (
+        "hypothetical"
+    )
+    assert _modality(nlp, "If the mayor should resign, the council will meet.", "resign", "DEMAND") == "hypothetical"
+
+
+def test_what_is_threatened_or_weighed_is_hypothetical(nlp):
+    assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "sue", "DISAPPROVE") == (
+        "hypothetical"
+    )
+    assert _modality(nlp, "The ministry is considering imposing tariffs on steel.", "imposing", "SANCTION") == (
+        "hypothetical"
+    )
+    # a clause that only hangs on the threatened infinitive happened
+    assert _modality(nlp, "The move threatened to raise tensions after the ministry imposed tariffs on steel.",
+                     "imposed", "SANCTION") == "asserted"
+    # the threat itself is made
+    assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "threatened", "THREATEN") == (
+        "asserted"
+    )

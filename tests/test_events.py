@@ -7,8 +7,11 @@ the pipeline's path when no detector is shipped), so that they test those rules 
 detector types as which category (``test_event_detector`` tests that).
 """
 
+import datetime as dt
+
 import polars as pl
 import pytest
+from dateline.transforms.date_anchor import anchor_date
 from dateline.transforms.entities import doc_mentions
 from dateline.transforms.events import (
     EVENT_MENTION_SCHEMA,
@@ -262,6 +265,18 @@ def test_a_spoken_act_takes_the_date_of_its_statement(nlp, lexicon):
     assert row["date_text"] == "Friday"
     row = _dated(nlp, lexicon, "The senator said on Monday that the mayor criticized the judge.", "criticized")
     assert row["date_text"] is None
+
+
+def test_a_statement_s_date_points_the_way_the_statement_does(nlp, lexicon):
+    # the asking is ahead, but "Friday" is the day it was announced: the Friday before publication
+    row = _dated(nlp, lexicon, "The retailer announced on Friday that it will ask customers to leave their guns"
+                 " at home.", "ask")
+    assert (row["event_code"], row["date_text"], row["tense"]) == ("DEMAND", "Friday", "past")
+    published = dt.date(2019, 9, 11)  # a Wednesday
+    assert anchor_date(row["date_text"], published, row["tense"], today=published)[0] == dt.date(2019, 9, 6)
+    # an event dated in its own clause keeps its own tense
+    row = _dated(nlp, lexicon, "The governor will meet the mayor on Friday.", "meet")
+    assert (row["date_text"], row["tense"]) == ("Friday", "future")
 
 
 def test_a_clause_that_sets_the_time_dates_the_event(nlp, lexicon):

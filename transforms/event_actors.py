@@ -20,6 +20,7 @@ from dateline.transforms.event_mentions import (
     first_mention,
     span,
 )
+from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
     clause_doers,
@@ -440,9 +441,6 @@ def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
 # Williamson said' is Williamson's DISAPPROVE of Russia, '"Republicans should stop wasting their time,"
 # Trump tweeted' Trump's DEMAND of the Republicans.
 SPOKEN_CODES = frozenset({"DISAPPROVE", "DEMAND"})
-# "should stop", "must conduct", "ought to", "needs to explain", "has to go": what someone is told to do.
-_DEONTIC_AUX = frozenset({"should", "must", "ought"})
-_DEONTIC_VERBS = frozenset({"need", "have"})
 # A noun trigger is the speaker's judgement only as its clause's object, subject or attribute ("Buzzfeed has
 # shown a consistent bias", "Trump's actions were a violation"), not in a frame ("in support of").
 _DOUBLE_QUOTES = frozenset({'"', "“", "”"})
@@ -457,12 +455,14 @@ def spoken_act(
     A DISAPPROVE whose word is no word of criticism or speech itself (the caller passes only those: "Trump
     is dragging the GOP down", Raskin said) or a DEMAND told with "should" / "must" / "needs to" ("Republicans should
     stop", Trump tweeted), in the clause a speech verb reports, is the speaker's act: the named speaker is
-    actor1 and the clause's subject becomes actor2. Unchanged when the speaker is not named, when the
-    clause's subject is the speaker ("he said he was disturbed"), when the word itself criticizes
-    ("X said Y accused Z": Y accuses) or when a noun names its own doer ("his request").
+    actor1 and the clause's subject becomes actor2. A DEMAND told with "should" whose speaker is not named
+    ("Northam should resign") has no actor1: the one told is its actor2. Otherwise unchanged when the
+    speaker is not named, when the clause's subject is the speaker ("he said he was disturbed"), when the
+    word itself criticizes ("X said Y accused Z": Y accuses) or when a noun names its own doer ("his
+    request").
     """
     first, second = actors
-    if code not in SPOKEN_CODES or (code == "DEMAND" and not _deontic(pred)):
+    if code not in SPOKEN_CODES or (code == "DEMAND" and not deontic(pred)):
         return first, second
     if is_noun(trigger) and (
         pred is trigger or trigger.dep_ not in _SPOKEN_NOUN_DEPS
@@ -470,6 +470,10 @@ def spoken_act(
     ):
         return first, second
     speakers = reporting_speaker(pred, index)
+    if not speakers and code == "DEMAND" and not is_noun(trigger) and _told_by_name(pred):
+        # "Northam should resign", "Europe should first pay its fair share": whoever says it is not named
+        # here, and the one told what to do is no doer of the demand but its target
+        return [], list(dict.fromkeys(first + second))
     if not speakers or speakers[0] in first:
         return first, second
     # "Subryan was charged with manslaughter, police said": a passive tells what someone else did to its
@@ -481,6 +485,50 @@ def spoken_act(
             return first, second
     spoken_of = [found for found in first + second if found != speakers[0]]
     return speakers[:1], list(dict.fromkeys(spoken_of))
+
+
+# An adjective that judges the subject of "be" ("the comments were vile", "Moscow's involvement was not welcome"):
+# the subject is what is judged, and the judge is whoever says so. Not one with a complement of its own
+# ("critical of Trump", "harsh at the hearing", "sure it was him") nor a participle ("outraged",
+# "disappointed"): those tell what the subject feels or does.
+_JUDGED_CODES = frozenset({"DISAPPROVE", "SUPPORT"})
+_ADJECTIVE_COMPLEMENTS = frozenset({"prep", "ccomp", "xcomp", "advcl", "acl", "pcomp"})
+_RELATIVE_WORDS = frozenset({"which", "that", "who", "what"})
+
+
+def judged_subject(
+    trigger: Token, code: str, actors: tuple[list[CharSpan], list[CharSpan]], index: MentionIndex
+) -> tuple[list[CharSpan], list[CharSpan]]:
+    """(actor1, actor2) of a judgement told by an adjective complement of "be": the speaker (or no one) judges
+    the subject ("Will Hurd said the tweets were racist": Hurd, the tweets; "The crowd is tiny": no judge
+    named, the crowd judged). Unchanged for other words and when the subject is the speaker ("she said she
+    was grateful": what she feels)."""
+    first, second = actors
+    copula = trigger.head
+    if (
+        code not in _JUDGED_CODES or trigger.pos_ != "ADJ" or trigger.dep_ != "acomp" or copula.lemma_ != "be"
+        or trigger.lower_.endswith("ed") or any(c.dep_ in _ADJECTIVE_COMPLEMENTS for c in trigger.children)
+    ):
+        return first, second
+    # the subject as a noun phrase: not a clause ("To deny your own country is irrational") nor a relative
+    # pronoun standing for a clause ("some chose violence in Portland, which is unacceptable")
+    judged = [
+        found for child in copula.children if child.dep_ == "nsubj" and child.lower_ not in _RELATIVE_WORDS
+        for found in _actors(child, index)
+    ]
+    speakers = reporting_speaker(copula, index)[:1]
+    if speakers and speakers[0] in judged:
+        return first, second
+    return speakers, _new_spans([*judged, *second], {start for start, _ in speakers})
+
+
+def _told_by_name(pred: Token) -> bool:
+    """Whether the one told what to do ("Northam should resign", "YouTube needs to explain") is written as
+    a noun phrase: "we need to", "he should apologize" may be the speaker's own resolve, or a pronoun
+    resolved to the speaker of the quote it is in."""
+    verbs = [pred, pred.head] if pred.dep_ == "xcomp" else [pred]
+    subjects = [c for verb in verbs for c in verb.children if c.dep_ in SUBJ | PASS_SUBJ]
+    return bool(subjects) and not any(c.pos_ == "PRON" for c in subjects)
 
 
 def _passive_agent(pred: Token, index: MentionIndex) -> bool:
@@ -523,16 +571,6 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
         if outside and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS:
             return verb_doers(tok, index)[:1]
     return []
-
-
-def _deontic(pred: Token) -> bool:
-    """"should stop", "must conduct", "needs to explain", "has to go": ``pred`` is what someone is told to do."""
-    if any(child.dep_ == "aux" and child.lower_ in _DEONTIC_AUX for child in pred.children):
-        return True
-    if pred.lemma_.lower() in _DEONTIC_VERBS and any(child.dep_ == "xcomp" for child in pred.children):
-        return True
-    head = pred.head
-    return pred.dep_ == "xcomp" and head.lemma_.lower() in _DEONTIC_VERBS and head.i < pred.i
 
 
 def _in_frame(noun: Token) -> bool:

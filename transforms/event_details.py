@@ -6,6 +6,7 @@ trigger's clause (``_attached``).
 """
 
 import re
+from typing import NamedTuple
 
 from dateline.transforms.dates import is_duration, is_named_event
 from dateline.transforms.event_modality import looks_ahead
@@ -178,9 +179,18 @@ def _path_up(token: Token) -> list[Token]:
     return path
 
 
+class EventDate(NamedTuple):
+    """A mention's date text and, when it is the date of the statement that makes a spoken act, that
+    statement's verb: the date is anchored with the statement's tense ("announced on Sept. 5 that it will
+    ask" is the past Sept. 5, though the asking is ahead)."""
+
+    text: str
+    statement: Token | None = None
+
+
 def date_text(
     trigger: Token, pred: Token, doc_text: str, date_ents: list[Span], code: str | None = None
-) -> str | None:
+) -> EventDate | None:
     """The date expression syntactically attached to this trigger (its clause), or None.
 
     A date of another clause is not this event's ("results were released Wednesday" does not date an
@@ -197,10 +207,11 @@ def date_text(
         if not is_duration(ent.text) and not is_named_event(_date_phrase(ent)) and not _is_age(ent)
     ]
     own = [ent for ent in usable if _attached(ent.root, trigger, pred)]
+    statement = None
     if not own and code in SPOKEN_CODES:
         speech = _speech_verb(pred)
         if speech is not None:
-            trigger = pred = speech
+            trigger = pred = statement = speech
             own = [ent for ent in usable if _attached(ent.root, speech, speech)]
     if not own:
         return None
@@ -215,7 +226,7 @@ def date_text(
     day = _DAY_IN_PARENS.match(rest)
     if day:
         text += day.group(0).rstrip()
-    return text
+    return EventDate(text, statement)
 
 
 def _is_age(ent: Span) -> bool:

@@ -37,6 +37,8 @@ _REQUEST_HEADS = frozenset({
 })
 # Verbs whose object event noun is asked for or threatened, not done: "demanded talks", "threatened a veto".
 _ASKED_OBJECT_HEADS = frozenset({"demand", "request", "seek", "threaten"})
+# Verbs whose infinitive is only threatened or weighed, not done: "threatened to sue", "is considering using".
+_THREAT_HEADS = frozenset({"threaten", "consider"})
 # Verbs that report speech: "would" under them is the future of the speaker's time ("said it would expel").
 _SPEECH_HEADS = frozenset({
     "say", "tell", "announce", "confirm", "state", "add", "insist", "declare", "write", "tweet", "report",
@@ -46,6 +48,12 @@ _HYPOTHETICAL_MODS = {"possible", "potential", "imminent", "eventual", "hypothet
 _PLAN_HEADS = {"plan", "schedule", "intend", "prepare", "expect", "vow", "promise", "pledge", "aim", "decision",
                "agree", "decide", "go", "want", "seek", "hope", "scheduled"}
 _PLANNED_MODS = ("upcoming", "planned", "scheduled", "future", "forthcoming")
+# "should stop", "must conduct", "ought to", "needs to explain", "has to go": what someone is told to do.
+_DEONTIC_AUX = frozenset({"should", "must", "ought"})
+_DEONTIC_VERBS = frozenset({"need", "have"})
+# Acts done by telling someone what they should do: '"Republicans should stop," Trump tweeted' is Trump's
+# DEMAND, made when he says it; "Perhaps Intelligence should go back to school!" is a criticism made.
+_TOLD_CODES = frozenset({"DEMAND", "DISAPPROVE"})
 # "'ll" / "'d" typed with a straight or a curly quote: "He’ll meet".
 _FUTURE_AUX = frozenset({"will", "shall", "'ll", "’ll", "wo", "would", "could", "might", "may", "'d", "’d"})
 _WILL = frozenset({"will", "shall", "'ll", "’ll"})
@@ -143,6 +151,27 @@ def _modal_scope(clause: _Clause) -> list[Token]:
     return local + clause.governed
 
 
+def deontic(pred: Token) -> bool:
+    """"should stop", "must conduct", "needs to explain", "has to go": ``pred`` is what someone is told to do."""
+    if any(child.dep_ == "aux" and child.lower_ in _DEONTIC_AUX for child in pred.children):
+        return True
+    if pred.lemma_.lower() in _DEONTIC_VERBS and any(child.dep_ == "xcomp" for child in pred.children):
+        return True
+    head = pred.head
+    return pred.dep_ == "xcomp" and head.lemma_.lower() in _DEONTIC_VERBS and head.i < pred.i
+
+
+def _told_to(clause: _Clause) -> bool:
+    """A demand or a criticism made by saying what someone should or must do ("Northam should resign",
+    "the White House must issue an apology") is made when it is said: asserted, not hypothetical. Not in a
+    condition ("if he should resign") nor under a word that governs it ("fears that it should ...")."""
+    if clause.code not in _TOLD_CODES or not deontic(clause.pred):
+        return False
+    if _has_child(clause.local, lambda c: c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless")):
+        return False
+    return not any(tok.lemma_.lower() in _HYPOTHETICAL_HEADS for tok in clause.governing)
+
+
 def _said_would(clause: _Clause) -> bool:
     """"Lithuania said it would expel three diplomats": a reported plan, not a condition (no "if" beside it)."""
     pred = clause.pred
@@ -159,11 +188,19 @@ def _said_would(clause: _Clause) -> bool:
 
 def _requested(clause: _Clause) -> bool:
     """"urged them to denounce", "asked the court to halt", "called for impeachment", "demanded impeachment
-    proceedings", "threatened a veto": asked for or threatened, not done."""
-    for tok, via in clause.chain[1:]:
-        below = clause.chain[[t.i for t, _ in clause.chain].index(tok.i) - 1][0]
+    proceedings", "threatened a veto", "threatened to sue": asked for or threatened, not done."""
+    # the trigger's predicate and the infinitives above it: "threatened to withhold", "considering using";
+    # not a clause that only hangs on one ("the move threatened to push tensions higher after X withdrew")
+    start = 0 if clause.pred is clause.trigger else 1
+    infinitives = start + next(
+        (n for n, (_, via) in enumerate(clause.chain[start + 1 :]) if via != "xcomp"), len(clause.chain) - start - 1
+    )
+    for position, (tok, via) in enumerate(clause.chain[1:], start=1):
+        below = clause.chain[position - 1][0]
         lemma = tok.lemma_.lower()
         if via in ("dobj", "obj") and below is clause.trigger and lemma in _ASKED_OBJECT_HEADS:
+            return True
+        if lemma in _THREAT_HEADS and start < position <= infinitives:
             return True
         if lemma not in _REQUEST_HEADS:
             continue
@@ -215,6 +252,7 @@ def _is_to(clause: _Clause) -> bool:
 MODALITY_RULES: tuple[tuple[Callable[[_Clause], bool], str], ...] = (
     (_negated_locally, "negated"),
     (_denied, "negated"),
+    (_told_to, "asserted"),
     (_said_would, "planned"),
     (_conditional, "hypothetical"),
     (_possible, "hypothetical"),

@@ -235,7 +235,23 @@ def _earlier_subject(pronoun: Token, index: MentionIndex, depth: int) -> CharSpa
             if tok.lower_ in ("he", "she") and depth < 3:
                 # "Trump ... . He said ... . He added": the chain of subjects goes back to the name
                 return antecedent(tok, index, depth + 1)
-    return None
+    return _only_person_before(pronoun, index) if depth == 0 else None
+
+
+def _only_person_before(pronoun: Token, index: MentionIndex) -> CharSpan | None:
+    """"FBI agents confronted Mr. Wolfe about the leaks. He denied ...": a "he" / "she" opening its sentence as
+    its subject, with no person subject in the two sentences before, is the one person the sentence just
+    before names (two or more, or none: nobody). Not a passive subject: "... released by Sheriff Arpaio's
+    office. He was arrested again" is the one acted upon, rarely the person just named as the doer."""
+    sent = pronoun.sent
+    first = next((tok for tok in sent if not tok.is_punct and not tok.is_space), None)
+    previous = preceding_sentences(pronoun, 1)
+    if first is None or first.i != pronoun.i or pronoun.dep_ not in SUBJ or not previous:
+        return None
+    people = {
+        span(row) for tok in previous[0] if (row := index.at(tok.idx)) is not None and row["label"] == "PERSON"
+    }
+    return people.pop() if len(people) == 1 else None
 
 
 def _reported_subject(pronoun: Token) -> bool:

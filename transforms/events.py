@@ -13,7 +13,15 @@ from importlib import resources
 
 import polars as pl
 from dateline.transforms.demonym_people import demonym_people, replace_stand_ins
-from dateline.transforms.event_actors import actor1, actor2, is_noun, location, predicate, spoken_act
+from dateline.transforms.event_actors import (
+    actor1,
+    actor2,
+    is_noun,
+    judged_subject,
+    location,
+    predicate,
+    spoken_act,
+)
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
@@ -228,6 +236,7 @@ def _event_row(
         second = [s for s in replace_stand_ins(second, document.stand_ins) if s not in first]
     if code != "DISAPPROVE" or not _own_word(trigger, code, document.lexicon):
         first, second = spoken_act(trigger, pred, code, (first, second), index)
+    first, second = judged_subject(trigger, code, (first, second), index)
     first, second = _counterparts(code, first, second)
     if code in THEME_OBJECT_CODES:  # "deployed 100,000 troops": the troops are what is moved, not a target
         second = [span for span in second if not _group_object(span, trigger, pred, index)]
@@ -237,10 +246,15 @@ def _event_row(
     how_sure = modality(trigger, pred, code)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
     when = date_text(trigger, pred, document.text, document.date_ents, code)
+    if when is not None and when.statement is not None:
+        # a date taken from the statement that makes a spoken act points the way that statement does
+        when_tense = tense(when.statement, when.statement, "asserted")
+    else:
+        when_tense = tense(trigger, pred, how_sure)
     if found.confidence is not None:
         confidence = found.confidence
     else:  # lexicon only: how much of the event the sentence attests
-        confidence = 0.4 + (0.3 if first else 0.0) + (0.2 if second else 0.0) + (0.1 if when else 0.0)
+        confidence = 0.4 + (0.3 if first else 0.0) + (0.2 if second else 0.0) + (0.1 if when is not None else 0.0)
     number, unit, amount_text = amount or (None, None, None)
     groups = [row for row in (index.at(start) for start, _ in first + second) if row["label"] == GROUP_LABEL]
     return EventMention(
@@ -265,8 +279,8 @@ def _event_row(
         quantity=number,
         quantity_unit=unit,
         quantity_text=amount_text,
-        date_text=when,
-        tense=tense(trigger, pred, how_sure),
+        date_text=when.text if when is not None else None,
+        tense=when_tense,
         group_starts=[row["start_char"] for row in groups],
         group_names=[row["canonical_name"] for row in groups],
         group_texts=[row["mention_text"] for row in groups],
