@@ -1,7 +1,10 @@
 """Validate polars frames with Great Expectations (through pandas, in an ephemeral context) and build Data Docs."""
 
 import datetime as dt
-from collections.abc import Mapping
+import fcntl
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -189,11 +192,30 @@ class Validator:
         """
         from dateline.expectations.docs_page import write_page
 
-        self.context.build_data_docs(site_names=[DOCS_SITE])
-        return write_page(Path(self.data_docs_dir).resolve(), results, run_id)
+        site = Path(self.data_docs_dir).resolve()
+        with site_lock(site):
+            self.context.build_data_docs(site_names=[DOCS_SITE])
+            return write_page(site, results, run_id)
 
     def _asset_names(self) -> set[str]:
         return {a.name for a in self.datasource.assets}
+
+
+SITE_LOCK = ".build.lock"
+
+
+@contextmanager
+def site_lock(site: Path) -> Iterator[None]:
+    """Hold the Data Docs folder ``site`` for one build: GX's site builder lists and renders every page
+    under it, so two runs whose warehouses share a folder (and so ``data_docs/``) must not build at once
+    (the second waits; seen failing with FileNotFoundError on the other run's half-written page)."""
+    site.mkdir(parents=True, exist_ok=True)
+    fd = os.open(site / SITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _failures(results: pl.DataFrame) -> list[str]:

@@ -265,6 +265,40 @@ def test_data_docs_are_built_in_the_given_folder(tmp_path):
     assert "test-run" in " ".join(str(p) for p in (tmp_path / "docs" / "validations").rglob("*.html"))
 
 
+def test_data_docs_are_built_holding_the_folder(tmp_path, monkeypatch):
+    """Two runs whose warehouses share a folder share its data_docs/: each build holds the folder's lock from
+    GX's site build to Dateline's index page, so the other run's build waits."""
+    import fcntl
+    import os
+
+    from dateline.expectations import docs_page
+    from dateline.expectations.validate import SITE_LOCK
+
+    held = []
+    real_write_page = docs_page.write_page
+
+    def write_page_checking_the_lock(site, results, run_id):
+        fd = os.open(site / SITE_LOCK, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a second open file description: refused if held
+            held.append(False)
+        except BlockingIOError:
+            held.append(True)
+        finally:
+            os.close(fd)
+        return real_write_page(site, results, run_id)
+
+    monkeypatch.setattr(docs_page, "write_page", write_page_checking_the_lock)
+    report = _validate(valid_frames(), tmp_path)
+    assert held == [True] and report.data_docs.is_file()
+    # released once the build is done: another run may take it at once
+    fd = os.open(tmp_path / "docs" / SITE_LOCK, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+
+
 def test_data_docs_index_is_self_contained_lists_every_table_and_escapes_values(tmp_path):
     """Issue 14: GX's index is blank offline (jQuery, bootstrap-table from CDNs); the index a run names is
     one self-contained page of every table's expectations, with GX's own pages linked for the details."""
