@@ -347,3 +347,23 @@ def test_an_event_noun_another_trigger_reacts_to_is_not_done_by_the_reactor(nlp,
     assert only(unnamed, "DEMAND")["actor1"] == []
     performed = events_of(nlp, lexicon, "The United States imposed new sanctions on Russia on Friday.")
     assert only(performed, "SANCTION")["actor1"] == ["The United States"]
+
+
+def test_a_date_filled_in_by_a_merged_row_keeps_the_tense_that_anchors_it():
+    from dateline.transforms.events import EventMention, _merge_sentence_rows
+
+    def row(start, confidence, date_text, tense):
+        return EventMention(
+            document_key="d", sentence_index=0, sentence_start=0, sentence="", trigger_start=start,
+            trigger_end=start + 4, trigger="", trigger_lemma="", event_code="CONSULT", mode=None,
+            modality="asserted", confidence=confidence, actor1_starts=[0], actor1_ends=[4], actor2_starts=[],
+            actor2_ends=[], location_start=None, location_end=None, quantity=None, quantity_unit=None,
+            quantity_text=None, date_text=date_text, tense=tense, group_starts=[], group_names=[], group_texts=[],
+        )
+
+    # the surer word has no date; the other's "Friday" points ahead, as its own clause says
+    kept = _merge_sentence_rows([row(10, 0.9, None, "past"), row(30, 0.6, "Friday", "future")])
+    assert [(r.trigger_start, r.date_text, r.tense) for r in kept] == [(10, "Friday", "future")]
+    # a kept row's own date keeps its own tense
+    kept = _merge_sentence_rows([row(10, 0.9, "Monday", "past"), row(30, 0.6, "Friday", "future")])
+    assert [(r.date_text, r.tense) for r in kept] == [("Monday", "past")]

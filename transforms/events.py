@@ -343,7 +343,8 @@ def _merge_sentence_rows(rows: list[EventMention]) -> list[EventMention]:
     """One row per event within a sentence: "a video conversation ..., Biden spoke with Putin" is one CONSULT.
 
     Two rows of the same category and modality merge when one's participants contain the other's; the
-    better-attested row (higher confidence, then earlier) is kept and fills its gaps from the other.
+    better-attested row (higher confidence, then earlier) is kept and fills its gaps from the other (a date
+    with the tense that anchors it).
     """
     kept: list[EventMention] = []
     for row in sorted(rows, key=lambda r: (-r.confidence, r.trigger_start)):
@@ -359,7 +360,10 @@ def _merge_sentence_rows(rows: list[EventMention]) -> list[EventMention]:
         if other is None:
             kept.append(row)
             continue
-        for column in ("date_text", "quantity", "quantity_unit", "quantity_text", "location_start", "location_end"):
+        if other.date_text is None and row.date_text is not None:
+            # the date comes with the tense it is anchored by: "will meet ... the talks on Friday"
+            other.date_text, other.tense = row.date_text, row.tense
+        for column in ("quantity", "quantity_unit", "quantity_text", "location_start", "location_end"):
             if getattr(other, column) is None:
                 setattr(other, column, getattr(row, column))
         if row.mode == "call":
