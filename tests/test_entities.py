@@ -915,6 +915,12 @@ def test_a_photo_credit_names_no_one(rules_nlp):
     assert ents_of(doc) == [("Bernie Sanders", "PERSON")]
 
 
+def test_a_name_never_starts_with_a_possessive(rules_nlp):
+    text = "Asked who won, she said it’s Buttigieg."
+    doc = with_ents(rules_nlp, text, [("’s Buttigieg", "PERSON", 0)])
+    assert ents_of(doc) == [("Buttigieg", "PERSON")]
+
+
 def test_names_joined_by_a_slash_are_no_credit(rules_nlp):
     text = "A Reuters/Ipsos poll on DOJ/FBI ties and China/Russia relations."
     ents = [("Reuters/Ipsos", "ORG", 0), ("DOJ/FBI", "ORG", 0), ("China", "GPE", 0), ("Russia", "GPE", 0)]

@@ -214,7 +214,8 @@ def _is_edge_junk(token: Token) -> bool:
 def _trim(span: Span) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and _is_edge_junk(doc[start]):
+    # a possessive or an apostrophe never starts a name ("it’s Buttigieg", "'The Sewing Circle")
+    while start < end and (_is_edge_junk(doc[start]) or doc[start].text in POSSESSIVES):
         start += 1
     while end > start and _is_edge_junk(doc[end - 1]):
         end -= 1
