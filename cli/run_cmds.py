@@ -3,6 +3,7 @@
 import importlib
 import json
 import logging
+import os
 import sys
 import traceback
 from functools import partial
@@ -136,13 +137,16 @@ _WARM_UP = tuple(partial(importlib.import_module, name)
 
 def _start_workers_early(settings) -> bool:
     """Start the run's spaCy worker pool now, before Prefect's server is up and the flow is imported, when
-    the run will surely extract: the warehouse does not exist yet (every document read is new) and the
-    inputs hold enough documents for the pool the flow would start (``flows.workers.processes_for``).
+    the run will surely extract: the inputs hold enough documents the warehouse has not seen for the pool
+    the flow would start (``flows.workers.processes_for``). Without a warehouse every document read
+    counts; with one, only those of input files it holds no document of, or that changed since the
+    latest run that loaded one of theirs (``_unloaded_files``): an hourly run over a growing folder
+    prestarts for its new files, a no-op rerun starts nothing.
 
-    Any other run (an incremental run, a no-op rerun) starts its workers after ingest has found its new
-    documents, as before: deciding that costs ingest and the warehouse's look-ups, so it waits for the flow.
+    The judgement is an estimate (a changed file may hold only loaded records; a new file only
+    duplicates): ingest and the warehouse's look-ups decide, and the flow closes a pool it does not need.
     """
-    if settings.warehouse.exists() or settings.task_runner == "dask":
+    if settings.task_runner == "dask":
         return False
     from dateline.flows import workers
     from dateline.flows.sources import count_records, find_inputs
@@ -151,9 +155,37 @@ def _start_workers_early(settings) -> bool:
         files, _ = find_inputs(settings.inputs)
     except (OSError, RuntimeError):
         return False  # the flow reports it
+    if settings.warehouse.exists():
+        files = _unloaded_files(settings.warehouse, files)
     cap = settings.nlp_batch_size * settings.workers
     processes = workers.processes_for(count_records(files, cap), settings.workers, settings.nlp_batch_size)
     return workers.prestart(settings.model, processes, settings.nlp_batch_size, settings.nlp_batch_chars) is not None
+
+
+def _unloaded_files(warehouse: Path, files: list[str]) -> list[str]:
+    """The ``files`` whose documents the warehouse may not all hold: those it has no document from, and
+    those modified after the start of the latest run that loaded one of theirs. None of them when the
+    warehouse cannot be read now (a run holds it, it is no DuckDB file): then the flow decides after ingest.
+    """
+    import duckdb
+    import polars as pl
+    from dateline.warehouse import db
+
+    try:
+        with db.connect_read(warehouse) as con:
+            con.register("lookup_paths", pl.DataFrame({"source_path": files}, schema={"source_path": pl.String}))
+            loaded = dict(con.sql(db.sql_text("lookups/loaded_sources.sql")).fetchall())
+    except (duckdb.Error, db.WarehouseBusyError, OSError):
+        return []
+    unloaded = []
+    for path in files:
+        try:
+            modified = os.stat(path).st_mtime
+        except OSError:
+            continue  # ingest quarantines it
+        if path not in loaded or modified > loaded[path]:
+            unloaded.append(path)
+    return unloaded
 
 
 class _NoTraceback(logging.Filter):

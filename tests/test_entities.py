@@ -902,6 +902,32 @@ def test_a_lone_word_taken_for_a_person_in_a_results_line_is_a_team(rules_nlp):
     assert {r["label"] for r in doc_mentions("d", doc)} == {"PERSON"}
 
 
+def test_a_photo_credit_names_no_one(rules_nlp):
+    text = "Donald Trump spoke in Ohio. (Jonathan Ernst/Reuters) REUTERS/Kevin Lamarque AP Photo/Evan Vucci"
+    doc = with_ents(rules_nlp, text, [("Donald Trump", "PERSON", 0), ("Ohio", "GPE", 0),
+                                      ("Jonathan Ernst/Reuters", "PERSON", 0), ("REUTERS", "ORG", 0),
+                                      ("Kevin Lamarque", "PERSON", 0), ("AP Photo/Evan Vucci", "ORG", 0)])
+    assert ents_of(doc) == [("Donald Trump", "PERSON"), ("Ohio", "GPE")]
+    # the same credit twice in one span; a caption glued to its credit keeps its own name
+    text = "Win McNamee/Getty Images Win McNamee/Getty Images Jeff Chiu/AP Bernie Sanders is running again."
+    doc = with_ents(rules_nlp, text, [("Win McNamee/Getty Images Win McNamee/Getty Images", "ORG", 0),
+                                      ("Jeff Chiu/AP Bernie Sanders", "PERSON", 0)])
+    assert ents_of(doc) == [("Bernie Sanders", "PERSON")]
+
+
+def test_a_name_never_starts_with_a_possessive(rules_nlp):
+    text = "Asked who won, she said it’s Buttigieg."
+    doc = with_ents(rules_nlp, text, [("’s Buttigieg", "PERSON", 0)])
+    assert ents_of(doc) == [("Buttigieg", "PERSON")]
+
+
+def test_names_joined_by_a_slash_are_no_credit(rules_nlp):
+    text = "A Reuters/Ipsos poll on DOJ/FBI ties and China/Russia relations."
+    ents = [("Reuters/Ipsos", "ORG", 0), ("DOJ/FBI", "ORG", 0), ("China", "GPE", 0), ("Russia", "GPE", 0)]
+    doc = with_ents(rules_nlp, text, ents)
+    assert ents_of(doc) == [(surface, label) for surface, label, _ in ents]
+
+
 def test_sides_of_a_match_result_line_are_organizations(rules_nlp):
     doc = with_ents(rules_nlp, "English league results.\nHuddersfield 2 Port Vale 1\n", [])
     assert [(e.text, e.label_) for e in doc.ents] == [("Huddersfield", "ORG"), ("Port Vale", "ORG")]

@@ -2,10 +2,13 @@
 
 import datetime as dt
 import json
+import os
+import shutil
 import time
 
+import duckdb
 import pytest
-from dateline.cli.run_cmds import _start_workers_early
+from dateline.cli.run_cmds import _start_workers_early, _unloaded_files
 from dateline.flows import workers
 from dateline.flows.settings import Settings
 from dateline.flows.sources import count_records, read_files
@@ -49,7 +52,7 @@ def test_count_records_counts_lines_files_and_stops_at_the_limit(tmp_path):
 def test_no_workers_start_early_for_an_existing_warehouse_or_a_small_run(seed_dir, tmp_path):
     existing = tmp_path / "existing.duckdb"
     existing.write_bytes(b"")
-    # an incremental run or a no-op rerun: only ingest and the warehouse know whether there is work
+    # a file that is no warehouse cannot tell which inputs are new: the flow decides after ingest
     assert not _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=existing, nlp_batch_size=2))
     # five documents are one minibatch of 64: extracted in the flow's own process
     assert not _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=tmp_path / "new.duckdb"))
@@ -59,6 +62,31 @@ def test_no_workers_start_early_for_an_existing_warehouse_or_a_small_run(seed_di
     assert _start_workers_early(Settings(inputs=[str(seed_dir)], warehouse=tmp_path / "new.duckdb",
                                          nlp_batch_size=2))
     assert workers._prestarted is not None and workers._prestarted.processes == 2
+
+
+def test_an_incremental_run_prestarts_only_for_input_files_the_warehouse_has_not_loaded(seeds_warehouse, tmp_path):
+    warehouse = tmp_path / "dateline.duckdb"
+    shutil.copy(seeds_warehouse, warehouse)
+    loaded, changed, new = tmp_path / "loaded.jsonl", tmp_path / "changed.jsonl", tmp_path / "new.jsonl"
+    for path in (loaded, changed, new):
+        path.write_text("".join(json.dumps({"id": f"{path.stem}{i}", "text": "x"}) + "\n" for i in range(40)))
+    with duckdb.connect(str(warehouse)) as con:  # the copy's documents now come from two of the files
+        (run_start,) = con.execute("select epoch(min(started_at)) from etl_run").fetchone()
+        con.execute("update dim_document set source_path = case when document_key = "
+                    "(select min(document_key) from dim_document) then ? else ? end",
+                    [str(loaded), str(changed)])
+    os.utime(loaded, (run_start - 60, run_start - 60))  # read before the run that loaded it
+    os.utime(changed, (run_start + 60, run_start + 60))  # edited after it
+    files = [str(loaded), str(changed), str(new), str(tmp_path / "gone.jsonl")]
+    assert _unloaded_files(warehouse, files) == [str(changed), str(new)]
+    # a rerun over what the warehouse holds starts no worker; new documents enough for a pool start one
+    assert not _start_workers_early(Settings(inputs=[str(loaded)], warehouse=warehouse, nlp_batch_size=20))
+    assert workers._prestarted is None
+    assert _start_workers_early(Settings(inputs=[str(loaded), str(new)], warehouse=warehouse, nlp_batch_size=20))
+    assert workers._prestarted is not None and workers._prestarted.processes == 2
+    # a warehouse a writer holds (or no DuckDB file at all) cannot be asked: the flow decides after ingest
+    with duckdb.connect(str(warehouse)):
+        assert _unloaded_files(warehouse, files) == []
 
 
 def test_a_pool_with_other_settings_is_closed_not_used():

@@ -1,7 +1,8 @@
 """``dateline_entity_cleanup``: a name never crosses a line break or punctuation that separates names,
 never starts or ends with a bare number, and a span without letters is no name. A hyphen-joined pair of
 names ("the Trump-Kim summit", "the Trump-Russia inquiry") is two names when each side is a name of its own
-elsewhere in the document.
+elsewhere in the document. A photo credit ("Jonathan Ernst/Reuters", "REUTERS/Kevin Lamarque", "AP Photo/Evan
+Vucci", "Chip Somodevilla/Getty Images") names no one the news is about: its names are dropped.
 """
 
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ class EntityCleanup:
                 ents.extend(p for p in _split_lines(ent) if any(c.isalpha() for c in p.text))
             else:
                 ents.append(ent)
+        ents = _without_credits(doc, ents)
         doc.ents = filter_spans(ents + _result_sides(doc, ents))
         return doc
 
@@ -57,6 +59,16 @@ class EntityCleanup:
 # "Mexican-American" are one adjective, not two groups).
 PAIR_LABELS = frozenset({"PERSON", "GPE", "ORG"})
 _HYPHEN = get_string_id("-")
+_SLASH = get_string_id("/")
+
+# The words of a photo agency or a credit's kind, as a credit writes them after (or before) the slash.
+CREDIT_WORDS = frozenset({
+    "reuters", "ap", "afp", "getty", "images", "file", "photo", "photos", "pool", "tass", "npr", "epa", "efe",
+    "bloomberg", "contributed", "xinhua", "sputnik", "upi", "anadolu", "agency", "sipa", "ria", "novosti",
+    "kcna", "yonhap", "nurphoto", "shutterstock", "via", "/", "-",
+})
+# What may start the agency side: an agency, or the kind of credit ("File Photo", "Pool", "Contributed").
+CREDIT_STARTS = CREDIT_WORDS - {"images", "photo", "photos", "agency", "novosti", "via", "/", "-"}
 
 
 def _joins(token: Token) -> bool:
@@ -202,7 +214,8 @@ def _is_edge_junk(token: Token) -> bool:
 def _trim(span: Span) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and _is_edge_junk(doc[start]):
+    # a possessive or an apostrophe never starts a name ("it’s Buttigieg", "'The Sewing Circle")
+    while start < end and (_is_edge_junk(doc[start]) or doc[start].text in POSSESSIVES):
         start += 1
     while end > start and _is_edge_junk(doc[end - 1]):
         end -= 1
@@ -211,3 +224,72 @@ def _trim(span: Span) -> Span | None:
     if all(t.lower_ in STOP_WORDS or t.text in POSSESSIVES for t in doc[start:end]):
         return None
     return Span(doc, start, end, label=span.label_)
+
+
+
+def _without_credits(doc: Doc, ents: list[Span]) -> list[Span]:
+    """``ents`` less the names a photo credit holds (``_credits``). A name span that runs on past the agency
+    of a credit ("Jeff Chiu/AP Bernie Sanders": a caption glued to its credit) keeps what follows it."""
+    credits = _credits(doc)
+    if not credits:
+        return ents
+    kept = []
+    for ent in ents:
+        start = ent.start
+        # a span may hold the same credit twice ("Win McNamee/AP Win McNamee/AP"): each is cut off in turn
+        while (hit := next(((s, e, rest) for s, e, rest in credits if s < ent.end and start < e), None)) is not None:
+            _, end, rest = hit
+            if not (rest and end < ent.end and any(t.is_alpha and (t.is_title or t.is_upper) for t in doc[end : ent.end])):
+                start = ent.end
+                break
+            start = end
+        if start == ent.start:
+            kept.append(ent)
+        elif start < ent.end:
+            kept.append(Span(doc, start, ent.end, label=ent.label_))
+    return kept
+
+def _credits(doc: Doc) -> list[tuple[int, int, bool]]:
+    """Photo credits as (start, end, whether a name span may go on after ``end``): a name, a slash and an
+    agency ("Jonathan Ernst/Reuters", "Chris Kleponis-Pool/Getty Images", "Sergei Konkov/TASS via Getty
+    Images", "Pool/Getty Images"; from the name's last word to the agency's end), or an agency in capitals
+    or with "Photo", a slash and a name ("REUTERS/Jonathan Ernst", "AP Photo/Evan Vucci"; from the agency to
+    the name's first word). "DOJ/FBI", "China/Russia relations" and the "Reuters/Ipsos" poll are none."""
+    slashes = np.flatnonzero(doc.to_array([ORTH]) == _SLASH).tolist()
+    found = []
+    for i in slashes:
+        if not 0 < i < len(doc) - 1:
+            continue
+        agency_end = _agency_after(doc, i)
+        if agency_end > i + 1 and _capitalized(doc[i - 1]):
+            found.append((i - 1, agency_end, True))
+        elif _capitalized(doc[i + 1]) and doc[i + 1].lower_ not in CREDIT_WORDS and _agency_before(doc, i) < i:
+            found.append((_agency_before(doc, i), i + 2, False))
+    return found
+
+
+def _capitalized(token: Token) -> bool:
+    return token.text[:1].isupper() and any(c.isalpha() for c in token.text)
+
+
+def _agency_after(doc: Doc, slash: int) -> int:
+    """The end of the agency written right after ``doc[slash]`` (``slash + 1`` if none is)."""
+    end = slash + 1
+    if doc[end].lower_ in CREDIT_STARTS and _capitalized(doc[end]):
+        while end < len(doc) and doc[end].lower_ in CREDIT_WORDS and not doc[end].is_space:
+            end += 1
+    return end
+
+
+def _agency_before(doc: Doc, slash: int) -> int:
+    """Where an agency written in capitals ("REUTERS") or with "Photo" ("AP Photo") right before
+    ``doc[slash]`` starts (``slash`` if none is)."""
+    start = slash
+    while start > 0 and doc[start - 1].lower_ in CREDIT_WORDS and doc[start - 1].orth != _SLASH:
+        start -= 1
+    words = [t for t in doc[start:slash] if t.is_alpha]
+    if not words or words[0].lower_ not in CREDIT_STARTS:
+        return slash
+    if all(t.is_upper for t in words) or any(t.lower_ in ("photo", "photos") for t in words):
+        return start
+    return slash
