@@ -271,8 +271,9 @@ def _resolve_and_load(con, run: int, names: list[tuple[str, str]], relations) ->
 def test_a_batch_reads_the_names_a_name_starts_only_when_it_may_change_that_name_being_a_place():
     """"Boston" starts loaded organization names: a batch that leaves it a location reads none of them;
     one that makes it a person reads them ("Globe" no longer goes by "Boston Globe"). "John" begins two
-    loaded person names with different last words: it can link to neither, and neither is read; nor are
-    names held under no person key ("Trump Tower" for the person "Trump")."""
+    loaded person names with different last words: it can link to neither, and only those two witnesses of
+    the ambiguity are read (see the next test); names held under no person key are not read ("Trump Tower"
+    for the person "Trump")."""
     con = duckdb.connect()
     apply_schema(con)
     relations = entity_relations(load_reference().alias_rows())
@@ -287,11 +288,27 @@ def test_a_batch_reads_the_names_a_name_starts_only_when_it_may_change_that_name
     ]
     batch = [("Boston", "GPE"), ("Trump", "PERSON"), ("John", "PERSON"), ("Colts", "ORG")]
     read, _ = _resolve_and_load(con, 1, batch, relations)
-    assert not read & {"boston globe", "boston marathon", "trump tower", "john smith", "john brown"}
+    assert not read & {"boston globe", "boston marathon", "trump tower"}
+    assert {"john smith", "john brown"} <= read
     assert "indianapolis colts" in read  # what "Colts" may stand for is read
     read, entities = _resolve_and_load(con, 2, [("Boston", "PERSON")] * 10, relations)
     assert {"boston globe", "boston marathon"} <= read
     assert entities.filter(pl.col("entity_key") == globe).get_column("merged_into_key").to_list() == [None]
+
+def test_a_one_word_name_beginning_several_loaded_full_names_takes_no_new_one_it_begins():
+    """"John" begins two loaded person names with different last words, so it can take none of them, nor
+    the batch's new "John Doe": the look-ups read two of them (witnesses of the ambiguity), not every
+    name "john" begins, and the resolution equals the one over every loaded name (``_resolve_and_load``;
+    with no witness read it saw "John Doe" alone and linked "John" to it)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    loaded = [("John Smith", "PERSON"), ("John Brown", "PERSON"), ("John Adams", "PERSON"), ("Jane Roe", "PERSON")]
+    _resolve_and_load(con, 0, loaded, relations)
+    read, entities = _resolve_and_load(con, 1, [("John", "PERSON"), ("John Doe", "PERSON")], relations)
+    assert entities.filter(pl.col("canonical_name") == "John").get_column("merged_into_key").to_list() == [None]
+    assert read & {"john smith", "john brown", "john adams"} == {"john adams", "john smith"}  # lowest, highest last word
+
 
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()

@@ -48,19 +48,23 @@ first_hits as (
 -- A one-word person name takes the full person name it begins only when that is the only one
 -- (transforms/name_links.py). Loaded names held under person keys alone are persons whatever their
 -- votes; two of them with different last words (so two different full names) starting with the probe
--- word make it ambiguous whatever the batch adds, and then none is needed ("john": thousands). The
--- `open` names (the batch's among them, whose votes it changes) and names whose case folding SQL
--- cannot match are not counted.
+-- word make it ambiguous whatever the batch adds ("john": thousands), and then only two such names are
+-- needed, the witnesses (the first and last by last word): with them the resolution sees the ambiguity
+-- however many of the others it lacks, even when the batch or another probe brings one more name the word
+-- begins. The `open` names (the batch's among them, whose votes it changes) and names whose case folding
+-- SQL cannot match are not counted.
+sure_first as (
+    select first_word, folded, any_value(last_word) as last_word
+    from first_hits
+    where folded not in (select value from probes where kind = 'open')
+        and entity_key not in (select entity_key from unfolded)
+    group by first_word, folded
+    having bool_and(coarse_type = 'person')
+),
+
 ambiguous_first as (
-    select first_word
-    from (
-        select first_word, folded, any_value(last_word) as last_word
-        from first_hits
-        where folded not in (select value from probes where kind = 'open')
-            and entity_key not in (select entity_key from unfolded)
-        group by first_word, folded
-        having bool_and(coarse_type = 'person')
-    )
+    select first_word, arg_min(folded, [last_word, folded]) as lowest, arg_max(folded, [last_word, folded]) as highest
+    from sure_first
     group by first_word
     having count(distinct last_word) >= 2
 ),
@@ -68,6 +72,9 @@ ambiguous_first as (
 by_first as (
     select f.* from first_hits as f
     where f.first_word not in (select first_word from ambiguous_first)
+    union all
+    select f.* from first_hits as f
+    join ambiguous_first as a on f.first_word = a.first_word and f.folded in (a.lowest, a.highest)
 ),
 
 by_last as (
