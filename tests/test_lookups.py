@@ -257,8 +257,9 @@ def _resolve_and_load(con, run: int, names: list[tuple[str, str]], relations) ->
     )
     full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
     lookups = WarehouseLookups(Path(), connection=con)
-    reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list(), mentions)
-    partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+    reached, votes, open_keys, gathered = lookups.entity_context(mentions.get_column("canonical_name").to_list(),
+                                                                 mentions)
+    partial = resolve_entities(mentions, reached, votes, relations, open_keys, gathered)
     assert_frame_equal(partial[0], full[0])
     assert_frame_equal(partial[1], full[1])
     documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
@@ -326,10 +327,10 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
         lookups = WarehouseLookups(Path(), connection=con)
         # as the flow asks (with the batch's mentions: narrower) and with the names alone (every probe)
         for batch_mentions in (mentions, None):
-            reached, votes, open_keys = lookups.entity_context(
+            reached, votes, open_keys, gathered = lookups.entity_context(
                 mentions.get_column("canonical_name").to_list(), batch_mentions
             )
-            partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+            partial = resolve_entities(mentions, reached, votes, relations, open_keys, gathered)
             assert_frame_equal(partial[0], full[0])
             assert_frame_equal(partial[1], full[1])
         if run:
