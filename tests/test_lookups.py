@@ -311,6 +311,22 @@ def test_a_one_word_name_beginning_several_loaded_full_names_takes_no_new_one_it
     assert read & {"john smith", "john brown", "john adams"} == {"john adams", "john smith"}  # lowest, highest last word
 
 
+def test_a_one_word_name_a_loaded_full_name_ends_reads_no_name_it_begins():
+    """"Trump" ends the loaded person name "Ivanka Trump", so it can only take a full name it ends: "Trump
+    Jones", which it begins, is not read (the resolution still equals the one over every loaded name,
+    ``_resolve_and_load``). "Kevin" ends none and still reads "Kevin Smith", the one full name it begins."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    loaded = [("Ivanka Trump", "PERSON"), ("Trump Jones", "PERSON"), ("Kevin Smith", "PERSON")]
+    _resolve_and_load(con, 0, loaded, relations)
+    read, entities = _resolve_and_load(con, 1, [("Trump", "PERSON"), ("Kevin", "PERSON")], relations)
+    assert "ivanka trump" in read and "trump jones" not in read
+    assert "kevin smith" in read
+    kevin = entities.filter(pl.col("canonical_name") == "Kevin").get_column("merged_into_key").to_list()
+    assert kevin == [entity_key("Kevin Smith", "person")]
+
+
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
     apply_schema(con)
