@@ -172,10 +172,9 @@ def run_pipeline(settings: Settings) -> RunSummary:
             mentions = parked.take("mentions", MENTION_SCHEMA)
             # What resolution builds on: the warehouse's entities the batch's names reach, their mention
             # votes, and the loaded events the batch's reports may merge into (asked by blocking key).
-            entities, votes, open_keys = state.entity_context(mentions.get_column("canonical_name").unique().to_list(),
-                                                              mentions)
-            known = Known(entities=entities, entity_votes=votes, open_keys=open_keys,
-                          merge_events=lambda keyed: resolve_events_against(state, keyed))
+            context = state.entity_context(mentions.get_column("canonical_name").unique().to_list(), mentions)
+            known = Known(entities=context.entities, entity_votes=context.votes, open_keys=context.open_keys,
+                          gathered=context.gathered, merge_events=lambda keyed: resolve_events_against(state, keyed))
             resolution = resolve_run(documents, mentions, parked.take("event_mentions", EVENT_MENTION_SCHEMA),
                                      known, run.reference)
             frames = _frames(documents, resolution, run, state, early)

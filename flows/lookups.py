@@ -18,10 +18,11 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
-from dateline.transforms.entities import ENTITY_SCHEMA, VOTE_SCHEMA
+from dateline.transforms.entities import ENTITY_SCHEMA, GATHERED_SCHEMA, VOTE_SCHEMA
 from dateline.transforms.entity_probes import (
     input_probes,
     key_probes,
@@ -79,6 +80,15 @@ def unfolded_characters() -> str:
     chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
     special = [c for c in chars if c.casefold() != c.lower()] + ["\u0130"]
     return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in special) + "]"
+
+
+class EntityContext(NamedTuple):
+    """What resolving a batch's names reads of the warehouse (``WarehouseLookups.entity_context``)."""
+
+    entities: pl.DataFrame  # the loaded entities the names reach (ENTITY_SCHEMA)
+    votes: pl.DataFrame  # their loaded mentions per name key and label (VOTE_SCHEMA)
+    open_keys: set[str]  # the keys of ``entities`` the batch may change
+    gathered: pl.DataFrame  # the loaded redirect rows pointing at ``entities``, per entity (GATHERED_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -224,11 +234,12 @@ class WarehouseLookups:
         return found.cast(ENTITY_SCHEMA)
 
     def entity_redirects(self, keys: Collection[str]) -> pl.DataFrame:
-        """Loaded redirect rows pointing at any of ``keys`` (ENTITY_SCHEMA)."""
+        """The loaded redirect rows pointing at any of ``keys`` (not among them), gathered per key they point
+        at (GATHERED_SCHEMA): their aliases and their mentions per entity label."""
         if not self.exists or not keys:
-            return ENTITY_SCHEMA.to_frame()
+            return GATHERED_SCHEMA.to_frame()
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
-        return self._query("entity_redirects", {"lookup_values": frame}).cast(ENTITY_SCHEMA)
+        return self._query("entity_redirects", {"lookup_values": frame}).cast(GATHERED_SCHEMA)
 
     def entity_votes(self, keys: Collection[str]) -> pl.DataFrame:
         """Loaded mentions per name key and entity label, for ``keys`` (transforms.entities.VOTE_SCHEMA)."""
@@ -237,15 +248,15 @@ class WarehouseLookups:
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
         return self._query("entity_votes", {"lookup_values": frame}).cast(VOTE_SCHEMA)
 
-    def entity_context(
-        self, names: Iterable[str], mentions: pl.DataFrame | None = None
-    ) -> tuple[pl.DataFrame, pl.DataFrame, set[str]]:
-        """(loaded entities, their votes, the open keys) for resolving a batch that mentions ``names``.
+    def entity_context(self, names: Iterable[str], mentions: pl.DataFrame | None = None) -> EntityContext:
+        """(loaded entities, their votes, the open keys, the redirect rows gathered) for resolving a batch
+        that mentions ``names``.
 
         The loaded entities are those the batch's case-folded names can decide or be decided by
-        (``transforms.entity_probes.seed_probes``), everything their decision reads (``input_probes``,
-        ``prefix_probes``) and the redirect rows of each, so their live entities gather all their
-        names; ``resolve_entities(..., open_keys=...)`` re-decides only the open keys. With the batch's
+        (``transforms.entity_probes.seed_probes``) and everything their decision reads (``input_probes``,
+        ``prefix_probes``); the other redirect rows pointing at them come gathered per entity (their aliases
+        and votes, summed in DuckDB), so their live entities gather all their names;
+        ``resolve_entities(..., open_keys=..., gathered=...)`` re-decides only the open keys. With the batch's
         ``mentions`` (MENTION_SCHEMA), the names starting with a batch name are asked for (and their
         rest opened) only when the batch may change whether that name is a location
         (``places_in_question``): a head name ("Trump") starts thousands of loaded names, and a batch
@@ -253,7 +264,7 @@ class WarehouseLookups:
         """
         batch = {name.casefold() for name in names}
         if not self.exists or not batch:
-            return ENTITY_SCHEMA.to_frame(), VOTE_SCHEMA.to_frame(), set()
+            return EntityContext(ENTITY_SCHEMA.to_frame(), VOTE_SCHEMA.to_frame(), set(), GATHERED_SCHEMA.to_frame())
         if mentions is None:
             places = batch
             seeds = self.entity_neighbours(seed_probes(batch))
@@ -274,15 +285,15 @@ class WarehouseLookups:
         uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
         inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
-        reached = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
-        redirects = self.entity_redirects(reached.get_column("entity_key").to_list())
-        entities = pl.concat([reached, redirects]).unique("entity_key", keep="first").sort("entity_key")
-        votes = self.entity_votes(entities.get_column("entity_key").to_list())
+        entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first").sort("entity_key")
+        keys = entities.get_column("entity_key").to_list()
+        gathered = self.entity_redirects(keys)
+        votes = self.entity_votes(keys)
         open_keys = {
             key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
             if name.casefold() in opened
         }
-        return entities, votes, open_keys
+        return EntityContext(entities, votes, open_keys, gathered)
 
 
 def _folded(entities: pl.DataFrame) -> set[str]:

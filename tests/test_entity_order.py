@@ -61,10 +61,10 @@ def _load_runs(con: duckdb.DuckDBPyConnection, runs: list[list[pl.DataFrame]]) -
         mentions = pl.concat(run)
         # As the flow does: only the loaded entities the run's names reach, asked through the look-ups.
         lookups = WarehouseLookups(Path(), connection=con)
-        existing, votes, open_keys = lookups.entity_context(
+        existing, votes, open_keys, gathered = lookups.entity_context(
             mentions.get_column("canonical_name").unique().to_list(), mentions
         )
-        resolved, entities = resolve_entities(mentions, existing, votes, relations, open_keys)
+        resolved, entities = resolve_entities(mentions, existing, votes, relations, open_keys, gathered)
         documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
         frames = {"dim_entity": entities, "fact_entity_mention": star.build_mentions(resolved, documents)}
         now = dt.datetime(2024, 1, 1)

@@ -257,8 +257,9 @@ def _resolve_and_load(con, run: int, names: list[tuple[str, str]], relations) ->
     )
     full = resolve_entities(mentions, everything, reader.sql(every_vote).pl().cast(VOTE_SCHEMA), relations)
     lookups = WarehouseLookups(Path(), connection=con)
-    reached, votes, open_keys = lookups.entity_context(mentions.get_column("canonical_name").to_list(), mentions)
-    partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+    reached, votes, open_keys, gathered = lookups.entity_context(mentions.get_column("canonical_name").to_list(),
+                                                                 mentions)
+    partial = resolve_entities(mentions, reached, votes, relations, open_keys, gathered)
     assert_frame_equal(partial[0], full[0])
     assert_frame_equal(partial[1], full[1])
     documents = mentions.select("document_key").unique().with_columns(date_key=pl.lit(None, pl.Int32))
@@ -271,8 +272,9 @@ def _resolve_and_load(con, run: int, names: list[tuple[str, str]], relations) ->
 def test_a_batch_reads_the_names_a_name_starts_only_when_it_may_change_that_name_being_a_place():
     """"Boston" starts loaded organization names: a batch that leaves it a location reads none of them;
     one that makes it a person reads them ("Globe" no longer goes by "Boston Globe"). "John" begins two
-    loaded person names with different last words: it can link to neither, and neither is read; nor are
-    names held under no person key ("Trump Tower" for the person "Trump")."""
+    loaded person names with different last words: it can link to neither, and only those two witnesses of
+    the ambiguity are read (see the next test); names held under no person key are not read ("Trump Tower"
+    for the person "Trump")."""
     con = duckdb.connect()
     apply_schema(con)
     relations = entity_relations(load_reference().alias_rows())
@@ -287,11 +289,43 @@ def test_a_batch_reads_the_names_a_name_starts_only_when_it_may_change_that_name
     ]
     batch = [("Boston", "GPE"), ("Trump", "PERSON"), ("John", "PERSON"), ("Colts", "ORG")]
     read, _ = _resolve_and_load(con, 1, batch, relations)
-    assert not read & {"boston globe", "boston marathon", "trump tower", "john smith", "john brown"}
+    assert not read & {"boston globe", "boston marathon", "trump tower"}
+    assert {"john smith", "john brown"} <= read
     assert "indianapolis colts" in read  # what "Colts" may stand for is read
     read, entities = _resolve_and_load(con, 2, [("Boston", "PERSON")] * 10, relations)
     assert {"boston globe", "boston marathon"} <= read
     assert entities.filter(pl.col("entity_key") == globe).get_column("merged_into_key").to_list() == [None]
+
+def test_a_one_word_name_beginning_several_loaded_full_names_takes_no_new_one_it_begins():
+    """"John" begins two loaded person names with different last words, so it can take none of them, nor
+    the batch's new "John Doe": the look-ups read two of them (witnesses of the ambiguity), not every
+    name "john" begins, and the resolution equals the one over every loaded name (``_resolve_and_load``;
+    with no witness read it saw "John Doe" alone and linked "John" to it)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    loaded = [("John Smith", "PERSON"), ("John Brown", "PERSON"), ("John Adams", "PERSON"), ("Jane Roe", "PERSON")]
+    _resolve_and_load(con, 0, loaded, relations)
+    read, entities = _resolve_and_load(con, 1, [("John", "PERSON"), ("John Doe", "PERSON")], relations)
+    assert entities.filter(pl.col("canonical_name") == "John").get_column("merged_into_key").to_list() == [None]
+    assert read & {"john smith", "john brown", "john adams"} == {"john adams", "john smith"}  # lowest, highest last word
+
+
+def test_a_one_word_name_a_loaded_full_name_ends_reads_no_name_it_begins():
+    """"Trump" ends the loaded person name "Ivanka Trump", so it can only take a full name it ends: "Trump
+    Jones", which it begins, is not read (the resolution still equals the one over every loaded name,
+    ``_resolve_and_load``). "Kevin" ends none and still reads "Kevin Smith", the one full name it begins."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    loaded = [("Ivanka Trump", "PERSON"), ("Trump Jones", "PERSON"), ("Kevin Smith", "PERSON")]
+    _resolve_and_load(con, 0, loaded, relations)
+    read, entities = _resolve_and_load(con, 1, [("Trump", "PERSON"), ("Kevin", "PERSON")], relations)
+    assert "ivanka trump" in read and "trump jones" not in read
+    assert "kevin smith" in read
+    kevin = entities.filter(pl.col("canonical_name") == "Kevin").get_column("merged_into_key").to_list()
+    assert kevin == [entity_key("Kevin Smith", "person")]
+
 
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
@@ -309,10 +343,10 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
         lookups = WarehouseLookups(Path(), connection=con)
         # as the flow asks (with the batch's mentions: narrower) and with the names alone (every probe)
         for batch_mentions in (mentions, None):
-            reached, votes, open_keys = lookups.entity_context(
+            reached, votes, open_keys, gathered = lookups.entity_context(
                 mentions.get_column("canonical_name").to_list(), batch_mentions
             )
-            partial = resolve_entities(mentions, reached, votes, relations, open_keys)
+            partial = resolve_entities(mentions, reached, votes, relations, open_keys, gathered)
             assert_frame_equal(partial[0], full[0])
             assert_frame_equal(partial[1], full[1])
         if run:

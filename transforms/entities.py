@@ -71,6 +71,19 @@ ENTITY_SCHEMA = pl.Schema(
 # The warehouse's mentions per name key (fact_entity_mention.name_key) and entity label.
 VOTE_SCHEMA = pl.Schema({"name_key": pl.String, "entity_label": pl.String, "mentions": pl.Int64})
 
+# What loaded redirect rows not given to ``resolve_entities`` as rows give the entity they point at
+# (``entity_key``): their aliases, and their mentions per entity label (``entity_labels`` and ``mentions``,
+# parallel lists). Such a row keeps its resolution and decides no name; it only feeds its entity's aliases
+# and type when that entity's row is written (flows.lookups.WarehouseLookups.entity_context gathers them).
+GATHERED_SCHEMA = pl.Schema(
+    {
+        "entity_key": pl.String,
+        "aliases": pl.List(pl.String),
+        "entity_labels": pl.List(pl.String),
+        "mentions": pl.List(pl.Int64),
+    }
+)
+
 ALIAS_SCHEMA = pl.Schema(
     {"alias": pl.String, "canonical_name": pl.String, "label": pl.String, "kind": pl.String}
 )
@@ -176,12 +189,13 @@ def coarse_vote(mentions_by_coarse: Counter) -> str:
     return _vote_winner(mentions_by_coarse, _COARSE_ORDER)
 
 
-def resolve_entities(
+def resolve_entities(  # noqa: PLR0913  (the batch, then what the warehouse holds of it)
     mentions: pl.DataFrame,
     existing: pl.DataFrame | None = None,
     votes: pl.DataFrame | None = None,
     relations: Mapping[str, tuple[str, str, str]] | None = None,
     open_keys: Collection[str] | None = None,
+    gathered: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mentions (MENTION_SCHEMA) → (RESOLVED_MENTION_SCHEMA rows, ENTITY_SCHEMA rows to upsert).
 
@@ -204,7 +218,9 @@ def resolve_entities(
     ``open_keys`` (default: all) are the existing keys whose resolution this batch may change; every
     other existing row keeps the resolution it was loaded with (its ``merged_into_key``), so a caller
     may pass only the part of the warehouse the batch's names reach (``entity_probes``), as long as
-    the open keys come with everything their decision reads.
+    the open keys come with everything their decision reads. The loaded redirect rows pointing at those
+    entities may then come ``gathered`` per entity instead (GATHERED_SCHEMA; not also as rows of
+    ``existing``): the rows written are the same as with those rows given one by one.
     """
     existing = ENTITY_SCHEMA.to_frame() if existing is None else existing.select(ENTITY_SCHEMA.names())
     votes = VOTE_SCHEMA.to_frame() if votes is None else votes.select(VOTE_SCHEMA.names())
@@ -247,6 +263,11 @@ def resolve_entities(
             dtype=pl.String,
         ),
     )
+    if gathered is not None:
+        table.gathered = {
+            key: (names, dict(zip(labels, counts, strict=True)))
+            for key, names, labels, counts in gathered.select(GATHERED_SCHEMA.names()).iter_rows()
+        }
     entities = _entity_rows(table, final_of, existing, keyed, relations or {})
     return keyed.select(RESOLVED_MENTION_SCHEMA.names()), entities
 
@@ -259,6 +280,8 @@ class _NameTable:
     key_coarse: dict[str, str] = field(default_factory=dict)
     label_counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     spelling: dict[str, str] = field(default_factory=dict)  # the preferred spelling (``spelling_rank``)
+    # key → (aliases, mentions per label) of the loaded redirect rows pointing at it given gathered
+    gathered: dict[str, tuple[list[str], dict[str, int]]] = field(default_factory=dict)
 
 
 def _name_table(existing: pl.DataFrame, votes: pl.DataFrame, mentions: pl.DataFrame) -> _NameTable:
@@ -332,6 +355,12 @@ def _entity_rows(
     for key in feeding:
         type_counts[final_of[key]].update(table.label_counts.get(key, ()))
         final_aliases[final_of[key]].update(aliases[key])
+    # loaded redirect rows given gathered feed the row they point at, as they would one by one (they keep
+    # their resolution: their target is the key they point at)
+    for key, (gathered_aliases, counts) in table.gathered.items():
+        if key in touched:
+            type_counts[key].update(counts)
+            final_aliases[key].update(gathered_aliases)
     rows = []
     for key in sorted(touched):
         target = final_of[key]

@@ -27,6 +27,8 @@ class Known:
     events: pl.DataFrame | None = None  # resolve_events.EXISTING_EVENT_SCHEMA
     # The keys of ``entities`` the batch can change (None: all); the others keep their loaded redirects.
     open_keys: Collection[str] | None = None
+    # Loaded redirect rows pointing at ``entities``, gathered per entity (entities.GATHERED_SCHEMA), not among them.
+    gathered: pl.DataFrame | None = None
     # How keyed reports merge with the loaded events when those are asked of the warehouse by blocking
     # key (the flow: ``flows.lookups.resolve_events_against``) instead of given as ``events``.
     merge_events: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]] | None = None
@@ -70,7 +72,7 @@ def resolve_mentions(
         # Unnamed groups ("police" of one article) are no names: they never resolve with named entities.
         loaded = loaded.filter(pl.col("entity_type") != GROUP_LABEL)
     resolved, entities = resolve_entities(mentions, loaded, known.entity_votes, entity_relations(aliases),
-                                          known.open_keys)
+                                          known.open_keys, known.gathered)
     keyed = key_event_mentions(
         event_mentions,
         resolved,
