@@ -475,3 +475,33 @@ def test_an_adjective_of_what_the_subject_feels_or_does_keeps_its_subject(nlp, t
     first = actor1(token, token, index)
     second = actor2(token, token, index, exclude={s for s, _ in first})
     assert judged_subject(token, code, (first, second), index) == (first, second)
+
+
+def test_a_third_person_inside_a_quote_is_not_the_one_quoting(nlp):
+    """'"He criticized …," Merkel said': the quoted "he" is someone the speaker talks about, never the speaker;
+    without quotation marks "Merkel said he criticized" keeps reading "he" as the speaker."""
+    text = '"He criticized the new tariffs on cars," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "criticized")[0] == []
+    text = "Angela Merkel said he would criticize the new tariffs on cars."
+    assert actors(nlp, text, "criticize")[0] == ["Angela Merkel"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # a quotation opened in one sentence and closed in the next, with its speaker after the closing mark
+        ('"Republicans should stop blocking the budget. The voters are tired of it," Senator Maria Lopez said.',
+         "stop", "DEMAND", (["Maria Lopez"], ["Republicans"])),
+        ('"Governor Tom Reed is wrecking the state budget. Nobody trusts him any more," Senator Maria Lopez said.',
+         "wrecking", "DISAPPROVE", (["Maria Lopez"], ["Tom Reed"])),
+    ],
+)
+def test_a_quotation_split_into_sentences_is_spoken_by_the_speaker_after_its_closing_mark(
+    nlp, text, trigger, code, expected
+):
+    assert spoken(nlp, text, trigger, code) == expected
+
+
+def test_a_quotation_closed_in_its_own_sentence_takes_no_speaker_from_the_next(nlp):
+    text = '"Governor Tom Reed is wrecking the state budget." Senator Maria Lopez said the vote was close.'
+    assert spoken(nlp, text, "wrecking", "DISAPPROVE")[0] == ["Tom Reed"]

@@ -24,6 +24,7 @@ from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
     clause_doers,
+    closing_speech_verb,
     first_found,
     prep_objects,
     resolve,
@@ -557,9 +558,14 @@ def reporting_speaker(pred: Token, index: MentionIndex) -> list[CharSpan]:
 
 def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
     """'"It's corrupt and a disgrace," Schiff said': who speaks a quotation ``token`` is inside — the doer
-    of a speech verb of its sentence outside the quotation marks. A quotation whose speaker is named only
-    in another sentence is left alone: taking the neighbouring sentences' speaker named the wrong one
-    about a third of the time on the training labels."""
+    of a speech verb of its sentence outside the quotation marks, or of the one right after the mark that
+    closes a quotation this sentence opens and leaves open (``closing_speech_verb``). A quotation whose
+    speaker is named only in a sentence it is no part of is left alone: taking the neighbouring sentences'
+    speaker named the wrong one about a third of the time on the training labels."""
+    verb = closing_speech_verb(token)
+    if verb is not None:
+        # a quotation this sentence leaves open, closed by "…," X said in one of the next
+        return verb_doers(verb, index)[:1]
     sent = token.sent
     marks = [tok.i for tok in sent if tok.text in _DOUBLE_QUOTES]
     before = sum(1 for i in marks if i < token.i)
