@@ -505,3 +505,11 @@ def test_a_quotation_split_into_sentences_is_spoken_by_the_speaker_after_its_clo
 def test_a_quotation_closed_in_its_own_sentence_takes_no_speaker_from_the_next(nlp):
     text = '"Governor Tom Reed is wrecking the state budget." Senator Maria Lopez said the vote was close.'
     assert spoken(nlp, text, "wrecking", "DISAPPROVE")[0] == ["Tom Reed"]
+
+
+def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(nlp):
+    # the recognizer tags "Oval Office" / "White House" as the institution; before a meeting noun it is the venue
+    text = "Senator Ana Ruiz attended an Oval Office meeting with President Tom Reed on Friday."
+    assert actors(nlp, text, "meeting", code="CONSULT") == (["Ana Ruiz"], ["Tom Reed"])
+    text = "The Kremlin said the talks with France were useful."
+    assert actors(nlp, text, "talks", code="CONSULT")[1] == ["France"]
