@@ -267,6 +267,9 @@ def test_a_target_inside_an_object_phrase_is_one_of_its_participants(nlp, text, 
          (["Israel"], ["Rashida Tlaib"])),
         # a denial is aimed at no one
         ("Boris Johnson denied that Angela Merkel was right.", "denied", "DISAPPROVE", (["Boris Johnson"], [])),
+        # a criticism's reported passive is aimed at its subject, not at its "by" doer
+        ("Mayor Dan Ortiz claimed that the Harbor Authority was bribed by builders.", "claimed", "DISAPPROVE",
+         (["Dan Ortiz"], ["the Harbor Authority"])),
     ],
 )
 def test_a_verb_s_reported_clause_names_whom_it_is_aimed_at(nlp, text, trigger, code, expected):

@@ -308,9 +308,12 @@ def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str)
     """The subject of the clause a verb of ``_CLAUSE_TARGET_CODES`` reports, when it names no other target."""
     if is_noun(trigger) or code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
         return []
+    # a criticism's reported passive names whom it is aimed at too ("claimed that the council was bribed"; not its
+    # "by" doer: "alleged that the clerk was paid by a builder" is aimed at the clerk)
+    deps = SUBJ | PASS_SUBJ if code == "DISAPPROVE" else SUBJ
     return [
         found for clause in pred.children if clause.dep_ == "ccomp"
-        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+        for child in clause.children if child.dep_ in deps for found in _actors(child, index)
     ]
 
 
