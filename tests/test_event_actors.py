@@ -487,6 +487,9 @@ def test_a_third_person_inside_a_quote_is_not_the_one_quoting(nlp):
     assert actors(nlp, text, "criticized")[0] == []
     text = "Angela Merkel said he would criticize the new tariffs on cars."
     assert actors(nlp, text, "criticize")[0] == ["Angela Merkel"]
+    # both inside a quotation another source reports, the speaker and her "she" are one
+    text = 'The Herald reported, "The same day, Angela Merkel announced that she would criticize the new tariffs.'
+    assert actors(nlp, text, "criticize")[0] == ["Angela Merkel"]
 
 
 @pytest.mark.parametrize(

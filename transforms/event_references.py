@@ -260,13 +260,21 @@ DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 
 def quoted_apart(token: Token, verb: Token) -> bool:
     """Whether ``token`` is inside quotation marks of its sentence and ``verb`` outside them ('"He knew,"
-    Mueller said'); a quotation left open by an earlier sentence ends at the first (closing) mark of this one."""
+    Mueller said'; not 'X reported, "Mueller said he knew': both quoted)."""
+    return _quoted(token) and not _quoted(verb)
+
+
+def _quoted(token: Token) -> bool:
+    """Whether ``token`` lies inside quotation marks of its sentence: between an opening mark and its closing
+    one, before the first mark when that one closes a quotation an earlier sentence opened, or after a last
+    mark that opens one the sentence leaves open."""
     marks = [tok.i for tok in token.sent if tok.text in DOUBLE_QUOTES]
     if not marks:
         return False
-    before = sum(1 for i in marks if i < token.i)
-    inside = before % 2 == 1 or (before == 0 and len(marks) % 2 == 1 and _closing(token.doc[marks[0]]))
-    return inside and (verb.i < marks[0] or verb.i > marks[-1])
+    bounds = [token.sent.start - 1, *marks] if len(marks) % 2 == 1 and _closing(token.doc[marks[0]]) else marks
+    if len(bounds) % 2 == 1:
+        bounds = [*bounds, token.sent.end]
+    return any(bounds[k] < token.i < bounds[k + 1] for k in range(0, len(bounds), 2))
 
 
 def closing_speech_verb(token: Token, sentences: int = 3) -> Token | None:
