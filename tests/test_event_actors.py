@@ -267,6 +267,9 @@ def test_a_target_inside_an_object_phrase_is_one_of_its_participants(nlp, text, 
          (["Israel"], ["Rashida Tlaib"])),
         # a denial is aimed at no one
         ("Boris Johnson denied that Angela Merkel was right.", "denied", "DISAPPROVE", (["Boris Johnson"], [])),
+        # a criticism's reported passive is aimed at its subject, not at its "by" doer
+        ("Mayor Dan Ortiz claimed that the Harbor Authority was bribed by builders.", "claimed", "DISAPPROVE",
+         (["Dan Ortiz"], ["the Harbor Authority"])),
     ],
 )
 def test_a_verb_s_reported_clause_names_whom_it_is_aimed_at(nlp, text, trigger, code, expected):
@@ -475,3 +478,44 @@ def test_an_adjective_of_what_the_subject_feels_or_does_keeps_its_subject(nlp, t
     first = actor1(token, token, index)
     second = actor2(token, token, index, exclude={s for s, _ in first})
     assert judged_subject(token, code, (first, second), index) == (first, second)
+
+
+def test_a_third_person_inside_a_quote_is_not_the_one_quoting(nlp):
+    """'"He criticized …," Merkel said': the quoted "he" is someone the speaker talks about, never the speaker;
+    without quotation marks "Merkel said he criticized" keeps reading "he" as the speaker."""
+    text = '"He criticized the new tariffs on cars," Angela Merkel said on Monday.'
+    assert actors(nlp, text, "criticized")[0] == []
+    text = "Angela Merkel said he would criticize the new tariffs on cars."
+    assert actors(nlp, text, "criticize")[0] == ["Angela Merkel"]
+    # both inside a quotation another source reports, the speaker and her "she" are one
+    text = 'The Herald reported, "The same day, Angela Merkel announced that she would criticize the new tariffs.'
+    assert actors(nlp, text, "criticize")[0] == ["Angela Merkel"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # a quotation opened in one sentence and closed in the next, with its speaker after the closing mark
+        ('"Republicans should stop blocking the budget. The voters are tired of it," Senator Maria Lopez said.',
+         "stop", "DEMAND", (["Maria Lopez"], ["Republicans"])),
+        ('"Governor Tom Reed is wrecking the state budget. Nobody trusts him any more," Senator Maria Lopez said.',
+         "wrecking", "DISAPPROVE", (["Maria Lopez"], ["Tom Reed"])),
+    ],
+)
+def test_a_quotation_split_into_sentences_is_spoken_by_the_speaker_after_its_closing_mark(
+    nlp, text, trigger, code, expected
+):
+    assert spoken(nlp, text, trigger, code) == expected
+
+
+def test_a_quotation_closed_in_its_own_sentence_takes_no_speaker_from_the_next(nlp):
+    text = '"Governor Tom Reed is wrecking the state budget." Senator Maria Lopez said the vote was close.'
+    assert spoken(nlp, text, "wrecking", "DISAPPROVE")[0] == ["Tom Reed"]
+
+
+def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(nlp):
+    # the recognizer tags "Oval Office" / "White House" as the institution; before a meeting noun it is the venue
+    text = "Senator Ana Ruiz attended an Oval Office meeting with President Tom Reed on Friday."
+    assert actors(nlp, text, "meeting", code="CONSULT") == (["Ana Ruiz"], ["Tom Reed"])
+    text = "The Kremlin said the talks with France were useful."
+    assert actors(nlp, text, "talks", code="CONSULT")[1] == ["France"]

@@ -264,3 +264,20 @@ def test_troops_deployed_are_what_is_moved_not_a_target(nlp, lexicon):
     found = events(nlp, lexicon, "Russia has amassed up to 130,000 troops along its border with Ukraine.")
     assert found["amassed"][0] == ["Russia"]
     assert "troops" not in found["amassed"][1]
+
+
+def _group_names(nlp, lexicon, text: str) -> list[str]:
+    doc = nlp(text)
+    return [row["canonical_name"] for row in group_mentions(doc, doc_mentions("d", doc), lexicon.group_nouns)]
+
+
+def test_a_judge_named_nowhere_is_written_as_the_phrase(nlp, lexicon):
+    """"a federal judge", or "the judge" with no judge named before it, is an actor as written; "the judge" after
+    "Judge Ann Cole" is her, and other roles ("a senator") stay references that name nobody."""
+    assert "federal judge" in _group_names(nlp, lexicon, "A federal judge blocked the new rule on Monday.")
+    assert "judge" in _group_names(nlp, lexicon, "The company asked the judge to dismiss the case.")
+    assert "judge" not in _group_names(
+        nlp, lexicon, "Judge Ann Cole heard the case in May. The judge blocked the new rule."
+    )
+    assert _group_names(nlp, lexicon, "A senator blocked the new rule on Monday.") == []
+    assert events(nlp, lexicon, "A federal judge blocked the new rule on Monday.")["blocked"][0] == ["federal judge"]

@@ -19,6 +19,7 @@ from dateline.transforms.events import (
     doc_events,
     load_event_types,
     load_triggers,
+    without_datelines,
 )
 from dateline.transforms.extract import extract_documents
 
@@ -367,3 +368,22 @@ def test_a_date_filled_in_by_a_merged_row_keeps_the_tense_that_anchors_it():
     # a kept row's own date keeps its own tense
     kept = _merge_sentence_rows([row(10, 0.9, "Monday", "past"), row(30, 0.6, "Friday", "future")])
     assert [(r.date_text, r.tense) for r in kept] == [("Monday", "past")]
+
+
+def test_a_dateline_names_where_the_report_was_written_not_who_acted(nlp, lexicon):
+    """"LYON (AP) — Mayor Anne Roy criticized …": the parse may make the dateline's place the subject; it is no
+    actor, and the sentence's own subject is."""
+    text = "OSLO (Reuters) - Norwegian Foreign Minister Ole Berg sharply criticized the new fishing quotas on Tuesday."
+    assert only(events_of(nlp, lexicon, text), "DISAPPROVE")["actor1"] == ["Ole Berg"]
+    text = "LYON, France (AP) — French President Anne Roy formally condemned the attack on the embassy on Monday."
+    assert only(events_of(nlp, lexicon, text), "DISAPPROVE")["actor1"] == ["Anne Roy"]
+    mentions = [
+        {"start_char": 0, "end_char": 4, "label": "ORG"},  # LYON
+        {"start_char": 6, "end_char": 12, "label": "GPE"},  # France
+        {"start_char": 14, "end_char": 16, "label": "ORG"},  # AP
+        {"start_char": 37, "end_char": 45, "label": "PERSON"},  # Anne Roy
+    ]
+    assert [m["start_char"] for m in without_datelines(mentions, text)] == [37]
+    # a dash after a name inside a paragraph, or a sentence with no dateline, keeps every mention
+    text = "Anne Roy — the mayor of Lyon — criticized the tariffs."
+    assert without_datelines([{"start_char": 0, "end_char": 8, "label": "PERSON"}], text) != []

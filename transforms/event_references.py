@@ -174,7 +174,8 @@ def antecedent(pronoun: Token, index: MentionIndex, depth: int = 0) -> CharSpan 
         return _first_person(pronoun, index)
     if _reported_subject(pronoun):
         # the speaker or no one: a reported clause's pronoun is not resolved by distance
-        speaker = _speaker(pronoun, index)
+        # '"He either did it or he knew," Mueller said': a third person quoted is not the one quoting
+        speaker = None if quoted_apart(pronoun, pronoun.head.head) else _speaker(pronoun, index)
         if speaker is not None and (lower == "we" or (index.label_at(speaker[0]) == "PERSON") == personal):
             return speaker
         return None
@@ -254,6 +255,61 @@ def _only_person_before(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     return people.pop() if len(people) == 1 else None
 
 
+DOUBLE_QUOTES = frozenset({'"', "“", "”"})
+
+
+def quoted_apart(token: Token, verb: Token) -> bool:
+    """Whether ``token`` is inside quotation marks of its sentence and ``verb`` outside them ('"He knew,"
+    Mueller said'; not 'X reported, "Mueller said he knew': both quoted)."""
+    return _quoted(token) and not _quoted(verb)
+
+
+def _quoted(token: Token) -> bool:
+    """Whether ``token`` lies inside quotation marks of its sentence: between an opening mark and its closing
+    one, before the first mark when that one closes a quotation an earlier sentence opened, or after a last
+    mark that opens one the sentence leaves open."""
+    marks = [tok.i for tok in token.sent if tok.text in DOUBLE_QUOTES]
+    if not marks:
+        return False
+    bounds = [token.sent.start - 1, *marks] if len(marks) % 2 == 1 and _closing(token.doc[marks[0]]) else marks
+    if len(bounds) % 2 == 1:
+        bounds = [*bounds, token.sent.end]
+    return any(bounds[k] < token.i < bounds[k + 1] for k in range(0, len(bounds), 2))
+
+
+def closing_speech_verb(token: Token, sentences: int = 3) -> Token | None:
+    """'"We need a deal. It has to come this year," Gove said': for a token inside a quotation its own
+    sentence opens and leaves open, the speech verb right after the mark that closes it in one of the next
+    ``sentences`` sentences (those between hold no mark) — the quotation's own speaker, not a neighbour's."""
+    marks = [tok.i for tok in token.sent if tok.text in DOUBLE_QUOTES]
+    if not marks or marks[-1] > token.i or len(marks) % 2 == 0:
+        return None
+    doc = token.doc
+    end = token.sent.end
+    for _ in range(sentences):
+        if end >= len(doc):
+            return None
+        sent = doc[end].sent
+        marks = [tok.i for tok in sent if tok.text in DOUBLE_QUOTES]
+        if marks:
+            if not _closing(doc[marks[0]]):
+                return None
+            stop = marks[1] if len(marks) > 1 else sent.end
+            return next(
+                (tok for tok in doc[marks[0] + 1 : stop] if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS),
+                None,
+            )
+        end = sent.end
+    return None
+
+
+def _closing(mark: Token) -> bool:
+    """A closing quotation mark: a right curly one, or a straight one written against the word before it."""
+    if mark.text == "”":
+        return True
+    return mark.text == '"' and mark.i > 0 and not mark.doc[mark.i - 1].whitespace_
+
+
 def _reported_subject(pronoun: Token) -> bool:
     """Whether ``pronoun`` is the subject of a clause reported by a speech verb ("X said it would")."""
     clause = pronoun.head
@@ -268,6 +324,8 @@ def _first_person(pronoun: Token, index: MentionIndex) -> CharSpan | None:
     """'"My concern is ...," Graham said': the first person of a quote is its speaker, however deep;
     "I" / "my" / "me" only a person."""
     speaker = _quote_speaker(pronoun, index)
+    if speaker is None and (verb := closing_speech_verb(pronoun)) is not None:
+        speaker = next(iter(verb_doers(verb, index)), None)
     if speaker is None:
         speaker = _neighbour_speaker(pronoun, index)
     if speaker is None or (pronoun.lower_ in _SINGULAR_SPEAKER and index.label_at(speaker[0]) != "PERSON"):

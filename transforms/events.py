@@ -8,6 +8,7 @@ share one ``nlp.pipe`` pass. Dates are kept as text here and anchored later (``t
 because anchoring needs the document's publication date.
 """
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -178,12 +179,13 @@ def doc_events(
         return []
     # Doc.text joins every token on each call: read it once per Doc, not once per trigger or group.
     text = doc.text if text is None else text
+    arguments = without_datelines(mentions, text)
     document = _Document(
         key=document_key,
         text=text,
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
-        index=MentionIndex([*mentions, *group_mentions(doc, mentions, lexicon.group_nouns, text)]),
+        index=MentionIndex([*arguments, *group_mentions(doc, arguments, lexicon.group_nouns, text)]),
         stand_ins=demonym_people(doc, mentions),
         lexicon=lexicon,
     )
@@ -207,6 +209,25 @@ def doc_events(
         rows.extend(_merge_sentence_rows(sentence_rows))
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
+
+
+# A dateline opening a paragraph: "WASHINGTON (Reuters) - ", "KABUL, Afghanistan (AP) — ", "LAS VEGAS — " (a
+# place in capitals, its state or country, the agency) or "Washington (CNN) - ". The parser often makes its
+# place the subject of the sentence it opens ("MOSCOW (AP) — Russian President Vladimir Putin warned" gave
+# Moscow as the one warning), but it only says where the report was written.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?:[A-Z][A-Z.'’\- ]*[A-Z.](?:,[ \t]*[A-Z][A-Za-z.\- ]{1,25}?)?[ \t]*(?:\([^()\n]{2,40}\))?"
+    r"|[A-Z][A-Za-z.'’\- ]{1,30}?(?:,[ \t]*[A-Z][A-Za-z.\- ]{1,25}?)?[ \t]*\([^()\n]{2,40}\))[ \t]*[—–-]{1,2}[ \t]"
+)
+
+
+def without_datelines(mentions: list[dict], text: str) -> list[dict]:
+    """The entity mentions that can be an event's argument: none inside a dateline (``_DATELINE``), whose place
+    the recognizer often tags as an organization ("MOSCOW", "KABUL") and whose agency ("AP") is no party."""
+    spans = [match.span() for match in _DATELINE.finditer(text)]
+    if not spans:
+        return mentions
+    return [m for m in mentions if not any(start <= m["start_char"] < end for start, end in spans)]
 
 
 # Types of a verb whose object event is someone else's act: "rejected that demand", "denied the
