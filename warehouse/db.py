@@ -177,6 +177,12 @@ def out_of_memory(exc: BaseException) -> bool:
     )
 
 
+def corrupted_index(exc: BaseException) -> bool:
+    """Whether DuckDB refused a write because an ART index of the warehouse is corrupt: what an earlier
+    commit that failed for memory could leave behind (``rebuild_indexes`` mends it)."""
+    return isinstance(exc, duckdb.Error) and "Corrupted ART index" in str(exc)
+
+
 def bounded(memory_limit: str | None) -> bool:
     """Whether ``memory_limit`` (the run's ``warehouse_memory_limit``) sets a limit of its own."""
     return bool(_memory_config(memory_limit))
