@@ -152,20 +152,32 @@ def load_warehouse(  # noqa: PLR0913  (the connection's two settings, then what 
     ``memory_limit`` bounds DuckDB's buffer cache, which spills; what it cannot spill is the load's own
     transaction (DuckDB keeps the undo data of every vector an UPDATE touches in memory until the commit:
     1.0 to 1.4 GB for the redirects of 500 articles into a 1,000,000-document warehouse). A load that runs
-    out of memory under the bound is therefore loaded again at once, in the same connection, with DuckDB's
-    own limit: the bound never fails a load, it only costs that load the time of its first attempt.
+    out of memory under the bound is therefore loaded again at once with DuckDB's own limit, in a connection
+    opened afresh and after its explicit indexes are built again (``db.rebuild_indexes``: a commit that failed
+    for memory can leave an ART index unusable; at 1,000,000 documents under a 1GB bound, loading again
+    failed with "Corrupted ART index", in the same connection or a new one): the bound never fails a load,
+    it only costs that load the time of its first attempt and of the rebuild (15 s for the 37 million LSH
+    band rows of 1,000,000 documents). A load refused for a corrupt index (left by such a failure before this
+    fallback existed) is loaded again the same way.
     """
     con = db.connect_write(path, lock_timeout, memory_limit)
     try:
-        try:
-            return load_run(con, frames, finished_now(run_row), validation)
-        except duckdb.Error as exc:
-            if not (db.bounded(memory_limit) and db.out_of_memory(exc)):
-                raise
+        return load_run(con, frames, finished_now(run_row), validation)
+    except duckdb.Error as exc:
+        if db.corrupted_index(exc):  # left by a run before this one whose commit failed for memory
+            _logger().warning("load: %s; loading again with the indexes built again", str(exc).splitlines()[0])
+        elif db.bounded(memory_limit) and db.out_of_memory(exc):
             _logger().warning("load: out of memory under warehouse_memory_limit %s (%s); loading again with "
                               "DuckDB's own limit", memory_limit, str(exc).splitlines()[0])
-            con.execute("reset memory_limit")
-            return load_run(con, frames, finished_now(run_row), validation)
+        else:
+            raise
+    finally:
+        con.close()
+    con = db.connect_write(path, lock_timeout, db.DUCKDB_DEFAULT)
+    try:
+        rebuilt = db.rebuild_indexes(con)
+        _logger().warning("load: indexes built again before loading again: %s", ", ".join(rebuilt) or "none")
+        return load_run(con, frames, finished_now(run_row), validation)
     finally:
         con.close()
 
