@@ -155,7 +155,8 @@ def test_a_rare_middle_name_seen_first_goes_by_the_shorter_name_once_it_is_well_
     assert _differences(path, once, live) == dict.fromkeys(TABLES, 0)
 
 
-def test_redirects_repoint_mentions_and_events_in_the_load_transaction():
+def _trump_redirected_to_donald() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse whose 'trump' entity redirects to 'donald' (Donald Trump), beside 'xi'."""
     con = duckdb.connect()
     apply_schema(con)
     con.execute(
@@ -164,6 +165,11 @@ def test_redirects_repoint_mentions_and_events_in_the_load_transaction():
         "('donald', 'Donald Trump', 'PERSON', 'person', ['Donald Trump'], null), "
         "('xi', 'Xi Jinping', 'PERSON', 'person', ['Xi'], null)"
     )
+    return con
+
+
+def test_redirects_repoint_mentions_and_events_in_the_load_transaction():
+    con = _trump_redirected_to_donald()
     con.execute(
         "insert into fact_entity_mention (mention_key, document_key, entity_key, sentence_index, start_char, "
         "end_char, mention_text, label, name_key, entity_label) values "
@@ -213,14 +219,7 @@ def test_repointed_facts_are_rewritten_as_new_rows_not_updated_in_place():
     an UPDATE would leave the commit's checkpoint rewriting the updated columns of every row group it touched,
     and a redirected head entity is named in most of them. Whole rows go over unchanged but for the keys that
     follow the redirect; facts not naming a redirected entity keep their place."""
-    con = duckdb.connect()
-    apply_schema(con)
-    con.execute(
-        "insert into dim_entity (entity_key, canonical_name, entity_type, coarse_type, aliases, merged_into_key) values "
-        "('trump', 'Trump', 'PERSON', 'person', ['Trump'], 'donald'), "
-        "('donald', 'Donald Trump', 'PERSON', 'person', ['Donald Trump'], null), "
-        "('xi', 'Xi Jinping', 'PERSON', 'person', ['Xi'], null)"
-    )
+    con = _trump_redirected_to_donald()
     con.execute(
         "insert into fact_entity_mention (mention_key, document_key, entity_key, date_key, sentence_index, "
         "start_char, end_char, mention_text, label, name_key, entity_label) values "
