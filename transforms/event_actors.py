@@ -22,6 +22,7 @@ from dateline.transforms.event_mentions import (
 )
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
+    DOUBLE_QUOTES,
     SPEECH_VERBS,
     clause_doers,
     closing_speech_verb,
@@ -460,7 +461,6 @@ def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
 SPOKEN_CODES = frozenset({"DISAPPROVE", "DEMAND"})
 # A noun trigger is the speaker's judgement only as its clause's object, subject or attribute ("Buzzfeed has
 # shown a consistent bias", "Trump's actions were a violation"), not in a frame ("in support of").
-_DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 _SPOKEN_NOUN_DEPS = frozenset({"dobj", "obj", "attr", "nsubj", "nsubjpass"})
 
 
@@ -583,7 +583,7 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
         # a quotation this sentence leaves open, closed by "…," X said in one of the next
         return verb_doers(verb, index)[:1]
     sent = token.sent
-    marks = [tok.i for tok in sent if tok.text in _DOUBLE_QUOTES]
+    marks = [tok.i for tok in sent if tok.text in DOUBLE_QUOTES]
     before = sum(1 for i in marks if i < token.i)
     # inside: a quotation opened before it, or the tail of one opened in an earlier sentence
     if not (before % 2 == 1 or (before == 0 and len(marks) % 2 == 1)):
