@@ -330,10 +330,15 @@ def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tu
         wanted = _key_sequences(fresh)
 
 
+# What ``natural_key`` and ``participants`` read of a keyed report.
+NATURAL_KEY_COLUMNS = ("event_code", "actor1_entity_keys", "actor2_entity_keys", "modality", "event_date",
+                       "date_precision", "document_key", "sentence_index", "mode")
+
+
 def natural_keys(keyed: pl.DataFrame) -> set[str]:
     """The natural key of the event each keyed report would found (``transforms.event_merge.natural_key``)."""
     keys = set()
-    for row in keyed.iter_rows(named=True):
+    for row in keyed.select(NATURAL_KEY_COLUMNS).iter_rows(named=True):
         signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
         keys.add(natural_key(row, signature, POLARITY[row["modality"]]))
     return keys
@@ -349,7 +354,9 @@ def event_blocks(keyed: pl.DataFrame) -> pl.DataFrame:
     Reports without actors are left out: they only ever merge within their own sentence.
     """
     rows = set()
-    for row in keyed.iter_rows(named=True):
+    columns = ("event_code", "actor1_entity_keys", "actor2_entity_keys", "modality", "event_date", "date_precision",
+               "published_date", "published_precision")
+    for row in keyed.select(columns).iter_rows(named=True):
         signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
         if not signature:
             continue

@@ -228,7 +228,10 @@ def resolve_entities(  # noqa: PLR0913  (the batch, then what the warehouse hold
         return RESOLVED_MENTION_SCHEMA.to_frame(), ENTITY_SCHEMA.to_frame()
     names = mentions.get_column("canonical_name").to_list()
     own_coarse = mentions.get_column("coarse_type").to_list()
-    name_keys = [entity_key(n, c) for n, c in zip(names, own_coarse, strict=True)]
+    # (a batch names the same few thousand entities over and over: one key per distinct name)
+    key_of: dict[tuple[str, str], str] = {}
+    name_keys = [key_of.get((n, c)) or key_of.setdefault((n, c), entity_key(n, c))
+                 for n, c in zip(names, own_coarse, strict=True)]
     table = _name_table(existing, votes, mentions.with_columns(name_key=pl.Series(name_keys, dtype=pl.String)))
     chosen, mentions_of = _coarse_by_name(table)
     person_target = person_targets(chosen, mentions_of)

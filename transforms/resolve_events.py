@@ -137,6 +137,14 @@ def event_documents(documents: pl.DataFrame, today: dt.date | None = None) -> pl
     )
 
 
+# The columns of a keyed report the merge reads (choose_cluster, Cluster.add, _event_row, natural_key).
+MERGE_COLUMNS = (
+    "document_key", "sentence_index", "trigger_start", "trigger_lemma", "event_code", "mode", "modality",
+    "actor1_entity_keys", "actor2_entity_keys", "location_entity_key", "quantity", "quantity_unit",
+    "published_date", "published_precision", "source_key", "event_date", "date_precision",
+)
+
+
 def demonym_countries(aliases: list[dict]) -> dict[str, str]:
     """entity_key of a demonym ("Russian", a group) → entity_key of its country, from the alias table rows."""
     return {
@@ -180,33 +188,36 @@ def key_event_mentions(
             "document_key", "published_date", "source_key", "published_precision"
         ).iter_rows()
     }
-    rows = []
-    for row in mentions.iter_rows(named=True):
-        doc = row["document_key"]
+    # Only the columns the keys and dates are made of go through Python; the mention's other columns
+    # stay in the frame, and the new ones are added to it (one pass, no frame rebuilt from row dicts).
+    needed = ("document_key", "group_starts", "group_names", "date_text", "tense", "actor1_starts",
+              "actor2_starts", "location_start")
+    added: dict[str, list] = {name: [] for name in _KEYED_COLUMNS}
+    for doc, group_starts, group_names, date_text, tense, actor1, actor2, location in mentions.select(
+        [pl.col(c) if c in mentions.columns else pl.lit(None).alias(c) for c in needed]
+    ).iter_rows():
         groups = {
-            start: group_key(doc, name)
-            for start, name in zip(row.get("group_starts") or (), row.get("group_names") or (), strict=True)
+            start: group_key(doc, name) for start, name in zip(group_starts or (), group_names or (), strict=True)
         }
         published, source, published_precision = docs.get(doc, (None, None, None))
         if published is None:
             published_precision = None
-        date, precision = anchor_date(
-            row["date_text"], published, row["tense"] or "past", published_precision, today=today
-        )
-        rows.append(
-            {
-                **row,
-                "actor1_entity_keys": _keys(spans, groups, doc, row["actor1_starts"]),
-                "actor2_entity_keys": _keys(spans, groups, doc, row["actor2_starts"]),
-                "location_entity_key": spans.get((doc, row["location_start"])),
-                "published_date": published,
-                "source_key": source,
-                "event_date": date,
-                "date_precision": precision,
-                "published_precision": published_precision,
-            }
-        )
-    return rows_frame(rows, KEYED_MENTION_SCHEMA)
+        date, precision = anchor_date(date_text, published, tense or "past", published_precision, today=today)
+        for name, value in zip(_KEYED_COLUMNS, (
+            _keys(spans, groups, doc, actor1), _keys(spans, groups, doc, actor2), spans.get((doc, location)),
+            published, source, date, precision, published_precision,
+        ), strict=True):
+            added[name].append(value)
+    return mentions.with_columns(
+        [pl.Series(name, values, dtype=KEYED_MENTION_SCHEMA[name]) for name, values in added.items()]
+    ).select(
+        [pl.col(c) if c in mentions.columns or c in added else pl.lit(None).alias(c) for c in KEYED_MENTION_SCHEMA]
+    ).cast(dict(KEYED_MENTION_SCHEMA))
+
+
+# The columns key_event_mentions adds to the mentions, in the order it computes them.
+_KEYED_COLUMNS = ("actor1_entity_keys", "actor2_entity_keys", "location_entity_key", "published_date", "source_key",
+                  "event_date", "date_precision", "published_precision")
 
 
 def _keys(spans: dict, groups: dict[int, str], document_key: str, starts: list[int]) -> list[str]:
@@ -245,7 +256,10 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
         pl.col("date_precision").replace_strict(PRECISION_RANK, return_dtype=pl.Int32),
         "event_date", "document_key", "trigger_start", "event_code", nulls_last=True,
     )
-    for row in ordered.iter_rows(named=True):
+    # The merge reads these columns of a report (as a member of its event too); the others (the
+    # sentence, the spans) go from ``ordered`` to the mention rows without passing through Python.
+    event_keys: list[str] = []
+    for row in ordered.select(MERGE_COLUMNS).iter_rows(named=True):
         signature = participants(row["event_code"], row["actor1_entity_keys"], row["actor2_entity_keys"])
         polarity = POLARITY[row["modality"]]
         # Actor-less reports only ever merge within their sentence, so their bucket is that sentence.
@@ -257,45 +271,34 @@ def resolve_events(keyed: pl.DataFrame, existing: pl.DataFrame | None = None) ->
             clusters.append(cluster)
             bucket.append(cluster)
         cluster.add(row)
-    events, mentions = [], []
-    for cluster in clusters:
-        for row in cluster.members:
-            mentions.append(_mention_row(cluster.event_key, row))
-        if cluster.members and not cluster.existing:
-            events.append(_event_row(cluster))
+        event_keys.append(cluster.event_key)
+    events = [_event_row(cluster) for cluster in clusters if cluster.members and not cluster.existing]
     # an event's day in dim_date, when its date is known to the day
     event_frame = rows_frame(events, EVENT_SCHEMA).with_columns(
         date_key=pl.when(pl.col("date_precision") == "day").then(date_key(pl.col("event_date")))
     )
-    mention_frame = rows_frame(mentions, EVENT_MENTION_ROW_SCHEMA)
-    return event_frame.sort("event_key"), mention_frame.sort("event_mention_key")
+    return event_frame.sort("event_key"), _mention_rows(ordered, event_keys).sort("event_mention_key")
 
 
-def _mention_row(event_key: str, row: dict) -> dict:
-    return {
-        "event_mention_key": make_key(row["document_key"], row["trigger_start"], row["event_code"]),
-        "event_key": event_key,
-        "document_key": row["document_key"],
-        "sentence_index": row["sentence_index"],
-        "trigger": row["trigger"],
-        "sentence": row["sentence"],
-        "modality": row["modality"],
-        "confidence": row["confidence"],
-        "trigger_lemma": row["trigger_lemma"],
-        "event_code": row["event_code"],
-        "mode": row["mode"],
-        "start_char": row["trigger_start"],
-        "end_char": row["trigger_end"],
-        "actor1_entity_key": (row["actor1_entity_keys"] or [None])[0],
-        "actor2_entity_key": (row["actor2_entity_keys"] or [None])[0],
-        "location_entity_key": row["location_entity_key"],
-        "quantity": row["quantity"],
-        "quantity_unit": row["quantity_unit"],
-        "quantity_text": row["quantity_text"],
-        "date_text": row["date_text"],
-        "mention_date": row["event_date"],
-        "date_precision": row["date_precision"],
-    }
+def _mention_rows(reports: pl.DataFrame, event_keys: list[str]) -> pl.DataFrame:
+    """One EVENT_MENTION_ROW_SCHEMA row per keyed report, with the key of the event it merged into."""
+    mention_keys = [
+        make_key(document, start, code)
+        for document, start, code in reports.select("document_key", "trigger_start", "event_code").iter_rows()
+    ]
+    return reports.select(
+        pl.Series("event_mention_key", mention_keys, dtype=pl.String),
+        pl.Series("event_key", event_keys, dtype=pl.String),
+        "document_key", "sentence_index", "trigger", "sentence", "modality", "confidence", "trigger_lemma",
+        "event_code", "mode",
+        pl.col("trigger_start").alias("start_char"),
+        pl.col("trigger_end").alias("end_char"),
+        pl.col("actor1_entity_keys").list.first().alias("actor1_entity_key"),
+        pl.col("actor2_entity_keys").list.first().alias("actor2_entity_key"),
+        "location_entity_key", "quantity", "quantity_unit", "quantity_text", "date_text",
+        pl.col("event_date").alias("mention_date"),
+        "date_precision",
+    ).cast(dict(EVENT_MENTION_ROW_SCHEMA))
 
 
 def _event_row(cluster: Cluster) -> dict:
