@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 import polars as pl
 from dateline.transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
-from dateline.transforms.keys import make_key
+from dateline.transforms.keys import SEP, make_key
 from dateline.transforms.name_links import person_targets, place_named_targets
 from spacy.tokens import Doc, Span
 
@@ -110,6 +111,13 @@ def coarse_type(label: str) -> str:
 def entity_key(canonical_name: str, coarse_type: str) -> str:
     """The deterministic key of an entity: its coarse type and case-folded canonical name."""
     return make_key(coarse_type, canonical_name.casefold())
+
+
+def entity_keys(canonical_name: str, coarse_types: Iterable[str] = COARSE_TYPE_VALUES) -> list[str]:
+    """``entity_key(canonical_name, c)`` for each of ``coarse_types``, the name folded and encoded once
+    (the name probes ask for a name under every coarse type: hundreds of thousands of keys a run)."""
+    name = (SEP + canonical_name.casefold()).encode("utf-8")
+    return [sha256(coarse.encode("utf-8") + name).hexdigest()[:16] for coarse in coarse_types]
 
 
 def _mention(document_key: str, sentence_index: int, ent: Span) -> dict | None:
