@@ -333,17 +333,15 @@ def _entity_rows(
 ) -> pl.DataFrame:
     """Rows to upsert: every key the batch touches (its name keys and their targets), and every
     existing row whose target or spelling changes."""
-    # entity_key → (canonical_name, entity_type, merged_into_key, aliases), as tuples: hundreds of thousands
-    # of loaded rows reach a batch of a big warehouse
+    # entity_key → (canonical_name, entity_type, merged_into_key), as tuples: hundreds of thousands of loaded
+    # rows reach a batch of a big warehouse (their aliases are read below for the keys feeding a touched row)
     old = {
         row[0]: row[1:]
-        for row in existing.select(
-            "entity_key", "canonical_name", "entity_type", "merged_into_key", "aliases"
-        ).iter_rows()
+        for row in existing.select("entity_key", "canonical_name", "entity_type", "merged_into_key").iter_rows()
     }
     name_keys = keyed.get_column("name_key").to_list()
     touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
-    for key, (name, _, merged, _) in old.items():
+    for key, (name, _, merged) in old.items():
         target = final_of[key]
         redirect = None if target == key else target
         if redirect != merged or table.spelling[key] != name:
@@ -352,10 +350,13 @@ def _entity_rows(
     # A row's aliases and type votes come from the keys resolving to it (a redirect row's from its own key):
     # only the keys feeding a touched row are gathered.
     feeding = [key for key in table.spelling if key in touched or final_of[key] in touched]
+    loaded_feeding = [key for key in feeding if key in old]
+    old_aliases = dict(
+        existing.filter(pl.col("entity_key").is_in(loaded_feeding)).select("entity_key", "aliases").iter_rows()
+    )
     aliases: dict[str, set[str]] = defaultdict(set)
-    for key in feeding:
-        if key in old:
-            aliases[key].update(old[key][3] or ())
+    for key in loaded_feeding:
+        aliases[key].update(old_aliases[key] or ())
     for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
         aliases[key].add(text)
     type_counts: dict[str, Counter] = defaultdict(Counter)
