@@ -10,8 +10,8 @@ with probes as (
 
 -- The stored name index (warehouse/sql/tables/13_entity_name_index.sql): each name lower-cased, with its
 -- first and last word, kept by the load, so no name of the warehouse is lower-cased or split here. Not
--- materialized: each probe below reads only the index columns it needs (materializing all of it for the
--- eleven readers cost more than their joins at 6 million names).
+-- materialized: each probe below reads only the index columns it needs (materializing all of it for its
+-- readers cost more than their joins at 6 million names).
 worded as not materialized (
     select entity_key, folded, first_word, last_word, multi_word, coarse_type
     from entity_name_index
@@ -24,14 +24,6 @@ unfolded as (
     where not plain and regexp_matches(unplain_name, ?)
 ),
 
--- The `first` and `last` probes are for a one-word person name, which links only to a person name: a
--- name held under no person key is never one, whatever its votes, and is not needed. `open` probes are
--- names counted apart: the open names, and the case folding of every name SQL's lower() cannot fold
--- (such a name is always returned, and another key of its folded name may be spelt without it).
--- A one-word name takes a full name it begins only when no full name ends in it (transforms/name_links.py):
--- a word that a loaded multi-word name held under person keys alone ends (not counted apart, so the batch
--- leaves it a person; the `last` probe reads it) never does, and the names it begins are not needed
--- (743 of the 1,223 words of a 500-article batch at 1,000,000 documents: 627,000 names less to read).
 -- The names ending in a word that a `first`, `last`, `ends` or `suffix` probe asks about, read in one
 -- scan of the index for `ended`, `by_last`, `by_ends` and `by_suffix` (at 1,000,000 documents the
 -- 204,000 probes of a 500-article batch's inputs reach 171,000 of the 7.6 million names this way): one
@@ -46,6 +38,14 @@ last_rows as materialized (
     )
 ),
 
+-- The `first` and `last` probes are for a one-word person name, which links only to a person name: a
+-- name held under no person key is never one, whatever its votes, and is not needed. `open` probes are
+-- names counted apart: the open names, and the case folding of every name SQL's lower() cannot fold
+-- (such a name is always returned, and another key of its folded name may be spelt without it).
+-- A one-word name takes a full name it begins only when no full name ends in it (transforms/name_links.py):
+-- a word that a loaded multi-word name held under person keys alone ends (not counted apart, so the batch
+-- leaves it a person; the `last` probe reads it) never does, and the names it begins are not needed
+-- (743 of the 1,223 words of a 500-article batch at 1,000,000 documents: 627,000 names less to read).
 ended as (
     select distinct last_word
     from (
