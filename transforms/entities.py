@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 import polars as pl
 from dateline.transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
-from dateline.transforms.keys import make_key
+from dateline.transforms.keys import SEP, make_key
 from dateline.transforms.name_links import person_targets, place_named_targets
 from spacy.tokens import Doc, Span
 
@@ -110,6 +111,13 @@ def coarse_type(label: str) -> str:
 def entity_key(canonical_name: str, coarse_type: str) -> str:
     """The deterministic key of an entity: its coarse type and case-folded canonical name."""
     return make_key(coarse_type, canonical_name.casefold())
+
+
+def entity_keys(canonical_name: str, coarse_types: Iterable[str] = COARSE_TYPE_VALUES) -> list[str]:
+    """``entity_key(canonical_name, c)`` for each of ``coarse_types``, the name folded and encoded once
+    (the name probes ask for a name under every coarse type: hundreds of thousands of keys a run)."""
+    name = (SEP + canonical_name.casefold()).encode("utf-8")
+    return [sha256(coarse.encode("utf-8") + name).hexdigest()[:16] for coarse in coarse_types]
 
 
 def _mention(document_key: str, sentence_index: int, ent: Span) -> dict | None:
@@ -328,17 +336,15 @@ def _entity_rows(
 ) -> pl.DataFrame:
     """Rows to upsert: every key the batch touches (its name keys and their targets), and every
     existing row whose target or spelling changes."""
-    # entity_key → (canonical_name, entity_type, merged_into_key, aliases), as tuples: hundreds of thousands
-    # of loaded rows reach a batch of a big warehouse
+    # entity_key → (canonical_name, entity_type, merged_into_key), as tuples: hundreds of thousands of loaded
+    # rows reach a batch of a big warehouse (their aliases are read below for the keys feeding a touched row)
     old = {
         row[0]: row[1:]
-        for row in existing.select(
-            "entity_key", "canonical_name", "entity_type", "merged_into_key", "aliases"
-        ).iter_rows()
+        for row in existing.select("entity_key", "canonical_name", "entity_type", "merged_into_key").iter_rows()
     }
     name_keys = keyed.get_column("name_key").to_list()
     touched = set(name_keys) | set(keyed.get_column("entity_key").to_list())
-    for key, (name, _, merged, _) in old.items():
+    for key, (name, _, merged) in old.items():
         target = final_of[key]
         redirect = None if target == key else target
         if redirect != merged or table.spelling[key] != name:
@@ -347,10 +353,13 @@ def _entity_rows(
     # A row's aliases and type votes come from the keys resolving to it (a redirect row's from its own key):
     # only the keys feeding a touched row are gathered.
     feeding = [key for key in table.spelling if key in touched or final_of[key] in touched]
+    loaded_feeding = [key for key in feeding if key in old]
+    old_aliases = dict(
+        existing.filter(pl.col("entity_key").is_in(loaded_feeding)).select("entity_key", "aliases").iter_rows()
+    )
     aliases: dict[str, set[str]] = defaultdict(set)
-    for key in feeding:
-        if key in old:
-            aliases[key].update(old[key][3] or ())
+    for key in loaded_feeding:
+        aliases[key].update(old_aliases[key] or ())
     for key, text in zip(name_keys, keyed.get_column("mention_text").to_list(), strict=True):
         aliases[key].add(text)
     type_counts: dict[str, Counter] = defaultdict(Counter)

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import polars as pl
-from dateline.transforms.entities import COARSE_TYPE_VALUES, coarse_vote, entity_key
+from dateline.transforms.entities import coarse_vote, entity_keys
 
 # Probes that find, among the loaded entities, those a batch's names can decide or be decided by
 # (``resolve_entities`` with ``open_keys``). kind: key (an entity_key), first / last (multi-word names
@@ -21,12 +21,13 @@ PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": p
 
 
 def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
-    return [("key", entity_key(folded, c), None, None) for c in COARSE_TYPE_VALUES]
+    return [("key", key, None, None) for key in entity_keys(folded)]
 
 
 def _probe_frame(rows: Iterable[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
-    return pl.DataFrame(sorted(set(rows), key=lambda r: (r[0], r[1], r[2] or "", r[3] or "")),
-                        schema=PROBE_SCHEMA, orient="row")
+    """The distinct probes, ordered by kind, value, first and last word (a missing word first)."""
+    frame = pl.DataFrame(list(set(rows)), schema=PROBE_SCHEMA, orient="row")
+    return frame.sort("kind", "value", pl.col("first_word").fill_null(""), pl.col("last_word").fill_null(""))
 
 
 def seed_probes(batch: Iterable[str], places: Iterable[str] | None = None) -> pl.DataFrame:
@@ -165,12 +166,13 @@ def key_probes(names: Iterable[str]) -> pl.DataFrame:
 def prefix_probes(opened: Iterable[str], reached: Iterable[str]) -> pl.DataFrame:
     """Keys of the places before an opened name in the reached names ("indianapolis" of "indianapolis
     colts" for "colts"): whether that place is a location decides whether the longer name counts."""
-    by_last: dict[str, list[str]] = defaultdict(list)
-    for folded in opened:
-        by_last[folded.split()[-1]].append(folded)
+    opened = set(opened)
     rows = []
     for name in reached:
-        for folded in by_last.get(name.split()[-1], ()):
-            if name.endswith(" " + folded):
-                rows += _keys_of(name[: -len(folded) - 1])
+        # each opened name the reached one ends in, after a space: the rest after each of its spaces
+        at = name.find(" ")
+        while at >= 0:
+            if name[at + 1 :] in opened:
+                rows += _keys_of(name[:at])
+            at = name.find(" ", at + 1)
     return _probe_frame(rows)
