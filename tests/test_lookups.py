@@ -38,7 +38,7 @@ from dateline.transforms.entities import (
 )
 from dateline.transforms.reference import load_reference
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
-from dateline.warehouse.db import apply_schema
+from dateline.warehouse.db import apply_schema, connect_write
 from dateline.warehouse.load import load_run
 from polars.testing import assert_frame_equal
 
@@ -167,6 +167,22 @@ def test_a_warehouse_from_before_the_band_table_gets_it_filled_once(tmp_path):
         apply_schema(con)  # every later write applies the schema again: nothing is added twice
         banded = con.execute("select count(distinct document_key), count(*) from document_lsh_band").fetchone()
     assert banded == (50, 37 * 50)
+
+
+def test_a_warehouse_holding_the_band_tables_old_art_index_loses_it_at_its_next_write(tmp_path):
+    # The look-up joins the band table by a hash join and never used the index; keeping it cost each
+    # load's commit (warehouse/sql/tables/12_document_lsh_band.sql). Its rows stay as they were.
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        apply_schema(con)
+        con.execute(FILLER.format(start=0, stop=50))
+        con.execute("create index document_lsh_band_by_key on document_lsh_band (band_key)")  # before stop 29
+        bands = con.execute("select * from document_lsh_band order by all").fetchall()
+    connect_write(path, 0.0).close()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select index_name from duckdb_indexes()").fetchall() == []
+        assert con.execute("select * from document_lsh_band order by all").fetchall() == bands
+    assert len(bands) == 37 * 50
 
 
 def _lookups_over(events: pl.DataFrame, reports: pl.DataFrame | None = None) -> WarehouseLookups:

@@ -60,7 +60,9 @@ def rebuild_indexes(con: duckdb.DuckDBPyConnection) -> list[str]:
     For a load run again after a commit that failed for want of memory (``flows.tasks.load_warehouse``):
     such a commit leaves the warehouse's rows as they were, but not always its ART indexes — at 1,000,000
     documents under a 1GB bound, every later load into the warehouse, in any process, failed with "FATAL
-    Error: Corrupted ART index" until the index of ``document_lsh_band`` was built again.
+    Error: Corrupted ART index" until the index of ``document_lsh_band`` was built again. The warehouse's
+    own DDL declares no explicit index since stop 29 (that one went: ``tables/12_document_lsh_band.sql``),
+    so this rebuilds only what a user added.
     """
     indexes = con.execute(
         "select index_name, sql from duckdb_indexes() where sql is not null order by index_name").fetchall()
