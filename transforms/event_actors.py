@@ -338,7 +338,23 @@ def _reacting_subject(trigger: Token, pred: Token, index: MentionIndex, code: st
     return [found for child in pred.children if child.dep_ in SUBJ for found in _actors(child, index)]
 
 
-LAST_TARGET_RULES = (_clause_subject, _reacting_subject)
+def _asked_to_act(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"called for Brown to resign", "it is time for Congress to act": a demand's "for X to ..." clause names
+    the one asked to act."""
+    if code != "DEMAND":
+        return []
+    heads = [trigger] if pred is trigger else [trigger, pred]
+    return [
+        found for head in heads for clause in head.children
+        if clause.dep_ in _FOR_CLAUSE_DEPS and any(c.dep_ == "mark" and c.lower_ == "for" for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+_FOR_CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp"})
+
+
+LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
