@@ -354,7 +354,36 @@ def _asked_to_act(trigger: Token, pred: Token, index: MentionIndex, code: str) -
 _FOR_CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp"})
 
 
-LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act)
+def _infinitive_targets(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"threatened to sue the agency", "agreed to send aid to Ukraine": a verb that names no target of its own
+    is aimed at the objects of the infinitive that says what it threatens, agrees or refuses to do.
+
+    Not the owner of what that act handles ("declined to release the shooter's identity", "refused to release his
+    tax returns"), nor the place an intransitive infinitive goes to ("allowed to come to the United States")."""
+    if is_noun(trigger):
+        return []
+    spans: list[CharSpan] = []
+    for clause in trigger.children:
+        if clause.dep_ != "xcomp" or clause.pos_ != "VERB" or not any(c.lower_ == "to" for c in clause.children):
+            continue
+        objects = [child for child in clause.children if child.dep_ in ("dobj", "obj", "dative")]
+        for child in objects:
+            if not any(c.dep_ == "poss" for c in child.children):
+                spans += resolve(child, index) or first_mention(child, index, set())
+        offence = _OFFENCE_PREPS.get(clause.lemma_.lower(), ())
+        for child in clause.children:
+            if child.dep_ != "prep" or child.lower_ not in _ACTOR2_PREPS or child.lower_ in offence:
+                continue
+            for obj in child.children:
+                if obj.dep_ != "pobj" or (
+                    not objects and child.lower_ in _PLACE_PREPS and index.label_at(obj.idx) in PLACE_LABELS
+                ):
+                    continue
+                spans += _actors(obj, index)
+    return spans
+
+
+LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act, _infinitive_targets)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
