@@ -383,7 +383,21 @@ def _infinitive_targets(trigger: Token, pred: Token, index: MentionIndex, code: 
     return spans
 
 
-LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act, _infinitive_targets)
+# Types whose "about" names the one spoken of: "false accusations about Democrats", "complained about the
+# senator's remarks", "kind words about Muslims".
+_ABOUT_CODES = frozenset({"DISAPPROVE", "SUPPORT"})
+
+
+def _spoken_about(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """The one a criticism or praise is about, when it names no other target."""
+    if code not in _ABOUT_CODES:
+        return []
+    return [
+        found for obj in prep_objects(trigger, ("about",)) for found in first_mention(obj, index, set())
+    ]
+
+
+LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act, _infinitive_targets, _spoken_about)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
