@@ -486,7 +486,9 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
                     # ``_patient`` and its own prepositions, not from its other modifiers (the offence)
                     continue
                 # "denied collusion between his campaign and Moscow": a denied claim has no target
-                deep = [] if pred.lemma_.lower() in DENY else first_mention(child, index, exclude)
+                deep = [] if pred.lemma_.lower() in DENY else (
+                    first_mention(child, index, exclude) or _object_doer(child, index)
+                )
                 spans += resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
                 if (head is trigger or head.dep_ == "acl") and child.lower_ in agent_preps:
@@ -495,6 +497,21 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
                     continue  # "arrested for DUI": the offence
                 spans += [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
     return spans
+
+
+def _object_doer(noun: Token, index: MentionIndex) -> list[CharSpan]:
+    """"reversed a decision by the Labor Department to cut ...", "denounced the inquiry headed by Mueller": the
+    doer named with "by" on an object noun, however long the phrase it heads (``first_mention`` reads short
+    phrases only)."""
+    if noun.pos_ not in NOUN_TAGS:
+        return []
+    heads = [noun, *_participles(noun)]
+    for head in heads:
+        for obj in prep_objects(head, ("by",), deps=("prep", "agent")):
+            spans = _actors(obj, index)
+            if spans:
+                return spans
+    return []
 
 
 TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _objects)
