@@ -199,12 +199,24 @@ def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex, code: str |
     pair = _hyphen_pair(trigger, index)
     if pair:
         return pair[:1]
+    led = _leader(trigger, index)
+    if led:
+        return led
     for child in trigger.children:
         if child.dep_ in ("poss", "amod", "compound", "nmod") and modifier_role(trigger, child, index, code) == "doer":
             spans = resolve(child, index)
             if spans:
                 return spans
     return None
+
+
+def _leader(trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """"the Saudi-led campaign", "a U.S.-led offensive": the one who leads it does it."""
+    return [
+        found for child in trigger.children if child.dep_ == "amod" and child.lower_ == "led"
+        for mod in child.children if mod.dep_ in ("npadvmod", "compound", "nmod") and mod.i < child.i
+        for found in _actors(mod, index)
+    ]
 
 
 def _hyphen_pair(trigger: Token, index: MentionIndex) -> list[CharSpan] | None:
@@ -267,9 +279,37 @@ def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex, code: str 
     return clause_doers(pred, index)
 
 
+def _responsible(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"Iran was responsible for the attack", "the group claimed responsibility for the bombing": whoever is
+    responsible for an act did it."""
+    if trigger.dep_ != "pobj" or trigger.head.lower_ != "for":
+        return None
+    word = trigger.head.head
+    if word.lemma_.lower() == "responsible" and word.dep_ == "acomp":
+        return [found for child in word.head.children if child.dep_ in SUBJ for found in _actors(child, index)] or None
+    if word.lemma_.lower() == "responsibility" and word.dep_ in ("dobj", "obj"):
+        return verb_doers(word.head, index) or None
+    return None
+
+
+def _comes_from(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"The remark came from an aide", "the decisive vote came from Flake": where an act comes from is its doer."""
+    if trigger.dep_ not in SUBJ or pred is trigger or pred.lemma_.lower() != "come":
+        return None
+    for obj in prep_objects(pred, ("from",)):
+        spans = _actors(obj, index)
+        if spans:
+            return spans
+    return None
+
+
 NOUN_DOER_RULES = (
-    _between, _named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _subject_itself,
-    _clause_of_noun,
+    _between, _named_on_noun, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
+    _subject_itself, _clause_of_noun,
 )
 REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
 
