@@ -437,7 +437,22 @@ def _spoken_about(trigger: Token, pred: Token, index: MentionIndex, code: str) -
     ]
 
 
-LAST_TARGET_RULES = (_clause_subject, _reacting_subject, _asked_to_act, _infinitive_targets, _spoken_about)
+def _condition_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"threatened to cut the gas if Ukraine does not pay", "pledged to end it unless Congress acts": a threat is
+    aimed at whoever must meet its condition."""
+    if code != "THREATEN" or is_noun(trigger):
+        return []
+    verbs = [trigger, *(c for c in trigger.children if c.dep_ == "xcomp")]
+    return [
+        found for verb in verbs for clause in verb.children
+        if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+LAST_TARGET_RULES = (
+    _clause_subject, _reacting_subject, _asked_to_act, _condition_subject, _infinitive_targets, _spoken_about,
+)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
