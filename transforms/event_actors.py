@@ -569,7 +569,14 @@ def _object_doer(noun: Token, index: MentionIndex) -> list[CharSpan]:
     return []
 
 
-TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _objects)
+def _judged_object(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"called the senator dishonest": the object of the verb whose predicate adjective the trigger is."""
+    if is_noun(trigger) or trigger.dep_ != "oprd":
+        return []
+    return [found for child in trigger.head.children if child.dep_ in ("dobj", "obj") for found in resolve(child, index)]
+
+
+TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _judged_object, _objects)
 
 
 def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:

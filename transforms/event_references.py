@@ -449,7 +449,10 @@ def _subject_doer(pred: Token, index: MentionIndex) -> list[CharSpan]:
             return [found for child in subjects for found in resolve(child, index)]
         # A relative or participle clause without its own subject does not borrow the main clause's.
         participle = node.dep_ == "acl" and node.tag_ == "VBN"
-        if node.dep_ not in _ACTOR_CLIMB_DEPS or node.dep_ == "relcl" or participle or node.head is node:
+        # "Cohen called the remarks inaccurate": who calls a word so says it (not the doer of "called X a liar for
+        # dismissing it": the one so called is)
+        judged = node is pred and node.dep_ == "oprd"
+        if (node.dep_ not in _ACTOR_CLIMB_DEPS and not judged) or node.dep_ == "relcl" or participle or node.head is node:
             break
         borrowed = _borrowed_doer(node, index)
         if borrowed is not None:
