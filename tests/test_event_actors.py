@@ -532,6 +532,8 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Canada agreed to send aid to Ukraine.", "agreed", "AGREE", (["Canada"], ["Ukraine"])),
         # ... not the owner of what the infinitive handles
         ("The agency refused to release Boeing's records.", "refused", "REJECT", ([], [])),
+        # ... unless it is something the owner asks for
+        ("The Supreme Court declined to hear Exxon's appeal.", "declined", "REJECT", (["The Supreme Court"], ["Exxon"])),
         # a threat is aimed at whoever must meet its condition
         ("Putin threatened to cut gas supplies if Ukraine does not pay.", "threatened", "THREATEN",
          (["Putin"], ["Ukraine"])),

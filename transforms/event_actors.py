@@ -394,12 +394,21 @@ def _asked_to_act(trigger: Token, pred: Token, index: MentionIndex, code: str) -
 _FOR_CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp"})
 
 
+# What someone asks of others: the one who asks is whom hearing, granting or refusing it answers ("declined to hear
+# Exxon's appeal", "agreed to grant the union's request").
+_PETITION_NOUNS = frozenset({
+    "appeal", "request", "demand", "petition", "motion", "application", "bid", "offer", "proposal", "plea",
+    "claim", "complaint", "lawsuit", "suit", "challenge", "call", "invitation", "nomination",
+})
+
+
 def _infinitive_targets(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
     """"threatened to sue the agency", "agreed to send aid to Ukraine": a verb that names no target of its own
     is aimed at the objects of the infinitive that says what it threatens, agrees or refuses to do.
 
     Not the owner of what that act handles ("declined to release the shooter's identity", "refused to release his
-    tax returns"), nor the place an intransitive infinitive goes to ("allowed to come to the United States")."""
+    tax returns") unless it is something the owner asks for (``_PETITION_NOUNS``: "declined to hear Exxon's
+    appeal"), nor the place an intransitive infinitive goes to ("allowed to come to the United States")."""
     if is_noun(trigger):
         return []
     spans: list[CharSpan] = []
@@ -408,7 +417,7 @@ def _infinitive_targets(trigger: Token, pred: Token, index: MentionIndex, code: 
             continue
         objects = [child for child in clause.children if child.dep_ in ("dobj", "obj", "dative")]
         for child in objects:
-            if not any(c.dep_ == "poss" for c in child.children):
+            if child.lemma_.lower() in _PETITION_NOUNS or not any(c.dep_ == "poss" for c in child.children):
                 spans += resolve(child, index) or first_mention(child, index, set())
         offence = _OFFENCE_PREPS.get(clause.lemma_.lower(), ())
         for child in clause.children:
