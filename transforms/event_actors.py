@@ -553,6 +553,9 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
                 deep = [] if pred.lemma_.lower() in DENY else (
                     first_mention(child, index, exclude) or _object_doer(child, index)
                 )
+                if child.dep_ == "dative" and child.pos_ == "ADP":
+                    # "sent a letter to the editor": the parser may hang the "to" phrase as a dative
+                    deep = [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
                 spans += resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
                 if (head is trigger or head.dep_ == "acl") and child.lower_ in agent_preps:
