@@ -760,4 +760,13 @@ def _actors(token: Token, index: MentionIndex) -> list[CharSpan]:
 
 
 def _received(noun: Token, pred: Token) -> bool:
-    return pred is not noun and noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS
+    """"faced criticism", and "came under criticism", "is under investigation": the subject undergoes the act."""
+    if pred is noun:
+        return False
+    if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.i == pred.i:
+        return pred.lemma_.lower() in _UNDER_VERBS
+    return noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS
+
+
+# "came under fire", "is under investigation", "fell under scrutiny", "remains under sanctions"
+_UNDER_VERBS = frozenset({"be", "come", "fall", "remain", "stay", "go"})
