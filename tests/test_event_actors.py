@@ -548,9 +548,8 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Officials said the Assad regime was responsible for the attack.", "attack", "ASSAULT", (["Assad"], [])),
         ("Hamas claimed responsibility for the attack.", "attack", "ASSAULT", (["Hamas"], [])),
         ("The remark came from Kelly Sadler.", "remark", "DISAPPROVE", (["Kelly Sadler"], [])),
-        # who comes under an act undergoes it
-        ("Senator Collins came under fierce criticism from Democrats.", "criticism", "DISAPPROVE",
-         (["Democrats"], ["Collins"])),
+        # who comes under an act undergoes it, whoever does it
+        ("Senator Collins came under fierce criticism over the vote.", "criticism", "DISAPPROVE", ([], ["Collins"])),
         # a "to" phrase the parser hangs as a dative
         ("Japan provided modest economic benefits to North Korea.", "provided", "AID", (["Japan"], ["North Korea"])),
         # who calls something a word says it
