@@ -747,7 +747,12 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
 
 def _in_frame(noun: Token) -> bool:
     prep = noun.head.lower_
-    return prep in _FRAME_PREPS or prep == "for" and noun.lemma_.lower() in _GATHERING_NOUNS
+    lemma = noun.lemma_.lower()
+    return prep in _FRAME_PREPS or prep == "for" and lemma in _GATHERING_NOUNS or prep == "on" and lemma in _ON_NOUNS
+
+
+# "got on a conference call with X", "have been on strike": frames one is "on" (not "commented on the talks")
+_ON_NOUNS = frozenset({"call", "strike"})
 
 
 def _noun_agent_preps(noun: Token) -> tuple[str, ...]:
