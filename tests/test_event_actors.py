@@ -550,6 +550,8 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("The remark came from Kelly Sadler.", "remark", "DISAPPROVE", (["Kelly Sadler"], [])),
         # who comes under an act undergoes it, whoever does it
         ("Senator Collins came under fierce criticism over the vote.", "criticism", "DISAPPROVE", ([], ["Collins"])),
+        # the subject of a relative clause whose verb performs the noun's act
+        ("Farmers hate the tariffs that Senator Collins proposed.", "tariffs", "SANCTION", (["Collins"], [])),
         # "on a call" frames the call as its clause's act
         ("Senator Collins got on a conference call with Boeing.", "call", "CONSULT", (["Collins"], ["Boeing"])),
         # a "to" phrase the parser hangs as a dative

@@ -186,6 +186,31 @@ def _named_on_noun(
     return None
 
 
+# Verbs whose object is an act their subject performs: "the tariffs that Trump proposed", "the sanctions Washington
+# imposed", "the call he made" (not "the deal Trump rejected": the one who rejects it is not its doer).
+_PERFORM_VERBS = frozenset({
+    "propose", "impose", "announce", "make", "issue", "levy", "launch", "sign", "conduct", "order", "file", "hold",
+    "plan", "threaten", "offer", "pledge", "deliver", "level", "lodge", "unveil", "carry", "stage", "mount",
+    "introduce", "bring", "place", "slap",
+})
+
+
+def _relative_doer(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"the tariffs that Trump has proposed", "the sanctions Washington imposed": the subject of a relative clause
+    on the noun whose verb performs it."""
+    for clause in trigger.children:
+        if clause.dep_ != "relcl" or clause.lemma_.lower() not in _PERFORM_VERBS:
+            continue
+        if any(c.dep_ in ("dobj", "obj") and c.lower_ not in ("that", "which", "whom") for c in clause.children):
+            continue  # the clause has an object of its own: the noun is not what it performs
+        spans = [found for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)]
+        if spans:
+            return spans
+    return None
+
+
 def _participles(noun: Token) -> list[Token]:
     """"charges levied against him", "tariffs imposed on China": past participles modifying a noun."""
     return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
@@ -308,7 +333,7 @@ def _comes_from(
 
 
 NOUN_DOER_RULES = (
-    _between, _named_on_noun, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
+    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
     _subject_itself, _clause_of_noun,
 )
 REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
