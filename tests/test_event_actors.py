@@ -552,6 +552,9 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Senator Collins came under fierce criticism over the vote.", "criticism", "DISAPPROVE", ([], ["Collins"])),
         # the subject of a relative clause whose verb performs the noun's act
         ("Farmers hate the tariffs that Senator Collins proposed.", "tariffs", "SANCTION", (["Collins"], [])),
+        # a participle on a noun set beside a name: the name does it
+        ("Ted Olson, a lawyer challenging the new rule, spoke on Monday.", "challenging", "DISAPPROVE",
+         (["Ted Olson"], [])),
         # "on a call" frames the call as its clause's act
         ("Senator Collins got on a conference call with Boeing.", "call", "CONSULT", (["Collins"], ["Boeing"])),
         # a "to" phrase the parser hangs as a dative

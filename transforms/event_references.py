@@ -435,8 +435,12 @@ def _passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
 
 def _modified_noun_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
     """"Democrats demanding his resignation": the noun a present participle modifies does it."""
-    if pred.dep_ == "acl" and pred.tag_ == "VBG" and index.at(pred.head.idx) is not None:
-        return resolve(pred.head, index)
+    if pred.dep_ == "acl" and pred.tag_ == "VBG":
+        if index.at(pred.head.idx) is not None:
+            return resolve(pred.head, index)
+        if pred.head.dep_ == "appos" and index.at(pred.head.head.idx) is not None:
+            # "Ted Olson, a lawyer challenging the rule": the name the noun stands beside does it
+            return resolve(pred.head.head, index)
     return None
 
 
