@@ -565,3 +565,9 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):
     assert actors(nlp, text, trigger, code=code) == expected
+
+
+def test_a_speech_verb_between_two_quotations_speaks_the_second(nlp):
+    # the speech verb stands outside both quotations (between them): its doer speaks the word in the second
+    text = '"The vote was a farce," Senator Maria Lopez wrote, adding that the Harbor Authority "was neither tolerant nor fair."'
+    assert spoken(nlp, text, "tolerant", "DISAPPROVE") == (["Maria Lopez"], ["the Harbor Authority"])

@@ -22,11 +22,11 @@ from dateline.transforms.event_mentions import (
 )
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
-    DOUBLE_QUOTES,
     SPEECH_VERBS,
     clause_doers,
     closing_speech_verb,
     first_found,
+    in_quotes,
     prep_objects,
     resolve,
     verb_doers,
@@ -757,15 +757,12 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
     if verb is not None:
         # a quotation this sentence leaves open, closed by "…," X said in one of the next
         return verb_doers(verb, index)[:1]
-    sent = token.sent
-    marks = [tok.i for tok in sent if tok.text in DOUBLE_QUOTES]
-    before = sum(1 for i in marks if i < token.i)
-    # inside: a quotation opened before it, or the tail of one opened in an earlier sentence
-    if not (before % 2 == 1 or (before == 0 and len(marks) % 2 == 1)):
+    # inside: a quotation opened before it, or the tail of one opened in an earlier sentence (``in_quotes``, the
+    # same test the pronoun rules use: a first mark that opens a quotation starts none before it)
+    if not in_quotes(token):
         return []
-    for tok in sent:
-        outside = tok.i < marks[0] or tok.i > marks[-1]
-        if outside and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS:
+    for tok in token.sent:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS and not in_quotes(tok):
             return verb_doers(tok, index)[:1]
     return []
 

@@ -261,10 +261,10 @@ DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 def quoted_apart(token: Token, verb: Token) -> bool:
     """Whether ``token`` is inside quotation marks of its sentence and ``verb`` outside them ('"He knew,"
     Mueller said'; not 'X reported, "Mueller said he knew': both quoted)."""
-    return _quoted(token) and not _quoted(verb)
+    return in_quotes(token) and not in_quotes(verb)
 
 
-def _quoted(token: Token) -> bool:
+def in_quotes(token: Token) -> bool:
     """Whether ``token`` lies inside quotation marks of its sentence: between an opening mark and its closing
     one, before the first mark when that one closes a quotation an earlier sentence opened, or after a last
     mark that opens one the sentence leaves open."""
