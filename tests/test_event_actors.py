@@ -519,3 +519,55 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
     assert actors(nlp, text, "meeting", code="CONSULT") == (["Ana Ruiz"], ["Tom Reed"])
     text = "The Kremlin said the talks with France were useful."
     assert actors(nlp, text, "talks", code="CONSULT")[1] == ["France"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "code", "expected"),
+    [
+        # a demand's "for X to ..." clause names the one asked to act
+        ("Senator Collins called for Governor Brown to resign.", "called", "DEMAND", (["Collins"], ["Brown"])),
+        # a verb naming no target is aimed at its infinitive's objects ...
+        ("Boeing threatened to sue the Federal Aviation Administration.", "threatened", "THREATEN",
+         (["Boeing"], ["the Federal Aviation Administration"])),
+        ("Canada agreed to send aid to Ukraine.", "agreed", "AGREE", (["Canada"], ["Ukraine"])),
+        # ... not the owner of what the infinitive handles
+        ("The agency refused to release Boeing's records.", "refused", "REJECT", ([], [])),
+        # ... unless it is something the owner asks for
+        ("The Supreme Court declined to hear Exxon's appeal.", "declined", "REJECT", (["The Supreme Court"], ["Exxon"])),
+        # a threat is aimed at whoever must meet its condition
+        ("Putin threatened to cut gas supplies if Ukraine does not pay.", "threatened", "THREATEN",
+         (["Putin"], ["Ukraine"])),
+        # a criticism is aimed at whom it is "about"
+        ("Senator Warren made false accusations about the Democrats.", "accusations", "DISAPPROVE",
+         (["Warren"], ["Democrats"])),
+        # the "by" doer of a long object phrase
+        ("The court reversed a decision by the Department of Labor to cut the program for farmers in the west.",
+         "reversed", "REJECT", ([], ["the Department of Labor"])),
+        # who leads it, who is responsible for it, where it comes from: its doer
+        ("The Saudi-led campaign in Yemen continued.", "campaign", "FIGHT", (["Saudi"], [])),
+        ("Officials said the Assad regime was responsible for the attack.", "attack", "ASSAULT", (["Assad"], [])),
+        ("Hamas claimed responsibility for the attack.", "attack", "ASSAULT", (["Hamas"], [])),
+        ("The remark came from Kelly Sadler.", "remark", "DISAPPROVE", (["Kelly Sadler"], [])),
+        # who comes under an act undergoes it, whoever does it
+        ("Senator Collins came under fierce criticism over the vote.", "criticism", "DISAPPROVE", ([], ["Collins"])),
+        # the subject of a relative clause whose verb performs the noun's act
+        ("Farmers hate the tariffs that Senator Collins proposed.", "tariffs", "SANCTION", (["Collins"], [])),
+        # a participle on a noun set beside a name: the name does it
+        ("Ted Olson, a lawyer challenging the new rule, spoke on Monday.", "challenging", "DISAPPROVE",
+         (["Ted Olson"], [])),
+        # "on a call" frames the call as its clause's act
+        ("Senator Collins got on a conference call with Boeing.", "call", "CONSULT", (["Collins"], ["Boeing"])),
+        # a "to" phrase the parser hangs as a dative
+        ("Japan provided modest economic benefits to North Korea.", "provided", "AID", (["Japan"], ["North Korea"])),
+        # who calls something a word says it
+        ('Cohen called the remarks "inaccurate."', "inaccurate", "REJECT", (["Cohen"], [])),
+    ],
+)
+def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):
+    assert actors(nlp, text, trigger, code=code) == expected
+
+
+def test_a_speech_verb_between_two_quotations_speaks_the_second(nlp):
+    # the speech verb stands outside both quotations (between them): its doer speaks the word in the second
+    text = '"The vote was a farce," Senator Maria Lopez wrote, adding that the Harbor Authority "was neither tolerant nor fair."'
+    assert spoken(nlp, text, "tolerant", "DISAPPROVE") == (["Maria Lopez"], ["the Harbor Authority"])

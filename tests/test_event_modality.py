@@ -90,3 +90,15 @@ def test_what_is_threatened_or_weighed_is_hypothetical(nlp):
     assert _modality(nlp, "Senator Ann Cole has threatened to sue the harbor board.", "threatened", "THREATEN") == (
         "asserted"
     )
+
+
+def test_an_event_noun_a_verb_only_speaks_of_keeps_its_own_modality(nlp):
+    # "did not mention the annexation": the annexation happened whatever is said of it
+    assert _modality(nlp, "The minister did not mention the annexation of the island.", "annexation", "COERCE") == (
+        "asserted"
+    )
+    assert _modality(nlp, "The envoy never discussed the sanctions on the bank.", "sanctions", "SANCTION") == (
+        "asserted"
+    )
+    # a verb that does the act keeps negating it
+    assert _modality(nlp, "The two leaders did not hold talks in Paris.", "talks", "CONSULT") == "negated"

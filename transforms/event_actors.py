@@ -22,11 +22,11 @@ from dateline.transforms.event_mentions import (
 )
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
-    DOUBLE_QUOTES,
     SPEECH_VERBS,
     clause_doers,
     closing_speech_verb,
     first_found,
+    in_quotes,
     prep_objects,
     resolve,
     verb_doers,
@@ -186,6 +186,31 @@ def _named_on_noun(
     return None
 
 
+# Verbs whose object is an act their subject performs: "the tariffs that Trump proposed", "the sanctions Washington
+# imposed", "the call he made" (not "the deal Trump rejected": the one who rejects it is not its doer).
+_PERFORM_VERBS = frozenset({
+    "propose", "impose", "announce", "make", "issue", "levy", "launch", "sign", "conduct", "order", "file", "hold",
+    "plan", "threaten", "offer", "pledge", "deliver", "level", "lodge", "unveil", "carry", "stage", "mount",
+    "introduce", "bring", "place", "slap",
+})
+
+
+def _relative_doer(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"the tariffs that Trump has proposed", "the sanctions Washington imposed": the subject of a relative clause
+    on the noun whose verb performs it."""
+    for clause in trigger.children:
+        if clause.dep_ != "relcl" or clause.lemma_.lower() not in _PERFORM_VERBS:
+            continue
+        if any(c.dep_ in ("dobj", "obj") and c.lower_ not in ("that", "which", "whom") for c in clause.children):
+            continue  # the clause has an object of its own: the noun is not what it performs
+        spans = [found for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)]
+        if spans:
+            return spans
+    return None
+
+
 def _participles(noun: Token) -> list[Token]:
     """"charges levied against him", "tariffs imposed on China": past participles modifying a noun."""
     return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
@@ -199,12 +224,24 @@ def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex, code: str |
     pair = _hyphen_pair(trigger, index)
     if pair:
         return pair[:1]
+    led = _leader(trigger, index)
+    if led:
+        return led
     for child in trigger.children:
         if child.dep_ in ("poss", "amod", "compound", "nmod") and modifier_role(trigger, child, index, code) == "doer":
             spans = resolve(child, index)
             if spans:
                 return spans
     return None
+
+
+def _leader(trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """"the Saudi-led campaign", "a U.S.-led offensive": the one who leads it does it."""
+    return [
+        found for child in trigger.children if child.dep_ == "amod" and child.lower_ == "led"
+        for mod in child.children if mod.dep_ in ("npadvmod", "compound", "nmod") and mod.i < child.i
+        for found in _actors(mod, index)
+    ]
 
 
 def _hyphen_pair(trigger: Token, index: MentionIndex) -> list[CharSpan] | None:
@@ -267,9 +304,37 @@ def _clause_of_noun(trigger: Token, pred: Token, index: MentionIndex, code: str 
     return clause_doers(pred, index)
 
 
+def _responsible(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"Iran was responsible for the attack", "the group claimed responsibility for the bombing": whoever is
+    responsible for an act did it."""
+    if trigger.dep_ != "pobj" or trigger.head.lower_ != "for":
+        return None
+    word = trigger.head.head
+    if word.lemma_.lower() == "responsible" and word.dep_ == "acomp":
+        return [found for child in word.head.children if child.dep_ in SUBJ for found in _actors(child, index)] or None
+    if word.lemma_.lower() == "responsibility" and word.dep_ in ("dobj", "obj"):
+        return verb_doers(word.head, index) or None
+    return None
+
+
+def _comes_from(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"The remark came from an aide", "the decisive vote came from Flake": where an act comes from is its doer."""
+    if trigger.dep_ not in SUBJ or pred is trigger or pred.lemma_.lower() != "come":
+        return None
+    for obj in prep_objects(pred, ("from",)):
+        spans = _actors(obj, index)
+        if spans:
+            return spans
+    return None
+
+
 NOUN_DOER_RULES = (
-    _between, _named_on_noun, _noun_modifier, _without_clause, _giver, _outside_frame, _subject_itself,
-    _clause_of_noun,
+    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
+    _subject_itself, _clause_of_noun,
 )
 REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
 
@@ -338,7 +403,90 @@ def _reacting_subject(trigger: Token, pred: Token, index: MentionIndex, code: st
     return [found for child in pred.children if child.dep_ in SUBJ for found in _actors(child, index)]
 
 
-LAST_TARGET_RULES = (_clause_subject, _reacting_subject)
+def _asked_to_act(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"called for Brown to resign", "it is time for Congress to act": a demand's "for X to ..." clause names
+    the one asked to act."""
+    if code != "DEMAND":
+        return []
+    heads = [trigger] if pred is trigger else [trigger, pred]
+    return [
+        found for head in heads for clause in head.children
+        if clause.dep_ in _FOR_CLAUSE_DEPS and any(c.dep_ == "mark" and c.lower_ == "for" for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+_FOR_CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp"})
+
+
+# What someone asks of others: the one who asks is whom hearing, granting or refusing it answers ("declined to hear
+# Exxon's appeal", "agreed to grant the union's request").
+_PETITION_NOUNS = frozenset({
+    "appeal", "request", "demand", "petition", "motion", "application", "bid", "offer", "proposal", "plea",
+    "claim", "complaint", "lawsuit", "suit", "challenge", "call", "invitation", "nomination",
+})
+
+
+def _infinitive_targets(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"threatened to sue the agency", "agreed to send aid to Ukraine": a verb that names no target of its own
+    is aimed at the objects of the infinitive that says what it threatens, agrees or refuses to do.
+
+    Not the owner of what that act handles ("declined to release the shooter's identity", "refused to release his
+    tax returns") unless it is something the owner asks for (``_PETITION_NOUNS``: "declined to hear Exxon's
+    appeal"), nor the place an intransitive infinitive goes to ("allowed to come to the United States")."""
+    if is_noun(trigger):
+        return []
+    spans: list[CharSpan] = []
+    for clause in trigger.children:
+        if clause.dep_ != "xcomp" or clause.pos_ != "VERB" or not any(c.lower_ == "to" for c in clause.children):
+            continue
+        objects = [child for child in clause.children if child.dep_ in ("dobj", "obj", "dative")]
+        for child in objects:
+            if child.lemma_.lower() in _PETITION_NOUNS or not any(c.dep_ == "poss" for c in child.children):
+                spans += resolve(child, index) or first_mention(child, index, set())
+        offence = _OFFENCE_PREPS.get(clause.lemma_.lower(), ())
+        for child in clause.children:
+            if child.dep_ != "prep" or child.lower_ not in _ACTOR2_PREPS or child.lower_ in offence:
+                continue
+            for obj in child.children:
+                if obj.dep_ != "pobj" or (
+                    not objects and child.lower_ in _PLACE_PREPS and index.label_at(obj.idx) in PLACE_LABELS
+                ):
+                    continue
+                spans += _actors(obj, index)
+    return spans
+
+
+# Types whose "about" names the one spoken of: "false accusations about Democrats", "complained about the
+# senator's remarks", "kind words about Muslims".
+_ABOUT_CODES = frozenset({"DISAPPROVE", "SUPPORT"})
+
+
+def _spoken_about(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """The one a criticism or praise is about, when it names no other target."""
+    if code not in _ABOUT_CODES:
+        return []
+    return [
+        found for obj in prep_objects(trigger, ("about",)) for found in first_mention(obj, index, set())
+    ]
+
+
+def _condition_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"threatened to cut the gas if Ukraine does not pay", "pledged to end it unless Congress acts": a threat is
+    aimed at whoever must meet its condition."""
+    if code != "THREATEN" or is_noun(trigger):
+        return []
+    verbs = [trigger, *(c for c in trigger.children if c.dep_ == "xcomp")]
+    return [
+        found for verb in verbs for clause in verb.children
+        if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ for found in _actors(child, index)
+    ]
+
+
+LAST_TARGET_RULES = (
+    _clause_subject, _reacting_subject, _asked_to_act, _condition_subject, _infinitive_targets, _spoken_about,
+)
 
 
 def _counterpart(trigger: Token, index: MentionIndex, code: str | None) -> list[CharSpan]:
@@ -427,7 +575,12 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
                     # ``_patient`` and its own prepositions, not from its other modifiers (the offence)
                     continue
                 # "denied collusion between his campaign and Moscow": a denied claim has no target
-                deep = [] if pred.lemma_.lower() in DENY else first_mention(child, index, exclude)
+                deep = [] if pred.lemma_.lower() in DENY else (
+                    first_mention(child, index, exclude) or _object_doer(child, index)
+                )
+                if child.dep_ == "dative" and child.pos_ == "ADP":
+                    # "sent a letter to the editor": the parser may hang the "to" phrase as a dative
+                    deep = [found for obj in child.children if obj.dep_ == "pobj" for found in _actors(obj, index)]
                 spans += resolve(child, index) or deep
             elif child.dep_ in ("prep", "agent") and child.lower_ in _ACTOR2_PREPS:
                 if (head is trigger or head.dep_ == "acl") and child.lower_ in agent_preps:
@@ -438,7 +591,29 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
     return spans
 
 
-TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _objects)
+def _object_doer(noun: Token, index: MentionIndex) -> list[CharSpan]:
+    """"reversed a decision by the Labor Department to cut ...", "denounced the inquiry headed by Mueller": the
+    doer named with "by" on an object noun, however long the phrase it heads (``first_mention`` reads short
+    phrases only)."""
+    if noun.pos_ not in NOUN_TAGS:
+        return []
+    heads = [noun, *_participles(noun)]
+    for head in heads:
+        for obj in prep_objects(head, ("by",), deps=("prep", "agent")):
+            spans = _actors(obj, index)
+            if spans:
+                return spans
+    return []
+
+
+def _judged_object(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"called the senator dishonest": the object of the verb whose predicate adjective the trigger is."""
+    if is_noun(trigger) or trigger.dep_ != "oprd":
+        return []
+    return [found for child in trigger.head.children if child.dep_ in ("dobj", "obj") for found in resolve(child, index)]
+
+
+TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _judged_object, _objects)
 
 
 def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:
@@ -582,22 +757,24 @@ def _quotation_speaker(token: Token, index: MentionIndex) -> list[CharSpan]:
     if verb is not None:
         # a quotation this sentence leaves open, closed by "…," X said in one of the next
         return verb_doers(verb, index)[:1]
-    sent = token.sent
-    marks = [tok.i for tok in sent if tok.text in DOUBLE_QUOTES]
-    before = sum(1 for i in marks if i < token.i)
-    # inside: a quotation opened before it, or the tail of one opened in an earlier sentence
-    if not (before % 2 == 1 or (before == 0 and len(marks) % 2 == 1)):
+    # inside: a quotation opened before it, or the tail of one opened in an earlier sentence (``in_quotes``, the
+    # same test the pronoun rules use: a first mark that opens a quotation starts none before it)
+    if not in_quotes(token):
         return []
-    for tok in sent:
-        outside = tok.i < marks[0] or tok.i > marks[-1]
-        if outside and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS:
+    for tok in token.sent:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS and not in_quotes(tok):
             return verb_doers(tok, index)[:1]
     return []
 
 
 def _in_frame(noun: Token) -> bool:
     prep = noun.head.lower_
-    return prep in _FRAME_PREPS or prep == "for" and noun.lemma_.lower() in _GATHERING_NOUNS
+    lemma = noun.lemma_.lower()
+    return prep in _FRAME_PREPS or prep == "for" and lemma in _GATHERING_NOUNS or prep == "on" and lemma in _ON_NOUNS
+
+
+# "got on a conference call with X", "have been on strike": frames one is "on" (not "commented on the talks")
+_ON_NOUNS = frozenset({"call", "strike"})
 
 
 def _noun_agent_preps(noun: Token) -> tuple[str, ...]:
@@ -610,4 +787,13 @@ def _actors(token: Token, index: MentionIndex) -> list[CharSpan]:
 
 
 def _received(noun: Token, pred: Token) -> bool:
-    return pred is not noun and noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS
+    """"faced criticism", and "came under criticism", "is under investigation": the subject undergoes the act."""
+    if pred is noun:
+        return False
+    if noun.dep_ == "pobj" and noun.head.lower_ == "under" and noun.head.head.i == pred.i:
+        return pred.lemma_.lower() in _UNDER_VERBS
+    return noun.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _RECEIVE_VERBS
+
+
+# "came under fire", "is under investigation", "fell under scrutiny", "remains under sanctions"
+_UNDER_VERBS = frozenset({"be", "come", "fall", "remain", "stay", "go"})

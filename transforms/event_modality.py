@@ -98,6 +98,10 @@ class _Clause:
 
 
 def _clause(trigger: Token, pred: Token, code: str | None = None) -> _Clause:
+    if pred is not trigger and trigger.dep_ in ("dobj", "obj") and pred.lemma_.lower() in _ABOUT_VERBS:
+        # "did not mention the annexation", "will never recognize the annexation": what is said or known of an
+        # event does not make it more or less real; the noun keeps only its own words ("no talks", "planned talks")
+        return _Clause(trigger, trigger, ((trigger, ""),), code)
     if pred is not trigger and trigger.dep_ == "pobj" and trigger.head.lower_ in _TIME_PREPS:
         # "he would brief Xi during his visit": the visit takes place whatever is said of the briefing
         pred = trigger
@@ -121,6 +125,14 @@ def _rejects_by_negation(clause: _Clause) -> bool:
     """A REJECT on a word that does not reject by itself: its negation is the act ("I did not praise
     racists", "he doesn't believe in the plan"), so the rejection is asserted."""
     return clause.code == "REJECT" and clause.trigger.lemma_.lower() not in _REJECTING_WORDS
+
+
+# Verbs that speak or know of an event without doing it: "did not mention the annexation", "never discussed
+# the sanctions" leave the annexation and the sanctions as they are; "did not hold talks" negates the talks.
+_ABOUT_VERBS = frozenset({
+    "mention", "discuss", "address", "raise", "cite", "acknowledge", "recognize", "know", "remember", "recall",
+    "forget", "report", "reflect", "notice", "realize", "understand", "explain", "describe", "dispute",
+})
 
 
 def _negated_locally(clause: _Clause) -> bool:

@@ -261,10 +261,10 @@ DOUBLE_QUOTES = frozenset({'"', "“", "”"})
 def quoted_apart(token: Token, verb: Token) -> bool:
     """Whether ``token`` is inside quotation marks of its sentence and ``verb`` outside them ('"He knew,"
     Mueller said'; not 'X reported, "Mueller said he knew': both quoted)."""
-    return _quoted(token) and not _quoted(verb)
+    return in_quotes(token) and not in_quotes(verb)
 
 
-def _quoted(token: Token) -> bool:
+def in_quotes(token: Token) -> bool:
     """Whether ``token`` lies inside quotation marks of its sentence: between an opening mark and its closing
     one, before the first mark when that one closes a quotation an earlier sentence opened, or after a last
     mark that opens one the sentence leaves open."""
@@ -435,8 +435,12 @@ def _passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
 
 def _modified_noun_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
     """"Democrats demanding his resignation": the noun a present participle modifies does it."""
-    if pred.dep_ == "acl" and pred.tag_ == "VBG" and index.at(pred.head.idx) is not None:
-        return resolve(pred.head, index)
+    if pred.dep_ == "acl" and pred.tag_ == "VBG":
+        if index.at(pred.head.idx) is not None:
+            return resolve(pred.head, index)
+        if pred.head.dep_ == "appos" and index.at(pred.head.head.idx) is not None:
+            # "Ted Olson, a lawyer challenging the rule": the name the noun stands beside does it
+            return resolve(pred.head.head, index)
     return None
 
 
@@ -449,7 +453,10 @@ def _subject_doer(pred: Token, index: MentionIndex) -> list[CharSpan]:
             return [found for child in subjects for found in resolve(child, index)]
         # A relative or participle clause without its own subject does not borrow the main clause's.
         participle = node.dep_ == "acl" and node.tag_ == "VBN"
-        if node.dep_ not in _ACTOR_CLIMB_DEPS or node.dep_ == "relcl" or participle or node.head is node:
+        # "Cohen called the remarks inaccurate": who calls a word so says it (not the doer of "called X a liar for
+        # dismissing it": the one so called is)
+        judged = node is pred and node.dep_ == "oprd"
+        if (node.dep_ not in _ACTOR_CLIMB_DEPS and not judged) or node.dep_ == "relcl" or participle or node.head is node:
             break
         borrowed = _borrowed_doer(node, index)
         if borrowed is not None:
