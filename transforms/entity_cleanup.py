@@ -226,7 +226,6 @@ def _trim(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label_)
 
 
-
 def _without_credits(doc: Doc, ents: list[Span]) -> list[Span]:
     """``ents`` less the names a photo credit holds (``_credits``). A name span that runs on past the agency
     of a credit ("Jeff Chiu/AP Bernie Sanders": a caption glued to its credit) keeps what follows it."""
@@ -249,6 +248,7 @@ def _without_credits(doc: Doc, ents: list[Span]) -> list[Span]:
             kept.append(Span(doc, start, ent.end, label=ent.label_))
     return kept
 
+
 def _credits(doc: Doc) -> list[tuple[int, int, bool]]:
     """Photo credits as (start, end, whether a name span may go on after ``end``): a name, a slash and an
     agency ("Jonathan Ernst/Reuters", "Chris Kleponis-Pool/Getty Images", "Sergei Konkov/TASS via Getty
@@ -263,8 +263,8 @@ def _credits(doc: Doc) -> list[tuple[int, int, bool]]:
         agency_end = _agency_after(doc, i)
         if agency_end > i + 1 and _capitalized(doc[i - 1]):
             found.append((i - 1, agency_end, True))
-        elif _capitalized(doc[i + 1]) and doc[i + 1].lower_ not in CREDIT_WORDS and _agency_before(doc, i) < i:
-            found.append((_agency_before(doc, i), i + 2, False))
+        elif _capitalized(doc[i + 1]) and doc[i + 1].lower_ not in CREDIT_WORDS and (start := _agency_before(doc, i)) < i:
+            found.append((start, i + 2, False))
     return found
 
 

@@ -61,30 +61,18 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str], te
     if not nouns:
         return []
     index = MentionIndex(list(mentions))
-    rows = []
     # The Doc's words read as arrays, not one Token object per word: only group nouns become Tokens.
     attrs = doc.to_array([LOWER, POS]).reshape(len(doc), 2)
     heads = np.isin(attrs[:, 0], _string_ids(nouns)) & np.isin(attrs[:, 1], _NOUN_POS)
-    for i in np.flatnonzero(heads).tolist():
-        token = doc[i]  # its lower-case form is one of ``nouns``, its part of speech NOUN or PROPN
-        if token.dep_ in _MODIFIERS:
-            continue  # "police officers", "regime change", "government funding": no group of its own
-        words = _phrase(token)
-        if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
-            continue
-        start, end = words[0].idx, token.idx + len(token.text)
-        if text is None:
-            text = doc.text
-        rows.append(
-            {
-                "start_char": start,
-                "end_char": end,
-                "mention_text": text[start:end],
-                "label": GROUP_LABEL,
-                "canonical_name": "".join(_spelling(word) + word.whitespace_ for word in words).strip(),
-            }
-        )
-    rows += [_row(token, _phrase(token), text or doc.text) for token in _unnamed_roles(doc, index)]
+    found = [
+        (token, words)
+        for token in (doc[i] for i in np.flatnonzero(heads).tolist())  # lower-case form in ``nouns``, NOUN / PROPN
+        if (words := _free_phrase(token, index)) is not None
+    ]
+    found += _unnamed_roles(doc, index, attrs)
+    if found and text is None:
+        text = doc.text
+    rows = [_row(token, words, text) for token, words in found]
     # "opposition party members": the phrase of "members" holds "opposition", which is no mention of its own
     return [row for row in rows if not any(_inside(row, other) for other in rows if other is not row)]
 
@@ -99,21 +87,33 @@ def group_mentions(doc: Doc, mentions: Iterable[dict], nouns: frozenset[str], te
 _UNNAMED_ROLES = frozenset({"judge"})
 
 
-def _unnamed_roles(doc: Doc, index: MentionIndex) -> list[Token]:
-    """Role nouns of ``doc`` (``_UNNAMED_ROLES``) that name nobody: "a (federal) judge", or "the judge" when its
-    reference (``event_roles.role_antecedent``) finds no judge introduced with that title."""
+def _unnamed_roles(doc: Doc, index: MentionIndex, attrs: np.ndarray) -> list[tuple[Token, list[Token]]]:
+    """Role nouns of ``doc`` (``_UNNAMED_ROLES``) that name nobody, with their phrases: "a (federal) judge", or
+    "the judge" when its reference (``event_roles.role_antecedent``) finds no judge introduced with that title.
+    ``attrs``: the Doc's (LOWER, POS) array, so only the role nouns become Tokens."""
     found = []
-    for token in doc:
-        if token.lower_ not in _UNNAMED_ROLES or token.pos_ != "NOUN" or token.dep_ in _MODIFIERS:
-            continue
-        words = _phrase(token)
-        if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
+    roles = np.isin(attrs[:, 0], _string_ids(_UNNAMED_ROLES)) & (attrs[:, 1] == NOUN)
+    for i in np.flatnonzero(roles).tolist():
+        token = doc[i]
+        words = _free_phrase(token, index)
+        if words is None:
             continue
         article = determiner(token)
         role = role_words(token)
         if article in ("a", "an") or (role is not None and role_antecedent(token, index, role) is None):
-            found.append(token)
+            found.append((token, words))
     return found
+
+
+def _free_phrase(token: Token, index: MentionIndex) -> list[Token] | None:
+    """The phrase a group noun or role heads, None when it only modifies another noun ("police officers",
+    "regime change": no group of its own) or holds or names an entity."""
+    if token.dep_ in _MODIFIERS:
+        return None
+    words = _phrase(token)
+    if any(index.at(word.idx) is not None for word in words) or names_entity(token, index):
+        return None
+    return words
 
 
 def _row(head: Token, words: list[Token], text: str) -> dict:
