@@ -195,7 +195,18 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int,
 
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.
 
+def one_blas_thread() -> None:
+    """One OpenBLAS thread in this process unless the environment says otherwise; before numpy is imported.
+
+    OpenBLAS starts a thread per core by default, and a worker's matrix products (py3langid's scores in
+    ``normalize``) then spin threads on cores the other workers are using: on 2 cores with 2 workers that
+    doubled those products' CPU seconds for the same numbers. A worker is one process per core already.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _load(model: str, parent: int | None = None, normalizes: bool = False) -> None:
+    one_blas_thread()  # a spawned worker has not imported numpy yet: spaCy and the transforms do, below
     from dateline.flows.lifeline import exit_with_parent
     from dateline.flows.nlp import load_lexicon, load_nlp
 
