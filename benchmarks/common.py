@@ -73,13 +73,17 @@ class Measured:
         return {role: round(seconds, 2) for role, seconds in sorted(roles.items())}
 
 
-def process_role(command_line: list[str], root: bool) -> str:
-    """What a process of a measured tree is, from its command line: run, spacy-worker, prefect-server, other."""
+def process_role(command_line: list[str], root: bool, root_command_line: list[str] | None = None) -> str:
+    """What a process of a measured tree is, from its command line: run, spacy-worker, prefect-server, other.
+
+    A child with the root's own command line was forked by it: ``nlp.pipe(n_process=N)``'s workers in
+    the bare pass.
+    """
     text = " ".join(command_line)
     if root:
         return "run"
-    if "spawn_main" in text:  # spawned pool workers: spaCy's, or the run's own
-        return "spacy-worker"
+    if "spawn_main" in text or (root_command_line and command_line == root_command_line):
+        return "spacy-worker"  # spawned pool workers (spaCy's, or the run's own), or forked ones
     if "uvicorn" in text or "prefect" in text:
         return "prefect-server"
     return "other"
@@ -116,13 +120,13 @@ POLL_SECONDS = 0.1  # how often run_measured samples the process tree's RSS and 
 
 
 def _by_role(each: dict[int, int], peaks: dict[int, int], cpu: dict[int, float], roles: dict[int, str],
-             root: int) -> dict[str, float]:
+             root: psutil.Process) -> dict[str, float]:
     """One poll's bookkeeping: each pid's peak RSS and role (found once), and CPU seconds so far by role."""
     for pid, rss in each.items():
         peaks[pid] = max(peaks.get(pid, 0), rss)
         if pid not in roles:
             try:
-                roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == root)
+                roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == root.pid, root.cmdline())
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 roles[pid] = "other"
     by_role: dict[str, float] = {}
@@ -171,7 +175,7 @@ def run_measured(
         while not done.is_set():
             each: dict[int, int] = {}
             peak = max(peak, tree_rss(handle, each, cpu))
-            samples.append((round(time.perf_counter() - start, 3), _by_role(each, peaks, cpu, roles, child.pid)))
+            samples.append((round(time.perf_counter() - start, 3), _by_role(each, peaks, cpu, roles, handle)))
             done.wait(POLL_SECONDS)
 
     lines: list[tuple[float, str]] = []

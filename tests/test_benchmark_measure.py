@@ -4,7 +4,7 @@ run's timeline cut at its log lines (benchmarks/common.py)."""
 import sys
 import textwrap
 
-from benchmarks.common import Measured, cpu_at, run_marks, run_measured, timeline
+from benchmarks.common import Measured, cpu_at, process_role, run_marks, run_measured, timeline
 
 # A parent that burns CPU itself, then starts a child (role "other") that burns CPU, printing a line
 # before and after each: the CPU must be found on the right process, the lines in order with their times.
@@ -89,3 +89,14 @@ def test_timeline_cpu_and_idle_per_phase():
     assert phases["shutdown"]["seconds"] == 2.0
     assert sum(p["seconds"] for p in phases.values()) == 50.0
     assert cpu_at(samples, -1.0) == {} and cpu_at(samples, 13.05)["run"] == 13.0
+
+
+def test_process_roles():
+    root = ["/venv/python", "-m", "benchmarks.throughput", "--bare-worker", "texts.json"]
+    assert process_role(root, True, root) == "run"
+    assert process_role(root, False, root) == "spacy-worker"  # forked by nlp.pipe(n_process=2)
+    spawned = ["/venv/python", "-B", "-c", "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=8)"]
+    assert process_role(spawned, False, root) == "spacy-worker"
+    server = ["/venv/python", "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+    assert process_role(server, False, root) == "prefect-server"
+    assert process_role(["/venv/python", "-c", "pass"], False, root) == "other"
