@@ -103,6 +103,19 @@ def test_a_pool_with_other_settings_is_closed_not_used():
     assert early._executor._shutdown_thread
 
 
+@pytest.mark.slow
+def test_the_run_leaves_its_workers_exiting_and_they_exit():
+    # the pool's context does not wait for the workers' exit (they free their models while the flow
+    # resolves), but they do exit: none is left behind
+    with workers.extract_pool(Settings().model, 2, 2) as pool:
+        _wait_ready(pool)
+        processes = list(pool._executor._processes.values())
+    assert len(processes) == 2 and pool._executor._shutdown_thread
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+
+
 def _blas_threads() -> list[int]:
     """In a worker: the thread count of each OpenBLAS numpy loaded."""
     from threadpoolctl import threadpool_info
