@@ -114,3 +114,9 @@ def test_detect_languages_gives_py3langids_codes_and_confidences():
     for text, data, found in zip(texts, encoded, visits, strict=True):
         # the confidence bit for bit, wherever py3langid was asked
         assert _classified(identifier, data, found) == identifier.classify(text[:20_000])
+
+
+def test_no_state_of_the_scanner_is_deeper_than_the_window_walked():
+    from dateline.transforms.normalize import AUTOMATON_DEPTH, automaton_depth
+
+    assert automaton_depth() <= AUTOMATON_DEPTH

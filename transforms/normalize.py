@@ -179,10 +179,15 @@ def detect_languages(texts: list[str]) -> list[str]:
     return codes
 
 
+# The longest byte string py3langid's scanner stands for (its states' depth from the start state, which
+# tests/test_language.py computes); a bound is enough: a deeper window gives the same states.
+AUTOMATON_DEPTH = 6
+
+
 @lru_cache(maxsize=1)
 def _automaton() -> tuple:
     """py3langid's scanner as arrays: (next state per row × byte, each state's row offset, each state's
-    feature or -1, the longest path from the start state to any state: its deepest n-gram, in bytes)."""
+    feature or -1)."""
     import numpy as np
 
     identifier = _language_identifier()
@@ -190,7 +195,15 @@ def _automaton() -> tuple:
     nextmove = np.frombuffer(table, dtype=table.typecode) if hasattr(table, "typecode") else np.asarray(table)
     rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
     output = np.asarray(identifier.tk_output, dtype=np.int64)
-    # Breadth first from the start state: a state's depth is the length of the byte string it stands for.
+    return nextmove, rowbase, output
+
+
+def automaton_depth() -> int:
+    """The longest path from the scanner's start state to any of its states (breadth first): the length
+    of the longest byte string a state stands for. Seconds of CPU: the tests check AUTOMATON_DEPTH with it."""
+    import numpy as np
+
+    nextmove, rowbase, _ = _automaton()
     seen = np.zeros(rowbase.size, dtype=bool)
     seen[0] = True
     frontier, depth = np.zeros(1, dtype=np.int64), 0
@@ -198,7 +211,7 @@ def _automaton() -> tuple:
         reached = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)[None, :]).ravel()])
         reached = reached[~seen[reached]]
         if not reached.size:
-            return nextmove, rowbase, output, depth
+            return depth
         seen[reached] = True
         frontier, depth = reached, depth + 1
 
@@ -207,13 +220,14 @@ def _feature_visits(encoded: list[bytes]) -> list[dict[int, int] | None]:
     """py3langid's ``visit_counts`` of each byte string: {feature: count} in order of first visit, or None.
 
     The scanner is an Aho-Corasick automaton: after any prefix it is in the state of the longest suffix of
-    that prefix that is one of its strings, and none is longer than ``depth`` bytes. So the state after byte
-    ``i`` is the state reached from the start over bytes ``i - depth + 1 .. i`` alone, and the states of
-    every position of every text are ``depth`` vectorised steps instead of one Python step per byte.
+    that prefix that is one of its strings, and none is longer than ``AUTOMATON_DEPTH`` bytes. So the state
+    after byte ``i`` is the state reached from the start over bytes ``i - depth + 1 .. i`` alone, and the
+    states of every position of every text are ``depth`` vectorised steps instead of one Python step per byte.
     """
     import numpy as np
 
-    nextmove, rowbase, output, depth = _automaton()
+    nextmove, rowbase, output = _automaton()
+    depth = AUTOMATON_DEPTH
     lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
