@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, corpus_path, read_jsonl, run_measured, skip
+from benchmarks.common import ROOT, corpus_path, read_jsonl, run_measured, skip, timeline
 
 CORPUS = "news_allsides_2018_2019.jsonl"
 QUIET_ENV = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -97,6 +97,7 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
     details: dict = {"corpus": CORPUS, "load_avg": {}}
     bare: dict = {}
     bare_rss = bare_cpu = None
+    bare_roles: dict[str, float] | None = None
     if with_bare:
         details["load_avg"]["before_bare"] = _load()
         measured = run_measured([sys.executable, "-m", "benchmarks.throughput", "--bare-worker", str(texts_path)],
@@ -106,6 +107,7 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
         bare = json.loads(measured.stdout.strip().splitlines()[-1])
         bare_rss = round(measured.peak_rss_mb, 1)
         bare_cpu = measured.cpu_seconds
+        bare_roles = measured.cpu_by_role()
         print(f"bare nlp.pipe: {json.dumps(bare | {'peak_rss_mb': bare_rss})}", file=sys.stderr, flush=True)
 
     warehouse = workdir / "warehouse" / "dateline.duckdb"
@@ -134,6 +136,12 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
         "noop_peak_rss_mb": round(noop.peak_rss_mb, 1),
         # each process's own peak during the full run: one entry per spaCy worker
         "pipeline_process_peaks_mb": full.process_peaks_mb,
+        # CPU seconds by role (run, prefect-server, spacy-worker; "unsampled": the tree's CPU the 0.1 s
+        # samples did not see), and the full run cut at its log lines into phases (benchmarks.common.timeline)
+        "bare_process_cpu_s": bare_roles,
+        "pipeline_process_cpu_s": full.cpu_by_role(),
+        "noop_process_cpu_s": noop.cpu_by_role(),
+        "pipeline_timeline": timeline(full),
         "details": details | {
             "bare_seconds": round(bare["pipe_seconds"], 2) if bare else None,
             "bare_load_seconds": round(bare["load_seconds"], 2) if bare else None,
@@ -148,6 +156,7 @@ def benchmark(docs: int, with_bare: bool, workdir: Path) -> dict:
             "noop_cpu_seconds": round(noop.cpu_seconds, 1),
             "ratio_pipeline_vs_bare_cpu": round(bare_cpu / full.cpu_seconds, 3) if bare_cpu else None,
             "ratio_noop_vs_full_cpu": round(noop.cpu_seconds / full.cpu_seconds, 4),
+            "pipeline_cpu_by_process": full.process_cpu_s,
             "pipeline_run": full_row,
             "noop_run": noop_row,
             "cpus": os.cpu_count(),
@@ -177,6 +186,12 @@ def _print_table(result: dict) -> None:
     print(f"CPU seconds (process trees): bare {details['bare_cpu_seconds']}, run {details['pipeline_cpu_seconds']}, "
           f"rerun {details['noop_cpu_seconds']}; CPU ratios: pipeline/bare {details['ratio_pipeline_vs_bare_cpu']}, "
           f"noop/full {details['ratio_noop_vs_full_cpu']}")
+    print(f"CPU seconds by role: bare {result['bare_process_cpu_s']}, run {result['pipeline_process_cpu_s']}, "
+          f"rerun {result['noop_process_cpu_s']}")
+    print("timeline of the full run (phase: from, seconds, idle core-seconds, CPU by role):")
+    for phase in result["pipeline_timeline"]:
+        print(f"  {phase['phase']:<16} {phase['from_s']:8.2f} s {phase['seconds']:8.2f} s  idle {phase['idle_core_s']:7.2f}"
+              f"  {phase['cpu_s']}")
     print(f"load average before each stage: {details['load_avg']}")
 
 

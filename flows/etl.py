@@ -38,7 +38,7 @@ from dateline.flows.tasks import (
     validate_frames,
 )
 from dateline.transforms import star
-from dateline.transforms.deduplicate import deduplicate, document_signatures
+from dateline.transforms.deduplicate import deduplicate, document_signatures, document_sketches
 from dateline.transforms.entities import MENTION_SCHEMA
 from dateline.transforms.events import EVENT_MENTION_SCHEMA
 from dateline.transforms.extract import Extracted
@@ -242,10 +242,11 @@ def _deduplicate(new, normalized, state: WarehouseLookups, versions: pl.DataFram
     new_docs = new.select("document_key").join(normalized, on="document_key")
     # Only warehouse documents that can matter come back: those with a new document's exact hash, and
     # those sharing an LSH band with one (with their bodies, for the true Jaccard).
+    sketches = document_sketches(new_docs)  # shingled and signed once: for the look-up and the linking
     existing = state.duplicate_candidates(
-        document_signatures(new_docs), replaced=versions.get_column("old_key").to_list()
+        document_signatures(new_docs, sketches), replaced=versions.get_column("old_key").to_list()
     )
-    dedup = deduplicate(new_docs, existing)
+    dedup = deduplicate(new_docs, existing, sketches=sketches)
     logger.info("deduplicate: %d duplicates of %d new documents",
                 dedup.filter(pl.col("duplicate_of_key").is_not_null()).height, new.height)
     return dedup

@@ -102,10 +102,12 @@ class ExtractPool:
         ]
         return merge([future.result() for future in futures])
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers; with ``wait`` False, return at once while they exit (the executor's own
+        thread joins them, and the interpreter waits for it at exit)."""
         for future in self._warming:
             future.cancel()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def finer_tail(chunks: list[range], processes: int, pieces: int = 4) -> list[range]:
@@ -190,12 +192,25 @@ def extract_pool(model: str, processes: int, nlp_batch_size: int,
     try:
         yield pool
     finally:
-        pool.close()
+        # The workers' exit (a Python process freeing a loaded model: 0.7-2 s measured) overlaps what the
+        # flow does next instead of delaying it; they have nothing left to run, so they exit in a moment.
+        pool.close(wait=False)
 
 
 # What runs inside a worker process. load_nlp and load_lexicon are cached per process.
 
+def one_blas_thread() -> None:
+    """One OpenBLAS thread in this process unless the environment says otherwise; before numpy is imported.
+
+    OpenBLAS starts a thread per core by default, and a worker's matrix products (py3langid's scores in
+    ``normalize``) then spin threads on cores the other workers are using: on 2 cores with 2 workers that
+    doubled those products' CPU seconds for the same numbers. A worker is one process per core already.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _load(model: str, parent: int | None = None, normalizes: bool = False) -> None:
+    one_blas_thread()  # a spawned worker has not imported numpy yet: spaCy and the transforms do, below
     from dateline.flows.lifeline import exit_with_parent
     from dateline.flows.nlp import load_lexicon, load_nlp
 

@@ -416,3 +416,37 @@ def test_dedupe_command_json_groups(seed_dir, tmp_path):
     for group in groups:
         assert group["members"][0] == group["canonical"] and group["canonical"]["similarity"] == 1.0
         assert set(group["canonical"]) == {"document_id", "source_path", "record", "similarity"}
+
+
+# --- shingled and signed once in a run (the warehouse's look-up and the linking share them) ----------------
+
+
+@pytest.mark.parametrize("with_body", [True, False])
+def test_sketches_made_once_give_the_same_links(monkeypatch, with_body):
+    import dateline.transforms.deduplicate as dedup_module
+    from dateline.transforms.deduplicate import document_signatures, document_sketches
+
+    base = article(21, paragraphs=10)
+    first = frame([("old", base, dt.date(2021, 12, 20)), ("other", article(22), None)])
+    existing = existing_from(deduplicate(first), first, with_body)
+    second = frame([("exact", base, dt.date(2021, 12, 1)), ("near", edit(base, 3), dt.date(2021, 12, 1)),
+                    ("twin", edit(article(23, paragraphs=10), 2), None), ("lead", article(23, paragraphs=10), None),
+                    ("empty", "", None), ("new", article(24), None)])
+    second = pl.concat([second, frame([("none", "", None)]).with_columns(body=pl.lit(None, pl.String))])
+    expected = deduplicate(second, existing)
+    sketches = document_sketches(second)
+    assert document_signatures(second, sketches).equals(document_signatures(second))
+
+    shingled: list[int] = []
+
+    def counting(texts, *args):
+        shingled.append(len(texts))
+        return shingle_sets(texts, *args)
+
+    monkeypatch.setattr(dedup_module, "shingle_sets", counting)
+    out = deduplicate(second, existing, sketches=sketches)
+    assert out.equals(expected)
+    assert links(out)["exact"] == ("old", "exact") and links(out)["near"] == ("old", "near")
+    assert links(out)["twin"] == ("lead", "near")
+    # only the warehouse documents given with a body are shingled here; the new ones were, once
+    assert shingled == [existing.height if with_body else 0]

@@ -50,3 +50,73 @@ def test_an_english_brief_is_extracted_and_a_chinese_article_is_not(prefect_harn
                             "left join fact_entity_mention m using (document_key) group by all order by 1").rows()
     assert [(path.rsplit("/", 1)[1], language, mentions > 0) for path, language, mentions in rows] == [
         ("brief.txt", "en", True), ("zh.txt", "zh", False)]
+
+
+# --- detect_languages: py3langid's answers, its automaton walked for many texts at once --------------------
+
+def _py3langid(text: str) -> tuple[str, float | None]:
+    """What detect_language answered by calling py3langid's ``classify`` on each sample (the reference)."""
+    from itertools import islice
+
+    from dateline.transforms.normalize import (
+        LANGUAGE_SAMPLE_CHARS,
+        MIN_LANGUAGE_CONFIDENCE,
+        MIN_LANGUAGE_LETTERS,
+        _language_identifier,
+    )
+
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if len(list(islice(filter(str.isalpha, sample), MIN_LANGUAGE_LETTERS))) < MIN_LANGUAGE_LETTERS:
+        return "und", None
+    code, confidence = _language_identifier().classify(sample)
+    return ("und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code), confidence
+
+
+def _texts() -> list[str]:
+    import json
+    import random
+
+    from tests.conftest import CORPORA
+
+    rng = random.Random(7)
+    alphabets = ["abcdefghij ", "абвгдежзий ", "αβγδεζηθ ", "中国俄罗斯总统普京", "ÄÖÜäöüß éèà ", "ＡＢＣ１２３",
+                 "العربية ", "\ud800x", "\t\n 0123456789.,;"]
+    texts = [ENGLISH_BRIEF, CHINESE_ARTICLE, ENGLISH_BRIEF.upper(), "", "a", "ZmFrZQ" * 200, "é" * 30_000,
+             ENGLISH_BRIEF * 200]  # beyond the sample's 20,000 characters
+    texts += ["".join(rng.choice(rng.choice(alphabets)) for _ in range(rng.randint(0, 600))) for _ in range(200)]
+    corpus = CORPORA / "news_allsides_2018_2019.jsonl"
+    if corpus.exists():
+        with corpus.open(encoding="utf-8") as handle:
+            texts += [json.loads(line).get("text") or "" for _, line in zip(range(300), handle, strict=False)]
+    return texts
+
+
+def test_detect_languages_gives_py3langids_codes_and_confidences():
+    from dateline.transforms.normalize import (
+        _classified,
+        _feature_visits,
+        _language_identifier,
+        detect_languages,
+    )
+    from py3langid.langid import visit_counts
+
+    texts = _texts()
+    expected = [_py3langid(text) for text in texts]
+    assert detect_languages(texts) == [code for code, _ in expected]
+    assert {code for code, _ in expected} >= {"en", "zh", "und"}
+    identifier = _language_identifier()
+    encoded = [identifier._encode(text[:20_000]) for text in texts]
+    visits = _feature_visits(encoded)
+    for data, found in zip(encoded, visits, strict=True):
+        counted = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output, data)
+        # the same features with the same counts, in the same order (the float32 sums follow it)
+        assert (None if counted is None else list(counted.items())) == (None if found is None else list(found.items()))
+    for text, data, found in zip(texts, encoded, visits, strict=True):
+        # the confidence bit for bit, wherever py3langid was asked
+        assert _classified(identifier, data, found) == identifier.classify(text[:20_000])
+
+
+def test_no_state_of_the_scanner_is_deeper_than_the_window_walked():
+    from dateline.transforms.normalize import AUTOMATON_DEPTH, automaton_depth
+
+    assert automaton_depth() <= AUTOMATON_DEPTH

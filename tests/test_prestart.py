@@ -104,17 +104,41 @@ def test_a_pool_with_other_settings_is_closed_not_used():
 
 
 @pytest.mark.slow
-def test_pool_normalization_equals_the_flows_own(seed_dir):
+def test_the_run_leaves_its_workers_exiting_and_they_exit():
+    # the pool's context does not wait for the workers' exit (they free their models while the flow
+    # resolves), but they do exit: none is left behind
+    with workers.extract_pool(Settings().model, 2, 2) as pool:
+        _wait_ready(pool)
+        processes = list(pool._executor._processes.values())
+    assert len(processes) == 2 and pool._executor._shutdown_thread
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+
+
+def _blas_threads() -> list[int]:
+    """In a worker: the thread count of each OpenBLAS numpy loaded."""
+    from threadpoolctl import threadpool_info
+
+    return [pool["num_threads"] for pool in threadpool_info() if pool["internal_api"] == "openblas"]
+
+
+@pytest.mark.slow
+def test_pool_normalization_equals_the_flows_own(seed_dir, monkeypatch):
     files = sorted(seed_dir.glob("*.txt"))
     raw, _ = parse_inputs(read_files([str(f) for f in files], 10_000_000)[0])
     rules = load_reference().boilerplate_rules
     today = dt.date(2024, 6, 1)
     expected = normalize_documents(raw, rules, today=today)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     with workers.extract_pool(Settings().model, 2, 2) as pool:
         _wait_ready(pool)
         actual = pool.normalize(raw, rules, today)
+        # each worker multiplies on its own core: one OpenBLAS thread (py3langid's scores)
+        threads = [pool._executor.submit(_blas_threads).result() for _ in range(2)]
     assert actual is not None and actual.height == 5
     assert_frame_equal(actual, expected)
+    assert threads == [[1], [1]]
 
 
 @pytest.mark.slow

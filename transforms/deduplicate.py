@@ -52,6 +52,7 @@ def deduplicate(
     docs: pl.DataFrame,
     existing: pl.DataFrame | None = None,
     threshold: float = NEAR_THRESHOLD,
+    sketches: "Sketches | None" = None,
 ) -> pl.DataFrame:
     """Link each new document to the canonical document of its duplicate group (DEDUP_SCHEMA, input order).
 
@@ -63,6 +64,8 @@ def deduplicate(
     smallest key), so the result does not depend on input order, and every member's similarity to its
     canonical is at least ``threshold``. Similarity is the true Jaccard of the shingle sets; against a
     warehouse document given without its body it is the MinHash estimate. Empty bodies are never linked.
+    ``sketches`` (``document_sketches`` of ``docs``, already made to ask the warehouse) are used instead
+    of shingling and signing those bodies again.
     """
     if docs.get_column("document_key").n_unique() != docs.height:
         raise ValueError("deduplicate needs unique document_key values")
@@ -71,9 +74,15 @@ def deduplicate(
     with_body = [i for i, body in enumerate(bodies) if body is not None]
     shingles: list[np.ndarray | None] = [None] * order.height
     signatures: list[np.ndarray | None] = [None] * order.height
-    computed = shingle_sets([bodies[i] for i in with_body])
-    for i, s, sig in zip(with_body, computed, minhash_signatures(computed), strict=True):
+    known = sketches.by_key() if sketches is not None else {}
+    keys = order.get_column("document_key").to_list()
+    missing = [i for i in with_body if keys[i] not in known]
+    computed = shingle_sets([bodies[i] for i in missing])
+    for i, s, sig in zip(missing, computed, minhash_signatures(computed), strict=True):
         shingles[i], signatures[i] = s, sig
+    for i in with_body:
+        if keys[i] in known:
+            shingles[i], signatures[i] = known[keys[i]]
     given = order.get_column("minhash").to_list()
     nodes: dict[str, _Doc] = {}
     for rank, (key, content_hash, is_existing) in enumerate(
@@ -141,10 +150,32 @@ def _sketch(signature: np.ndarray) -> object:
     return LeanMinHash(seed=MINHASH_SEED, hashvalues=signature, scheme="affine32")
 
 
-def document_signatures(docs: pl.DataFrame) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Sketches:
+    """Each document's shingle set and MinHash signature (None for an empty body), by position."""
+
+    keys: list[str]
+    shingles: list[np.ndarray]
+    signatures: list[np.ndarray | None]
+
+    def by_key(self) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+        return {key: (s, sig) for key, s, sig in zip(self.keys, self.shingles, self.signatures, strict=True)}
+
+
+def document_sketches(docs: pl.DataFrame) -> Sketches:
+    """The shingle sets and signatures of ``docs`` (document_key, body), made once for the warehouse's
+    look-up (``document_signatures``) and the linking (``deduplicate``). Null bodies are left out."""
+    present = docs.filter(pl.col("body").is_not_null())
+    shingles = shingle_sets(present.get_column("body").to_list())
+    return Sketches(present.get_column("document_key").to_list(), shingles, minhash_signatures(shingles))
+
+
+def document_signatures(docs: pl.DataFrame, sketches: Sketches | None = None) -> pl.DataFrame:
     """(document_key, content_hash, minhash) of ``docs`` (document_key, content_hash, body): what the
-    warehouse is asked with for the loaded documents they may duplicate (exact hash, shared LSH bands)."""
-    signatures = minhash_signatures(shingle_sets(docs.get_column("body").to_list()))
+    warehouse is asked with for the loaded documents they may duplicate (exact hash, shared LSH bands).
+    ``sketches``: ``document_sketches(docs)``, when the caller made them already."""
+    known = (sketches or document_sketches(docs)).by_key()
+    signatures = [known[key][1] if key in known else None for key in docs.get_column("document_key").to_list()]
     return docs.select("document_key", "content_hash").with_columns(
         minhash=pl.Series([None if s is None else s.tolist() for s in signatures], dtype=pl.List(pl.UInt32))
     )
