@@ -6,7 +6,6 @@ one a regular expression that a whole cleaned line must match (case-insensitive)
 """
 
 import datetime as dt
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -42,9 +41,6 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 MIN_LANGUAGE_CONFIDENCE = 0.5
 MIN_LANGUAGE_LETTERS = 12
 LANGUAGE_SAMPLE_CHARS = 20_000
-# Bytes of samples whose language automaton is walked together (``detect_languages``): about 40 bytes of
-# working arrays each, so ≈ 40 MB at most.
-LANGUAGE_WALK_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -148,144 +144,12 @@ def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language ("en", "zh", "de" ...) by py3langid over its first
     ``LANGUAGE_SAMPLE_CHARS`` characters; "und" when it has too few letters or the identifier is
     not confident (``MIN_LANGUAGE_CONFIDENCE``), or finds no linguistic content (its "zxx")."""
-    return detect_languages([text])[0]
-
-
-def detect_languages(texts: list[str]) -> list[str]:
-    """``detect_language`` of each text, the identifier's byte automaton walked for all of them at once
-    (``_feature_visits``): the same codes as py3langid's ``classify`` of each sample, a fraction of its CPU."""
-    samples = [text[:LANGUAGE_SAMPLE_CHARS] for text in texts]
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
     # enough letters? counted only up to MIN_LANGUAGE_LETTERS (not over the whole sample), in C
-    asked = [i for i, sample in enumerate(samples)
-             if len(list(islice(filter(str.isalpha, sample), MIN_LANGUAGE_LETTERS))) >= MIN_LANGUAGE_LETTERS]
-    codes = ["und"] * len(texts)
-    if not asked:
-        return codes
-    identifier = _language_identifier()
-    encoded = [identifier._encode(samples[i]) for i in asked]  # py3langid's own: NFC, UTF-8, upper → lower
-    visits: list[dict[int, int] | None] = []
-    chunk: list[bytes] = []
-    size = 0
-    for data in [*encoded, None]:  # walked in chunks of about LANGUAGE_WALK_BYTES: bounded memory
-        if chunk and (data is None or size + len(data) > LANGUAGE_WALK_BYTES):
-            visits.extend(_feature_visits(chunk))
-            chunk, size = [], 0
-        if data is not None:
-            chunk.append(data)
-            size += len(data)
-    for i, data, found in zip(asked, encoded, visits, strict=True):
-        code, confidence = _classified(identifier, data, found)
-        codes[i] = "und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code
-    return codes
-
-
-# The longest byte string py3langid's scanner stands for (its states' depth from the start state, which
-# tests/test_language.py computes); a bound is enough: a deeper window gives the same states.
-AUTOMATON_DEPTH = 6
-
-
-@lru_cache(maxsize=1)
-def _automaton() -> tuple:
-    """py3langid's scanner as arrays: (next state per row × byte, each state's row offset, each state's
-    feature or -1)."""
-    import numpy as np
-
-    identifier = _language_identifier()
-    table = identifier.tk_nextmove  # an array.array of 9.8 million entries: read in place, not copied
-    nextmove = np.frombuffer(table, dtype=table.typecode) if hasattr(table, "typecode") else np.asarray(table)
-    rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
-    output = np.asarray(identifier.tk_output, dtype=np.int64)
-    return nextmove, rowbase, output
-
-
-def automaton_depth() -> int:
-    """The longest path from the scanner's start state to any of its states (breadth first): the length
-    of the longest byte string a state stands for. Seconds of CPU: the tests check AUTOMATON_DEPTH with it."""
-    import numpy as np
-
-    nextmove, rowbase, _ = _automaton()
-    seen = np.zeros(rowbase.size, dtype=bool)
-    seen[0] = True
-    frontier, depth = np.zeros(1, dtype=np.int64), 0
-    while True:
-        reached = np.unique(nextmove[(rowbase[frontier][:, None] + np.arange(256)[None, :]).ravel()])
-        reached = reached[~seen[reached]]
-        if not reached.size:
-            return depth
-        seen[reached] = True
-        frontier, depth = reached, depth + 1
-
-
-def _feature_visits(encoded: list[bytes]) -> list[dict[int, int] | None]:
-    """py3langid's ``visit_counts`` of each byte string: {feature: count} in order of first visit, or None.
-
-    The scanner is an Aho-Corasick automaton: after any prefix it is in the state of the longest suffix of
-    that prefix that is one of its strings, and none is longer than ``AUTOMATON_DEPTH`` bytes. So the state
-    after byte ``i`` is the state reached from the start over bytes ``i - depth + 1 .. i`` alone, and the
-    states of every position of every text are ``depth`` vectorised steps instead of one Python step per byte.
-    """
-    import numpy as np
-
-    nextmove, rowbase, output = _automaton()
-    depth = AUTOMATON_DEPTH
-    lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    offset = np.arange(data.size, dtype=np.int64) - np.repeat(starts, lengths)  # position inside its text
-    state = np.zeros(data.size, dtype=np.int64)
-    for back in range(depth - 1, -1, -1):  # the window's bytes, oldest first; none before the text's start
-        earlier = np.concatenate((np.zeros(back, dtype=np.int64), data[: data.size - back]))
-        state = np.where(offset >= back, nextmove[rowbase[state] + earlier], state)
-    features = output[state]
-    # Each text's features counted, in order of first visit: one sort for all texts (keyed by text, then
-    # feature), then the keys ordered by where they were first seen, which keeps the texts in order.
-    seen = np.flatnonzero(features >= 0)
-    text = np.repeat(np.arange(len(encoded), dtype=np.int64), lengths)[seen]
-    width = int(output.max()) + 1
-    keys, first, counts = np.unique(text * width + features[seen], return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    keys, counts = keys[order], counts[order]
-    bounds = np.searchsorted(keys // width, np.arange(len(encoded) + 1)).tolist()
-    found, counted = (keys % width).tolist(), counts.tolist()
-    return [dict(zip(found[a:b], counted[a:b], strict=True)) if b > a else None
-            for a, b in zip(bounds, bounds[1:], strict=False)]
-
-
-@lru_cache(maxsize=1)
-def _float16_values():
-    """Every float16 value as float32, indexed by its 16 bits: widening by look-up is exact."""
-    import numpy as np
-
-    return np.arange(65536, dtype=np.uint32).astype(np.uint16).view(np.float16).astype(np.float32)
-
-
-def _classified(identifier, data: bytes, visits: dict[int, int] | None) -> tuple[str, float]:
-    """py3langid's ``classify`` (``_decide`` with normalized probabilities) from the feature visits of ``data``."""
-    import numpy as np
-
-    table = identifier.nb_ptc
-    if visits and table.dtype == np.float16:
-        # py3langid's ``_sparse_score``, its float16 rows widened by look-up (exact) instead of by numpy's
-        # cast inside a mixed-type matmul (slow): the same float32 matmul of the same numbers (a test
-        # checks the scores bit for bit)
-        features = np.fromiter(visits.keys(), dtype=np.intp, count=len(visits))
-        counts = np.fromiter(visits.values(), dtype=np.float32, count=len(visits))
-        scores = np.log1p(counts) @ _float16_values()[table.view(np.uint16)[features]] + identifier.nb_pc
-    elif visits:
-        scores = identifier._sparse_score(visits, table)
-    else:  # no features: uniform, so py3langid abstains
-        scores = np.full(len(identifier.nb_classes), 0.0, dtype=np.float32)
-    scores *= 1.0 / math.sqrt(len(data) or 1)
-    np.exp(scores - scores.max(), out=scores)
-    scores /= scores.sum()
-    for i, j in identifier._alias_pairs:
-        scores[i] += scores[j]
-        scores[j] = 0.0
-    best = int(scores.argmax())
-    confidence = float(scores[best])
-    if identifier.min_confidence is not None and confidence < identifier.min_confidence:
-        return "und", confidence
-    return identifier.nb_classes[best], confidence
+    if len(list(islice(filter(str.isalpha, sample), MIN_LANGUAGE_LETTERS))) < MIN_LANGUAGE_LETTERS:
+        return "und"
+    code, confidence = _language_identifier().classify(sample)
+    return "und" if code == "zxx" or confidence < MIN_LANGUAGE_CONFIDENCE else code
 
 
 def normalize_documents(
@@ -326,10 +190,9 @@ def normalize_documents(
                 "published_precision": precision,
                 "lines_removed": len(removed),
                 "removed_rules": removed,
+                "language": detect_language(body),
             }
         )
-    for row, language in zip(rows, detect_languages([row["body"] for row in rows]), strict=True):
-        row["language"] = language
     return rows_frame(rows, NORMALIZED_SCHEMA)
 
 
