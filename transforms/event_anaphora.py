@@ -31,6 +31,7 @@ class _Row(Protocol):
 
     sentence_index: int
     trigger_start: int
+    trigger_end: int
     event_code: str
     actor1_starts: list[int]
     actor1_ends: list[int]
@@ -45,17 +46,14 @@ def event_anaphora(rows: Sequence[_Row], doc: Doc, index: MentionIndex) -> None:
     """Fill, in place, the actors of each referring event noun that has none from the closest mention of the
     same type at most ``ANAPHORA_SENTENCES`` sentences before it that has named actors (unnamed groups are
     not carried over). ``rows`` are one Doc's event mentions in text order; ``index`` its mentions."""
-    tokens: dict[int, Token] | None = None
     for i, row in enumerate(rows):
         if row.actor1_starts or row.actor2_starts:
             continue
-        if tokens is None:  # only Docs with a mention that has no actor pay for the offset table
-            tokens = {token.idx: token for token in doc}
-        token = tokens.get(row.trigger_start)
-        if token is None or not _referring_noun(token):
-            continue
-        earlier = _antecedent(rows, i, index)
+        earlier = _antecedent(rows, i, index)  # the rows first: most mentions without actors have none
         if earlier is None:
+            continue
+        words = doc.char_span(row.trigger_start, row.trigger_end)
+        if words is None or not _referring_noun(words[0]):
             continue
         row.actor1_starts, row.actor1_ends = _named(earlier.actor1_starts, earlier.actor1_ends, index)
         row.actor2_starts, row.actor2_ends = _named(earlier.actor2_starts, earlier.actor2_ends, index)
