@@ -23,6 +23,7 @@ from dateline.transforms.event_actors import (
     predicate,
     spoken_act,
 )
+from dateline.transforms.event_anaphora import event_anaphora
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
@@ -207,6 +208,8 @@ def doc_events(
         codes_at = {token.i: entry.code for token, entry, _ in found}
         sentence_rows = [_event_row(document, sent_index, sent, trigger, codes_at) for trigger in found]
         rows.extend(_merge_sentence_rows(sentence_rows))
+    # "the talks" with no party in its sentence: the parties of the talks an earlier sentence told of
+    event_anaphora(rows, doc, document.index)
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
 
