@@ -561,6 +561,9 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Japan provided modest economic benefits to North Korea.", "provided", "AID", (["Japan"], ["North Korea"])),
         # who calls something a word says it
         ('Cohen called the remarks "inaccurate."', "inaccurate", "REJECT", (["Cohen"], [])),
+        # what one withdraws is one's own; what one withdraws from (however deep its name) is the target
+        ("The prime minister withdrew Canada from the trade pact with Peru.", "withdrew", "REJECT", ([], ["Peru"])),
+        ("Brazil withdrew from its fishing treaty with Argentina.", "withdrew", "REJECT", (["Brazil"], ["Argentina"])),
     ],
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):

@@ -567,8 +567,21 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
     heads = [trigger, pred] if carries else [trigger]
     if is_noun(trigger):
         heads += _participles(trigger)
+    # "withdrew the U.S. from the Iran deal", "withdraw troops from Iraq": what is withdrawn is the doer's own; the
+    # one it is aimed at is what it is withdrawn from, read like a short object phrase ("the Iran nuclear deal")
+    # ("pulled Warren's ads" is no withdrawal: "pull" is one only with "out" or "from")
+    leaving = not is_noun(trigger) and (
+        trigger.lemma_.lower() == "withdraw"
+        or trigger.lemma_.lower() == "pull" and any(c.lower_ in ("out", "from") for c in trigger.children)
+    )
     for head in heads:
         for child in head.children:
+            if leaving and head is trigger and child.dep_ in OBJ:
+                continue
+            if leaving and head is trigger and child.dep_ == "prep" and child.lower_ == "from":
+                objects = [obj for obj in child.children if obj.dep_ == "pobj"]
+                spans += [found for obj in objects for found in first_mention(obj, index, exclude)]
+                continue
             if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ):
                 if child.i == trigger.i and trigger.lemma_.lower() in _PATIENT_NOUNS:
                     # the participants of a patient noun ("had a previous DUI arrest") are read by
