@@ -564,6 +564,9 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         # what one withdraws is one's own; what one withdraws from (however deep its name) is the target
         ("The prime minister withdrew Canada from the trade pact with Peru.", "withdrew", "REJECT", ([], ["Peru"])),
         ("Brazil withdrew from its fishing treaty with Argentina.", "withdrew", "REJECT", (["Brazil"], ["Argentina"])),
+        # the "by" of a clause with its own subject on the noun is that clause's doer, not the noun's
+        ("Suggestions that Senator Ruiz was bribed by Acme Corp spread on Monday.", "Suggestions", "DISAPPROVE",
+         ([], [])),
     ],
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):

@@ -213,7 +213,11 @@ def _relative_doer(
 
 def _participles(noun: Token) -> list[Token]:
     """"charges levied against him", "tariffs imposed on China": past participles modifying a noun."""
-    return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
+    # not a clause with a subject of its own ("suggestions that Trump was compromised by Russia")
+    return [
+        child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"
+        and not any(c.dep_ in SUBJ | PASS_SUBJ for c in child.children)
+    ]
 
 
 def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex, code: str | None = None) -> list[CharSpan] | None:
