@@ -565,8 +565,12 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("The prime minister withdrew Canada from the trade pact with Peru.", "withdrew", "REJECT", ([], ["Peru"])),
         ("Brazil withdrew from its fishing treaty with Argentina.", "withdrew", "REJECT", (["Brazil"], ["Argentina"])),
         # the "by" of a clause with its own subject on the noun is that clause's doer, not the noun's
+        # ... and the subject of a criticism noun's "that" clause is whom it is aimed at (not a relative clause's)
         ("Suggestions that Senator Ruiz was bribed by Acme Corp spread on Monday.", "Suggestions", "DISAPPROVE",
-         ([], [])),
+         ([], ["Ruiz"])),
+        ("Senator Lopez repeated her accusation that Mayor Ruiz took bribes.", "accusation", "DISAPPROVE",
+         (["Lopez"], ["Ruiz"])),
+        ("The charges that Canada could bring worried Peru.", "charges", "DISAPPROVE", ([], [])),
     ],
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):

@@ -376,7 +376,9 @@ _CLAUSE_TARGET_CODES = frozenset({"DISAPPROVE", "DEMAND", "CONCEDE"})
 
 def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
     """The subject of the clause a verb of ``_CLAUSE_TARGET_CODES`` reports, when it names no other target."""
-    if is_noun(trigger) or code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
+    if is_noun(trigger):
+        return _content_clause_subject(trigger, index) if code == "DISAPPROVE" else []
+    if code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
         return []
     # a criticism's reported passive names whom it is aimed at too ("claimed that the council was bribed"; not its
     # "by" doer: "alleged that the clerk was paid by a builder" is aimed at the clerk)
@@ -384,6 +386,16 @@ def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str)
     return [
         found for clause in pred.children if clause.dep_ == "ccomp"
         for child in clause.children if child.dep_ in deps for found in _actors(child, index)
+    ]
+
+
+def _content_clause_subject(trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """"accusations that the mayor took bribes", "the claim that Google hides news": the subject of the "that"
+    clause a criticism noun reports (not a relative clause: "the charges that it could bring")."""
+    return [
+        found for clause in trigger.children if clause.dep_ in ("acl", "ccomp")
+        and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ | PASS_SUBJ for found in _actors(child, index)
     ]
 
 
