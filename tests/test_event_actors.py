@@ -571,6 +571,10 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Senator Lopez repeated her accusation that Mayor Ruiz took bribes.", "accusation", "DISAPPROVE",
          (["Lopez"], ["Ruiz"])),
         ("The charges that Canada could bring worried Peru.", "charges", "DISAPPROVE", ([], [])),
+        # a passive without a subject of its own is done by its "by" agent, never by the subject it would borrow
+        ("Maria Lopez fled Chile after being tortured by soldiers.", "tortured", "ASSAULT", ([], [])),
+        ("Two reporters were detained at the airport and questioned by the FBI.", "questioned", "CONSULT",
+         (["FBI"], [])),
     ],
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):

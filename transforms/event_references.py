@@ -430,7 +430,10 @@ def _participle_passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan]
 
 
 def _passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
-    return _by_agent(pred, index) if any(c.dep_ in PASS_SUBJ for c in pred.children) else None
+    # a passive without a subject of its own too ("after being tortured by authorities", "was arrested and
+    # separated by officials"): the subject it would borrow undergoes it
+    passive = any(c.dep_ in PASS_SUBJ or c.dep_ in ("auxpass", "agent") for c in pred.children)
+    return _by_agent(pred, index) if passive else None
 
 
 def _modified_noun_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
