@@ -571,8 +571,9 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Senator Lopez repeated her accusation that Mayor Ruiz took bribes.", "accusation", "DISAPPROVE",
          (["Lopez"], ["Ruiz"])),
         ("The charges that Canada could bring worried Peru.", "charges", "DISAPPROVE", ([], [])),
-        # a passive without a subject of its own is done by its "by" agent, never by the subject it would borrow
-        ("Maria Lopez fled Chile after being tortured by soldiers.", "tortured", "ASSAULT", ([], [])),
+        # a passive without a subject of its own is done by its "by" agent, never by the subject it would borrow:
+        # that one undergoes it (in an adjunct)
+        ("Maria Lopez fled Chile after being tortured by soldiers.", "tortured", "ASSAULT", ([], ["Maria Lopez"])),
         ("Two reporters were detained at the airport and questioned by the FBI.", "questioned", "CONSULT",
          (["FBI"], [])),
     ],

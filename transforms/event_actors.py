@@ -23,6 +23,7 @@ from dateline.transforms.event_mentions import (
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
+    _subject_doer,
     clause_doers,
     closing_speech_verb,
     first_found,
@@ -559,6 +560,17 @@ def _passive_conjunct(trigger: Token, pred: Token, index: MentionIndex, exclude:
     return []
 
 
+def _subjectless_passive(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"fled Chile after being tortured by soldiers": a passive without a subject of its own is done to the
+    subject it would borrow (``_passive_conjunct`` reads a passive conjunct's) — only an adjunct's: a reported clause
+    ("Putin said the submarine will be commissioned") would borrow its speaker."""
+    if is_noun(trigger) or not any(c.dep_ == "auxpass" for c in pred.children) or pred.dep_ not in ("pcomp", "advcl"):
+        return []
+    if any(c.dep_ in SUBJ | PASS_SUBJ | OBJ for c in pred.children):
+        return []
+    return _subject_doer(pred, index)
+
+
 def _paired_with(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
     """"the Trump-Kim summit": the second of two hyphen-joined actors on a noun trigger."""
     pair = _hyphen_pair(trigger, index)
@@ -642,7 +654,9 @@ def _judged_object(trigger: Token, pred: Token, index: MentionIndex, exclude: se
     return [found for child in trigger.head.children if child.dep_ in ("dobj", "obj") for found in resolve(child, index)]
 
 
-TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _judged_object, _objects)
+TARGET_RULES = (
+    _receiver, _patient, _participle_noun, _passive_conjunct, _subjectless_passive, _paired_with, _judged_object, _objects,
+)
 
 
 def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:
