@@ -574,6 +574,10 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         # a passive without a subject of its own is done by its "by" agent, never by the subject it would borrow:
         # that one undergoes it (in an adjunct)
         ("Maria Lopez fled Chile after being tortured by soldiers.", "tortured", "ASSAULT", ([], ["Maria Lopez"])),
+        # forces deployed are aimed only at whom they are "against", not at where they go or what is sent
+        ("Peru deployed two thousand troops to the Bolivian border.", "deployed", "MOBILIZE", (["Peru"], [])),
+        ("Peru sent the frigate Almirante Grau to the drills.", "sent", "MOBILIZE", (["Peru"], [])),
+        ("Peru massed its troops against Chile.", "massed", "MOBILIZE", (["Peru"], ["Chile"])),
         ("Two reporters were detained at the airport and questioned by the FBI.", "questioned", "CONSULT",
          (["FBI"], [])),
     ],

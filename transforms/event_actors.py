@@ -347,7 +347,15 @@ REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
 def actor2(
     trigger: Token, pred: Token, index: MentionIndex, exclude: set[int], code: str | None = None
 ) -> list[CharSpan]:
-    """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats."""
+    """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats.
+
+    A deployment or build-up of forces (MOBILIZE) is aimed only at whom it is "against": the forces sent, where
+    they go and what they have are no target ("deployed National Guard troops to the border", "sent a destroyer
+    to the drills")."""
+    if code == "MOBILIZE":
+        heads = [trigger] if pred is trigger else [trigger, pred]
+        aimed = [found for head in heads for obj in prep_objects(head, ("against",)) for found in _actors(obj, index)]
+        return _new_spans(aimed, exclude)
     spans = [found for rule in TARGET_RULES for found in rule(trigger, pred, index, exclude)]
     if is_noun(trigger):
         spans = [*between_pair(trigger, index), *_counterpart(trigger, index, code), *spans]
