@@ -578,6 +578,12 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Peru deployed two thousand troops to the Bolivian border.", "deployed", "MOBILIZE", (["Peru"], [])),
         ("Peru sent the frigate Almirante Grau to the drills.", "sent", "MOBILIZE", (["Peru"], [])),
         ("Peru massed its troops against Chile.", "massed", "MOBILIZE", (["Peru"], ["Chile"])),
+        # a penalty hits what the verb of aiming it is the subject, the participle or the "with" instrument of, and
+        # whoever hits someone with it imposes it (not what a penalty merely raises)
+        ("Canada hit Peru with new tariffs on copper.", "tariffs", "SANCTION", (["Canada"], ["Peru"])),
+        ("The tariffs would pressure Peru to open its markets.", "tariffs", "SANCTION", ([], ["Peru"])),
+        ("Canada approved sanctions punishing Peru for the raid.", "sanctions", "SANCTION", (["Canada"], ["Peru"])),
+        ("The tariffs would raise the cost of Peru's exports.", "tariffs", "SANCTION", ([], [])),
         ("Two reporters were detained at the airport and questioned by the FBI.", "questioned", "CONSULT",
          (["FBI"], [])),
     ],

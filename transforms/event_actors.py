@@ -286,6 +286,16 @@ def _giver(
     return []
 
 
+def _penalty_instrument(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"Canada hit Peru with tariffs", "targeting Russia with sanctions": who hits someone with a penalty imposes
+    it (only a SANCTION: "charged him with assault" is no assault by the prosecutor)."""
+    if code != "SANCTION" or trigger.dep_ != "pobj" or trigger.head.lower_ != "with" or pred is trigger:
+        return None
+    return clause_doers(pred, index)
+
+
 def _outside_frame(
     trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
 ) -> list[CharSpan] | None:
@@ -338,7 +348,8 @@ def _comes_from(
 
 
 NOUN_DOER_RULES = (
-    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
+    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _penalty_instrument,
+    _outside_frame, _comes_from,
     _subject_itself, _clause_of_noun,
 )
 REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
@@ -509,8 +520,30 @@ def _condition_subject(trigger: Token, pred: Token, index: MentionIndex, code: s
     ]
 
 
+_AIMING_VERBS = frozenset({"target", "hit", "punish", "pressure", "penalize", "squeeze", "cripple", "cover"})
+
+
+def _sanction_objects(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"the tariffs would pressure China", "sanctions punishing Turkey", "hit Iran with sanctions": a penalty hits
+    the object of the participle on it, of the verb it is the "with" instrument of, or of a verb of aiming whose
+    subject it is (not "the tariffs would raise the cost of U.S. operations": an effect, no target)."""
+    if code != "SANCTION" or not is_noun(trigger):
+        return []
+    heads = [child for child in trigger.children if child.dep_ == "acl" and child.tag_ == "VBG"]
+    if pred is not trigger and (
+        trigger.dep_ == "nsubj" and pred.lemma_.lower() in _AIMING_VERBS
+        or trigger.dep_ == "pobj" and trigger.head.lower_ == "with"
+    ):
+        heads.append(pred)
+    return [
+        found for head in heads for child in head.children if child.dep_ in ("dobj", "obj")
+        for found in resolve(child, index) or first_mention(child, index, set())
+    ]
+
+
 LAST_TARGET_RULES = (
     _clause_subject, _reacting_subject, _asked_to_act, _condition_subject, _infinitive_targets, _spoken_about,
+    _sanction_objects,
 )
 
 
