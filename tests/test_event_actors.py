@@ -564,6 +564,8 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         # what one withdraws is one's own; what one withdraws from (however deep its name) is the target
         ("The prime minister withdrew Canada from the trade pact with Peru.", "withdrew", "REJECT", ([], ["Peru"])),
         ("Brazil withdrew from its fishing treaty with Argentina.", "withdrew", "REJECT", (["Brazil"], ["Argentina"])),
+        ("Brazil was withdrawing from the Lima trade pact, a deal that its farmers had long criticized for its many"
+         " tariffs on their goods.", "withdrawing", "REJECT", (["Brazil"], ["Lima"])),
         # the "by" of a clause with its own subject on the noun is that clause's doer, not the noun's
         # ... and the subject of a criticism noun's "that" clause is whom it is aimed at (not a relative clause's)
         ("Suggestions that Senator Ruiz was bribed by Acme Corp spread on Monday.", "Suggestions", "DISAPPROVE",

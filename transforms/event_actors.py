@@ -649,7 +649,7 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
                 continue
             if leaving and head is trigger and child.dep_ == "prep" and child.lower_ == "from":
                 objects = [obj for obj in child.children if obj.dep_ == "pobj"]
-                spans += [found for obj in objects for found in first_mention(obj, index, exclude)]
+                spans += [found for obj in objects for found in _actors(obj, index) or first_mention(obj, index, exclude)]
                 continue
             if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ):
                 if child.i == trigger.i and trigger.lemma_.lower() in _PATIENT_NOUNS:
