@@ -561,6 +561,33 @@ def test_a_building_leaders_meet_in_is_where_a_meeting_is_held_not_who_holds_it(
         ("Japan provided modest economic benefits to North Korea.", "provided", "AID", (["Japan"], ["North Korea"])),
         # who calls something a word says it
         ('Cohen called the remarks "inaccurate."', "inaccurate", "REJECT", (["Cohen"], [])),
+        # what one withdraws is one's own; what one withdraws from (however deep its name) is the target
+        ("The prime minister withdrew Canada from the trade pact with Peru.", "withdrew", "REJECT", ([], ["Peru"])),
+        ("Brazil withdrew from its fishing treaty with Argentina.", "withdrew", "REJECT", (["Brazil"], ["Argentina"])),
+        ("Brazil was withdrawing from the Lima trade pact, a deal that its farmers had long criticized for its many"
+         " tariffs on their goods.", "withdrawing", "REJECT", (["Brazil"], ["Lima"])),
+        # the "by" of a clause with its own subject on the noun is that clause's doer, not the noun's
+        # ... and the subject of a criticism noun's "that" clause is whom it is aimed at (not a relative clause's)
+        ("Suggestions that Senator Ruiz was bribed by Acme Corp spread on Monday.", "Suggestions", "DISAPPROVE",
+         ([], ["Ruiz"])),
+        ("Senator Lopez repeated her accusation that Mayor Ruiz took bribes.", "accusation", "DISAPPROVE",
+         (["Lopez"], ["Ruiz"])),
+        ("The charges that Canada could bring worried Peru.", "charges", "DISAPPROVE", ([], [])),
+        # a passive without a subject of its own is done by its "by" agent, never by the subject it would borrow:
+        # that one undergoes it (in an adjunct)
+        ("Maria Lopez fled Chile after being tortured by soldiers.", "tortured", "ASSAULT", ([], ["Maria Lopez"])),
+        # forces deployed are aimed only at whom they are "against", not at where they go or what is sent
+        ("Peru deployed two thousand troops to the Bolivian border.", "deployed", "MOBILIZE", (["Peru"], [])),
+        ("Peru sent the frigate Almirante Grau to the drills.", "sent", "MOBILIZE", (["Peru"], [])),
+        ("Peru massed its troops against Chile.", "massed", "MOBILIZE", (["Peru"], ["Chile"])),
+        # a penalty hits what the verb of aiming it is the subject, the participle or the "with" instrument of, and
+        # whoever hits someone with it imposes it (not what a penalty merely raises)
+        ("Canada hit Peru with new tariffs on copper.", "tariffs", "SANCTION", (["Canada"], ["Peru"])),
+        ("The tariffs would pressure Peru to open its markets.", "tariffs", "SANCTION", ([], ["Peru"])),
+        ("Canada approved sanctions punishing Peru for the raid.", "sanctions", "SANCTION", (["Canada"], ["Peru"])),
+        ("The tariffs would raise the cost of Peru's exports.", "tariffs", "SANCTION", ([], [])),
+        ("Two reporters were detained at the airport and questioned by the FBI.", "questioned", "CONSULT",
+         (["FBI"], [])),
     ],
 )
 def test_named_participants_the_clause_names_around_the_trigger(nlp, text, trigger, code, expected):

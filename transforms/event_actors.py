@@ -23,6 +23,7 @@ from dateline.transforms.event_mentions import (
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
+    _subject_doer,
     clause_doers,
     closing_speech_verb,
     first_found,
@@ -213,7 +214,11 @@ def _relative_doer(
 
 def _participles(noun: Token) -> list[Token]:
     """"charges levied against him", "tariffs imposed on China": past participles modifying a noun."""
-    return [child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"]
+    # not a clause with a subject of its own ("suggestions that Trump was compromised by Russia")
+    return [
+        child for child in noun.children if child.dep_ == "acl" and child.tag_ == "VBN"
+        and not any(c.dep_ in SUBJ | PASS_SUBJ for c in child.children)
+    ]
 
 
 def _noun_modifier(trigger: Token, pred: Token, index: MentionIndex, code: str | None = None) -> list[CharSpan] | None:
@@ -281,6 +286,16 @@ def _giver(
     return []
 
 
+def _penalty_instrument(
+    trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
+) -> list[CharSpan] | None:
+    """"Canada hit Peru with tariffs", "targeting Russia with sanctions": who hits someone with a penalty imposes
+    it (only a SANCTION: "charged him with assault" is no assault by the prosecutor)."""
+    if code != "SANCTION" or trigger.dep_ != "pobj" or trigger.head.lower_ != "with" or pred is trigger:
+        return None
+    return clause_doers(pred, index)
+
+
 def _outside_frame(
     trigger: Token, pred: Token, index: MentionIndex, code: str | None = None
 ) -> list[CharSpan] | None:
@@ -333,7 +348,8 @@ def _comes_from(
 
 
 NOUN_DOER_RULES = (
-    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _outside_frame, _comes_from,
+    _between, _named_on_noun, _relative_doer, _noun_modifier, _responsible, _without_clause, _giver, _penalty_instrument,
+    _outside_frame, _comes_from,
     _subject_itself, _clause_of_noun,
 )
 REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
@@ -342,7 +358,15 @@ REACTED_TO_DOER_RULES = (_between, _named_on_noun, _noun_modifier)
 def actor2(
     trigger: Token, pred: Token, index: MentionIndex, exclude: set[int], code: str | None = None
 ) -> list[CharSpan]:
-    """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats."""
+    """To whom: what every rule of ``TARGET_RULES`` finds, in order, without ``exclude`` and repeats.
+
+    A deployment or build-up of forces (MOBILIZE) is aimed only at whom it is "against": the forces sent, where
+    they go and what they have are no target ("deployed National Guard troops to the border", "sent a destroyer
+    to the drills")."""
+    if code == "MOBILIZE":
+        heads = [trigger] if pred is trigger else [trigger, pred]
+        aimed = [found for head in heads for obj in prep_objects(head, ("against",)) for found in _actors(obj, index)]
+        return _new_spans(aimed, exclude)
     spans = [found for rule in TARGET_RULES for found in rule(trigger, pred, index, exclude)]
     if is_noun(trigger):
         spans = [*between_pair(trigger, index), *_counterpart(trigger, index, code), *spans]
@@ -372,7 +396,9 @@ _CLAUSE_TARGET_CODES = frozenset({"DISAPPROVE", "DEMAND", "CONCEDE"})
 
 def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
     """The subject of the clause a verb of ``_CLAUSE_TARGET_CODES`` reports, when it names no other target."""
-    if is_noun(trigger) or code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
+    if is_noun(trigger):
+        return _content_clause_subject(trigger, index) if code == "DISAPPROVE" else []
+    if code not in _CLAUSE_TARGET_CODES or pred.lemma_.lower() in DENY:
         return []
     # a criticism's reported passive names whom it is aimed at too ("claimed that the council was bribed"; not its
     # "by" doer: "alleged that the clerk was paid by a builder" is aimed at the clerk)
@@ -380,6 +406,16 @@ def _clause_subject(trigger: Token, pred: Token, index: MentionIndex, code: str)
     return [
         found for clause in pred.children if clause.dep_ == "ccomp"
         for child in clause.children if child.dep_ in deps for found in _actors(child, index)
+    ]
+
+
+def _content_clause_subject(trigger: Token, index: MentionIndex) -> list[CharSpan]:
+    """"accusations that the mayor took bribes", "the claim that Google hides news": the subject of the "that"
+    clause a criticism noun reports (not a relative clause: "the charges that it could bring")."""
+    return [
+        found for clause in trigger.children if clause.dep_ in ("acl", "ccomp")
+        and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+        for child in clause.children if child.dep_ in SUBJ | PASS_SUBJ for found in _actors(child, index)
     ]
 
 
@@ -484,8 +520,30 @@ def _condition_subject(trigger: Token, pred: Token, index: MentionIndex, code: s
     ]
 
 
+_AIMING_VERBS = frozenset({"target", "hit", "punish", "pressure", "penalize", "squeeze", "cripple", "cover"})
+
+
+def _sanction_objects(trigger: Token, pred: Token, index: MentionIndex, code: str) -> list[CharSpan]:
+    """"the tariffs would pressure China", "sanctions punishing Turkey", "hit Iran with sanctions": a penalty hits
+    the object of the participle on it, of the verb it is the "with" instrument of, or of a verb of aiming whose
+    subject it is (not "the tariffs would raise the cost of U.S. operations": an effect, no target)."""
+    if code != "SANCTION" or not is_noun(trigger):
+        return []
+    heads = [child for child in trigger.children if child.dep_ == "acl" and child.tag_ == "VBG"]
+    if pred is not trigger and (
+        trigger.dep_ == "nsubj" and pred.lemma_.lower() in _AIMING_VERBS
+        or trigger.dep_ == "pobj" and trigger.head.lower_ == "with"
+    ):
+        heads.append(pred)
+    return [
+        found for head in heads for child in head.children if child.dep_ in ("dobj", "obj")
+        for found in resolve(child, index) or first_mention(child, index, set())
+    ]
+
+
 LAST_TARGET_RULES = (
     _clause_subject, _reacting_subject, _asked_to_act, _condition_subject, _infinitive_targets, _spoken_about,
+    _sanction_objects,
 )
 
 
@@ -543,6 +601,17 @@ def _passive_conjunct(trigger: Token, pred: Token, index: MentionIndex, exclude:
     return []
 
 
+def _subjectless_passive(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
+    """"fled Chile after being tortured by soldiers": a passive without a subject of its own is done to the
+    subject it would borrow (``_passive_conjunct`` reads a passive conjunct's) — only an adjunct's: a reported clause
+    ("Putin said the submarine will be commissioned") would borrow its speaker."""
+    if is_noun(trigger) or not any(c.dep_ == "auxpass" for c in pred.children) or pred.dep_ not in ("pcomp", "advcl"):
+        return []
+    if any(c.dep_ in SUBJ | PASS_SUBJ | OBJ for c in pred.children):
+        return []
+    return _subject_doer(pred, index)
+
+
 def _paired_with(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:
     """"the Trump-Kim summit": the second of two hyphen-joined actors on a noun trigger."""
     pair = _hyphen_pair(trigger, index)
@@ -567,8 +636,21 @@ def _objects(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]
     heads = [trigger, pred] if carries else [trigger]
     if is_noun(trigger):
         heads += _participles(trigger)
+    # "withdrew the U.S. from the Iran deal", "withdraw troops from Iraq": what is withdrawn is the doer's own; the
+    # one it is aimed at is what it is withdrawn from, read like a short object phrase ("the Iran nuclear deal")
+    # ("pulled Warren's ads" is no withdrawal: "pull" is one only with "out" or "from")
+    leaving = not is_noun(trigger) and (
+        trigger.lemma_.lower() == "withdraw"
+        or trigger.lemma_.lower() == "pull" and any(c.lower_ in ("out", "from") for c in trigger.children)
+    )
     for head in heads:
         for child in head.children:
+            if leaving and head is trigger and child.dep_ in OBJ:
+                continue
+            if leaving and head is trigger and child.dep_ == "prep" and child.lower_ == "from":
+                objects = [obj for obj in child.children if obj.dep_ == "pobj"]
+                spans += [found for obj in objects for found in _actors(obj, index) or first_mention(obj, index, exclude)]
+                continue
             if head is pred and (child.dep_ in OBJ or child.dep_ in PASS_SUBJ):
                 if child.i == trigger.i and trigger.lemma_.lower() in _PATIENT_NOUNS:
                     # the participants of a patient noun ("had a previous DUI arrest") are read by
@@ -613,7 +695,9 @@ def _judged_object(trigger: Token, pred: Token, index: MentionIndex, exclude: se
     return [found for child in trigger.head.children if child.dep_ in ("dobj", "obj") for found in resolve(child, index)]
 
 
-TARGET_RULES = (_receiver, _patient, _participle_noun, _passive_conjunct, _paired_with, _judged_object, _objects)
+TARGET_RULES = (
+    _receiver, _patient, _participle_noun, _passive_conjunct, _subjectless_passive, _paired_with, _judged_object, _objects,
+)
 
 
 def location(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> CharSpan | None:

@@ -430,7 +430,12 @@ def _participle_passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan]
 
 
 def _passive_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
-    return _by_agent(pred, index) if any(c.dep_ in PASS_SUBJ for c in pred.children) else None
+    # a passive without a subject of its own that names its doer too ("after being tortured by authorities", "was
+    # arrested and separated by officials"): the subject it would borrow undergoes it. Not one that names none
+    # ("after being arrested for DUI, he ..."): a headline the parser reads as active ("Jackson arrested on
+    # suspicion of DUI") gives the same borrowed doer, and the two reports of one arrest stay one event (ECB+)
+    passive = any(c.dep_ in PASS_SUBJ or c.dep_ == "agent" for c in pred.children)
+    return _by_agent(pred, index) if passive else None
 
 
 def _modified_noun_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | None:
