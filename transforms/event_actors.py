@@ -23,13 +23,13 @@ from dateline.transforms.event_mentions import (
 from dateline.transforms.event_modality import deontic
 from dateline.transforms.event_references import (
     SPEECH_VERBS,
-    _subject_doer,
     clause_doers,
     closing_speech_verb,
     first_found,
     in_quotes,
     prep_objects,
     resolve,
+    subject_doer,
     verb_doers,
 )
 from spacy.tokens import Token
@@ -609,7 +609,7 @@ def _subjectless_passive(trigger: Token, pred: Token, index: MentionIndex, exclu
         return []
     if any(c.dep_ in SUBJ | PASS_SUBJ | OBJ for c in pred.children):
         return []
-    return _subject_doer(pred, index)
+    return subject_doer(pred, index)
 
 
 def _paired_with(trigger: Token, pred: Token, index: MentionIndex, exclude: set[int]) -> list[CharSpan]:

@@ -449,7 +449,7 @@ def _modified_noun_doer(pred: Token, index: MentionIndex) -> list[CharSpan] | No
     return None
 
 
-def _subject_doer(pred: Token, index: MentionIndex) -> list[CharSpan]:
+def subject_doer(pred: Token, index: MentionIndex) -> list[CharSpan]:
     """The subject of the clause, climbing complement links to the clause that has one (4 steps at most)."""
     node = pred
     for _ in range(4):
@@ -496,7 +496,7 @@ def _borrowed_doer(node: Token, index: MentionIndex) -> list[CharSpan] | None:
 
 
 # Who does what a clause says, in order; the first rule that applies answers.
-CLAUSE_DOER_RULES: tuple[DoerRule, ...] = (_passive_doer, _modified_noun_doer, _subject_doer)
+CLAUSE_DOER_RULES: tuple[DoerRule, ...] = (_passive_doer, _modified_noun_doer, subject_doer)
 # A verb trigger's clause: a past participle modifying a noun is passive too.
 VERB_DOER_RULES: tuple[DoerRule, ...] = (_participle_passive_doer, *CLAUSE_DOER_RULES)
 
