@@ -1003,3 +1003,30 @@ def test_a_later_spelling_with_a_hyphen_links_to_the_loaded_spelling_written_mor
     by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
     assert by_key[kim]["merged_into_key"] == by_key[entity_key("Kim", "person")]["merged_into_key"] == hyphenated
 
+
+def test_a_name_cut_at_a_hyphen_inside_a_word_covers_the_whole_word(rules_nlp):
+    # the model stopped at "Jae" of "Jae-in": the name takes the rest of the word
+    text = "President Moon Jae-in met Kim Jong-un. Moon said the talks went well."
+    doc = with_ents(rules_nlp, text, [("Moon Jae", "PERSON", 0), ("Kim Jong", "PERSON", 0), ("Moon", "PERSON", 1)])
+    assert ents_of(doc) == [("Moon Jae-in", "PERSON"), ("Kim Jong-un", "PERSON"), ("Moon", "PERSON")]
+    assert [name for _, name in canon_of(doc)] == ["Moon Jae-in", "Kim Jong-un", "Moon Jae-in"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ents"),
+    [
+        # an English compound after the name: its head is a word of the language, not the rest of a name
+        ("The Donald Trump-era rules and a New York-based group.", [("Donald Trump", "PERSON", 0), ("New York", "GPE", 0)]),
+        ("A Saudi Arabia-led coalition and the Barack Obama-backed plan.",
+         [("Saudi Arabia", "GPE", 0), ("Barack Obama", "PERSON", 0)]),
+        # the name's last word is written on its own too: the name ends there
+        ("Joe Biden-ish ideas. Biden spoke.", [("Joe Biden", "PERSON", 0), ("Biden", "PERSON", 1)]),
+        # one word: no evidence that the rest of the word is a name's ("Obama-ites" is no person)
+        ("The Obama-ites won.", [("Obama", "PERSON", 0)]),
+        # two names joined by a hyphen, the second capitalized: left to the pair rule
+        ("Donald Trump-Kim talks.", [("Donald Trump", "PERSON", 0)]),
+    ],
+)
+def test_a_name_before_a_hyphen_and_an_english_word_stays_as_found(rules_nlp, text, ents):
+    doc = with_ents(rules_nlp, text, ents)
+    assert [name for name, _ in ents_of(doc)][: len(ents)] == [surface for surface, _, _ in ents]
