@@ -19,6 +19,7 @@ from dateline.transforms.entities import (
 )
 from dateline.transforms.entity_components import add_entity_components, alias_patterns, short_form_target
 from dateline.transforms.keys import make_key
+from dateline.transforms.name_links import hyphen_spellings, merge_variants, variant_form, variant_targets
 from dateline.transforms.reference import load_reference
 from polars.testing import assert_frame_equal
 
@@ -953,3 +954,79 @@ def test_the_components_take_their_data_through_initialize_and_keep_it_on_disk(r
     assert bare.lookup("GOP") is None
     bare.initialize(aliases=load_reference().alias_rows())
     assert bare.lookup("GOP")["canonical_name"] == "Republican Party"
+
+
+def test_spellings_differing_by_a_hyphen_or_a_space_are_one_name_named_by_the_most_written():
+    chosen = {"kim jong un": "person", "kim jong-un": "person", "kim-jong-un": "person", "kim": "person",
+              "al-qaeda": "organization", "al qaeda": "organization", "jong un": "location"}
+    mentions_of = {"kim jong un": 450, "kim jong-un": 108, "kim-jong-un": 1, "kim": 30, "al-qaeda": 5,
+                   "al qaeda": 5, "jong un": 2}
+    assert variant_form("kim jong-un") == variant_form("Kim-Jong-Un".casefold()) == "kim jong un"
+    assert variant_form("kim jong - un") == "kim jong - un"  # a dash between spaced words is no hyphen inside a word
+    # the most written spelling names them, a tie goes to the first in alphabetical order; types stay apart
+    assert variant_targets(chosen, mentions_of) == {
+        "kim jong-un": "kim jong un", "kim-jong-un": "kim jong un", "al-qaeda": "al qaeda"
+    }
+    # a rare spelling never takes the well-attested one over
+    assert variant_targets({"moon jae-in": "person", "moon jae in": "person"},
+                           {"moon jae-in": 40, "moon jae in": 1}) == {"moon jae in": "moon jae-in"}
+    merged_chosen, merged_mentions = merge_variants(chosen, mentions_of, variant_targets(chosen, mentions_of))
+    assert merged_mentions["kim jong un"] == 559 and "kim jong-un" not in merged_chosen
+
+
+def test_the_other_spellings_of_a_name_are_probed_by_their_words():
+    one_word, ends = hyphen_spellings("kim jong un")
+    assert one_word == ["kim-jong-un"]
+    assert sorted(ends) == [("kim", "jong-un"), ("kim", "un"), ("kim-jong", "un")]
+    assert hyphen_spellings("trump") == (["trump"], [])
+
+
+def test_a_later_spelling_with_a_hyphen_links_to_the_loaded_spelling_written_more():
+    # the warehouse holds "Kim Jong Un" (and "Kim", linked to him); a batch writes "Kim Jong-un"
+    kim = entity_key("Kim Jong Un", "person")
+    existing = pl.DataFrame([entity_row("Kim Jong Un", "person", "PERSON", ["Kim Jong Un"]),
+                             entity_row("Kim", "person", "PERSON", ["Kim"], kim)], schema=ENTITY_SCHEMA)
+    votes = votes_of(("Kim Jong Un", "person", "PERSON", 9), ("Kim", "person", "PERSON", 3))
+    mentions = pl.DataFrame([mention("z", i * 20, "Kim Jong-un", "Kim Jong-un", "person", "PERSON") for i in range(4)]
+                            + [mention("y", 0, "Kim", "Kim", "person", "PERSON")], schema=MENTION_SCHEMA)
+    resolved, entities = resolve_entities(mentions, existing, votes)
+    assert set(resolved.get_column("entity_key")) == {kim}  # the loaded key of the man keeps naming him
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    assert by_key[entity_key("Kim Jong-un", "person")]["merged_into_key"] == kim
+    assert by_key[kim]["merged_into_key"] is None and by_key[kim]["aliases"] == ["Kim", "Kim Jong Un", "Kim Jong-un"]
+    # written more often than the loaded spelling, the hyphenated one names him and the loaded key redirects
+    mentions = pl.DataFrame([mention("z", i * 20, "Kim Jong-un", "Kim Jong-un", "person", "PERSON") for i in range(12)],
+                            schema=MENTION_SCHEMA)
+    resolved, entities = resolve_entities(mentions, existing, votes)
+    hyphenated = entity_key("Kim Jong-un", "person")
+    assert set(resolved.get_column("entity_key")) == {hyphenated}
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    assert by_key[kim]["merged_into_key"] == by_key[entity_key("Kim", "person")]["merged_into_key"] == hyphenated
+
+
+def test_a_name_cut_at_a_hyphen_inside_a_word_covers_the_whole_word(rules_nlp):
+    # the model stopped at "Jae" of "Jae-in": the name takes the rest of the word
+    text = "President Moon Jae-in met Kim Jong-un. Moon said the talks went well."
+    doc = with_ents(rules_nlp, text, [("Moon Jae", "PERSON", 0), ("Kim Jong", "PERSON", 0), ("Moon", "PERSON", 1)])
+    assert ents_of(doc) == [("Moon Jae-in", "PERSON"), ("Kim Jong-un", "PERSON"), ("Moon", "PERSON")]
+    assert [name for _, name in canon_of(doc)] == ["Moon Jae-in", "Kim Jong-un", "Moon Jae-in"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ents"),
+    [
+        # an English compound after the name: its head is a word of the language, not the rest of a name
+        ("The Donald Trump-era rules and a New York-based group.", [("Donald Trump", "PERSON", 0), ("New York", "GPE", 0)]),
+        ("A Saudi Arabia-led coalition and the Barack Obama-backed plan.",
+         [("Saudi Arabia", "GPE", 0), ("Barack Obama", "PERSON", 0)]),
+        # the name's last word is written on its own too: the name ends there
+        ("Joe Biden-ish ideas. Biden spoke.", [("Joe Biden", "PERSON", 0), ("Biden", "PERSON", 1)]),
+        # one word: no evidence that the rest of the word is a name's ("Obama-ites" is no person)
+        ("The Obama-ites won.", [("Obama", "PERSON", 0)]),
+        # two names joined by a hyphen, the second capitalized: left to the pair rule
+        ("Donald Trump-Kim talks.", [("Donald Trump", "PERSON", 0)]),
+    ],
+)
+def test_a_name_before_a_hyphen_and_an_english_word_stays_as_found(rules_nlp, text, ents):
+    doc = with_ents(rules_nlp, text, ents)
+    assert [name for name, _ in ents_of(doc)][: len(ents)] == [surface for surface, _, _ in ents]

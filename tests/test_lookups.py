@@ -343,6 +343,35 @@ def test_a_one_word_name_a_loaded_full_name_ends_reads_no_name_it_begins():
     assert kevin == [entity_key("Kevin Smith", "person")]
 
 
+def test_a_batch_spelling_of_a_loaded_name_with_a_hyphen_for_a_space_links_to_it():
+    """A batch's "Kim Jong-un" reaches the loaded "Kim Jong Un" (and "Kim Jong Un"'s own one-word names) and
+    takes its key while that spelling is written more; the batch that makes it the rarer spelling re-points
+    the loaded one. Each run's resolution equals the one over every loaded name
+    (``_resolve_and_load``)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    kim = entity_key("Kim Jong Un", "person")
+    hyphenated = entity_key("Kim Jong-un", "person")
+    loaded = [("Kim Jong Un", "PERSON")] * 4 + [("Un", "PERSON")] + [("Moon Jae-in", "PERSON")] * 2
+    _resolve_and_load(con, 0, loaded, relations)
+    read, entities = _resolve_and_load(con, 1, [("Kim Jong-un", "PERSON")] * 2 + [("Moon Jae in", "PERSON")],
+                                       relations)
+    assert {"kim jong un", "un", "moon jae-in"} <= read
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    assert by_key[hyphenated]["merged_into_key"] == kim
+    assert by_key[entity_key("Moon Jae in", "person")]["merged_into_key"] == entity_key("Moon Jae-in", "person")
+    read, entities = _resolve_and_load(con, 2, [("Kim-Jong-Un", "PERSON")] * 1 + [("Kim Jong-un", "PERSON")] * 3,
+                                       relations)
+    by_key = {r["entity_key"]: r for r in entities.iter_rows(named=True)}
+    assert by_key[kim]["merged_into_key"] == by_key[entity_key("Kim-Jong-Un", "person")]["merged_into_key"] == hyphenated
+    # a one-word name links through the words of the spelling that names the person: "Un" ends it no more
+    assert by_key[entity_key("Un", "person")]["merged_into_key"] is None
+    facts = con.cursor().sql("select e.canonical_name, count(*) from fact_entity_mention m join dim_entity e using (entity_key) "
+                    "group by all order by all").fetchall()
+    assert facts == [("Kim Jong-un", 10), ("Moon Jae-in", 3), ("Un", 1)]
+
+
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
     apply_schema(con)

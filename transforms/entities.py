@@ -17,7 +17,12 @@ from hashlib import sha256
 import polars as pl
 from dateline.transforms.entity_components import COARSE_TYPES, ENTITY_LABELS, canonical_text
 from dateline.transforms.keys import SEP, make_key
-from dateline.transforms.name_links import person_targets, place_named_targets
+from dateline.transforms.name_links import (
+    merge_variants,
+    person_targets,
+    place_named_targets,
+    variant_targets,
+)
 from spacy.tokens import Doc, Span
 
 COARSE_TYPE_VALUES = ("person", "organization", "location", "group", "other")
@@ -210,8 +215,9 @@ def resolve_entities(  # noqa: PLR0913  (the batch, then what the warehouse hold
     Every mention has a *name key*: its within-document canonical name and its own coarse type. Over
     all mentions of the warehouse and the batch (``existing`` entities, ``votes`` = the warehouse's
     mention counts per name key and entity label, VOTE_SCHEMA), each case-folded name takes the coarse
-    type most of its mentions have ("Trump" tagged ORG here and there is still a person); then a
-    one-word person name takes the full person name it is the last (or first) word of, when that name
+    type most of its mentions have ("Trump" tagged ORG here and there is still a person); spellings of a
+    name and type that differ only by a hyphen inside a word against a space are one entity, named by the
+    most written ("Kim Jong-un" → "Kim Jong Un", ``name_links.variant_targets``); then a one-word person name takes the full person name it is the last (or first) word of, when that name
     is unambiguous or ``DOMINANCE`` times as mentioned as the next ("Trump" → "Donald Trump"). The
     result is the mention's ``entity_key``.
 
@@ -242,12 +248,16 @@ def resolve_entities(  # noqa: PLR0913  (the batch, then what the warehouse hold
                  for n, c in zip(names, own_coarse, strict=True)]
     table = _name_table(existing, votes, mentions.with_columns(name_key=pl.Series(name_keys, dtype=pl.String)))
     chosen, mentions_of = _coarse_by_name(table)
-    person_target = person_targets(chosen, mentions_of)
-    org_target = place_named_targets(chosen, mentions_of)
+    # spellings of one name ("Kim Jong-un", "Kim Jong Un") first: the other links read them as one name
+    variant_target = variant_targets(chosen, mentions_of)
+    linked, linked_mentions = merge_variants(chosen, mentions_of, variant_target)
+    person_target = person_targets(linked, linked_mentions)
+    org_target = place_named_targets(linked, linked_mentions)
 
     def final_folded(key: str) -> tuple[str, str]:
         folded = table.spelling[key].casefold()
         coarse = chosen[folded]
+        folded = variant_target.get(folded, folded)
         if coarse == "person":
             return person_target.get(folded, folded), coarse
         if folded in org_target:

@@ -39,6 +39,7 @@ class EntityCleanup:
     """
 
     def __call__(self, doc: Doc) -> Doc:
+        doc.ents = _through_hyphens(doc)
         pairs, paired = _hyphen_pairs(doc, doc.ents, _standalone_names(doc.ents))
         ents = list(pairs)
         for ent in doc.ents:
@@ -129,6 +130,52 @@ def _hyphen_pairs(doc: Doc, ents, known: dict[str, str]) -> tuple[list[Span], se
             tokens.update(range(i, end))
         i = end
     return sides, tokens
+
+
+# Short English words (four letters at most, as ``_name_tail`` reads) written after a name and a hyphen ("the Trump-era rules", "a Saudi-led coalition"): the
+# name's compound, not the rest of the name (a word ending in "-ed" or "-ing" is none either).
+COMPOUND_HEADS = frozenset({
+    "era", "led", "run", "like", "born", "made", "wide", "type", "area", "free", "held", "size", "only", "up",
+    "out", "old", "ish", "day", "year", "law", "fan", "war", "deal", "plan", "bill", "foe", "ally", "pick",
+    "team", "camp", "tie", "ties", "link", "ban", "tax", "aid", "arms", "gate", "ism", "ist", "ite", "less",
+})
+
+
+def _through_hyphens(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents`` with the names the model cut at a hyphen inside a word made whole: "Moon Jae" of "Moon
+    Jae-in" is "Moon Jae-in". A name of two words or more, ending in a capitalized word the document never
+    writes but before that hyphen, takes the hyphen and the short lower-case word after it (up to four
+    letters, no English compound's head: "Trump-era", "Saudi-led", "New York-based" stay as found)."""
+    ents = doc.ents
+    columns = doc.to_array([ORTH, SPACY])
+    if len(doc) < 3 or not ((columns[1:-1, 0] == _HYPHEN) & (columns[1:-1, 1] == 0) & (columns[:-2, 1] == 0)).any():
+        return ents
+    cut = [
+        i for i, ent in enumerate(ents)
+        if ent.label_ in NAME_LABELS and len(ent) > 1 and ent.end + 1 < len(doc) and _joins(doc[ent.end])
+        and ent[-1].is_alpha and ent[-1].is_title and _name_tail(doc[ent.end + 1])
+        and doc[ent.end + 1].ent_iob_ == "O" and doc[ent.end].ent_iob_ == "O"
+    ]
+    if not cut:
+        return ents
+    alone = {t.text for t in doc if not (t.i + 1 < len(doc) and _joins(doc[t.i + 1]))}
+    ents = list(ents)
+    for i in cut:
+        ent = ents[i]
+        if ent[-1].text not in alone:
+            ents[i] = Span(doc, ent.start, ent.end + 2, label=ent.label_)
+    return tuple(ents)
+
+
+def _name_tail(token: Token) -> bool:
+    """The word after the hyphen may end a name: short, lower case, no English compound's head, no further
+    hyphen after it."""
+    text = token.text
+    doc = token.doc
+    return (
+        token.is_alpha and text.islower() and len(text) <= 4 and text not in COMPOUND_HEADS
+        and not text.endswith(("ed", "ing")) and not (token.i + 1 < len(doc) and _joins(doc[token.i + 1]))
+    )
 
 
 def _inside_longer(doc: Doc, ents, start: int, end: int) -> bool:

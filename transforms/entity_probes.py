@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import polars as pl
 from dateline.transforms.entities import coarse_vote, entity_keys
+from dateline.transforms.name_links import hyphen_spellings, variant_form
 
 # Probes that find, among the loaded entities, those a batch's names can decide or be decided by
 # (``resolve_entities`` with ``open_keys``). kind: key (an entity_key), first / last (multi-word names
@@ -22,6 +23,17 @@ PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": p
 
 def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
     return [("key", key, None, None) for key in entity_keys(folded)]
+
+
+def _spelling_probes(folded: str) -> list[tuple[str, str, str | None, str | None]]:
+    """Probes for the other spellings of a name (``name_links.variant_targets``: a hyphen inside a word against
+    a space): the one-word spelling by key, those of more words by their first and last words."""
+    if "-" not in folded and " " not in folded:
+        return []
+    form = variant_form(folded)
+    one_word, ends = hyphen_spellings(form)
+    rows = [row for spelling in one_word if spelling != folded for row in _keys_of(spelling)]
+    return rows + [("ends", form, first, last) for first, last in ends]
 
 
 def _probe_frame(rows: Iterable[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
@@ -38,7 +50,8 @@ def seed_probes(batch: Iterable[str], places: Iterable[str] | None = None) -> pl
     begins) and the multi-word names with the same first and last words (middle names); every name
     ending in one of its last words (an organization named after its place goes by the rest); the
     names starting with it (it may be the place such an organization is named after), only for the
-    names of ``places`` (default: every batch name; see ``places_in_question``).
+    names of ``places`` (default: every batch name; see ``places_in_question``); the name's other spellings
+    with a hyphen inside a word for a space or the reverse (``_spelling_probes``).
     """
     batch = list(batch)
     places = set(batch) if places is None else set(places)
@@ -53,6 +66,7 @@ def seed_probes(batch: Iterable[str], places: Iterable[str] | None = None) -> pl
         if len(words) > 1:
             rows += _keys_of(words[0]) + _keys_of(words[-1])
             rows.append(("ends", folded, words[0], words[-1]))
+        rows += _spelling_probes(folded)
     return _probe_frame(rows)
 
 
@@ -109,11 +123,15 @@ def persons_among(names: set[str], mentions: pl.DataFrame, loaded: pl.DataFrame,
 
 
 def open_names(batch: Iterable[str], reached: Iterable[str], places: Iterable[str] | None = None) -> set[str]:
-    """The case-folded names whose resolution may change: the batch's, and those ``seed_probes`` reached
-    that a batch name decides (see there), given the case-folded names of the loaded entities reached;
+    """The case-folded names whose resolution may change: the batch's (and their other spellings reached,
+    decided as they are), and those ``seed_probes`` reached that a batch name decides (see there), given the case-folded names of the loaded entities reached;
     the rest of a name after a batch name only for the names of ``places`` (default: every batch name)."""
     batch = set(batch)
-    places = batch if places is None else set(places)
+    places = set(batch) if places is None else set(places)
+    # another spelling of a batch name is decided as the batch name is ("kim jong un" for "kim jong-un")
+    reached = list(reached)
+    forms = {variant_form(folded) for folded in batch}
+    batch.update(name for name in reached if variant_form(name) in forms)
     opened = set(batch)
     ends = set()
     by_first: dict[str, list[str]] = defaultdict(list)
@@ -141,7 +159,8 @@ def input_probes(
     """Probes for everything the resolution of the ``opened`` names reads: their keys; the multi-word
     names sharing both end words (a multi-word name) or one of them (a one-word name of ``persons``,
     default every one: only a person links to the full name it ends or begins); the names ending in
-    them (organizations named after a place, whose places ``prefix_probes`` then adds). ``uncounted``:
+    them (organizations named after a place, whose places ``prefix_probes`` then adds); their other spellings
+    (``_spelling_probes``). ``uncounted``:
     the case folding of the loaded names SQL cannot fold (``flows.lookups.unfolded_characters``)."""
     opened = list(opened)
     persons = set(opened) if persons is None else set(persons)
@@ -151,6 +170,7 @@ def input_probes(
         rows += _keys_of(folded)
         rows.append(("open", folded, None, None))  # not counted as a sure person (entity_neighbours.sql)
         rows.append(("suffix", folded, None, words[-1]))
+        rows += _spelling_probes(folded)
         if len(words) > 1:
             rows.append(("ends", folded, words[0], words[-1]))
         elif folded in persons:

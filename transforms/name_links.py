@@ -1,12 +1,15 @@
 """Which fuller name a short entity name stands for, over all mentions of the warehouse and the batch.
 
-A one-word person name takes the full person name it is the last (or first) word of, a full name
-without its middle names the one longer name with the same ends (or that longer name the shorter, the
-one written far more often), and a short organization name the "PLACE + name" organization, when that
-target is unambiguous or ``DOMINANCE`` times as mentioned as the next, and attested often enough beside
-the short name (``NAME_SHARE``, ``PLACE_NAME_SHARE``); ``resolve_entities`` applies them.
+Spellings of one name that differ only by a hyphen inside a word against a space ("Kim Jong-un", "Kim
+Jong Un") are first one name, the most written spelling (``variant_targets``). Then a one-word person
+name takes the full person name it is the last (or first) word of, a full name without its middle names
+the one longer name with the same ends (or that longer name the shorter, the one written far more
+often), and a short organization name the "PLACE + name" organization, when that target is unambiguous
+or ``DOMINANCE`` times as mentioned as the next, and attested often enough beside the short name
+(``NAME_SHARE``, ``PLACE_NAME_SHARE``); ``resolve_entities`` applies them.
 """
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -25,6 +28,56 @@ NAME_SHARE = 10
 # A short organization name links to "PLACE + name" only when that full name has at least one mention for
 # every PLACE_NAME_SHARE of the short name's (a generic short name is its own entity).
 PLACE_NAME_SHARE = 10
+
+
+# A hyphen inside a word ("Jong-un", "al-Assad"), not a dash between spaced words.
+_JOINING_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def variant_form(folded: str) -> str:
+    """The form spellings of one name share: case-folded, a hyphen inside a word read as a space ("kim jong-un",
+    "kim-jong-un" and "kim jong un" are all "kim jong un")."""
+    return _JOINING_HYPHEN.sub(" ", folded)
+
+
+def hyphen_spellings(form: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every spelling of ``form`` (``variant_form``) written in one word, all its spaces hyphens, and the
+    (first word, last word) pairs of those written in more words: a prefix and a suffix of its words, each
+    hyphen-joined ("kim jong un": "kim-jong-un"; ("kim", "un"), ("kim", "jong-un"), ("kim-jong", "un"))."""
+    words = form.split()
+    if len(words) < 2:
+        return [form], []
+    ends = [("-".join(words[:i]), "-".join(words[j:])) for i in range(1, len(words)) for j in range(i, len(words))]
+    return ["-".join(words)], ends
+
+
+def variant_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
+    """Case-folded name → the spelling of the same name and coarse type that names it, for every spelling
+    that is not that one: spellings that differ only by a hyphen inside a word against a space ("Kim
+    Jong-un", "Kim Jong Un") are one entity, named by the most written (ties: the first in alphabetical
+    order), so a rare spelling never takes a well-attested one over."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for folded, coarse in chosen.items():
+        if "-" in folded or " " in folded:
+            groups[(variant_form(folded), coarse)].append(folded)
+    targets: dict[str, str] = {}
+    for spellings in groups.values():
+        if len(spellings) > 1:
+            named = min(spellings, key=lambda f: (-mentions_of[f], f))
+            targets.update((f, named) for f in spellings if f != named)
+    return targets
+
+
+def merge_variants(
+    chosen: Mapping[str, str], mentions_of: Mapping[str, int], variant_target: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """(coarse type, mentions) per case-folded name once the spellings ``variant_targets`` links are counted
+    under the spelling that names them (the links between names read those)."""
+    merged_chosen = {folded: coarse for folded, coarse in chosen.items() if folded not in variant_target}
+    merged_mentions = {folded: n for folded, n in mentions_of.items() if folded not in variant_target}
+    for folded, target in variant_target.items():
+        merged_mentions[target] += mentions_of[folded]
+    return merged_chosen, merged_mentions
 
 
 def person_targets(chosen: Mapping[str, str], mentions_of: Mapping[str, int]) -> dict[str, str]:
