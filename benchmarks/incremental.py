@@ -16,7 +16,11 @@ their PRIMARY KEY in its copy, untimed, unless ``--keep-primary-keys``) with the
 seed) into a copy of the synthetic warehouse, the same articles into an empty warehouse, and the
 same command again over the big one (the no-op rerun). It prints ``ratio_time_big_vs_empty``,
 ``peak_rss_mb_big``, ``peak_rss_mb_empty``, the no-op's seconds and the stage times of each run
-(the run's own JSON summary).
+(the run's own JSON summary); and, as ``benchmarks.throughput`` does for its full run, each run's CPU
+seconds by role (``big_process_cpu_s``, ``empty_process_cpu_s``, ``noop_process_cpu_s``) and its
+timeline cut at its log lines (``big_timeline``, ``empty_timeline``, ``noop_timeline``: start-up, each
+stage, the flow's end, shutdown; seconds, CPU seconds by role, idle core-seconds), with
+``phase_seconds_big_minus_empty``: where the big run's extra seconds go, the time outside the stages included.
 """
 
 import argparse
@@ -28,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, Measured, corpus_path, read_jsonl, run_measured, skip
+from benchmarks.common import ROOT, Measured, corpus_path, read_jsonl, run_measured, skip, timeline
 from benchmarks.throughput import QUIET_ENV, STARTUP_ENV, _inherited, _load
 
 CORPUS = "news_allsides_2018_2019.jsonl"
@@ -186,7 +190,38 @@ def _run_result(measured: Measured, summary: dict) -> dict:
         "documents_extracted": summary.get("documents_extracted"),
         "documents_duplicate": summary.get("documents_duplicate"),
         "rows_added": summary.get("rows_added"),
+        # the run's own account of its warehouse look-ups: rows read, queries, seconds per query
+        "warehouse_lookups": next((text.split(" - ", 1)[-1] for _, text in measured.lines
+                                   if "warehouse look-ups:" in text), None),
     }
+
+
+RUNS = ("big", "empty", "noop")
+
+
+def phase_seconds_extra(big: list[dict], empty: list[dict]) -> dict[str, float]:
+    """Seconds of each phase of the big run's timeline minus the same phase of the empty run's (a phase one
+    of them lacks counts as 0 there), in the big run's order then the empty run's: where the extra time goes."""
+    big_s = {phase["phase"]: phase["seconds"] for phase in big}
+    empty_s = {phase["phase"]: phase["seconds"] for phase in empty}
+    names = [*big_s, *(name for name in empty_s if name not in big_s)]
+    return {name: round(big_s.get(name, 0.0) - empty_s.get(name, 0.0), 2) for name in names}
+
+
+def run_timelines(runs: dict[str, Measured]) -> dict:
+    """For each measured run ("big", "empty", "noop"): its CPU seconds by role (``NAME_process_cpu_s``,
+    ``Measured.cpu_by_role``) and its timeline cut at its log lines (``NAME_timeline``,
+    ``benchmarks.common.timeline``, as ``benchmarks.throughput``'s ``pipeline_timeline``); with both the
+    big and the empty run, ``phase_seconds_big_minus_empty``."""
+    result: dict = {}
+    for name in RUNS:
+        if name in runs:
+            result[f"{name}_process_cpu_s"] = runs[name].cpu_by_role()
+            result[f"{name}_timeline"] = timeline(runs[name])
+    if "big" in runs and "empty" in runs:
+        result["phase_seconds_big_minus_empty"] = phase_seconds_extra(result["big_timeline"],
+                                                                      result["empty_timeline"])
+    return result
 
 
 def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
@@ -216,14 +251,14 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
 
     load_avg = {}
     runs: dict[str, tuple[Measured, dict]] = {}
-    for name, warehouse in (("big", big), ("empty", empty), ("noop", big)):
+    for name, warehouse in zip(RUNS, (big, empty, big), strict=True):
         load_avg[f"before_{name}"] = _load()
         print(f"timing dateline run ({name}) ...", file=sys.stderr, flush=True)
         measured = run_measured(run_command(new_articles, warehouse), env=_env(), timeout=args.timeout)
         runs[name] = (measured, _summary(measured, name))
     load_avg["after"] = _load()
 
-    big_run, empty_run, noop_run = (_run_result(*runs[name]) for name in ("big", "empty", "noop"))
+    big_run, empty_run, noop_run = (_run_result(*runs[name]) for name in RUNS)
     return {
         "warehouse_docs": built["counts"]["dim_document"],
         "new": count,
@@ -240,6 +275,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
         "stage_seconds_big": big_run["stage_seconds"],
         "stage_seconds_empty": empty_run["stage_seconds"],
         "stage_seconds_noop": noop_run["stage_seconds"],
+        # CPU seconds by role and each run cut at its log lines into phases (start-up, each stage, shutdown):
+        # the stages' own seconds leave out what happens before the flow begins and after it ends
+        **run_timelines({name: measured for name, (measured, _) in runs.items()}),
         "details": {"big": big_run, "empty": empty_run, "noop": noop_run, "warehouse": built,
                     "warehouse_file_mb": built.get("file_mb"), "index_seconds": index_seconds,
                     "primary_keys_dropped": keys_dropped,
@@ -266,6 +304,16 @@ def _print_table(result: dict) -> None:
     for name in ("big", "empty", "noop"):
         stages = result[f"stage_seconds_{name}"] or {}
         print(f"stages ({name}, s): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    for name in RUNS:
+        print(f"CPU seconds by role ({name}): {result[f'{name}_process_cpu_s']}")
+    print("timelines (phase: seconds big / empty / no-op; idle core-seconds big / empty):")
+    phases = {name: {phase["phase"]: phase for phase in result[f"{name}_timeline"]} for name in RUNS}
+    for phase in phases["big"] | phases["empty"] | phases["noop"]:
+        seconds = " / ".join(f"{phases[name][phase]['seconds']:.2f}" if phase in phases[name] else "-"
+                             for name in RUNS)
+        idle = " / ".join(f"{phases[name][phase]['idle_core_s']:.2f}" if phase in phases[name] else "-"
+                          for name in ("big", "empty"))
+        print(f"  {phase:<16} {seconds:<24} idle {idle}")
     print(f"load average before each run: {result['details']['load_avg']}")
 
 
