@@ -133,7 +133,7 @@ def _by_role(each: dict[int, int], peaks: dict[int, int], cpu: dict[int, float],
             try:
                 roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == root.pid, root.cmdline())
             except (psutil.NoSuchProcess, psutil.AccessDenied):
-                roles[pid] = "other"
+                roles.setdefault(pid, "other")  # a worker that has exited keeps the role it had
     by_role: dict[str, float] = {}
     for pid, seconds in cpu.items():
         role = roles.get(pid, "other")

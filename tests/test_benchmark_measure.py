@@ -129,6 +129,13 @@ def test_a_child_seen_before_it_execs_is_judged_again_once_it_has():
         spawner.join()
         later = _by_role({pid: 1}, {}, {pid: 0.5}, roles, root)
         assert roles[pid] == "other" and later == {"other": 0.5}
+        # a spaCy worker that has exited by the next poll stays one (its CPU seconds are still counted)
+        worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # spawn_main"])
+        started.append(worker)
+        assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.5}, roles, root) == {"spacy-worker": 0.5}
+        worker.kill()
+        worker.wait()
+        assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.75}, roles, root) == {"spacy-worker": 0.75}
     finally:
         spawner.join()
         for child in started:
