@@ -99,6 +99,8 @@ def test_process_roles():
     assert process_role(spawned, False, root) == "spacy-worker"
     server = ["/venv/python", "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
     assert process_role(server, False, root) == "prefect-server"
+    ours = ["/venv/python", "-m", "uvicorn", "--factory", "dateline.cli.server_app:create_app"]  # dateline run's
+    assert process_role(ours, False, root) == "prefect-server"
     assert process_role(["/venv/python", "-c", "pass"], False, root) == "other"
 
 
