@@ -121,14 +121,19 @@ POLL_SECONDS = 0.1  # how often run_measured samples the process tree's RSS and 
 
 def _by_role(each: dict[int, int], peaks: dict[int, int], cpu: dict[int, float], roles: dict[int, str],
              root: psutil.Process) -> dict[str, float]:
-    """One poll's bookkeeping: each pid's peak RSS and role (found once), and CPU seconds so far by role."""
+    """One poll's bookkeeping: each pid's peak RSS and role, and CPU seconds so far by role.
+
+    A role is found once, except "spacy-worker": a child of the root that has the root's own command line
+    may be a fork that has not exec'd its program yet (``subprocess.Popen`` runs ``preexec_fn`` there: the
+    temporary Prefect server was counted as a spaCy worker when first seen then), so it is asked again.
+    """
     for pid, rss in each.items():
         peaks[pid] = max(peaks.get(pid, 0), rss)
-        if pid not in roles:
+        if roles.get(pid, "spacy-worker") == "spacy-worker":
             try:
                 roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == root.pid, root.cmdline())
             except (psutil.NoSuchProcess, psutil.AccessDenied):
-                roles[pid] = "other"
+                roles.setdefault(pid, "other")  # a worker that has exited keeps the role it had
     by_role: dict[str, float] = {}
     for pid, seconds in cpu.items():
         role = roles.get(pid, "other")

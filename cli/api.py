@@ -3,7 +3,8 @@
 With no ``PREFECT_API_URL``, Prefect starts a temporary server itself on the flow's first API call:
 it first imports its whole server package into the calling process (seconds), then starts the server
 process and waits seconds more for it to answer, and only then does the flow begin. ``dateline run``
-starts the same server (Prefect's own app factory under uvicorn, the way Prefect launches it) before
+starts the same server (Prefect's own app under uvicorn, the way Prefect launches it, its background
+worker polling less often: ``cli.server_app``) before
 it imports Prefect, spaCy or polars, and points ``PREFECT_API_URL`` at it: the server boots on one
 core while the run's imports proceed on the other, and the calling process never imports the server
 package. With ``PREFECT_API_URL`` already set (a real ``prefect server start``) nothing is started.
@@ -24,6 +25,8 @@ STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_TIMEOUT = 90.0
 # What Prefect's SubprocessASGIServer sets for its temporary server: no UI, ephemeral mode.
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+# Prefect's app, its background worker polling every 2 s instead of every 250 ms (cli/server_app.py).
+SERVER_APP = "dateline.cli.server_app:create_app"
 
 
 class TemporaryServerError(RuntimeError):
@@ -83,7 +86,7 @@ def _free_port() -> int:
 
 def _launch(port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+        [sys.executable, "-m", "uvicorn", "--factory", SERVER_APP,
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
         env={**os.environ, **SERVER_ENV},
         # A run killed with -9 cannot stop its server: the kernel does (flows/lifeline.py).

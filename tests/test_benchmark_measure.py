@@ -99,4 +99,48 @@ def test_process_roles():
     assert process_role(spawned, False, root) == "spacy-worker"
     server = ["/venv/python", "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
     assert process_role(server, False, root) == "prefect-server"
+    ours = ["/venv/python", "-m", "uvicorn", "--factory", "dateline.cli.server_app:create_app"]  # dateline run's
+    assert process_role(ours, False, root) == "prefect-server"
     assert process_role(["/venv/python", "-c", "pass"], False, root) == "other"
+
+
+def test_a_child_seen_before_it_execs_is_judged_again_once_it_has():
+    """A Popen child polled between fork and exec has the root's command line (a forked spaCy worker's);
+    once it has exec'd its program its role is what that program is (here "other", as a server would be
+    "prefect-server"), and its CPU seconds go there."""
+    import subprocess
+    import threading
+    import time
+
+    import psutil
+
+    from benchmarks.common import _by_role
+
+    root = psutil.Process()
+    others = {child.pid for child in root.children()}  # the suite's own children, if any
+    started: list[subprocess.Popen] = []
+    # Popen returns once the child has exec'd; the sampler polls from elsewhere meanwhile (a thread here)
+    spawner = threading.Thread(target=lambda: started.append(subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(5)"], preexec_fn=lambda: time.sleep(2.0))))
+    spawner.start()
+    try:
+        time.sleep(0.5)
+        [pid] = [child.pid for child in root.children() if child.pid not in others]  # in preexec_fn
+        roles: dict[int, str] = {}
+        first = _by_role({pid: 1}, {}, {pid: 0.25}, roles, root)
+        assert roles[pid] == "spacy-worker" and first == {"spacy-worker": 0.25}
+        spawner.join()
+        later = _by_role({pid: 1}, {}, {pid: 0.5}, roles, root)
+        assert roles[pid] == "other" and later == {"other": 0.5}
+        # a spaCy worker that has exited by the next poll stays one (its CPU seconds are still counted)
+        worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # spawn_main"])
+        started.append(worker)
+        assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.5}, roles, root) == {"spacy-worker": 0.5}
+        worker.kill()
+        worker.wait()
+        assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.75}, roles, root) == {"spacy-worker": 0.75}
+    finally:
+        spawner.join()
+        for child in started:
+            child.kill()
+            child.wait()

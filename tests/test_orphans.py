@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from dateline.cli.api import SERVER_APP
 
 from tests.conftest import SEEDS
 from tests.fault_helpers import dateline, run_cli, subprocess_env
@@ -34,7 +35,7 @@ def _kind(process: psutil.Process) -> str:
         line = " ".join(process.cmdline())
     except psutil.Error:
         return "gone"
-    if "uvicorn" in line and "prefect.server" in line:
+    if "uvicorn" in line and (SERVER_APP in line or "prefect.server" in line):  # cli/server_app.py: Prefect's app
         return "prefect server"
     if "resource_tracker" in line:
         return "resource tracker"
