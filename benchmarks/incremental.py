@@ -27,14 +27,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, Measured, corpus_path, read_jsonl, run_measured, skip, timeline
-from benchmarks.throughput import QUIET_ENV, STARTUP_ENV, _inherited, _load
+from benchmarks.throughput import QUIET_ENV, STARTUP_ENV, _inherited, _load, prepare_prefect_home
 
 CORPUS = "news_allsides_2018_2019.jsonl"
 
@@ -64,18 +63,6 @@ def run_command(input_path: Path, warehouse: Path) -> list[str]:
 
 def _env() -> dict[str, str]:
     return QUIET_ENV | STARTUP_ENV | _inherited(STARTUP_ENV)
-
-
-# Boots the run's temporary Prefect server and waits until it answers (cli.api), then exits, which stops it.
-_BOOT_SERVER = "from dateline.cli.api import start_temporary_api; start_temporary_api()()"
-
-
-def prepare_prefect_home(timeout: float = 300) -> None:
-    """Boot the temporary Prefect server once, untimed, with the timed runs' environment: a first boot on a new
-    ``PREFECT_HOME`` creates the server's database (≈ 5 CPU s and seconds of start-up), which only the first
-    timed run, the big one, would otherwise pay. Nothing is started when ``PREFECT_API_URL`` names a server."""
-    subprocess.run([sys.executable, "-c", _BOOT_SERVER], env={**os.environ, **_env()}, cwd=ROOT, check=True,
-                   timeout=timeout, stdout=subprocess.DEVNULL)
 
 
 def _summary(measured: Measured, what: str) -> dict:

@@ -71,7 +71,7 @@ def test_without_the_empty_run_no_comparison():
 @pytest.mark.slow
 def test_the_benchmark_boots_the_server_once_before_timing_so_its_database_exists(tmp_path, monkeypatch):
     """A new PREFECT_HOME gets its server database from the untimed boot, not from the first timed run."""
-    from benchmarks.incremental import prepare_prefect_home
+    from benchmarks.throughput import prepare_prefect_home
 
     home = tmp_path / "prefect"
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
