@@ -131,9 +131,12 @@ def _by_role(each: dict[int, int], peaks: dict[int, int], cpu: dict[int, float],
         peaks[pid] = max(peaks.get(pid, 0), rss)
         if roles.get(pid, "spacy-worker") == "spacy-worker":
             try:
-                roles[pid] = process_role(psutil.Process(pid).cmdline(), pid == root.pid, root.cmdline())
+                command_line = psutil.Process(pid).cmdline()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
-                roles.setdefault(pid, "other")  # a worker that has exited keeps the role it had
+                command_line = []
+            # a worker that has exited keeps the role it had: gone, or a zombie whose command line reads empty
+            if command_line or pid not in roles:
+                roles[pid] = process_role(command_line, pid == root.pid, root.cmdline())
     by_role: dict[str, float] = {}
     for pid, seconds in cpu.items():
         role = roles.get(pid, "other")

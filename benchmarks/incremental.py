@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, Measured, corpus_path, read_jsonl, run_measured, skip, timeline
-from benchmarks.throughput import QUIET_ENV, STARTUP_ENV, _inherited, _load
+from benchmarks.throughput import QUIET_ENV, STARTUP_ENV, _inherited, _load, prepare_prefect_home
 
 CORPUS = "news_allsides_2018_2019.jsonl"
 
@@ -249,6 +249,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict:
     empty = workdir / "empty" / "dateline.duckdb"
     empty.parent.mkdir()
 
+    prepare_prefect_home()
     load_avg = {}
     runs: dict[str, tuple[Measured, dict]] = {}
     for name, warehouse in zip(RUNS, (big, empty, big), strict=True):

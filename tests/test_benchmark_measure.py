@@ -136,7 +136,12 @@ def test_a_child_seen_before_it_execs_is_judged_again_once_it_has():
         worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # spawn_main"])
         started.append(worker)
         assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.5}, roles, root) == {"spacy-worker": 0.5}
-        worker.kill()
+        worker.kill()  # not reaped yet: a zombie, whose command line reads empty
+        deadline = time.monotonic() + 30
+        while psutil.Process(worker.pid).status() != psutil.STATUS_ZOMBIE:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.7}, roles, root) == {"spacy-worker": 0.7}
         worker.wait()
         assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.75}, roles, root) == {"spacy-worker": 0.75}
     finally:

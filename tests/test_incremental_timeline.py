@@ -1,6 +1,8 @@
 """benchmarks.incremental's timelines: each measured run (big, empty, no-op) cut at its log lines, its CPU
 seconds by role, and where the big run's extra seconds go, phase by phase."""
 
+import pytest
+
 from benchmarks.common import Measured
 from benchmarks.incremental import phase_seconds_extra, run_timelines
 
@@ -64,3 +66,15 @@ def test_extra_seconds_of_a_phase_only_one_run_has():
 def test_without_the_empty_run_no_comparison():
     result = run_timelines({"noop": _measured(_log(0.0, with_extract=False), 20.0)})
     assert set(result) == {"noop_timeline", "noop_process_cpu_s"}
+
+
+@pytest.mark.slow
+def test_the_benchmark_boots_the_server_once_before_timing_so_its_database_exists(tmp_path, monkeypatch):
+    """A new PREFECT_HOME gets its server database from the untimed boot, not from the first timed run."""
+    from benchmarks.throughput import prepare_prefect_home
+
+    home = tmp_path / "prefect"
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    prepare_prefect_home()
+    assert (home / "prefect.db").stat().st_size > 0
