@@ -39,8 +39,9 @@ class EntityCleanup:
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = _through_hyphens(doc)
-        pairs, paired = _hyphen_pairs(doc, doc.ents, _standalone_names(doc.ents))
+        hyphens = _joining_hyphens(doc)
+        doc.ents = _through_hyphens(doc, hyphens)
+        pairs, paired = _hyphen_pairs(doc, doc.ents, _standalone_names(doc.ents), hyphens)
         ents = list(pairs)
         for ent in doc.ents:
             if paired.intersection(range(ent.start, ent.end)):
@@ -102,17 +103,21 @@ def _standalone_names(ents) -> dict[str, str]:
     return known
 
 
-def _hyphen_pairs(doc: Doc, ents, known: dict[str, str]) -> tuple[list[Span], set[int]]:
-    """Names written "X-Y" (or "X-Y-Z") whose every side is a one-word name the document writes on its own
-    (``_standalone_names``): a span per side with that name's label, and the tokens of those pairs. A pair
-    inside a longer name span ("the Trump-Kim Summit Committee") is left as the model found it."""
-    sides: list[Span] = []
-    tokens: set[int] = set()
-    # Where a hyphen joins two words (``_joins``), from the Doc's columns: a chain can only start right
-    # before one, so the scan jumps from one to the next (every other start gives a chain of one word).
+def _joining_hyphens(doc: Doc) -> list[int]:
+    """The indices of the hyphens that join two words (``_joins``), read off the Doc's columns at once."""
     columns = doc.to_array([ORTH, SPACY])
     joined = (columns[1:-1, 0] == _HYPHEN) & (columns[1:-1, 1] == 0) & (columns[:-2, 1] == 0)
-    hyphens = (np.flatnonzero(joined) + 1).tolist()
+    return (np.flatnonzero(joined) + 1).tolist()
+
+
+def _hyphen_pairs(doc: Doc, ents, known: dict[str, str], hyphens: list[int]) -> tuple[list[Span], set[int]]:
+    """Names written "X-Y" (or "X-Y-Z") whose every side is a one-word name the document writes on its own
+    (``_standalone_names``): a span per side with that name's label, and the tokens of those pairs. A pair
+    inside a longer name span ("the Trump-Kim Summit Committee") is left as the model found it.
+    ``hyphens``: ``_joining_hyphens(doc)``; a chain can only start right before one, so the scan jumps from
+    one to the next (every other start gives a chain of one word)."""
+    sides: list[Span] = []
+    tokens: set[int] = set()
     at = 0
     i = 0
     while i < len(doc):
@@ -132,8 +137,9 @@ def _hyphen_pairs(doc: Doc, ents, known: dict[str, str]) -> tuple[list[Span], se
     return sides, tokens
 
 
-# Short English words (four letters at most, as ``_name_tail`` reads) written after a name and a hyphen ("the Trump-era rules", "a Saudi-led coalition"): the
-# name's compound, not the rest of the name (a word ending in "-ed" or "-ing" is none either).
+# Short English words (four letters at most, as ``_name_tail`` reads) written after a name and a hyphen
+# ("the Trump-era rules", "a Saudi-led coalition"): the name's compound, not the rest of the name (a word
+# ending in "-ed" or "-ing" is none either).
 COMPOUND_HEADS = frozenset({
     "era", "led", "run", "like", "born", "made", "wide", "type", "area", "free", "held", "size", "only", "up",
     "out", "old", "ish", "day", "year", "law", "fan", "war", "deal", "plan", "bill", "foe", "ally", "pick",
@@ -141,14 +147,14 @@ COMPOUND_HEADS = frozenset({
 })
 
 
-def _through_hyphens(doc: Doc) -> tuple[Span, ...]:
+def _through_hyphens(doc: Doc, hyphens: list[int]) -> tuple[Span, ...]:
     """``doc.ents`` with the names the model cut at a hyphen inside a word made whole: "Moon Jae" of "Moon
     Jae-in" is "Moon Jae-in". A name of two words or more, ending in a capitalized word the document never
     writes but before that hyphen, takes the hyphen and the short lower-case word after it (up to four
-    letters, no English compound's head: "Trump-era", "Saudi-led", "New York-based" stay as found)."""
+    letters, no English compound's head: "Trump-era", "Saudi-led", "New York-based" stay as found).
+    ``hyphens``: ``_joining_hyphens(doc)``."""
     ents = doc.ents
-    columns = doc.to_array([ORTH, SPACY])
-    if len(doc) < 3 or not ((columns[1:-1, 0] == _HYPHEN) & (columns[1:-1, 1] == 0) & (columns[:-2, 1] == 0)).any():
+    if not hyphens:
         return ents
     cut = [
         i for i, ent in enumerate(ents)
