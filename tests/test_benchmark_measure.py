@@ -135,6 +135,10 @@ def test_a_child_seen_before_it_execs_is_judged_again_once_it_has():
         # a spaCy worker that has exited by the next poll stays one (its CPU seconds are still counted)
         worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)  # spawn_main"])
         started.append(worker)
+        deadline = time.monotonic() + 30  # its command line can read empty for a moment after the exec
+        while "spawn_main" not in " ".join(psutil.Process(worker.pid).cmdline()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         assert _by_role({worker.pid: 1}, {}, {worker.pid: 0.5}, roles, root) == {"spacy-worker": 0.5}
         worker.kill()  # not reaped yet: a zombie, whose command line reads empty
         deadline = time.monotonic() + 30
