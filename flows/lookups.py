@@ -5,8 +5,9 @@ with the batch's keys, hashes, band keys, report blocks or names registered besi
 answering rows come back. So an incremental run reads rows in proportion to its new documents, never
 a whole table of the warehouse. ``reads`` logs each query and the rows it returned.
 
-Connections are read-only and short (one per look-up): analysts' readers are never blocked, and the
-run's single write connection is the load's. A warehouse whose schema predates a table or column the
+Connections are read-only and short (one per look-up, or one per sequence of look-ups that one step of
+the resolve stage asks in a row: ``WarehouseLookups.session``): analysts' readers are never blocked, and
+the run's single write connection is the load's. A warehouse whose schema predates a table or column the
 look-ups read is migrated first (``warehouse.db.apply_schema``, as every write does).
 """
 
@@ -32,6 +33,7 @@ from dateline.transforms.entity_probes import (
     prefix_probes,
     prefix_seed_probes,
     seed_probes,
+    shared_keys,
 )
 from dateline.transforms.event_merge import (
     NEWS_DAYS,
@@ -113,6 +115,8 @@ class WarehouseLookups:
     # An open connection to ask through instead of opening the file (tests; a caller already holding it).
     connection: duckdb.DuckDBPyConnection | None = None
     reads: list[Read] = field(default_factory=list)
+    # The read-only connection of an open ``session`` (None outside one): its look-ups ask through it.
+    _held: duckdb.DuckDBPyConnection | None = field(default=None, init=False, repr=False)
 
     @property
     def exists(self) -> bool:
@@ -147,8 +151,27 @@ class WarehouseLookups:
             db.connect_write(self.path, self.lock_timeout, self.memory_limit).close()  # apply_schema: the tables' migrations
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        """One read-only connection for the look-ups asked inside (each through its own cursor), closed at
+        the end: a sequence of look-ups over the same tables (``entity_context``: five name look-ups, each
+        scanning dim_entity's keys and the name index) opens the warehouse once and reads each block of
+        those columns from the file once, into DuckDB's buffer cache, instead of once per look-up. Nested
+        sessions share the outer one's connection; with ``connection`` given, or no warehouse, nothing opens."""
+        if self._held is not None or self.connection is not None or not self.exists:
+            yield
+            return
+        con = db.connect_read(self.path, self.lock_timeout, self.memory_limit)
+        self._held = con
+        try:
+            yield
+        finally:
+            self._held = None
+            con.close()
+
+    @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = (self.connection.cursor() if self.connection is not None
+        held = self.connection if self.connection is not None else self._held
+        con = (held.cursor() if held is not None
                else db.connect_read(self.path, self.lock_timeout, self.memory_limit))
         try:
             yield con
@@ -260,8 +283,12 @@ class WarehouseLookups:
         ``mentions`` (MENTION_SCHEMA), the names starting with a batch name are asked for (and their
         rest opened) only when the batch may change whether that name is a location
         (``places_in_question``): a head name ("Trump") starts thousands of loaded names, and a batch
-        that leaves its type as it was decides none of them.
+        that leaves its type as it was decides none of them. Its look-ups share one connection (``session``).
         """
+        with self.session(), shared_keys():
+            return self._entity_context(names, mentions)
+
+    def _entity_context(self, names: Iterable[str], mentions: pl.DataFrame | None) -> EntityContext:
         batch = {name.casefold() for name in names}
         if not self.exists or not batch:
             return EntityContext(ENTITY_SCHEMA.to_frame(), VOTE_SCHEMA.to_frame(), set(), GATHERED_SCHEMA.to_frame())
@@ -312,8 +339,14 @@ def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tu
     merging, the loaded events holding a key a new event of the batch could take — each report's natural
     key and the next ``KEY_SEQUENCE_DEPTH`` of its sequence — are asked for by key, in one query, and added
     (keys then move on). Only a new key not asked for yet is asked afterwards, and the merge run again; a
-    loaded event outside the candidates is never joined, it only holds its key.
+    loaded event outside the candidates is never joined, it only holds its key. The look-ups share one
+    connection (``WarehouseLookups.session``).
     """
+    with lookups.session():
+        return _merged_against(lookups, keyed)
+
+
+def _merged_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     existing = lookups.event_candidates(event_blocks(keyed))
     asked = set(existing.get_column("event_key").to_list())
     wanted = _key_sequences(natural_keys(keyed))

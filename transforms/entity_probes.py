@@ -6,7 +6,9 @@ runs them as SQL joins) so that the open keys come with everything their decisio
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import polars as pl
 from dateline.transforms.entities import coarse_vote, entity_keys
@@ -21,8 +23,31 @@ from dateline.transforms.name_links import hyphen_spellings, variant_form
 PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": pl.String, "last_word": pl.String})
 
 
+# The key probes of each name built so far inside ``shared_keys`` (None outside): one batch's probe sets
+# ask for the same names again and again (a head name's words in each of its full names, the batch's
+# names in the seed, key and input probes), each time five SHA-256 digests.
+_built_keys: ContextVar[dict[str, list] | None] = ContextVar("_built_keys", default=None)
+
+
+@contextmanager
+def shared_keys() -> Iterator[None]:
+    """Inside, the probe builders compute each name's key probes once (the same rows, from a dict that
+    lives as long as the block: ``flows.lookups.WarehouseLookups.entity_context``)."""
+    token = _built_keys.set({})
+    try:
+        yield
+    finally:
+        _built_keys.reset(token)
+
+
 def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
-    return [("key", key, None, None) for key in entity_keys(folded)]
+    built = _built_keys.get()
+    if built is None:
+        return [("key", key, None, None) for key in entity_keys(folded)]
+    rows = built.get(folded)
+    if rows is None:
+        rows = built[folded] = [("key", key, None, None) for key in entity_keys(folded)]
+    return rows
 
 
 def _spelling_probes(folded: str) -> list[tuple[str, str, str | None, str | None]]:
