@@ -63,3 +63,29 @@ def test_input_probes_are_ordered_by_kind_value_and_words_a_missing_word_first()
     assert ("first", "b", None, None) not in rows  # not a person
     assert len(rows) == len(set(rows))
     assert pl.DataFrame(rows, schema=PROBE_SCHEMA, orient="row").equals(probes)
+
+
+def test_inside_shared_keys_each_names_keys_are_hashed_once_and_the_probes_are_the_same(monkeypatch):
+    from dateline.transforms import entity_probes
+
+    folded = [name.casefold() for name in NAMES if name] + ["donald", "trump", "kim jong-un", "new york"]
+    reached = ["new york city", "mayor of new york", "donald trump", "trump"]
+
+    def built() -> list[pl.DataFrame]:
+        return [entity_probes.seed_probes(folded), entity_probes.input_probes(folded),
+                entity_probes.key_probes(folded), entity_probes.prefix_probes(folded, reached)]
+
+    hashed = []
+    real = entity_probes.entity_keys
+    monkeypatch.setattr(entity_probes, "entity_keys", lambda name: hashed.append(name) or real(name))
+    alone = built()
+    assert len(hashed) > len(set(hashed))  # outside: the same names again and again
+    hashed.clear()
+    with entity_probes.shared_keys():
+        shared = built()
+    assert sorted(hashed) == sorted(set(hashed))  # once each
+    for got, expected in zip(shared, alone, strict=True):
+        assert got.equals(expected)
+    hashed.clear()
+    built()  # the block's names are not kept past it
+    assert len(hashed) > len(set(hashed))

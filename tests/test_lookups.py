@@ -38,6 +38,7 @@ from dateline.transforms.entities import (
 )
 from dateline.transforms.reference import load_reference
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, resolve_events
+from dateline.warehouse import db
 from dateline.warehouse.db import apply_schema, connect_write
 from dateline.warehouse.load import load_run
 from polars.testing import assert_frame_equal
@@ -408,6 +409,40 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
     # an organization named after its place, a name under two coarse types.
     assert {("Red Sox", "Boston Red Sox"), ("Mark Heller", "Mark Jay Heller"), ("Glover", "Donald Glover"),
             ("Trump", "Trump")} <= set(redirected)
+
+
+def test_the_entity_look_ups_of_a_batch_open_the_warehouse_once(tmp_path, monkeypatch):
+    """``entity_context`` asks its look-ups (the name look-ups, the votes, the redirect rows) through one
+    read-only connection (``WarehouseLookups.session``), so the blocks they share are read from the file
+    once, and answers as look-ups asked one connection each do; the event merge's look-ups share one too."""
+    path = tmp_path / "w.duckdb"
+    relations = entity_relations(load_reference().alias_rows())
+    with connect_write(path, 0.0) as con:
+        for run, names in enumerate(RUNS[:2]):
+            _resolve_and_load(con, run, names, relations)
+    mentions = _mentions(2, RUNS[2])
+    names = mentions.get_column("canonical_name").to_list()
+    real = db.connect_read
+    opened = []
+    monkeypatch.setattr(db, "connect_read", lambda *args, **kwargs: opened.append(args) or real(*args, **kwargs))
+
+    lookups = WarehouseLookups(path)
+    context = lookups.entity_context(names, mentions)
+    assert len(opened) == 1 and len(lookups.reads) >= 6
+    alone = WarehouseLookups(path)
+    one_each = alone._entity_context(names, mentions)  # outside a session: one connection per look-up
+    assert len(opened) == 1 + len(alone.reads)
+    for got, expected in zip(context, one_each, strict=True):
+        if isinstance(got, pl.DataFrame):
+            assert_frame_equal(got, expected)
+        else:
+            assert got == expected
+    assert not context.entities.is_empty() and not context.votes.is_empty()
+
+    keyed = keyed_frame(mention("n0", date=DEC15, precision="day", published=DEC15))
+    opened.clear()
+    resolve_events_against(lookups, keyed)
+    assert len(opened) == 1 and [r.query for r in lookups.reads[-2:]] == ["event_candidates", "events_by_key"]
 
 
 def test_the_look_ups_breakdown_counts_each_query_rows_and_time():
