@@ -75,15 +75,17 @@ def test_inside_shared_keys_each_names_keys_are_hashed_once_and_the_probes_are_t
         return [entity_probes.seed_probes(folded), entity_probes.input_probes(folded),
                 entity_probes.key_probes(folded), entity_probes.prefix_probes(folded, reached)]
 
-    hashed = []
-    real = entity_probes.entity_keys
+    hashed, spelt = [], []
+    real, spellings = entity_probes.entity_keys, entity_probes._spellings
     monkeypatch.setattr(entity_probes, "entity_keys", lambda name: hashed.append(name) or real(name))
+    monkeypatch.setattr(entity_probes, "_spellings", lambda name: spelt.append(name) or spellings(name))
     alone = built()
-    assert len(hashed) > len(set(hashed))  # outside: the same names again and again
+    assert len(hashed) > len(set(hashed)) and len(spelt) > len(set(spelt))  # outside: the same names again and again
     hashed.clear()
+    spelt.clear()
     with entity_probes.shared_keys():
         shared = built()
-    assert sorted(hashed) == sorted(set(hashed))  # once each
+    assert sorted(hashed) == sorted(set(hashed)) and sorted(spelt) == sorted(set(spelt))  # once each
     for got, expected in zip(shared, alone, strict=True):
         assert got.equals(expected)
     hashed.clear()

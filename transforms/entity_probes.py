@@ -23,17 +23,17 @@ from dateline.transforms.name_links import hyphen_spellings, variant_form
 PROBE_SCHEMA = pl.Schema({"kind": pl.String, "value": pl.String, "first_word": pl.String, "last_word": pl.String})
 
 
-# The key probes of each name built so far inside ``shared_keys`` (None outside): one batch's probe sets
-# ask for the same names again and again (a head name's words in each of its full names, the batch's
-# names in the seed, key and input probes), each time five SHA-256 digests.
-_built_keys: ContextVar[dict[str, list] | None] = ContextVar("_built_keys", default=None)
+# The key probes and the spelling probes of each name built so far inside ``shared_keys`` (None outside):
+# one batch's probe sets ask for the same names again and again (a head name's words in each of its full
+# names, the batch's names in the seed, key and input probes), each time five SHA-256 digests.
+_built_keys: ContextVar[tuple[dict[str, list], dict[str, list]] | None] = ContextVar("_built_keys", default=None)
 
 
 @contextmanager
 def shared_keys() -> Iterator[None]:
-    """Inside, the probe builders compute each name's key probes once (the same rows, from a dict that
-    lives as long as the block: ``flows.lookups.WarehouseLookups.entity_context``)."""
-    token = _built_keys.set({})
+    """Inside, the probe builders compute each name's key probes and spelling probes once (the same rows,
+    from dicts that live as long as the block: ``flows.lookups.WarehouseLookups.entity_context``)."""
+    token = _built_keys.set(({}, {}))
     try:
         yield
     finally:
@@ -44,9 +44,9 @@ def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
     built = _built_keys.get()
     if built is None:
         return [("key", key, None, None) for key in entity_keys(folded)]
-    rows = built.get(folded)
+    rows = built[0].get(folded)
     if rows is None:
-        rows = built[folded] = [("key", key, None, None) for key in entity_keys(folded)]
+        rows = built[0][folded] = [("key", key, None, None) for key in entity_keys(folded)]
     return rows
 
 
@@ -55,6 +55,16 @@ def _spelling_probes(folded: str) -> list[tuple[str, str, str | None, str | None
     a space): the one-word spelling by key, those of more words by their first and last words."""
     if "-" not in folded and " " not in folded:
         return []
+    built = _built_keys.get()
+    if built is None:
+        return _spellings(folded)
+    rows = built[1].get(folded)
+    if rows is None:
+        rows = built[1][folded] = _spellings(folded)
+    return rows
+
+
+def _spellings(folded: str) -> list[tuple[str, str, str | None, str | None]]:
     form = variant_form(folded)
     one_word, ends = hyphen_spellings(form)
     rows = [row for spelling in one_word if spelling != folded for row in _keys_of(spelling)]
