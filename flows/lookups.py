@@ -32,6 +32,7 @@ from dateline.transforms.entity_probes import (
     prefix_probes,
     prefix_seed_probes,
     seed_probes,
+    target_probes,
 )
 from dateline.transforms.event_merge import (
     NEWS_DAYS,
@@ -285,7 +286,19 @@ class WarehouseLookups:
         uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
         inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
-        entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first").sort("entity_key")
+        entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
+        # a reached redirect row stands for the entity it points at, which the probes need not reach ("Song"
+        # reaches "Kim Hak Song" by its last word, not the "Kim Hak-Song" it redirects to): the names linked
+        # are decided with that entity read too, as over every loaded name
+        asked: set[str] = set()
+        while missing := (
+            set(entities.get_column("merged_into_key").drop_nulls().to_list())
+            - set(entities.get_column("entity_key").to_list()) - asked
+        ):
+            asked |= missing
+            entities = pl.concat([entities, self.entity_neighbours(target_probes(missing))]).unique(
+                "entity_key", keep="first")
+        entities = entities.sort("entity_key")
         keys = entities.get_column("entity_key").to_list()
         gathered = self.entity_redirects(keys)
         votes = self.entity_votes(keys)
