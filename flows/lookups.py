@@ -34,6 +34,7 @@ from dateline.transforms.entity_probes import (
     prefix_seed_probes,
     seed_probes,
     shared_keys,
+    target_probes,
 )
 from dateline.transforms.event_merge import (
     NEWS_DAYS,
@@ -277,7 +278,8 @@ class WarehouseLookups:
 
         The loaded entities are those the batch's case-folded names can decide or be decided by
         (``transforms.entity_probes.seed_probes``) and everything their decision reads (``input_probes``,
-        ``prefix_probes``); the other redirect rows pointing at them come gathered per entity (their aliases
+        ``prefix_probes``), and the entities the reached redirect rows point at (``target_probes``); the other
+        redirect rows pointing at them come gathered per entity (their aliases
         and votes, summed in DuckDB), so their live entities gather all their names;
         ``resolve_entities(..., open_keys=..., gathered=...)`` re-decides only the open keys. With the batch's
         ``mentions`` (MENTION_SCHEMA), the names starting with a batch name are asked for (and their
@@ -312,7 +314,19 @@ class WarehouseLookups:
         uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
         inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
-        entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first").sort("entity_key")
+        entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
+        # a reached redirect row stands for the entity it points at, which the probes need not reach ("Song"
+        # reaches "Kim Hak Song" by its last word, not the "Kim Hak-Song" it redirects to): the names linked
+        # are decided with that entity read too, as over every loaded name
+        asked: set[str] = set()
+        while missing := (
+            set(entities.get_column("merged_into_key").drop_nulls().to_list())
+            - set(entities.get_column("entity_key").to_list()) - asked
+        ):
+            asked |= missing
+            entities = pl.concat([entities, self.entity_neighbours(target_probes(missing))]).unique(
+                "entity_key", keep="first")
+        entities = entities.sort("entity_key")
         keys = entities.get_column("entity_key").to_list()
         gathered = self.entity_redirects(keys)
         votes = self.entity_votes(keys)

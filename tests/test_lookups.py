@@ -373,6 +373,27 @@ def test_a_batch_spelling_of_a_loaded_name_with_a_hyphen_for_a_space_links_to_it
     assert facts == [("Kim Jong-un", 10), ("Moon Jae-in", 3), ("Un", 1)]
 
 
+def test_a_one_word_name_reaching_a_loaded_spelling_that_redirects_reads_the_spelling_it_redirects_to():
+    """A loaded "Kim Hak Song" redirects to the more written "Kim Hak-Song". A batch's "Song" reaches the
+    first by its last word but not the second (whose last word is "Hak-Song"): the look-ups must also read
+    the entity a reached redirect row points at, or "Song" links to the redirect row, and the entity rows
+    written then name a key the resolution never read (a KeyError in the resolve stage of a real run).
+    The resolution over what the batch reaches equals the one over every loaded name
+    (``_resolve_and_load``)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    relations = entity_relations(load_reference().alias_rows())
+    hyphenated = entity_key("Kim Hak-Song", "person")
+    _resolve_and_load(con, 0, [("Kim Hak-Song", "PERSON")] * 2 + [("Kim Hak Song", "PERSON")], relations)
+    read, _ = _resolve_and_load(con, 1, [("Song", "PERSON")] * 2, relations)
+    assert {"kim hak song", "kim hak-song"} <= read
+    redirect = con.cursor().sql("select merged_into_key from dim_entity where canonical_name = 'Kim Hak Song'").fetchall()
+    assert redirect == [(hyphenated,)]
+    facts = con.cursor().sql("select e.canonical_name, count(*) from fact_entity_mention m join dim_entity e using (entity_key) "
+                             "group by all order by all").fetchall()
+    assert facts == [("Kim Hak-Song", 3), ("Song", 2)]
+
+
 def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_over_all():
     con = duckdb.connect()
     apply_schema(con)

@@ -218,6 +218,11 @@ def key_probes(names: Iterable[str]) -> pl.DataFrame:
     return _probe_frame([row for folded in names for row in _keys_of(folded)])
 
 
+def target_probes(keys: Iterable[str]) -> pl.DataFrame:
+    """Probes for loaded entities by their ``keys`` (the entities reached redirect rows point at)."""
+    return _probe_frame([("key", key, None, None) for key in keys])
+
+
 def prefix_probes(opened: Iterable[str], reached: Iterable[str]) -> pl.DataFrame:
     """Keys of the places before an opened name in the reached names ("indianapolis" of "indianapolis
     colts" for "colts"): whether that place is a location decides whether the longer name counts."""
