@@ -173,3 +173,36 @@ def test_fill_context_actors_leaves_a_slot_empty_below_the_threshold(nlp, rules_
     assert actor1_of(QUOTED, next(r for r in rows if r.trigger == "unseemly")) == []
     fill_context_actors(rows, doc, index, ContextActorModel({"label=PERSON": 2.0, "dist=after": 2.0}, threshold=0.5))
     assert actor1_of(QUOTED, next(r for r in rows if r.trigger == "unseemly")) == ["Goodlatte"]
+
+
+def test_gold_examples_label_the_candidate_the_gold_names_and_leave_out_the_test_fold(nlp, rules_only, tmp_path):
+    from dateline.training.context_actors import gold_examples
+    from dateline.training.events import article_fold
+
+    sentence = '"Both decisions are unseemly and should be investigated."'
+    start = QUOTED.index(sentence)
+    rows = [("ctxA", QUOTED, "Bob Goodlatte"), ("ctxB", QUOTED, None)]
+    test_fold = next(f"ctx{i}" for i in range(100) if article_fold(f"ctx{i}") == 0)
+    rows.append((test_fold, QUOTED, "Bob Goodlatte"))
+    with (tmp_path / "articles.jsonl").open("w") as articles, (tmp_path / "sentences.jsonl").open("w") as sents, \
+            (tmp_path / "gold.jsonl").open("w") as gold:
+        for record, text, actor in rows:
+            articles.write(json.dumps({"id": record, "text": text}) + "\n")
+            sid = f"{record}@{start}"
+            sents.write(json.dumps({"sid": sid, "document_id": record, "sentence": sentence}) + "\n")
+            event = {"type": "DISAPPROVE", "trigger": "unseemly", "actor1": actor, "actor2": None,
+                     "modality": "asserted"}
+            gold.write(json.dumps({"sid": sid, "events": [event]}) + "\n")
+    found = {e.record_id: e for e in gold_examples(nlp, rules_only, tmp_path)}
+    assert set(found) == {"ctxA", "ctxB"}  # the test fold's article is never a training example
+    right = found["ctxA"].options.candidates[found["ctxA"].target - 1]
+    assert right.name == "bob goodlatte" and found["ctxA"].gold_named
+    assert found["ctxB"].target == 0 and not found["ctxB"].gold_named  # the gold has no actor1: leave it empty
+
+
+def test_train_actors_refuses_a_folder_without_articles(tmp_path):
+    from tests.fault_helpers import dateline, run_cli, subprocess_env
+
+    result = run_cli(dateline("train", "actors", "--gold", str(tmp_path)), subprocess_env(tmp_path))
+    assert result.returncode == 1
+    assert "no articles.jsonl in" in result.stderr
