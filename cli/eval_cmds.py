@@ -1,4 +1,4 @@
-"""``dateline train`` and ``dateline eval``: the event detector's training and the accuracy harnesses."""
+"""``dateline train`` and ``dateline eval``: the event detector's and context-actor filler's training, the accuracy harnesses."""
 
 import json
 import sys
@@ -30,6 +30,24 @@ def train_events(
         if not path.exists():
             fail(f"no such input: {path}")
     about = train_detector(TrainingSources(gold, labels, corpus), out, settings_from().model, c)
+    sys.stdout.write(json.dumps(about, indent=1) + "\n")
+
+
+@train_app.command("actors")
+def train_actors(
+    gold: Annotated[list[Path], typer.Option("--gold", help="Gold folder with articles.jsonl (python -m dateline.training.gold_folder OUT --split train), repeatable.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the context-actor model to.")] = Path("transforms/models/context_actors"),
+    c: Annotated[float, typer.Option(help="Inverse regularisation strength of the conditional logit.")] = 0.3,
+    max_articles: Annotated[int | None, typer.Option(help="Only the first N articles of each folder (by id).")] = None,
+) -> None:
+    """Train the filler of actor1 slots the rules leave empty on sentence gold (the test fold is left out);
+    prints what cross-validation by article measured."""
+    from dateline.training.context_actors import train_context_actors
+
+    for path in gold:
+        if not (path / "articles.jsonl").is_file():
+            fail(f"no articles.jsonl in {path}")
+    about = train_context_actors(gold, out, settings_from().model, c, max_articles)
     sys.stdout.write(json.dumps(about, indent=1) + "\n")
 
 

@@ -8,11 +8,14 @@ CONSULT's mode; without one, a verb or event noun of the lexicon is a trigger.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import polars as pl
 from dateline.transforms.event_detector import Detection, EventDetector
 from spacy.tokens import Span, Token
+
+if TYPE_CHECKING:
+    from dateline.transforms.event_context_actors import ContextActorModel
 
 TRIGGER_SCHEMA = pl.Schema(
     {"lemma": pl.String, "pos": pl.String, "prep": pl.String, "code": pl.String, "mode": pl.String,
@@ -42,6 +45,8 @@ class Lexicon:
     detector: EventDetector | None = None
     # Head nouns of unnamed group actors ("protesters", "police"; ``event_groups``); none: names only.
     group_nouns: frozenset[str] = frozenset()
+    # The trained filler of actor1 slots the rules leave empty (``event_context_actors``); none: rules only.
+    context_actors: "ContextActorModel | None" = None
 
     def match(self, lemma: str, pos: str, preps: set[str]) -> TriggerEntry | None:
         for entry in self.entries.get((lemma, pos), ()):
@@ -80,11 +85,21 @@ def load_triggers() -> pl.DataFrame:
 
 
 def build_lexicon(
-    triggers: pl.DataFrame, detector: EventDetector | None = None, group_nouns: Iterable[str] = ()
+    triggers: pl.DataFrame, detector: EventDetector | None = None, group_nouns: Iterable[str] = (),
+    context_actors: "ContextActorModel | None | str" = "shipped",
 ) -> Lexicon:
     """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given and
-    the head nouns of unnamed group actors (``data/group_nouns.csv``) the argument rules may take."""
-    lexicon = Lexicon(detector=detector, group_nouns=frozenset(noun.lower() for noun in group_nouns))
+    the head nouns of unnamed group actors (``data/group_nouns.csv``) the argument rules may take.
+
+    ``context_actors``: the filler of empty actor slots (``event_context_actors``). By default the shipped one
+    goes with the trained detector (it was trained on the detector's mentions) and none with the lexicon alone;
+    ``None`` turns it off (its own training runs the rules without it)."""
+    if context_actors == "shipped":
+        from dateline.transforms.event_context_actors import load_context_model
+
+        context_actors = load_context_model() if detector is not None else None
+    lexicon = Lexicon(detector=detector, group_nouns=frozenset(noun.lower() for noun in group_nouns),
+                      context_actors=context_actors)
     for row in triggers.iter_rows(named=True):
         entry = TriggerEntry(code=row["code"], mode=row["mode"] or None, prep=row["prep"] or None)
         lexicon.entries.setdefault((row["lemma"], row["pos"]), []).append(entry)

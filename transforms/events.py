@@ -24,6 +24,7 @@ from dateline.transforms.event_actors import (
     spoken_act,
 )
 from dateline.transforms.event_anaphora import event_anaphora
+from dateline.transforms.event_context_actors import fill_context_actors
 from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
@@ -210,6 +211,9 @@ def doc_events(
         rows.extend(_merge_sentence_rows(sentence_rows))
     # "the talks" with no party in its sentence: the parties of the talks an earlier sentence told of
     event_anaphora(rows, doc, document.index)
+    # an actor1 still empty: the trained filler's pick from the context, when it is likely right
+    if lexicon.context_actors is not None:
+        fill_context_actors(rows, doc, document.index, lexicon.context_actors)
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
 

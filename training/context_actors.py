@@ -1,0 +1,221 @@
+"""Train the context-actor filler (``transforms/event_context_actors.py``) from sentence gold.
+
+The gold is a gold folder (``articles.jsonl``, ``sentences.jsonl``, ``gold.jsonl``; ``python -m
+dateline.training.gold_folder OUT --split train`` writes one from the project's label files, the texts read from
+the corpus at run time). Each article of the train split (articles of the test fold, ``article_fold == 0``, are
+left out whatever the folder holds) is parsed once by the production pipeline and its event mentions found by
+``doc_events`` without the filler. A mention whose actor1 the rules leave empty and that is paired with a gold event
+the way ``evaluation.event_gold`` pairs them becomes one example: its options (leave empty, each candidate), the
+right one being the candidate whose names (the entity's canonical name and its mentions in the document) match the
+gold actor1, else leaving it empty. A conditional logit is fitted (L2, L-BFGS); cross-validation by article gives
+the out-of-fold choices from which the threshold is set: the one that maximises right fills minus wrong fills.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from dateline.training.events import article_fold, read_jsonl
+from dateline.transforms.event_context_actors import ContextActorModel, Options
+
+__all__ = ["Example", "best_threshold", "cross_validate", "fit", "gold_examples", "train_context_actors"]
+
+FOLDS = 5
+TEST_FOLD = 0
+GRID = [round(x, 2) for x in np.arange(0.2, 0.91, 0.05)]
+
+
+@dataclass(frozen=True)
+class Example:
+    """One mention with an empty actor1: its options and which is right (0: leave empty, k: candidate k-1)."""
+
+    record_id: str
+    options: Options
+    target: int
+    gold_named: bool  # the gold names an actor1 (leaving it empty is wrong too)
+
+
+def _matrix(examples: list[Example], vocabulary: dict[str, int]):
+    from scipy.sparse import csr_matrix
+
+    data, cols, indptr, bounds = [], [], [0], [0]
+    for example in examples:
+        for features in (example.options.empty, *(c.features for c in example.options.candidates)):
+            for name, value in features.items():
+                j = vocabulary.get(name)
+                if j is not None:
+                    cols.append(j)
+                    data.append(value)
+            indptr.append(len(cols))
+        bounds.append(len(indptr) - 1)
+    matrix = csr_matrix((data, cols, indptr), shape=(len(indptr) - 1, len(vocabulary)))
+    return matrix, np.array(bounds)
+
+
+def fit(examples: list[Example], c: float = 1.0) -> dict[str, float]:
+    """Weights of a conditional logit over each example's options, L2 penalty 1/(2c)."""
+    from scipy.optimize import minimize
+
+    names = sorted({n for e in examples for f in (e.options.empty, *(x.features for x in e.options.candidates))
+                    for n in f})
+    vocabulary = {n: j for j, n in enumerate(names)}
+    x, bounds = _matrix(examples, vocabulary)
+    starts = bounds[:-1]
+    sizes = np.diff(bounds)
+    group = np.repeat(np.arange(len(examples)), sizes)
+    targets = starts + np.array([e.target for e in examples])
+
+    def loss(w):
+        s = x @ w
+        top = np.maximum.reduceat(s, starts)
+        e = np.exp(s - top[group])
+        z = np.add.reduceat(e, starts)
+        p = e / z[group]
+        value = -(s[targets] - top - np.log(z)).sum() + (w @ w) / (2 * c)
+        p[targets] -= 1.0
+        return value, x.T @ p + w / c
+
+    w = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+    return {n: round(float(v), 5) for n, v in zip(names, w, strict=True) if abs(v) >= 1e-5}
+
+
+def cross_validate(examples: list[Example], c: float, folds: int = FOLDS) -> list[tuple[float, int, Example]]:
+    """Out-of-fold choices (probability, chosen option, example), the model refitted without each fold."""
+    out = []
+    for k in range(folds):
+        train = [e for e in examples if article_fold(e.record_id, folds) != k]
+        test = [e for e in examples if article_fold(e.record_id, folds) == k]
+        if not train or not test:
+            continue
+        model = ContextActorModel(fit(train, c), 0.0)
+        for example in test:
+            best, chance = model.choose(example.options)
+            chosen = 0 if best is None else 1 + example.options.candidates.index(best)
+            out.append((chance, chosen, example))
+    return out
+
+
+def gains(choices: list[tuple[float, int, Example]], threshold: float) -> dict:
+    """What filling at ``threshold`` does: fills, right ones, wrong ones where the gold has no actor1 (which were
+    right empty), and wrong ones where it names another."""
+    filled = [(k, e) for p, k, e in choices if k > 0 and p >= threshold]
+    right = sum(1 for k, e in filled if k == e.target)
+    none = sum(1 for _, e in filled if not e.gold_named)
+    return {"fills": len(filled), "right": right, "wrong_gold_none": none, "wrong_other": len(filled) - right - none,
+            "right_minus_wrong": 2 * right - len(filled), "accuracy_gain": right - none}
+
+
+def best_threshold(choices: list[tuple[float, int, Example]]) -> tuple[float, dict]:
+    """The threshold maximising right fills minus wrong fills (the highest of the ties: fewer fills)."""
+    scored = [(t, gains(choices, t)) for t in GRID]
+    top = max(g["right_minus_wrong"] for _, g in scored)
+    return max((tg for tg in scored if tg[1]["right_minus_wrong"] == top), key=lambda tg: tg[0])
+
+
+def _names_by_start(index, options: Options) -> dict[int, list[str]]:
+    """Names of each candidate: its entity's canonical name and every mention text of that entity in the document
+    (what the warehouse's aliases of the resolved entity would hold)."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for row in index.rows:
+        by_name[(row.get("canonical_name") or row["mention_text"]).strip().lower()].add(row["mention_text"])
+        if row.get("canonical_name"):
+            by_name[row["canonical_name"].strip().lower()].add(row["canonical_name"])
+    out = {}
+    for c in options.candidates:
+        names = set(by_name.get(c.name, ())) | {c.name}
+        for key, texts in by_name.items():  # "trump" merged into "donald trump"
+            if key.split() and key.split()[-1] == c.name.split()[-1] and (" " not in key or key == c.name):
+                names |= texts
+        out[c.start] = sorted(names)
+    return out
+
+
+def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -> list[Example]:
+    """Examples of a gold folder's train-split articles (the first ``max_articles`` by id if given; see the
+    module's docstring)."""
+    from types import SimpleNamespace
+
+    from dateline.evaluation.event_gold import match, same_actor
+    from dateline.transforms.entities import doc_mentions
+    from dateline.transforms.event_context_actors import candidates
+    from dateline.transforms.event_groups import group_mentions
+    from dateline.transforms.event_mentions import MentionIndex
+    from dateline.transforms.events import doc_events, without_datelines
+
+    articles = {r["id"]: r["text"] for r in read_jsonl(folder / "articles.jsonl")
+                if article_fold(r["id"], FOLDS) != TEST_FOLD}
+    gold = {r["sid"]: r["events"] for r in read_jsonl(folder / "gold.jsonl")}
+    sentences = defaultdict(list)
+    for r in read_jsonl(folder / "sentences.jsonl"):
+        if r["document_id"] in articles:
+            sentences[r["document_id"]].append(r)
+    ids = sorted(sentences)[:max_articles]
+    limit = nlp.max_length
+    examples = []
+    for record_id, doc in zip(ids, nlp.pipe((articles[i][:limit] for i in ids), batch_size=16), strict=True):
+        text = articles[record_id][:limit]
+        mentions = doc_mentions(record_id, doc)
+        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text)]
+        arguments = without_datelines(mentions, text)
+        index = MentionIndex([*arguments, *group_mentions(doc, arguments, lexicon.group_nouns, text)])
+        options = candidates(rows, doc, index)
+        for sentence in sentences[record_id]:
+            found = re.search(r"\s+".join(map(re.escape, sentence["sentence"].split())), text)
+            if found is None:
+                continue
+            inside = [i for i, r in enumerate(rows) if found.start() <= r.trigger_start < found.end()]
+            preds = [_scored_row(rows[i], index) for i in inside]
+            golds = gold.get(sentence["sid"], [])
+            for p, g in match(preds, golds):
+                o = options[inside[p]]
+                if o is None or not o.candidates:
+                    continue
+                wanted = golds[g].get("actor1")
+                names = _names_by_start(index, o)
+                target = next((k + 1 for k, c in enumerate(o.candidates) if wanted and same_actor(wanted, names[c.start])),
+                              0)
+                examples.append(Example(record_id, o, target, bool(wanted)))
+    return examples
+
+
+def _scored_row(row, index) -> dict:
+    """A row the way ``evaluation.event_gold.match`` reads a prediction (actor names: the mention's texts)."""
+    def names(starts):
+        if not starts:
+            return []
+        m = index.at(starts[0])
+        return [m["canonical_name"] or m["mention_text"], m["mention_text"]] if m else []
+    return {"type": row.event_code, "trigger": row.trigger, "actor1": names(row.actor1_starts),
+            "actor2": names(row.actor2_starts)}
+
+
+def train_context_actors(gold_folders: list[Path], out: Path, model: str, c: float = 0.3,
+                         max_articles: int | None = None) -> dict:
+    """Build the examples, cross-validate, set the threshold, fit on all and save; returns what was measured."""
+    from dateline.flows.nlp import load_nlp, load_reference
+    from dateline.transforms.event_detector import EventDetector
+    from dateline.transforms.event_triggers import build_lexicon
+
+    nlp = load_nlp(model)
+    reference = load_reference()
+    lexicon = build_lexicon(reference.triggers, EventDetector.load(), reference.group_words(), context_actors=None)
+    examples = [e for folder in gold_folders for e in gold_examples(nlp, lexicon, folder, max_articles)]
+    return fit_and_save(examples, gold_folders, out, c)
+
+
+def fit_and_save(examples: list[Example], gold_folders: list[Path], out: Path, c: float) -> dict:
+    """Cross-validate, set the threshold, fit on every example and save the model; returns what was measured."""
+    choices = cross_validate(examples, c)
+    threshold, cv = best_threshold(choices)
+    about = {
+        "trained_on": [str(p) for p in gold_folders], "examples": len(examples),
+        "articles": len({e.record_id for e in examples}), "c": c,
+        "any_candidate_right": sum(1 for e in examples if e.target > 0),
+        "gold_actor1_none": sum(1 for e in examples if not e.gold_named),
+        "cross_validated": cv,
+        "cross_validated_curve": {str(t): gains(choices, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7)},
+    }
+    ContextActorModel(fit(examples, c), round(threshold, 4)).save(out, about)
+    return about
