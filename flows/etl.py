@@ -129,69 +129,103 @@ class Run:
 
 
 def run_pipeline(settings: Settings) -> RunSummary:
-    """The body of ``news_etl`` (inside a flow run): the stages in order, counts logged at each boundary."""
+    """The body of ``news_etl`` (inside a flow run): the stages in order, counts logged at each boundary.
+
+    A run that fails is recorded in ``etl_run`` as failed, with the stage it failed in and why, whatever the
+    stage (the load records its own failures, in ``_load``); nothing of it is loaded."""
     logger = get_run_logger()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     seconds: dict[str, float] = {}
     path = Path(settings.warehouse)
     with db.run_lock(path), RunProgress.for_terminal(logger, settings.quiet) as progress, RunStaging() as parked:
         run = Run(uuid.uuid4().hex, started_at, settings, load_reference(), logger, progress)
-        with _timed(seconds, "discover"):
-            files, unreachable = find_inputs(settings.inputs)
-            state = warehouse_state(run.path, settings.lock_timeout, settings.warehouse_memory_limit)
-        logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
-        with _timed(seconds, "ingest"):
-            new, ingested = _ingest((files, unreachable), run, state)
-        # The spaCy workers start loading the model now, while normalize and deduplicate run (or were
-        # started by `dateline run` before the flow: then they are adopted, and normalize); they are
-        # stopped as soon as the extraction is done, before validation and load need the memory.
-        with _extract_pool(new.height, settings, logger) as pool:
-            with _timed(seconds, "normalize"):
-                normalized = _normalize(new, run, pool)
-            with _timed(seconds, "deduplicate"):
-                dedup = _deduplicate(new, normalized, state, ingested.versions, logger)
-            with _timed(seconds, "extract"):
-                # From here on the run's new documents are ONE frame: their dim_document rows.
-                with_source = star.with_source(new)
-                documents = star.build_documents(with_source, normalized, dedup, run.run_id)
-                early = {"dim_source": star.build_sources(with_source),
-                         "quarantine": star.build_quarantine(ingested.rejected, run.run_id)}
-                del new, normalized, dedup, with_source
-                canonical = _canonical(documents, run)
-                # While the workers run, the documents and the extracted rows wait on disk; this
-                # process keeps only the bodies to extract (see flows/staging.py).
-                parked.park("documents", documents)
-                document_schema = documents.schema
-                # The tables final before extraction are validated while the workers parse.
-                validate_early = _EarlyValidation(documents, early, run, state)
-                del documents
-                extracted = _extract(canonical, run, pool, parked, validate_early)
-                del canonical
-        with _timed(seconds, "resolve"):
-            documents = parked.take("documents", document_schema)
-            mentions = parked.take("mentions", MENTION_SCHEMA)
-            # What resolution builds on: the warehouse's entities the batch's names reach, their mention
-            # votes, and the loaded events the batch's reports may merge into (asked by blocking key).
-            context = state.entity_context(mentions.get_column("canonical_name").unique().to_list(), mentions)
-            known = Known(entities=context.entities, entity_votes=context.votes, open_keys=context.open_keys,
-                          gathered=context.gathered, merge_events=lambda keyed: resolve_events_against(state, keyed))
-            resolution = resolve_run(documents, mentions, parked.take("event_mentions", EVENT_MENTION_SCHEMA),
-                                     known, run.reference)
-            frames = _frames(documents, resolution, run, state, early)
-        # Everything to load is in ``frames`` now: the intermediates go before validation makes its
-        # pandas copies.
-        del documents
-        counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
-        with _timed(seconds, "validate"):
-            report = validate_frames(frames, state, run.run_id, _docs_dir(run), validate_early.result)
-        logger.info("warehouse look-ups: %d rows read in %d queries (%s)", state.rows_read, len(state.reads),
-                    state.breakdown() or "none")
-        validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
-        logger.info("validate: %s", validation)
-        with _timed(seconds, "load"):
-            rows_added = _load(frames | {"document_versions": ingested.versions}, report, run,
-                               (counts, seconds))
-        logger.info("load: rows added %s", rows_added)
+        counted: dict[str, int] = {}
+        try:
+            return _stages(run, seconds, parked, counted)
+        except Exception as exc:
+            _record_crash(run, seconds, counted, exc)
+            raise
+
+
+def _record_crash(run: Run, seconds: dict[str, float], counted: dict[str, int], exc: Exception) -> None:
+    """Record a run that failed before its load as failed in ``etl_run``: the stage it was in (the last one
+    begun), the error's first line, what it had counted. The load records its own failures (``_load``), and a
+    warehouse another process holds cannot take the record; a record that cannot be written is logged and the
+    run's own error is the one raised."""
+    stage = next(reversed(seconds), "discover")
+    if stage == "load" or isinstance(exc, db.WarehouseBusyError):
+        return
+    message = f"{stage} failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    row = run_row(run.run_id, RunCounts(**counted), run.started_at, seconds, ("failed", message))
+    try:
+        record_failure(run.path, run.settings.lock_timeout, row, None, run.settings.warehouse_memory_limit)
+    except Exception as error:  # noqa: BLE001  (the run's own error is the one to raise)
+        run.logger.warning("the failed run could not be recorded in etl_run: %s: %s", type(error).__name__, error)
+
+
+def _stages(run: Run, seconds: dict[str, float], parked: RunStaging, counted: dict[str, int]) -> RunSummary:
+    """The stages of ``run_pipeline`` in order; ``counted`` gets the counts known so far (for a failed run's
+    record)."""
+    settings, logger = run.settings, run.logger
+    with _timed(seconds, "discover"):
+        files, unreachable = find_inputs(settings.inputs)
+        state = warehouse_state(run.path, settings.lock_timeout, settings.warehouse_memory_limit)
+    logger.info("discover: %d input files, %d unreachable", len(files), len(unreachable))
+    with _timed(seconds, "ingest"):
+        new, ingested = _ingest((files, unreachable), run, state)
+    counted.update(files_seen=len(files), documents_read=ingested.read, documents_new=ingested.new,
+                   documents_skipped=ingested.read - ingested.new, files_quarantined=ingested.rejected.height)
+    # The spaCy workers start loading the model now, while normalize and deduplicate run (or were
+    # started by `dateline run` before the flow: then they are adopted, and normalize); they are
+    # stopped as soon as the extraction is done, before validation and load need the memory.
+    with _extract_pool(new.height, settings, logger) as pool:
+        with _timed(seconds, "normalize"):
+            normalized = _normalize(new, run, pool)
+        with _timed(seconds, "deduplicate"):
+            dedup = _deduplicate(new, normalized, state, ingested.versions, logger)
+        with _timed(seconds, "extract"):
+            # From here on the run's new documents are ONE frame: their dim_document rows.
+            with_source = star.with_source(new)
+            documents = star.build_documents(with_source, normalized, dedup, run.run_id)
+            early = {"dim_source": star.build_sources(with_source),
+                     "quarantine": star.build_quarantine(ingested.rejected, run.run_id)}
+            del new, normalized, dedup, with_source
+            canonical = _canonical(documents, run)
+            # While the workers run, the documents and the extracted rows wait on disk; this
+            # process keeps only the bodies to extract (see flows/staging.py).
+            parked.park("documents", documents)
+            document_schema = documents.schema
+            # The tables final before extraction are validated while the workers parse.
+            validate_early = _EarlyValidation(documents, early, run, state)
+            del documents
+            extracted = _extract(canonical, run, pool, parked, validate_early)
+            del canonical
+    counted.update(documents_extracted=extracted.documents, words=extracted.words)
+    with _timed(seconds, "resolve"):
+        documents = parked.take("documents", document_schema)
+        mentions = parked.take("mentions", MENTION_SCHEMA)
+        # What resolution builds on: the warehouse's entities the batch's names reach, their mention
+        # votes, and the loaded events the batch's reports may merge into (asked by blocking key).
+        context = state.entity_context(mentions.get_column("canonical_name").unique().to_list(), mentions)
+        known = Known(entities=context.entities, entity_votes=context.votes, open_keys=context.open_keys,
+                      gathered=context.gathered, merge_events=lambda keyed: resolve_events_against(state, keyed))
+        resolution = resolve_run(documents, mentions, parked.take("event_mentions", EVENT_MENTION_SCHEMA),
+                                 known, run.reference)
+        frames = _frames(documents, resolution, run, state, early)
+    # Everything to load is in ``frames`` now: the intermediates go before validation makes its
+    # pandas copies.
+    del documents
+    counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
+    with _timed(seconds, "validate"):
+        report = validate_frames(frames, state, run.run_id, _docs_dir(run), validate_early.result)
+    logger.info("warehouse look-ups: %d rows read in %d queries (%s)", state.rows_read, len(state.reads),
+                state.breakdown() or "none")
+    validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
+    logger.info("validate: %s", validation)
+    with _timed(seconds, "load"):
+        rows_added = _load(frames | {"document_versions": ingested.versions}, report, run,
+                           (counts, seconds))
+    logger.info("load: rows added %s", rows_added)
     return RunSummary(**counts.counters(), run_id=run.run_id, status="success", validation=validation,
                       rows_added=rows_added, stage_seconds=seconds, warehouse=str(settings.warehouse),
                       data_docs=str(report.data_docs or ""), warehouse_rows_read=state.rows_read)

@@ -191,7 +191,7 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger(__name__)
 
 
-def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame,
+def record_failure(path: Path, lock_timeout: float, run_row: dict, validation: pl.DataFrame | None,
                    memory_limit: str | None = None) -> None:
     """Record a failed run (and why) in ``etl_run``, with its validation results; no data of it is loaded."""
     con = db.connect_write(path, lock_timeout, memory_limit)

@@ -245,6 +245,32 @@ def test_a_bug_is_not_retried(seeded, tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("error: KeyError:")
     assert result.stderr.count("read_files call") == 1
+    runs = query(seeded, "select status, message, files_seen from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "failed"]
+    assert runs.get_column("message").to_list()[-1].startswith("ingest failed: KeyError: ")
+    assert runs.get_column("files_seen").to_list()[-1] == 0  # the ingest that counts them failed
+
+
+def test_a_run_failing_in_its_resolve_stage_exits_non_zero_loads_nothing_and_records_the_failure(
+    seeded, inbox, tmp_path
+):
+    """A bug in a stage before the load (here resolve, as the KeyError of an entity redirect the look-ups had not
+    read, found at stop 32) fails the run: exit 1, nothing loaded, and the run recorded in ``etl_run`` as failed
+    with its stage, its error and what it had counted, so a scheduled run's failure shows in the warehouse."""
+    before = copy_warehouse(seeded, tmp_path / "before.duckdb")
+    fault = _flaky("dateline.flows.tasks", "resolve_mentions", "KeyError('14b6d8dbe7d05158')", failures=9)
+    result = run_cli(dateline_with_fault(fault, "run", "--input", str(inbox), "--warehouse", str(seeded)),
+                     subprocess_env(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: KeyError: '14b6d8dbe7d05158'"
+    assert table_differences(before, seeded, DATA_TABLES) == {}
+    runs = query(seeded, "select status, message, documents_read, documents_new, documents_extracted, stage_seconds "
+                         "from etl_run order by started_at")
+    assert runs.get_column("status").to_list() == ["success", "failed"]
+    failed = runs.row(-1, named=True)
+    assert failed["message"] == "resolve failed: KeyError: '14b6d8dbe7d05158'"
+    assert (failed["documents_read"], failed["documents_new"], failed["documents_extracted"]) == (6, 1, 1)
+    assert "resolve" in json.loads(failed["stage_seconds"]) and "load" not in json.loads(failed["stage_seconds"])
 
 
 def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
