@@ -26,7 +26,7 @@ ANAPHORA_SENTENCES = 1
 REFERRING_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
 
 
-class _Row(Protocol):
+class MentionRow(Protocol):
     """The columns of an event-mention row (``events.EventMention``) the pass reads and writes."""
 
     sentence_index: int
@@ -42,7 +42,7 @@ class _Row(Protocol):
     group_texts: list[str]
 
 
-def event_anaphora(rows: Sequence[_Row], doc: Doc, index: MentionIndex) -> None:
+def event_anaphora(rows: Sequence[MentionRow], doc: Doc, index: MentionIndex) -> None:
     """Fill, in place, the actors of each referring event noun that has none from the closest mention of the
     same type at most ``ANAPHORA_SENTENCES`` sentences before it that has named actors (unnamed groups are
     not carried over). ``rows`` are one Doc's event mentions in text order; ``index`` its mentions."""
@@ -78,7 +78,7 @@ def _named(starts: list[int], ends: list[int], index: MentionIndex) -> tuple[lis
     return [start for start, _ in kept], [end for _, end in kept]
 
 
-def _antecedent(rows: Sequence[_Row], i: int, index: MentionIndex) -> _Row | None:
+def _antecedent(rows: Sequence[MentionRow], i: int, index: MentionIndex) -> MentionRow | None:
     """The closest earlier mention of ``rows[i]``'s type in the sentences before it (within the cut) with a
     named actor."""
     row = rows[i]

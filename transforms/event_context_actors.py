@@ -29,6 +29,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
+from dateline.transforms.event_anaphora import MentionRow
+from dateline.transforms.event_detector import checked_model_files
 from dateline.transforms.event_groups import GROUP_LABEL
 from dateline.transforms.event_mentions import ACTOR_LABELS, NOUN_TAGS, MentionIndex
 from dateline.transforms.event_references import SPEECH_VERBS
@@ -44,21 +46,11 @@ _SUBJ = {"nsubj", "csubj", "nsubjpass"}
 _OBJ = {"dobj", "obj", "dative", "attr", "oprd"}
 
 
-class _Row(Protocol):
-    """The columns of an event-mention row (``events.EventMention``) the pass reads and writes."""
+class _Row(MentionRow, Protocol):
+    """The columns of an event-mention row (``events.EventMention``) the pass reads and writes: the anaphora pass's
+    and the modality."""
 
-    sentence_index: int
-    trigger_start: int
-    trigger_end: int
-    event_code: str
     modality: str
-    actor1_starts: list[int]
-    actor1_ends: list[int]
-    actor2_starts: list[int]
-    actor2_ends: list[int]
-    group_starts: list[int]
-    group_names: list[str]
-    group_texts: list[str]
 
 
 @dataclass(frozen=True)
@@ -115,12 +107,7 @@ def load_context_model(path: Path | None = None) -> ContextActorModel:
         source = resources.files("dateline.transforms") / "models" / "context_actors"
         with resources.as_file(source) as folder:
             return load_context_model(Path(folder))
-    meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    blob = (path / "weights.json").read_bytes()
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest != meta["weights_sha256"]:
-        raise RuntimeError(f"context-actor weights {path / 'weights.json'} do not match model.json "
-                           f"(sha256 {digest}, expected {meta['weights_sha256']})")
+    meta, blob = checked_model_files(path, "weights.json", "context-actor weights")
     return ContextActorModel(weights=json.loads(blob), threshold=meta["threshold"])
 
 

@@ -155,6 +155,18 @@ def is_content_word(token: Token) -> bool:
     return token.pos_ in CANDIDATE_POS and not (token.ent_type_ in NAME_LABELS and token.pos_ == "PROPN")
 
 
+def checked_model_files(path: Path, weights_name: str, what: str) -> tuple[dict, bytes]:
+    """A shipped model's ``model.json`` and its weights file's bytes, refused when the weights' sha256 is not
+    the one ``model.json`` records (a changed file is never loaded)."""
+    meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
+    blob = (path / weights_name).read_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != meta["weights_sha256"]:
+        raise RuntimeError(f"{what} {path / weights_name} do not match model.json "
+                           f"(sha256 {digest}, expected {meta['weights_sha256']})")
+    return meta, blob
+
+
 @dataclass(frozen=True)
 class SentenceWords:
     """A sentence's bounds (token indices) and its content words (``is_content_word``) with their lower-case
@@ -397,12 +409,7 @@ class EventDetector:
         if path is None:
             with resources.as_file(resources.files("dateline.transforms") / _MODEL_DIR) as folder:
                 return cls.load(Path(folder))
-        meta = json.loads((path / "model.json").read_text(encoding="utf-8"))
-        blob = (path / "weights.npz").read_bytes()
-        digest = hashlib.sha256(blob).hexdigest()
-        if digest != meta["weights_sha256"]:
-            raise RuntimeError(f"event detector weights {path / 'weights.npz'} do not match model.json "
-                               f"(sha256 {digest}, expected {meta['weights_sha256']})")
+        meta, blob = checked_model_files(path, "weights.npz", "event detector weights")
         knots = meta["calibration"]
         if "x" in knots:  # a detector trained before per-type calibration: one map for every type
             knots = {ANY_TYPE: knots}
