@@ -41,12 +41,21 @@ def shared_keys() -> Iterator[None]:
 
 
 def _keys_of(folded: str) -> list[tuple[str, str, str | None, str | None]]:
+    return _once(0, folded, _key_rows)
+
+
+def _key_rows(folded: str) -> list[tuple[str, str, str | None, str | None]]:
+    return [("key", key, None, None) for key in entity_keys(folded)]
+
+
+def _once(kind: int, folded: str, build) -> list[tuple[str, str, str | None, str | None]]:
+    """``build(folded)``, computed once per name inside ``shared_keys`` (``kind``: which of its two dicts)."""
     built = _built_keys.get()
     if built is None:
-        return [("key", key, None, None) for key in entity_keys(folded)]
-    rows = built[0].get(folded)
+        return build(folded)
+    rows = built[kind].get(folded)
     if rows is None:
-        rows = built[0][folded] = [("key", key, None, None) for key in entity_keys(folded)]
+        rows = built[kind][folded] = build(folded)
     return rows
 
 
@@ -55,13 +64,7 @@ def _spelling_probes(folded: str) -> list[tuple[str, str, str | None, str | None
     a space): the one-word spelling by key, those of more words by their first and last words."""
     if "-" not in folded and " " not in folded:
         return []
-    built = _built_keys.get()
-    if built is None:
-        return _spellings(folded)
-    rows = built[1].get(folded)
-    if rows is None:
-        rows = built[1][folded] = _spellings(folded)
-    return rows
+    return _once(1, folded, _spellings)
 
 
 def _spellings(folded: str) -> list[tuple[str, str, str | None, str | None]]:
