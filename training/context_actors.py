@@ -140,9 +140,7 @@ def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -
     from dateline.evaluation.event_gold import match, same_actor
     from dateline.transforms.entities import doc_mentions
     from dateline.transforms.event_context_actors import candidates
-    from dateline.transforms.event_groups import group_mentions
-    from dateline.transforms.event_mentions import MentionIndex
-    from dateline.transforms.events import doc_events, without_datelines
+    from dateline.transforms.events import argument_index, doc_events
 
     articles = {r["id"]: r["text"] for r in read_jsonl(folder / "articles.jsonl")
                 if article_fold(r["id"], FOLDS) != TEST_FOLD}
@@ -158,8 +156,7 @@ def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -
         text = articles[record_id][:limit]
         mentions = doc_mentions(record_id, doc)
         rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text)]
-        arguments = without_datelines(mentions, text)
-        index = MentionIndex([*arguments, *group_mentions(doc, arguments, lexicon.group_nouns, text)])
+        index = argument_index(doc, mentions, lexicon.group_nouns, text)
         options = candidates(rows, doc, index)
         for sentence in sentences[record_id]:
             found = re.search(r"\s+".join(map(re.escape, sentence["sentence"].split())), text)

@@ -181,13 +181,12 @@ def doc_events(
         return []
     # Doc.text joins every token on each call: read it once per Doc, not once per trigger or group.
     text = doc.text if text is None else text
-    arguments = without_datelines(mentions, text)
     document = _Document(
         key=document_key,
         text=text,
         # Span.ents re-reads Doc.ents on every call: the DATE entities are read once per Doc.
         date_ents=[ent for ent in doc.ents if ent.label_ == "DATE"],
-        index=MentionIndex([*arguments, *group_mentions(doc, arguments, lexicon.group_nouns, text)]),
+        index=argument_index(doc, mentions, lexicon.group_nouns, text),
         stand_ins=demonym_people(doc, mentions),
         lexicon=lexicon,
     )
@@ -226,6 +225,13 @@ _DATELINE = re.compile(
     r"(?m)^[ \t]*(?:[A-Z][A-Z.'’\- ]*[A-Z.](?:,[ \t]*[A-Z][A-Za-z.\- ]{1,25}?)?[ \t]*(?:\([^()\n]{2,40}\))?"
     r"|[A-Z][A-Za-z.'’\- ]{1,30}?(?:,[ \t]*[A-Z][A-Za-z.\- ]{1,25}?)?[ \t]*\([^()\n]{2,40}\))[ \t]*[—–-]{1,2}[ \t]"
 )
+
+
+def argument_index(doc: Doc, mentions: list[dict], group_nouns: frozenset[str], text: str) -> MentionIndex:
+    """The spans the argument rules may take as actors: the entity mentions outside datelines, and the unnamed
+    group phrases headed by one of ``group_nouns`` (``event_groups.group_mentions``)."""
+    arguments = without_datelines(mentions, text)
+    return MentionIndex([*arguments, *group_mentions(doc, arguments, group_nouns, text)])
 
 
 def without_datelines(mentions: list[dict], text: str) -> list[dict]:
