@@ -137,6 +137,57 @@ def test_the_stored_bands_are_the_in_memory_index_bands():
         assert sorted(found.get_column("document_key").to_list()) == near_candidates(new, existing)
 
 
+def _document_warehouse(documents: pl.DataFrame) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse holding ``documents`` (document_key, minhash, content_hash, body,
+    duplicate_of_key, is_current), loaded as a run loads them (their bands too)."""
+    con = duckdb.connect()
+    apply_schema(con)
+    rows = documents.with_columns(
+        *(pl.lit(None, pl.String).alias(c) for c in ("title", "url", "published_precision", "extra",
+                                                     "duplicate_kind", "metadata_hash")),
+        document_id="document_key", source_key=pl.lit("s"), date_source=pl.lit("unknown"),
+        fingerprint="document_key", word_count=pl.lit(1), source_path="document_key",
+        encoding=pl.lit("utf-8"), raw_text=pl.lit("b"), loaded_run_id=pl.lit("r"),
+        published_date=pl.lit(None, pl.Date), date_key=pl.lit(None, pl.Int32), similarity=pl.lit(None, pl.Float64),
+    )
+    load_run(con, {"dim_document": rows}, {"run_id": "r", "started_at": dt.datetime(2024, 1, 1), "status": "success"})
+    return con
+
+
+def test_duplicate_candidates_are_the_canonical_current_documents_of_a_batch_hash_or_band():
+    # The look-up finds the matching rows by their narrow key columns, then reads those rows whole: the
+    # rows and the bodies it returns are those of one filter over every loaded document.
+    body = article(21, paragraphs=10)
+    near, other = frame([("near", body, None)]), frame([("other", article(22), None)])
+    new = frame([("new", edit(body, 3), None)])
+    new_hash = new.get_column("content_hash").item()
+    signed = {key: document_signatures(f).get_column("minhash").to_list()[0] for key, f in (("near", near), ("other", other))}
+    documents = pl.DataFrame(
+        [  # (key, signature of, content hash, duplicate_of_key, is_current)
+            ("near", "near", "h-near", None, True),  # shares the new document's bands
+            ("exact", "other", new_hash, None, None),  # the new document's hash (no is_current: an old row)
+            ("copy", "near", new_hash, "exact", True),  # not canonical
+            ("old", "near", new_hash, None, False),  # superseded
+            ("replaced", "near", new_hash, None, True),  # being replaced by this run
+            ("apart", "other", "h-apart", None, True),  # neither
+        ],
+        schema={"document_key": pl.String, "signed": pl.String, "content_hash": pl.String,
+                "duplicate_of_key": pl.String, "is_current": pl.Boolean},
+        orient="row",
+    )
+    documents = documents.with_columns(
+        minhash=pl.Series([signed[k] for k in documents.get_column("signed")], dtype=pl.List(pl.UInt32)),
+        body=pl.format("body of {}", "document_key"),
+    ).drop("signed")
+    lookups = WarehouseLookups(Path(), connection=_document_warehouse(documents))
+    found = lookups.duplicate_candidates(document_signatures(new), replaced=["replaced"])
+    assert found.select("document_key", "content_hash", "body").rows() == [
+        ("exact", new_hash, None),  # exact: its hash, no body
+        ("near", "h-near", "body of near"),  # near: with its body, for the true Jaccard
+    ]
+    assert found.get_column("minhash").to_list() == [signed["other"], signed["near"]]
+
+
 def test_names_lower_case_does_not_fold_are_returned_by_every_name_probe():
     chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
     with duckdb.connect() as con:
