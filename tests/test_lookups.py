@@ -249,6 +249,24 @@ def _lookups_over(events: pl.DataFrame, reports: pl.DataFrame | None = None) -> 
     return WarehouseLookups(Path(), connection=con)
 
 
+def test_missing_keys_asks_only_about_keys_no_look_up_of_the_run_returned():
+    loaded, _ = resolve_events(keyed_frame(mention("d0", date=DEC15, precision="day", published=DEC15),
+                                           mention("d1", a1=(PUTIN,), a2=(), code="DISAPPROVE", date=DEC15,
+                                                   precision="day", published=DEC15)))
+    lookups = _lookups_over(loaded)
+    first, second = sorted(loaded.get_column("event_key").to_list())
+    assert lookups.events_by_key([first, "not-loaded"]).get_column("event_key").to_list() == [first]
+    asked = len(lookups.reads)
+    # the key the event look-up returned is not asked again; the others are, and the answer is the query's
+    assert lookups.missing_keys("fact_event", [first]) == set()
+    assert len(lookups.reads) == asked
+    fresh = WarehouseLookups(Path(), connection=lookups.connection)
+    for values in ([first, second, "absent"], [first, "absent"], ["absent"]):
+        assert lookups.missing_keys("fact_event", values) == fresh.missing_keys("fact_event", values)
+    assert [r.query for r in lookups.reads[asked:]] == ["missing_keys"] * 3
+    assert fresh.missing_keys("fact_event", [first, second, "absent"]) == {"absent"}
+
+
 def _merged_as_against_every(lookups: WarehouseLookups, batch: pl.DataFrame, every: pl.DataFrame):
     """The batch merged through the look-ups; asserted equal to merging it against ``every`` loaded event."""
     expected = resolve_events(batch, every)
