@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from dateline.flows.lifeline import parent_death_signal
 
@@ -75,7 +76,29 @@ def start_temporary_api() -> Callable[..., None]:
             f"(raise {STARTUP_TIMEOUT_VARIABLE}, or run `prefect server start` and set PREFECT_API_URL)"
         )
 
+    wait.temporary = True  # the server lives and dies with this process (``without_heartbeats``)
     return wait
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Prefect settings with no flow-run heartbeats, for a flow run on the run's own temporary server.
+
+    A heartbeat tells a lasting server that a flow run's process is alive (it marks runs whose heartbeats
+    stop as crashed). The temporary server stops with the run's process, so nobody reads them; and the
+    heartbeat thread sleeps in whole seconds, which the flow's end waits out (``thread.join``): 0.5 s on
+    average, with every core idle, at the end of every run (measured: 0.49 s in a profiled run).
+    """
+    from prefect.context import SettingsContext
+
+    current = SettingsContext.get()
+    if current is None:
+        yield
+        return
+    settings = current.settings
+    quiet = settings.model_copy(update={"flows": settings.flows.model_copy(update={"heartbeat_frequency": None})})
+    with SettingsContext(profile=current.profile, settings=quiet):
+        yield
 
 
 def _free_port() -> int:

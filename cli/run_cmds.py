@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -102,7 +103,7 @@ def migrate_keys(
 
 
 def run_flow(settings):
-    from dateline.cli.api import TemporaryServerError, start_temporary_api
+    from dateline.cli.api import TemporaryServerError, start_temporary_api, without_heartbeats
 
     api_ready = start_temporary_api()  # boots while the flow module's imports run
     prestarted = _start_workers_early(settings)  # their model loads overlap the server's start-up too
@@ -117,7 +118,9 @@ def run_flow(settings):
         if not debug():
             _console_logs_without_tracebacks()
         try:
-            return news_etl(settings=settings)
+            # Heartbeats are for a server that outlives the run; the temporary one does not.
+            with without_heartbeats() if getattr(api_ready, "temporary", False) else nullcontext():
+                return news_etl(settings=settings)
         except Exception as exc:
             if debug():
                 traceback.print_exc()

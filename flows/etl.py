@@ -26,10 +26,12 @@ from dateline.flows.sources import find_inputs
 from dateline.flows.staging import RunStaging
 from dateline.flows.summary import RunCounts, RunSummary, run_row, validation_text
 from dateline.flows.tasks import (
+    EarlyLoad,
     extract_batch,
     fact_frames,
     ingest_batch,
     load_warehouse,
+    loads_early,
     normalize_batch,
     record_failure,
     resolve_run,
@@ -216,15 +218,18 @@ def _stages(run: Run, seconds: dict[str, float], parked: RunStaging, counted: di
     # pandas copies.
     del documents
     counts = _counts(len(files), ingested, frames["dim_document"], extracted, resolution)
+    to_load = frames | {"document_versions": ingested.versions}
+    # The load's statements run while validation does (committed only if it passes): flows.tasks.EarlyLoad.
+    early_load = (EarlyLoad(run.path, settings.lock_timeout, to_load, settings.warehouse_memory_limit)
+                  if loads_early(run.path, to_load) else None)
     with _timed(seconds, "validate"):
-        report = validate_frames(frames, state, run.run_id, _docs_dir(run), validate_early.result)
+        report = _validate(frames, state, run, validate_early.result, early_load)
     logger.info("warehouse look-ups: %d rows read in %d queries (%s)", state.rows_read, len(state.reads),
                 state.breakdown() or "none")
     validation = validation_text(all(f.is_empty() for f in frames.values()), report.failures)
     logger.info("validate: %s", validation)
     with _timed(seconds, "load"):
-        rows_added = _load(frames | {"document_versions": ingested.versions}, report, run,
-                           (counts, seconds))
+        rows_added = _load(to_load, report, run, (counts, seconds), early_load)
     logger.info("load: rows added %s", rows_added)
     return RunSummary(**counts.counters(), run_id=run.run_id, status="success", validation=validation,
                       rows_added=rows_added, stage_seconds=seconds, warehouse=str(settings.warehouse),
@@ -403,15 +408,49 @@ def _counts(files: int, ingested: Ingested, documents: pl.DataFrame, extracted: 
     )
 
 
+def _validate(frames: dict, state: WarehouseLookups, run: Run, started: RunValidation | None,
+              early_load: EarlyLoad | None) -> ValidationReport:
+    """``validate_frames``, while ``early_load`` (if any) stages the load; a validation that raises rolls it back."""
+    try:
+        with _asking_through(state, early_load):
+            return validate_frames(frames, state, run.run_id, _docs_dir(run), started)
+    except BaseException:
+        if early_load is not None:
+            early_load.abandon()
+        raise
+
+
+@contextmanager
+def _asking_through(state: WarehouseLookups, early_load: EarlyLoad | None) -> Iterator[None]:
+    """The warehouse's look-ups asked through ``early_load``'s cursor while it holds the file read-write."""
+    if early_load is None:
+        yield
+        return
+    state.connection = early_load.lookups
+    try:
+        yield
+    finally:
+        state.connection = None
+
+
 def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
-          measured: tuple[RunCounts, dict[str, float]]) -> dict[str, int]:
-    """Load everything in one transaction → rows added; a failed validation or load is recorded, nothing else is."""
+          measured: tuple[RunCounts, dict[str, float]], early_load: EarlyLoad | None = None) -> dict[str, int]:
+    """Load everything in one transaction → rows added; a failed validation or load is recorded, nothing else is.
+
+    ``early_load``: the load already staged while the run validated; committed here when validation passed
+    (rolled back when it failed). If it could not be staged or committed, the frames are loaded as without it."""
     counts, seconds = measured
     validation_rows = report.results.with_columns(run_id=pl.lit(run.run_id))
 
     def row(status: str, message: str = "") -> dict:
         return run_row(run.run_id, counts, run.started_at, seconds, (status, message))
 
+    if early_load is not None and not report.success:
+        early_load.abandon()
+    elif early_load is not None:
+        rows = early_load.commit(row("success"), validation_rows)
+        if rows is not None:
+            return rows
     if not report.success:
         message = "validation failed: " + "; ".join(report.failures)
         record_failure(run.path, run.settings.lock_timeout, row("failed", message), validation_rows,

@@ -8,6 +8,7 @@ the same bug.
 
 import datetime as dt
 import logging
+import threading
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,7 @@ from dateline.transforms.normalize import normalize_documents
 from dateline.transforms.reference import Reference
 from dateline.transforms.resolve import Known, Resolution, resolve_mentions
 from dateline.warehouse import db
-from dateline.warehouse.load import load_run, record_failed_run
+from dateline.warehouse.load import abandon, commit_run, load_run, record_failed_run, stage_run
 from prefect import get_run_logger, task
 from prefect.cache_policies import NONE as NO_CACHE
 from prefect.exceptions import MissingContextError
@@ -181,6 +182,73 @@ def load_warehouse(  # noqa: PLR0913  (the connection's two settings, then what 
         return load_run(con, frames, finished_now(run_row), validation)
     finally:
         con.close()
+
+
+# A warehouse file up to this size is loaded while the run validates (``EarlyLoad``); a bigger one the usual way,
+# after validation (its load's transaction can hold a gigabyte: README, An incremental run over a big warehouse).
+EARLY_LOAD_MAX_BYTES = 256 * 2**20
+
+
+def loads_early(path: Path, frames: dict[str, pl.DataFrame]) -> bool:
+    """Whether a run loading ``frames`` into ``path`` stages its load while it validates (``EarlyLoad``):
+    when it has rows to load and the warehouse is new or small."""
+    if all(frame.is_empty() for frame in frames.values()):
+        return False
+    return not path.exists() or path.stat().st_size <= EARLY_LOAD_MAX_BYTES
+
+
+class EarlyLoad:
+    """The load's statements (``warehouse.load.stage_run``) run in a thread while the flow validates, and are
+    committed only once validation has passed (``commit``), else rolled back (``abandon``).
+
+    DuckDB executes outside the GIL and Great Expectations inside it, so the two use both cores instead of one
+    after the other. Validation's look-ups (its foreign-key anti-joins) go meanwhile through ``lookups``, a
+    cursor of the same database: DuckDB allows no second connection of another kind to the file in this
+    process, and a cursor's queries see the warehouse as committed, without the staged rows, as before.
+    """
+
+    def __init__(self, path: Path, lock_timeout: float, frames: dict[str, pl.DataFrame],
+                 memory_limit: str | None = None) -> None:
+        self.con = db.connect_write(path, lock_timeout, memory_limit)
+        self.lookups = self.con.cursor()
+        self._staged, self._error = None, None
+        self._thread = threading.Thread(target=self._stage, args=(frames,), name="dateline-early-load", daemon=True)
+        self._thread.start()
+
+    def _stage(self, frames: dict[str, pl.DataFrame]) -> None:
+        try:
+            self._staged = stage_run(self.con, frames)
+        except Exception as exc:  # noqa: BLE001  (reported by ``commit``; the run then loads the usual way)
+            self._error = exc
+
+    def commit(self, run_row: dict, validation: pl.DataFrame) -> dict[str, int] | None:
+        """Record the run and commit → rows added per table; None when the staging or the commit failed (rolled
+        back, logged): the caller then loads the usual way (``load_warehouse``, its retries and fallbacks)."""
+        self._thread.join()
+        try:
+            if self._error is None:
+                try:
+                    return commit_run(self.con, self._staged, finished_now(run_row), validation)
+                except duckdb.Error as exc:
+                    self._error = exc
+            _logger().warning("load: the load staged during validation failed (%s); loading again",
+                              str(self._error).splitlines()[0])
+            return None
+        finally:
+            self.close()
+
+    def abandon(self) -> None:
+        """Roll the staged load back (validation failed) and close its connection."""
+        self._thread.join()
+        try:
+            if self._staged is not None:
+                abandon(self.con)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.lookups.close()
+        self.con.close()
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:

@@ -284,14 +284,19 @@ def test_a_transient_warehouse_read_failure_is_retried(seeded, tmp_path):
 
 
 def test_a_transient_load_failure_is_retried(seeded, inbox, tmp_path):
+    # The load's frames are written by ``stage_run`` (``load_run`` calls it; so does the load staged while the run
+    # validates, flows.tasks.EarlyLoad). It fails twice: the early staging (the run then loads the usual way), and
+    # the load task's first attempt, which is retried.
     fault = "import duckdb\n" + _flaky(
-        "dateline.warehouse.load", "load_run", "duckdb.IOException('IO Error: could not write block (injected)')"
+        "dateline.warehouse.load", "stage_run", "duckdb.IOException('IO Error: could not write block (injected)')",
+        failures=2,
     )
     result = run_cli(dateline_with_fault(fault, "run", "--input", str(inbox), "--warehouse", str(seeded), "--json"),
                      subprocess_env(tmp_path))
     summary = _summary(result)
     assert summary["status"] == "success" and summary["documents_new"] == 1
-    assert result.stderr.count("load_run call") == 2
+    assert result.stderr.count("stage_run call") == 3
+    assert "the load staged during validation failed" in result.stderr
     runs = query(seeded, "select status from etl_run order by started_at")
     assert runs.get_column("status").to_list() == ["success", "success"]
 

@@ -49,3 +49,36 @@ def test_dateline_run_launches_that_app_and_it_answers(tmp_path):
     assert answer["status"] == 200
     [server] = answer["servers"]
     assert "uvicorn --factory dateline.cli.server_app:create_app" in server
+
+
+def test_a_flow_run_on_the_temporary_server_sends_no_heartbeats(prefect_harness):
+    """Without heartbeats the engine starts no heartbeat thread, whose whole-second sleeps the flow's end
+    waits out (``cli.api.without_heartbeats``); outside it, Prefect's default (a heartbeat every 180 s) holds."""
+    import threading
+
+    from prefect import flow
+    from prefect.settings import get_current_settings
+
+    @flow
+    def threads_seen() -> list[str]:
+        return [t.name for t in threading.enumerate()]
+
+    def heartbeat_threads(names: list[str]) -> int:
+        # Prefect's heartbeat thread runs ``heartbeat_loop``, named by its target in threading's default name.
+        return sum("run" in name and "Thread-" in name for name in names)
+
+    assert get_current_settings().flows.heartbeat_frequency is not None
+    with api.without_heartbeats():
+        assert get_current_settings().flows.heartbeat_frequency is None
+        quiet = threads_seen()
+    loud = threads_seen()
+    assert heartbeat_threads(quiet) < heartbeat_threads(loud)
+
+
+def test_dateline_run_turns_heartbeats_off_only_on_its_own_temporary_server(monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(api, "_launch", lambda port: subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"]))
+    wait = api.start_temporary_api()
+    assert getattr(wait, "temporary", False) is True
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
+    assert getattr(api.start_temporary_api(), "temporary", False) is False

@@ -41,12 +41,39 @@ def load_run(
     entities whose redirect it changes, the events it touches), so a load costs what its batch costs;
     a run with nothing to load (a no-op rerun) only records itself.
     """
+    return commit_run(con, stage_run(con, frames), run_row, validation)
+
+
+class StagedLoad:
+    """A load's open transaction with every frame written (``stage_run``), not committed yet: ``commit_run``
+    records the run and commits, or the caller rolls it back (``abandon``)."""
+
+    def __init__(self, staged: list[str], before: dict[str, int]) -> None:
+        self.staged, self.before = staged, before
+
+
+def stage_run(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame]) -> StagedLoad:
+    """Begin the load's transaction and write every frame (the statements of ``load_run`` before the run's
+    own record); rolled back on any error. ``commit_run`` finishes it."""
     staged = [t for t in (*BEFORE_LOAD, *LOAD_ORDER) if frames.get(t) is not None and not frames[t].is_empty()]
     before = {t: _count(con, t) for t in LOAD_ORDER} if staged else {}
     con.execute("begin transaction")
     try:
         if staged:
             _load_frames(con, frames, staged)
+    except BaseException:
+        _rollback(con)
+        raise
+    return StagedLoad(staged, before)
+
+
+def commit_run(
+    con: duckdb.DuckDBPyConnection, load: StagedLoad, run_row: Mapping[str, object],
+    validation: pl.DataFrame | None = None,
+) -> dict[str, int]:
+    """Record the run (and its validation results) in ``load``'s transaction and commit → rows added per
+    table; rolled back on any error."""
+    try:
         insert_run(con, run_row)
         if validation is not None and not validation.is_empty():
             insert_validation(con, validation)
@@ -55,7 +82,12 @@ def load_run(
     except BaseException:
         _rollback(con)
         raise
-    return {t: _count(con, t) - before[t] if staged else 0 for t in LOAD_ORDER}
+    return {t: _count(con, t) - load.before[t] if load.staged else 0 for t in LOAD_ORDER}
+
+
+def abandon(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back a staged load (``stage_run``) that is not to be committed."""
+    _rollback(con)
 
 
 def _load_frames(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame], staged: list[str]) -> None:
