@@ -13,8 +13,13 @@ noun and its determiner, whether it is in a quotation, ...); the best candidate 
 probability reaches the model's threshold, chosen by cross-validation by article on training gold (a wrong fill
 costs what a right one gains).
 
-The model (``models/context_actors/model.json``: feature names, weights, bias, threshold, the hash of the
-weights) is trained by ``dateline train actors`` (``training/context_actors.py``). Inference is numpy-free
+The same filler, trained for the other slot (``models/context_actors2``), then fills an actor2 still empty: its
+candidates leave out the mention's actor1 and add the event's type crossed with their role, distance and path,
+and the actor2 of earlier mentions of the window. Both run in one pass (``fill_context_actors`` takes the models
+in order, actor1's first), on the Doc's actor mentions read once.
+
+Each model (``models/context_actors*/model.json``: its slot, threshold, the hash of the weights; the weights in
+``weights.json``) is trained by ``dateline train actors`` (``training/context_actors.py``). Inference is numpy-free
 dictionary look-ups: a few features per candidate.
 """
 
@@ -36,8 +41,8 @@ from dateline.transforms.event_mentions import ACTOR_LABELS, NOUN_TAGS, MentionI
 from dateline.transforms.event_references import SPEECH_VERBS
 from spacy.tokens import Doc, Token
 
-__all__ = ["CONTEXT_SENTENCES", "Candidate", "ContextActorModel", "Options", "candidates", "fill_context_actors",
-           "load_context_model"]
+__all__ = ["CONTEXT_SENTENCES", "SHIPPED", "Candidate", "ContextActorModel", "Options", "candidates",
+           "fill_context_actors", "load_context_model"]
 
 # How many sentences before the mention's own a candidate may be named in (and the one after it).
 CONTEXT_SENTENCES = 2
