@@ -34,20 +34,26 @@ def train_events(
 
 
 @train_app.command("actors")
-def train_actors(
+def train_actors(  # noqa: PLR0913  (Typer: one parameter per command-line option)
     gold: Annotated[list[Path], typer.Option("--gold", help="Gold folder with articles.jsonl (python -m dateline.training.gold_folder OUT --split train), repeatable.")],
-    out: Annotated[Path, typer.Option(help="Folder to write the context-actor model to.")] = Path("transforms/models/context_actors"),
+    out: Annotated[Path, typer.Option(help="Folder to write the actor1 context-actor model to.")] = Path("transforms/models/context_actors"),
+    out2: Annotated[Path, typer.Option(help="Folder to write the actor2 context-actor model to.")] = Path("transforms/models/context_actors2"),
+    slot: Annotated[list[str] | None, typer.Option("--slot", help="Train only this slot's filler (actor1 or actor2), repeatable; default both (actor2's trained on what actor1's leaves).")] = None,
     c: Annotated[float, typer.Option(help="Inverse regularisation strength of the conditional logit.")] = 0.3,
     max_articles: Annotated[int | None, typer.Option(help="Only the first N articles of each folder (by id).")] = None,
 ) -> None:
-    """Train the filler of actor1 slots the rules leave empty on sentence gold (the test fold is left out);
-    prints what cross-validation by article measured."""
+    """Train the fillers of the actor1 and actor2 slots the rules leave empty on sentence gold (the test fold is
+    left out); prints what cross-validation by article measured, by slot."""
     from dateline.training.context_actors import train_context_actors
 
     for path in gold:
         if not (path / "articles.jsonl").is_file():
             fail(f"no articles.jsonl in {path}")
-    about = train_context_actors(gold, out, settings_from().model, c, max_articles)
+    slots = slot or ["actor1", "actor2"]
+    if set(slots) - {"actor1", "actor2"}:
+        fail(f"--slot is actor1 or actor2, not {sorted(set(slots) - {'actor1', 'actor2'})[0]}")
+    outs = {name: {"actor1": out, "actor2": out2}[name] for name in slots}
+    about = train_context_actors(gold, outs, settings_from().model, c, max_articles)
     sys.stdout.write(json.dumps(about, indent=1) + "\n")
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from dateline.flows.nlp import load_reference
-from dateline.training.context_actors import Example, best_threshold, cross_validate, fit, gains
+from dateline.training.context_actors import Example, Parse, best_threshold, cross_validate, fit, gains
 from dateline.transforms.entities import doc_mentions
 from dateline.transforms.event_context_actors import (
     CONTEXT_SENTENCES,
@@ -32,14 +32,14 @@ def rules_only():
     return build_lexicon(reference.triggers, EventDetector.load(), reference.group_words(), context_actors=None)
 
 
-def options_of(nlp, lexicon, text: str, trigger: str):
-    """The options of the mention of ``trigger`` (rows as the rules leave them) and the Doc's text."""
+def options_of(nlp, lexicon, text: str, trigger: str, slot: str = "actor1"):
+    """The options for ``slot`` of the mention of ``trigger`` (rows as the rules leave them)."""
     doc = nlp(text)
     mentions = doc_mentions("d", doc)
     rows = [SimpleNamespace(**r) for r in doc_events("d", doc, mentions, lexicon)]
     arguments = without_datelines(mentions, text)
     index = MentionIndex([*arguments, *group_mentions(doc, arguments, lexicon.group_nouns, text)])
-    found = candidates(rows, doc, index)
+    found = candidates(rows, doc, index, slot)
     i = next(i for i, r in enumerate(rows) if r.trigger == trigger)
     return rows[i], found[i]
 
@@ -193,7 +193,7 @@ def test_gold_examples_label_the_candidate_the_gold_names_and_leave_out_the_test
             event = {"type": "DISAPPROVE", "trigger": "unseemly", "actor1": actor, "actor2": None,
                      "modality": "asserted"}
             gold.write(json.dumps({"sid": sid, "events": [event]}) + "\n")
-    found = {e.record_id: e for e in gold_examples(nlp, rules_only, tmp_path)}
+    found = {e.record_id: e for e in gold_examples(Parse(nlp), rules_only, tmp_path)}
     assert set(found) == {"ctxA", "ctxB"}  # the test fold's article is never a training example
     right = found["ctxA"].options.candidates[found["ctxA"].target - 1]
     assert right.name == "bob goodlatte" and found["ctxA"].gold_named
@@ -206,3 +206,113 @@ def test_train_actors_refuses_a_folder_without_articles(tmp_path):
     result = run_cli(dateline("train", "actors", "--gold", str(tmp_path)), subprocess_env(tmp_path))
     assert result.returncode == 1
     assert "no articles.jsonl in" in result.stderr
+
+
+ARREST = "Police detained Joshua Wong on Friday. The arrest drew criticism from Britain."
+VISIT = ("Chinese President Xi Jinping arrived in Pyongyang on Thursday. Kim Jong Un welcomed him at the airport. "
+         "Xi held talks for two hours.")
+
+
+def actor2_of(text: str, row) -> list[str]:
+    starts, ends = (row["actor2_starts"], row["actor2_ends"]) if isinstance(row, dict) else (row.actor2_starts,
+                                                                                               row.actor2_ends)
+    return [text[s:e] for s, e in zip(starts, ends, strict=True)]
+
+
+def test_actor2_candidates_read_the_earlier_mentions_targets_and_the_type(nlp, rules_only):
+    row, options = options_of(nlp, rules_only, ARREST, "criticism", "actor2")
+    assert actor1_of(ARREST, row) == ["Britain"] and row.actor2_starts == []
+    features = by_name(options)
+    assert "britain" not in features  # the mention's own actor1 is never its actor2
+    wong = features["joshua wong"]
+    assert wong["earlier_target=other"] == 1.0 and wong["earlier_target_type=DISAPPROVE|other"] == 1.0
+    assert wong["type_role=DISAPPROVE|obj"] == 1.0 and wong["dist=1"] == 1.0 and wong["has_actor1"] == 1.0
+    assert features["police"]["earlier_doer=other"] == 1.0 and "earlier_target=other" not in features["police"]
+    assert options.empty["empty|has_actor1"] == 1.0 and "empty|has_actor2" not in options.empty
+    # the actor1 filler's options of the same mention: none (its actor1 is filled)
+    assert options_of(nlp, rules_only, ARREST, "criticism")[1] is None
+
+
+def test_actor2_candidates_leave_out_every_mention_of_the_actor1s_entity(nlp, rules_only):
+    row, options = options_of(nlp, rules_only, VISIT, "held", "actor2")
+    assert actor1_of(VISIT, row) == ["Xi"]
+    names = [c.name for c in options.candidates]
+    assert names[0] == "kim jong un" and not any("xi" in name.split() for name in names)
+    assert by_name(options)["kim jong un"]["type_role=CONSULT|subj"] == 1.0
+
+
+def test_fill_context_actors_fills_actor2_with_an_actor2_model_after_the_actor1_one(nlp, rules_only):
+    doc = nlp(ARREST)
+    mentions = doc_mentions("d", doc)
+    index = MentionIndex(without_datelines(mentions, ARREST))
+    rows = [SimpleNamespace(**r) for r in doc_events("d", doc, mentions, rules_only)]
+    doer = ContextActorModel({"empty": 9.0}, threshold=0.5)  # leaves every actor1 empty
+    target = ContextActorModel({"earlier_target=other": 3.0}, threshold=0.5, slot="actor2")
+    fill_context_actors(rows, doc, index, doer, ContextActorModel({"empty": 9.0}, threshold=0.5, slot="actor2"))
+    criticism = next(r for r in rows if r.trigger == "criticism")
+    assert actor2_of(ARREST, criticism) == []
+    fill_context_actors(rows, doc, index, doer, target)
+    assert actor2_of(ARREST, criticism) == ["Joshua Wong"] and actor1_of(ARREST, criticism) == ["Britain"]
+    arrest = next(r for r in rows if r.trigger == "arrest")
+    assert actor1_of(ARREST, arrest) == []  # the actor1 model left it; the actor2 model does not touch actor1
+
+
+def test_the_shipped_models_load_by_slot_and_both_go_with_the_detector(rules_only):
+    first, second = load_context_model(), load_context_model(slot="actor2")
+    assert (first.slot, second.slot) == ("actor1", "actor2")
+    assert 0.0 < second.threshold < 1.0 and "empty" in second.weights
+    reference = load_reference()
+    shipped = build_lexicon(reference.triggers, EventDetector.load(), reference.group_words())
+    assert [m.slot for m in shipped.context_actors] == ["actor1", "actor2"]
+    assert rules_only.context_actors == () and build_lexicon(reference.triggers).context_actors == ()
+
+
+def test_a_saved_model_keeps_its_slot(tmp_path):
+    model = ContextActorModel({"empty": 0.5}, threshold=0.6, slot="actor2")
+    model.save(tmp_path, {})
+    assert load_context_model(tmp_path) == model
+    assert json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))["slot"] == "actor2"
+
+
+def test_gold_examples_of_actor2_label_the_candidate_the_gold_names(nlp, rules_only, tmp_path):
+    from dateline.training.context_actors import gold_examples
+
+    sentence = "The arrest drew criticism from Britain."
+    start = ARREST.index(sentence)
+    with (tmp_path / "articles.jsonl").open("w") as articles, (tmp_path / "sentences.jsonl").open("w") as sents, \
+            (tmp_path / "gold.jsonl").open("w") as gold:
+        for record, actor in (("ctxA", "Joshua Wong"), ("ctxB", None)):
+            articles.write(json.dumps({"id": record, "text": ARREST}) + "\n")
+            sid = f"{record}@{start}"
+            sents.write(json.dumps({"sid": sid, "document_id": record, "sentence": sentence}) + "\n")
+            event = {"type": "DISAPPROVE", "trigger": "criticism", "actor1": "Britain", "actor2": actor,
+                     "modality": "asserted"}
+            gold.write(json.dumps({"sid": sid, "events": [event]}) + "\n")
+    kept = tmp_path / "docs.pickle"
+    found = {e.record_id: e for e in gold_examples(Parse(nlp, kept), rules_only, tmp_path, slot="actor2")}
+    assert set(found) == {"ctxA", "ctxB"}
+    right = found["ctxA"].options.candidates[found["ctxA"].target - 1]
+    assert right.name == "joshua wong" and found["ctxA"].gold_named
+    assert found["ctxB"].target == 0 and not found["ctxB"].gold_named
+    # a second pass reads the kept parses back: the same examples
+    again = {e.record_id: e for e in gold_examples(Parse(nlp, kept), rules_only, tmp_path, slot="actor2")}
+    assert again == found
+
+
+PRAISE = ("Joe Biden praised Barack Obama in a speech. Biden has often praised Obama, and he did so again on Friday, "
+          "offering warm praise.")
+
+
+def test_the_shipped_actor2_filler_fills_a_target_through_doc_events(nlp, lexicon):
+    doc = nlp(PRAISE)
+    mentions = doc_mentions("d", doc)
+    reference = load_reference()
+    doer_only = build_lexicon(reference.triggers, EventDetector.load(), reference.group_words(),
+                              context_actors=load_context_model())
+    before = {r["trigger"]: r for r in doc_events("d", doc, mentions, doer_only)}
+    after = {r["trigger"]: r for r in doc_events("d", doc, mentions, lexicon)}
+    assert actor1_of(PRAISE, before["praise"]) == ["Biden"] and actor2_of(PRAISE, before["praise"]) == []
+    assert actor2_of(PRAISE, after["praise"]) == ["Obama"]  # whom he praised before, named in the sentence
+    assert actor1_of(PRAISE, after["praise"]) == ["Biden"]
+    # a mention whose actor2 the rules found keeps it
+    assert actor2_of(PRAISE, after["praised"]) == actor2_of(PRAISE, before["praised"]) == ["Barack Obama"]

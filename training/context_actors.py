@@ -1,18 +1,23 @@
-"""Train the context-actor filler (``transforms/event_context_actors.py``) from sentence gold.
+"""Train the context-actor fillers (``transforms/event_context_actors.py``) of actor1 and actor2 from sentence gold.
 
 The gold is a gold folder (``articles.jsonl``, ``sentences.jsonl``, ``gold.jsonl``; ``python -m
 dateline.training.gold_folder OUT --split train`` writes one from the project's label files, the texts read from
 the corpus at run time). Each article of the train split (articles of the test fold, ``article_fold == 0``, are
 left out whatever the folder holds) is parsed once by the production pipeline and its event mentions found by
-``doc_events`` without the filler. A mention whose actor1 the rules leave empty and that is paired with a gold event
-the way ``evaluation.event_gold`` pairs them becomes one example: its options (leave empty, each candidate), the
-right one being the candidate whose names (the entity's canonical name and its mentions in the document) match the
-gold actor1, else leaving it empty. A conditional logit is fitted (L2, L-BFGS); cross-validation by article gives
-the out-of-fold choices from which the threshold is set: the one that maximises right fills minus wrong fills.
+``doc_events`` without the filler being trained (the actor2 filler's training runs the actor1 filler first, as
+``doc_events`` does). A mention whose slot (actor1 or actor2) the rules leave empty and that is paired with a gold
+event the way ``evaluation.event_gold`` pairs them becomes one example: its options (leave empty, each candidate),
+the right one being the candidate whose names (the entity's canonical name and its mentions in the document) match
+the gold actor of that slot, else leaving it empty. A conditional logit is fitted (L2, L-BFGS); cross-validation by
+article gives the out-of-fold choices from which the threshold is set: the one that maximises right fills minus
+wrong fills. ``train_context_actors`` parses each article once for both slots.
 """
 
+import pickle
 import re
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +34,12 @@ GRID = [round(x, 2) for x in np.arange(0.2, 0.91, 0.05)]
 
 @dataclass(frozen=True)
 class Example:
-    """One mention with an empty actor1: its options and which is right (0: leave empty, k: candidate k-1)."""
+    """One mention with an empty slot: its options and which is right (0: leave empty, k: candidate k-1)."""
 
     record_id: str
     options: Options
     target: int
-    gold_named: bool  # the gold names an actor1 (leaving it empty is wrong too)
+    gold_named: bool  # the gold names an actor in that slot (leaving it empty is wrong too)
 
 
 def _matrix(examples: list[Example], vocabulary: dict[str, int]):
@@ -132,9 +137,35 @@ def _names_by_start(index, options: Options) -> dict[int, list[str]]:
     return out
 
 
-def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -> list[Example]:
-    """Examples of a gold folder's train-split articles (the first ``max_articles`` by id if given; see the
-    module's docstring)."""
+class Parse:
+    """How the training texts become Docs: piped through ``nlp``, each text once. With ``keep`` (a file), the
+    first pass writes each Doc's bytes there and later passes over the same texts read them back (the actor2
+    filler's examples come from the parses of the actor1 filler's)."""
+
+    def __init__(self, nlp, keep: Path | None = None):
+        self.nlp = nlp
+        self.keep = keep
+
+    def __call__(self, texts: list[str]) -> Iterator:
+        from spacy.tokens import Doc
+
+        if self.keep is None:
+            yield from self.nlp.pipe(texts, batch_size=16)
+        elif self.keep.exists():
+            with self.keep.open("rb") as stream:
+                for _ in texts:
+                    yield Doc(self.nlp.vocab).from_bytes(pickle.load(stream))
+        else:
+            with self.keep.open("wb") as stream:
+                for doc in self.nlp.pipe(texts, batch_size=16):
+                    pickle.dump(doc.to_bytes(), stream)
+                    yield doc
+
+
+def gold_examples(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None, slot: str = "actor1"
+                  ) -> list[Example]:
+    """Examples of ``slot`` of a gold folder's train-split articles (the first ``max_articles`` by id if given;
+    see the module's docstring), parsed by ``parse``."""
     from types import SimpleNamespace
 
     from dateline.evaluation.event_gold import match, same_actor
@@ -150,14 +181,14 @@ def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -
         if r["document_id"] in articles:
             sentences[r["document_id"]].append(r)
     ids = sorted(sentences)[:max_articles]
-    limit = nlp.max_length
+    limit = parse.nlp.max_length
+    texts = [articles[i][:limit] for i in ids]
     examples = []
-    for record_id, doc in zip(ids, nlp.pipe((articles[i][:limit] for i in ids), batch_size=16), strict=True):
-        text = articles[record_id][:limit]
+    for record_id, text, doc in zip(ids, texts, parse(texts), strict=True):
         mentions = doc_mentions(record_id, doc)
         rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text)]
         index = argument_index(doc, mentions, lexicon.group_nouns, text)
-        options = candidates(rows, doc, index)
+        options = candidates(rows, doc, index, slot)
         for sentence in sentences[record_id]:
             found = re.search(r"\s+".join(map(re.escape, sentence["sentence"].split())), text)
             if found is None:
@@ -169,7 +200,7 @@ def gold_examples(nlp, lexicon, folder: Path, max_articles: int | None = None) -
                 o = options[inside[p]]
                 if o is None or not o.candidates:
                     continue
-                wanted = golds[g].get("actor1")
+                wanted = golds[g].get(slot)
                 names = _names_by_start(index, o)
                 target = next((k + 1 for k, c in enumerate(o.candidates) if wanted and same_actor(wanted, names[c.start])),
                               0)
@@ -188,21 +219,35 @@ def _scored_row(row, index) -> dict:
             "actor2": names(row.actor2_starts)}
 
 
-def train_context_actors(gold_folders: list[Path], out: Path, model: str, c: float = 0.3,
+def train_context_actors(gold_folders: list[Path], outs: dict[str, Path], model: str, c: float = 0.3,
                          max_articles: int | None = None) -> dict:
-    """Build the examples, cross-validate, set the threshold, fit on all and save; returns what was measured."""
+    """For each slot of ``outs`` (slot → model folder; actor1 first), build the examples, cross-validate, set the
+    threshold, fit on all and save; returns what was measured, by slot. The actor2 filler is trained on what the
+    actor1 filler leaves (the one just trained, else the shipped one). Each article is parsed once: the Docs are
+    kept in a temporary file for the second slot."""
     from dateline.flows.nlp import load_nlp, load_reference
+    from dateline.transforms.event_context_actors import load_context_model
     from dateline.transforms.event_detector import EventDetector
     from dateline.transforms.event_triggers import build_lexicon
 
     nlp = load_nlp(model)
     reference = load_reference()
-    lexicon = build_lexicon(reference.triggers, EventDetector.load(), reference.group_words(), context_actors=None)
-    examples = [e for folder in gold_folders for e in gold_examples(nlp, lexicon, folder, max_articles)]
-    return fit_and_save(examples, gold_folders, out, c)
+    detector = EventDetector.load()
+    measured = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        parses = [Parse(nlp, Path(scratch) / f"docs{n}.pickle" if len(outs) > 1 else None)
+                  for n in range(len(gold_folders))]
+        for slot in sorted(outs):
+            first = None if slot == "actor1" else load_context_model(outs.get("actor1"))
+            lexicon = build_lexicon(reference.triggers, detector, reference.group_words(), context_actors=first)
+            examples = [e for parse, folder in zip(parses, gold_folders, strict=True)
+                        for e in gold_examples(parse, lexicon, folder, max_articles, slot)]
+            measured[slot] = fit_and_save(examples, gold_folders, outs[slot], c, slot)
+    return measured
 
 
-def fit_and_save(examples: list[Example], gold_folders: list[Path], out: Path, c: float) -> dict:
+def fit_and_save(examples: list[Example], gold_folders: list[Path], out: Path, c: float, slot: str = "actor1"
+                 ) -> dict:
     """Cross-validate, set the threshold, fit on every example and save the model; returns what was measured."""
     choices = cross_validate(examples, c)
     threshold, cv = best_threshold(choices)
@@ -210,9 +255,9 @@ def fit_and_save(examples: list[Example], gold_folders: list[Path], out: Path, c
         "trained_on": [str(p) for p in gold_folders], "examples": len(examples),
         "articles": len({e.record_id for e in examples}), "c": c,
         "any_candidate_right": sum(1 for e in examples if e.target > 0),
-        "gold_actor1_none": sum(1 for e in examples if not e.gold_named),
+        f"gold_{slot}_none": sum(1 for e in examples if not e.gold_named),
         "cross_validated": cv,
         "cross_validated_curve": {str(t): gains(choices, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7)},
     }
-    ContextActorModel(fit(examples, c), round(threshold, 4)).save(out, about)
+    ContextActorModel(fit(examples, c), round(threshold, 4), slot).save(out, about)
     return about

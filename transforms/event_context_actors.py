@@ -13,8 +13,13 @@ noun and its determiner, whether it is in a quotation, ...); the best candidate 
 probability reaches the model's threshold, chosen by cross-validation by article on training gold (a wrong fill
 costs what a right one gains).
 
-The model (``models/context_actors/model.json``: feature names, weights, bias, threshold, the hash of the
-weights) is trained by ``dateline train actors`` (``training/context_actors.py``). Inference is numpy-free
+The same filler, trained for the other slot (``models/context_actors2``), then fills an actor2 still empty: its
+candidates leave out the mention's actor1 and add the event's type crossed with their role, distance and path,
+and the actor2 of earlier mentions of the window. Both run in one pass (``fill_context_actors`` takes the models
+in order, actor1's first), on the Doc's actor mentions read once.
+
+Each model (``models/context_actors*/model.json``: its slot, threshold, the hash of the weights; the weights in
+``weights.json``) is trained by ``dateline train actors`` (``training/context_actors.py``). Inference is numpy-free
 dictionary look-ups: a few features per candidate.
 """
 
@@ -36,8 +41,8 @@ from dateline.transforms.event_mentions import ACTOR_LABELS, NOUN_TAGS, MentionI
 from dateline.transforms.event_references import SPEECH_VERBS
 from spacy.tokens import Doc, Token
 
-__all__ = ["CONTEXT_SENTENCES", "Candidate", "ContextActorModel", "Options", "candidates", "fill_context_actors",
-           "load_context_model"]
+__all__ = ["CONTEXT_SENTENCES", "SHIPPED", "Candidate", "ContextActorModel", "Options", "candidates",
+           "fill_context_actors", "load_context_model"]
 
 # How many sentences before the mention's own a candidate may be named in (and the one after it).
 CONTEXT_SENTENCES = 2
@@ -78,6 +83,7 @@ class ContextActorModel:
 
     weights: dict[str, float]
     threshold: float
+    slot: str = "actor1"  # the slot it fills: "actor1" (the doer) or "actor2" (the target)
 
     def score(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
@@ -97,46 +103,68 @@ class ContextActorModel:
         folder.mkdir(parents=True, exist_ok=True)
         blob = json.dumps(dict(sorted(self.weights.items())), indent=0, ensure_ascii=False) + "\n"
         (folder / "weights.json").write_text(blob, encoding="utf-8")
-        meta = {**about, "threshold": self.threshold, "weights_sha256": hashlib.sha256(blob.encode()).hexdigest()}
+        meta = {**about, "slot": self.slot, "threshold": self.threshold, "weights_sha256": hashlib.sha256(blob.encode()).hexdigest()}
         (folder / "model.json").write_text(json.dumps(meta, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def load_context_model(path: Path | None = None) -> ContextActorModel:
-    """The shipped model (``transforms/models/context_actors``) or the one in ``path``; its weights' hash is checked."""
+# The shipped model of each slot.
+SHIPPED = {"actor1": "context_actors", "actor2": "context_actors2"}
+
+
+def load_context_model(path: Path | None = None, slot: str = "actor1") -> ContextActorModel:
+    """The shipped model of ``slot`` (``transforms/models/context_actors`` for actor1, ``context_actors2`` for
+    actor2) or the one in ``path``; its weights' hash is checked."""
     if path is None:
-        source = resources.files("dateline.transforms") / "models" / "context_actors"
+        source = resources.files("dateline.transforms") / "models" / SHIPPED[slot]
         with resources.as_file(source) as folder:
             return load_context_model(Path(folder))
     meta, blob = checked_model_files(path, "weights.json", "context-actor weights")
-    return ContextActorModel(weights=json.loads(blob), threshold=meta["threshold"])
+    return ContextActorModel(weights=json.loads(blob), threshold=meta["threshold"], slot=meta.get("slot", "actor1"))
 
 
-def fill_context_actors(rows: Sequence[_Row], doc: Doc, index: MentionIndex, model: ContextActorModel) -> None:
-    """Fill, in place, the empty actor1 of each of ``rows`` (one Doc's event mentions in text order) with the
-    best candidate of its context when the model's probability for it reaches its threshold."""
-    for row, options in zip(rows, candidates(rows, doc, index), strict=True):
-        if options is None or not options.candidates:
+def fill_context_actors(rows: Sequence[_Row], doc: Doc, index: MentionIndex, *models: ContextActorModel) -> None:
+    """Fill, in place, the empty slot of each of ``rows`` (one Doc's event mentions in text order) that each of
+    ``models`` fills (in their order: actor1, then actor2, which then sees the filled actor1) with the best
+    candidate of its context when the model's probability for it reaches its threshold. The Doc's actor
+    mentions are read once for all of them."""
+    context: _Context | None = None
+    for model in models:
+        if not any(not _slot(row, model.slot)[0] for row in rows):
             continue
-        best, chance = model.choose(options)
-        if best is None or chance < model.threshold:
-            continue
-        row.actor1_starts, row.actor1_ends = [best.start], [best.end]
-        group = index.at(best.start)
-        if group is not None and group["label"] == GROUP_LABEL:
-            row.group_starts = [*row.group_starts, best.start]
-            row.group_names = [*row.group_names, group["canonical_name"]]
-            row.group_texts = [*row.group_texts, group["mention_text"]]
+        context = context or _Context(doc, index)
+        for row, options in zip(rows, candidates(rows, doc, index, model.slot, context), strict=True):
+            if options is None or not options.candidates:
+                continue
+            best, chance = model.choose(options)
+            if best is None or chance < model.threshold:
+                continue
+            setattr(row, model.slot + "_starts", [best.start])
+            setattr(row, model.slot + "_ends", [best.end])
+            group = index.at(best.start)
+            if group is not None and group["label"] == GROUP_LABEL:
+                row.group_starts = [*row.group_starts, best.start]
+                row.group_names = [*row.group_names, group["canonical_name"]]
+                row.group_texts = [*row.group_texts, group["mention_text"]]
 
 
-def candidates(rows: Sequence[_Row], doc: Doc, index: MentionIndex) -> list[Options | None]:
-    """For each row, its options (None when its actor1 is filled)."""
+def _slot(row: _Row, slot: str) -> tuple[list[int], list[int]]:
+    """A row's starts in ``slot`` and in the other slot."""
+    if slot == "actor1":
+        return row.actor1_starts, row.actor2_starts
+    return row.actor2_starts, row.actor1_starts
+
+
+def candidates(rows: Sequence[_Row], doc: Doc, index: MentionIndex, slot: str = "actor1",
+               context: "_Context | None" = None) -> list[Options | None]:
+    """For each row, its options for ``slot`` (None when that slot is filled). ``context``: the Doc's, when the
+    caller has read it already."""
     out: list[Options | None] = [None for _ in rows]
-    empty = [i for i, row in enumerate(rows) if not row.actor1_starts]
+    empty = [i for i, row in enumerate(rows) if not _slot(row, slot)[0]]
     if not empty:
         return out
-    context = _Context(doc, index)
+    context = context or _Context(doc, index)
     for i in empty:
-        out[i] = context.candidates(rows, i)
+        out[i] = context.candidates(rows, i, slot)
     return out
 
 
@@ -204,7 +232,7 @@ class _Context:
     def quoted(self, char: int) -> bool:
         return bisect_right(self.quote_marks, char) % 2 == 1
 
-    def candidates(self, rows: Sequence[_Row], i: int) -> Options | None:
+    def candidates(self, rows: Sequence[_Row], i: int, slot: str = "actor1") -> Options | None:
         row = rows[i]
         s = self.sentence_of(row.trigger_start)
         words = self.doc.char_span(row.trigger_start, row.trigger_end, alignment_mode="expand")
@@ -214,16 +242,25 @@ class _Context:
         det = next((c.lower_ for c in tok.children if c.dep_ == "det"), None)
         trigger = _Trigger(tok, s, _doer_pos(tok), det or "-", any(c.dep_ == "poss" for c in tok.children),
                            self.quoted(row.trigger_start))
-        second = set(row.actor2_starts)
+        other = set(_slot(row, slot)[1])
         known = _Known(
-            {self.names.get(m[3]) for m in self.mentions if m[0] in second} if second else set(),
+            {self.names.get(m[3]) for m in self.mentions if m[0] in other} if other else set(),
             self._earlier_doers(rows, i, s),
             set(),
         )
         ranked = self._closest(row, trigger, known.speakers)
-        out = [Candidate(m[0], m[1], entity, self._features(row, trigger, known, (rank, entity, m, ms)))
-               for rank, (entity, m, ms) in enumerate(ranked)]
-        return Options(_empty_features(row, trigger, len(out)), out)
+        if slot == "actor1":
+            out = [Candidate(m[0], m[1], entity, self._features(row, trigger, known, (rank, entity, m, ms)))
+                   for rank, (entity, m, ms) in enumerate(ranked)]
+            return Options(_empty_features(row, trigger, len(out)), out)
+        # actor2: never the mention's actor1; what the earlier mentions of the window had as actor2
+        ranked = [r for r in ranked if r[0] not in known.second and r[1][0] not in other]
+        targets = self._earlier_doers(rows, i, s, "actor2_starts")
+        out = []
+        for rank, (entity, m, ms) in enumerate(ranked):
+            f = self._features(row, trigger, known, (rank, entity, m, ms))
+            out.append(Candidate(m[0], m[1], entity, _target_features(f, row, m, ms == s, targets.get(entity))))
+        return Options(_empty_target_features(row, trigger, len(out)), out)
 
     def _closest(self, row: _Row, trigger: "_Trigger", speakers: set[str]) -> list[tuple[str, tuple, int]]:
         """Each entity of the window once, at its mention closest to the trigger (its own sentence first), nearest
@@ -288,14 +325,14 @@ class _Context:
             f.update(_path_features(root, tok, role))
         return f
 
-    def _earlier_doers(self, rows: Sequence[_Row], i: int, s: int) -> dict[str, str]:
-        """Entities that are actor1 of an earlier mention in the window: entity → same type or not."""
+    def _earlier_doers(self, rows: Sequence[_Row], i: int, s: int, slot: str = "actor1_starts") -> dict[str, str]:
+        """Entities that are actor1 (or ``slot``) of an earlier mention in the window: entity → same type or not."""
         found: dict[str, str] = {}
         row = rows[i]
         for earlier in reversed(rows[:i]):
             if s - earlier.sentence_index > CONTEXT_SENTENCES:
                 break
-            for start in earlier.actor1_starts:
+            for start in getattr(earlier, slot):
                 j = bisect_right(self.mention_starts, start) - 1
                 if j >= 0 and self.mentions[j][0] == start:
                     entity = self.names[self.mentions[j][3]]
@@ -338,6 +375,39 @@ def _empty_features(row: _Row, trigger: "_Trigger", n: int) -> dict[str, float]:
              "empty|candidates=" + str(min(n, 5)): 1.0}
     flags = {"empty|quoted": trigger.quoted, "empty|poss": trigger.poss, "empty|has_actor2": bool(row.actor2_starts)}
     empty.update((name, 1.0) for name, on in flags.items() if on)
+    return empty
+
+
+def _target_features(f: dict[str, float], row: _Row, m: tuple, same_sentence: bool, earlier: str | None
+                     ) -> dict[str, float]:
+    """An actor2 candidate's features: the actor1 candidate's (``f``; its "is_actor2" flag never set, and
+    "earlier_doer" the entity's being an earlier mention's actor1), the event's type crossed with the candidate's
+    role and distance (who is the target differs: CONSULT's other party, ASSAULT's victim, ARREST's
+    arrested), its place in the trigger's own sentence crossed with the type, and the actor2 of an earlier
+    mention of the window (of the same type or another)."""
+    code = row.event_code
+    dist = next(name[5:] for name in f if name.startswith("dist="))
+    role = m[5]
+    g = {**f, "type_role=" + code + "|" + role: 1.0, "type_dist=" + code + "|" + dist: 1.0}
+    if row.actor1_starts:
+        g["has_actor1"] = 1.0
+    if same_sentence:
+        g["same|" + ("after" if m[0] >= row.trigger_end else "before") + "_trigger"] = 1.0
+        for name in [n for n in f if n.startswith(("under_trigger=", "beside_trigger=", "links="))]:
+            g["type|" + code + "|" + name] = 1.0
+    if earlier is not None:
+        g["earlier_target=" + earlier] = 1.0
+        g["earlier_target_type=" + code + "|" + earlier] = 1.0
+    return g
+
+
+def _empty_target_features(row: _Row, trigger: "_Trigger", n: int) -> dict[str, float]:
+    """The features of leaving actor2 empty: what the mention says, and whether it has an actor1."""
+    empty = _empty_features(row, trigger, n)
+    empty.pop("empty|has_actor2", None)
+    if row.actor1_starts:
+        empty["empty|has_actor1"] = 1.0
+    empty["empty|trigger_type=" + trigger.pos + "|" + row.event_code] = 1.0
     return empty
 
 

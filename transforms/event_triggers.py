@@ -45,8 +45,9 @@ class Lexicon:
     detector: EventDetector | None = None
     # Head nouns of unnamed group actors ("protesters", "police"; ``event_groups``); none: names only.
     group_nouns: frozenset[str] = frozenset()
-    # The trained filler of actor1 slots the rules leave empty (``event_context_actors``); none: rules only.
-    context_actors: "ContextActorModel | None" = None
+    # The trained fillers of the actor slots the rules leave empty (``event_context_actors``), run in this order
+    # (actor1's, then actor2's); none: rules only.
+    context_actors: "tuple[ContextActorModel, ...]" = ()
 
     def match(self, lemma: str, pos: str, preps: set[str]) -> TriggerEntry | None:
         for entry in self.entries.get((lemma, pos), ()):
@@ -86,20 +87,27 @@ def load_triggers() -> pl.DataFrame:
 
 def build_lexicon(
     triggers: pl.DataFrame, detector: EventDetector | None = None, group_nouns: Iterable[str] = (),
-    context_actors: "ContextActorModel | None | str" = "shipped",
+    context_actors: "ContextActorModel | tuple[ContextActorModel, ...] | None | str" = "shipped",
 ) -> Lexicon:
     """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given and
     the head nouns of unnamed group actors (``data/group_nouns.csv``) the argument rules may take.
 
-    ``context_actors``: the filler of empty actor slots (``event_context_actors``). By default the shipped one
-    goes with the trained detector (it was trained on the detector's mentions) and none with the lexicon alone;
-    ``None`` turns it off (its own training runs the rules without it)."""
+    ``context_actors``: the fillers of empty actor slots (``event_context_actors``), one model or several (run
+    in order). By default the shipped ones (actor1's, then actor2's) go with the trained detector (they were
+    trained on the detector's mentions) and none with the lexicon alone; ``None`` turns them off (their own
+    training runs the rules without the filler being trained)."""
     if context_actors == "shipped":
         from dateline.transforms.event_context_actors import load_context_model
 
-        context_actors = load_context_model() if detector is not None else None
+        context_actors = (load_context_model(), load_context_model(slot="actor2")) if detector is not None else None
+    if context_actors is None:
+        fillers: tuple = ()
+    elif isinstance(context_actors, tuple):
+        fillers = context_actors
+    else:
+        fillers = (context_actors,)
     lexicon = Lexicon(detector=detector, group_nouns=frozenset(noun.lower() for noun in group_nouns),
-                      context_actors=context_actors)
+                      context_actors=fillers)
     for row in triggers.iter_rows(named=True):
         entry = TriggerEntry(code=row["code"], mode=row["mode"] or None, prep=row["prep"] or None)
         lexicon.entries.setdefault((row["lemma"], row["pos"]), []).append(entry)

@@ -210,9 +210,9 @@ def doc_events(
         rows.extend(_merge_sentence_rows(sentence_rows))
     # "the talks" with no party in its sentence: the parties of the talks an earlier sentence told of
     event_anaphora(rows, doc, document.index)
-    # an actor1 still empty: the trained filler's pick from the context, when it is likely right
-    if lexicon.context_actors is not None:
-        fill_context_actors(rows, doc, document.index, lexicon.context_actors)
+    # an actor1, then an actor2, still empty: the trained fillers' pick from the context, when it is likely right
+    if lexicon.context_actors:
+        fill_context_actors(rows, doc, document.index, *lexicon.context_actors)
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
 
