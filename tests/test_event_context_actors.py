@@ -146,10 +146,14 @@ QUOTED = ("Representative Bob Goodlatte wrote to the Justice Department on Monda
           "\"Both decisions are unseemly and should be investigated.\" Mr. Goodlatte said he expected an answer.")
 
 
+def slot_of(text: str, row, slot: str) -> list[str]:
+    """The texts in ``slot`` ("actor1" / "actor2") of ``row`` (a row dict of doc_events or a mention row)."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return [text[s:e] for s, e in zip(get(slot + "_starts"), get(slot + "_ends"), strict=True)]
+
+
 def actor1_of(text: str, row) -> list[str]:
-    starts, ends = (row["actor1_starts"], row["actor1_ends"]) if isinstance(row, dict) else (row.actor1_starts,
-                                                                                               row.actor1_ends)
-    return [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    return slot_of(text, row, "actor1")
 
 
 def test_the_filler_fills_a_quotation_with_its_speaker_through_doc_events(nlp, lexicon, rules_only):
@@ -214,9 +218,7 @@ VISIT = ("Chinese President Xi Jinping arrived in Pyongyang on Thursday. Kim Jon
 
 
 def actor2_of(text: str, row) -> list[str]:
-    starts, ends = (row["actor2_starts"], row["actor2_ends"]) if isinstance(row, dict) else (row.actor2_starts,
-                                                                                               row.actor2_ends)
-    return [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    return slot_of(text, row, "actor2")
 
 
 def test_actor2_candidates_read_the_earlier_mentions_targets_and_the_type(nlp, rules_only):
