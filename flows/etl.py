@@ -426,11 +426,11 @@ def _asking_through(state: WarehouseLookups, early_load: EarlyLoad | None) -> It
     if early_load is None:
         yield
         return
-    state.connection = early_load.lookups
+    before, state.connection = state.connection, early_load.lookups
     try:
         yield
     finally:
-        state.connection = None
+        state.connection = before
 
 
 def _load(frames: dict[str, pl.DataFrame], report: ValidationReport, run: Run,
