@@ -29,7 +29,7 @@ from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
 from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
-from dateline.transforms.event_modality import modality, tense
+from dateline.transforms.event_modality import tense
 from dateline.transforms.event_references import SPEECH_VERBS
 from dateline.transforms.event_triggers import (
     TRIGGER_SCHEMA,
@@ -43,6 +43,7 @@ from dateline.transforms.event_triggers import (
     one_event_per_object,
 )
 from dateline.transforms.keys import make_key
+from dateline.transforms.modality_model import ModalityModel, load_modality_model, revised_modality
 from spacy.tokens import Doc, Span, Token
 
 __all__ = [
@@ -163,10 +164,14 @@ class _Document:
     index: MentionIndex
     stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
     lexicon: Lexicon
+    # revises the rules' modality where it is sure (``modality_model``); with the trained detector only, on
+    # whose mentions it was trained
+    modality_model: ModalityModel | None = None
 
 
-def doc_events(
-    document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon, text: str | None = None
+def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for training and tests)
+    document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon, text: str | None = None, *,
+    modality_model: "ModalityModel | None | str" = "shipped",
 ) -> list[dict]:
     """One EVENT_MENTION_SCHEMA row (as a dict) per trigger found in ``doc``.
 
@@ -176,6 +181,9 @@ def doc_events(
     (``event_groups.group_mentions``), which the row carries in its ``group_*`` columns.
     Same-type words of one event in a sentence ("imposed new sanctions") give one row (``_merge_sentence_rows``);
     without the trained detector a noun trigger governed by a verb trigger is that verb's event. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
+    ``modality_model`` revises the rules' modality (``modality_model.revised_modality``): by default the shipped
+    one with the trained detector (it was trained on the detector's mentions) and none with the lexicon alone;
+    ``None``: the rules only (its own training).
     """
     if not doc.has_annotation("DEP"):
         return []
@@ -189,6 +197,8 @@ def doc_events(
         index=argument_index(doc, mentions, lexicon.group_nouns, text),
         stand_ins=demonym_people(doc, mentions),
         lexicon=lexicon,
+        modality_model=(load_modality_model() if lexicon.detector is not None else None)
+        if modality_model == "shipped" else modality_model,
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     # the detector scores every sentence's candidates in one pass over the Doc
@@ -277,14 +287,15 @@ def _event_row(
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
     if place is None and mode == "visit":
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
-    how_sure = modality(trigger, pred, code)
+    # the rules' modality sets the tense; the model's revision of it is the row's modality
+    by_rules, how_sure = revised_modality(trigger, pred, code, document.modality_model)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
     when = date_text(trigger, pred, document.text, document.date_ents, code)
     if when is not None and when.statement is not None:
         # a date taken from the statement that makes a spoken act points the way that statement does
         when_tense = tense(when.statement, when.statement, "asserted")
     else:
-        when_tense = tense(trigger, pred, how_sure)
+        when_tense = tense(trigger, pred, by_rules)
     if found.confidence is not None:
         confidence = found.confidence
     else:  # lexicon only: how much of the event the sentence attests
