@@ -39,6 +39,9 @@ def modality_features(trigger: Token, pred: Token, code: str | None) -> tuple[st
                            f"code={code}": 1.0, f"code_rule={code}|{answer}": 1.0}
     for name, _ in holds:
         f[f"holds={name}"] = 1.0
+    first = holds[0][0] if holds else "none"
+    f[f"code_first={code}|{first}"] = 1.0
+    f[f"lemma_rule={trigger.lemma_.lower()}|{answer}"] = 1.0
     noun = trigger.pos_ in ("NOUN", "PROPN")
     f[f"pos={'noun' if noun else 'verb'}"] = 1.0
     f[f"tag={trigger.tag_}"] = 1.0
@@ -47,8 +50,14 @@ def modality_features(trigger: Token, pred: Token, code: str | None) -> tuple[st
     if pred is not trigger:
         f[f"pred_tag={pred.tag_}"] = 1.0
         f[f"pred={pred.lemma_.lower()}"] = 1.0
+    for tok, where in ((trigger, "t"), (pred, "p")):
+        for key in ("Tense", "VerbForm", "Mood"):
+            for value in tok.morph.get(key):
+                f[f"morph_{where}={key}:{value}"] = 1.0
     _chain_features(f, clause.chain, pred)
     _sentence_features(f, trigger)
+    if any(name.startswith("neg_") for name in f):
+        f[f"code_neg={code}"] = 1.0
     return answer, f
 
 
@@ -82,8 +91,12 @@ def _chain_features(f: dict[str, float], chain: tuple[tuple[Token, str], ...], p
 
 
 def _sentence_features(f: dict[str, float], trigger: Token) -> None:
-    """A question, a quote around the trigger, an "if / whether / unless" in the sentence."""
+    """The three words before the trigger, a question, a quote around the trigger, an "if / whether / unless" in
+    the sentence."""
     sent = trigger.sent
+    for k in range(1, 4):
+        if trigger.i - k >= sent.start:
+            f[f"prev{k}={trigger.doc[trigger.i - k].lemma_.lower()}"] = 1.0
     if sent[-1].text == "?" or (len(sent) > 1 and sent[-2].text == "?"):
         f["question"] = 1.0
     before = sum(1 for tok in sent if tok.i < trigger.i and tok.text in _QUOTES)
