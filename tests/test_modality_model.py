@@ -85,3 +85,83 @@ def test_the_lexicon_alone_keeps_the_rules_modality(nlp):
     doc = nlp(text)
     rows = doc_events("d", doc, doc_mentions("d", doc), rules_only, text=text)
     assert [r["modality"] for r in rows if r["event_code"] == "CONSULT"] == ["asserted"]
+
+
+def test_the_model_file_is_checked_against_its_hash(tmp_path):
+    import json
+
+    model = ModalityModel({"asserted": {"bias": 0.5}, "planned": {"aux=will": 1.25}}, threshold=0.6)
+    for name in ("kept", "changed"):
+        model.save(tmp_path / name, {"examples": 2})
+    assert load_modality_model(tmp_path / "kept") == model
+    (tmp_path / "changed" / "weights.json").write_text(json.dumps({"asserted": {"bias": 9.0}}), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="do not match"):
+        load_modality_model(tmp_path / "changed")
+
+
+def _example(record: str, rules: str, gold: str, *names: str):
+    from dateline.training.modality import Example
+
+    return Example(record, {"bias": 1.0, f"rule={rules}": 1.0, **{n: 1.0 for n in names}}, rules, gold)
+
+
+def test_training_learns_where_the_rules_are_wrong_and_sets_the_threshold_by_article():
+    from dateline.training.modality import fit, measure
+
+    examples = []
+    for i in range(60):
+        examples.append(_example(f"a{i}", "asserted", "asserted"))
+        examples.append(_example(f"b{i}", "asserted", "planned", "prev1=due"))  # the rules miss "is due to"
+        examples.append(_example(f"c{i}", "planned", "planned", "aux=will"))
+    model = ModalityModel(fit(examples, 1.0), 0.5)
+    assert model.revise("asserted", {"bias": 1.0, "rule=asserted": 1.0, "prev1=due": 1.0}) == "planned"
+    assert model.revise("asserted", {"bias": 1.0, "rule=asserted": 1.0}) == "asserted"
+    threshold, cv = measure(examples, 1.0)
+    assert (cv["rules_right"], cv["revised_right"], cv["mentions"]) == (120, 180, 180)
+    assert cv["rules_confusions"] == {"planned->asserted": 60} and cv["revised_confusions"] == {}
+    assert 0.3 <= threshold <= 0.95  # noqa: PLR2004
+
+
+def test_two_classes_give_the_probabilities_of_a_binary_logistic_regression():
+    from dateline.training.modality import fit
+
+    examples = [_example(f"a{i}", "asserted", "asserted") for i in range(30)]
+    examples += [_example(f"n{i}", "asserted", "negated", "neg_t") for i in range(30)]
+    examples += [_example(f"m{i}", "asserted", "negated" if i % 3 else "asserted", "x") for i in range(30)]
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform([e.features for e in examples])
+    reference = LogisticRegression(C=1.0, fit_intercept=False, max_iter=2000).fit(x, [e.gold for e in examples])
+    ours = ModalityModel(fit(examples, 1.0), 0.5).probabilities(examples[-1].features)
+    assert ours["negated"] == pytest.approx(reference.predict_proba(x[-1])[0][1], abs=1e-3)
+
+
+def test_gold_examples_pair_the_mentions_with_the_gold_modality_and_leave_out_the_test_fold(nlp, lexicon, tmp_path):
+    import json
+
+    from dateline.training.context_actors import Parse
+    from dateline.training.events import article_fold
+    from dateline.training.modality import gold_examples
+
+    text = "The two leaders are set to meet on Monday."
+    test_fold = next(f"mod{i}" for i in range(100) if article_fold(f"mod{i}") == 0)
+    with (tmp_path / "articles.jsonl").open("w") as articles, (tmp_path / "sentences.jsonl").open("w") as sents, \
+            (tmp_path / "gold.jsonl").open("w") as gold:
+        for record in ("modA", test_fold):
+            articles.write(json.dumps({"id": record, "text": text}) + "\n")
+            sents.write(json.dumps({"sid": f"{record}@0", "document_id": record, "sentence": text}) + "\n")
+            event = {"type": "CONSULT", "trigger": "meet", "actor1": "leaders", "actor2": None, "modality": "planned"}
+            gold.write(json.dumps({"sid": f"{record}@0", "events": [event]}) + "\n")
+    found = gold_examples(Parse(nlp), lexicon, tmp_path)
+    assert [(e.record_id, e.rules, e.gold) for e in found] == [("modA", "asserted", "planned")]
+    assert found[0].features["code=CONSULT"] == found[0].features["prev1=to"] == 1.0
+
+
+def test_train_modality_refuses_a_folder_without_articles(tmp_path):
+    from tests.fault_helpers import dateline, run_cli, subprocess_env
+
+    result = run_cli(dateline("train", "modality", "--gold", str(tmp_path)), subprocess_env(tmp_path))
+    assert result.returncode == 1
+    assert "no articles.jsonl in" in result.stderr

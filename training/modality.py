@@ -99,7 +99,8 @@ def fit(examples: list[Example], c: float = 1.0, min_count: int = MIN_COUNT) -> 
     names = vectorizer.get_feature_names_out()
     weights: dict[str, dict[str, float]] = {}
     for k, modality in enumerate(model.classes_):
-        row = model.coef_[k] if len(model.classes_) > 2 else (model.coef_[0] if k else -model.coef_[0])  # noqa: PLR2004
+        # two classes: one row of weights, for the second (the first scores 0)
+        row = model.coef_[k] if len(model.classes_) > 2 else model.coef_[0] * k  # noqa: PLR2004
         weights[str(modality)] = {str(n): round(float(v), 4) for n, v in zip(names, row, strict=True)
                                   if abs(v) >= 1e-3}
     return weights
