@@ -29,7 +29,7 @@ from dateline.transforms.event_details import date_text, quantity
 from dateline.transforms.event_detector import mention_token_labels
 from dateline.transforms.event_groups import GROUP_LABEL, group_mentions
 from dateline.transforms.event_mentions import PLACE_LABELS, CharSpan, MentionIndex
-from dateline.transforms.event_modality import tense
+from dateline.transforms.event_modality import modality, tense
 from dateline.transforms.event_references import SPEECH_VERBS
 from dateline.transforms.event_triggers import (
     TRIGGER_SCHEMA,
@@ -43,7 +43,7 @@ from dateline.transforms.event_triggers import (
     one_event_per_object,
 )
 from dateline.transforms.keys import make_key
-from dateline.transforms.modality_model import ModalityModel, load_modality_model, revised_modality
+from dateline.transforms.modality_model import ModalityModel, load_modality_model, revise_modalities
 from spacy.tokens import Doc, Span, Token
 
 __all__ = [
@@ -164,8 +164,8 @@ class _Document:
     index: MentionIndex
     stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
     lexicon: Lexicon
-    # revises the rules' modality where it is sure (``modality_model``); with the trained detector only, on
-    # whose mentions it was trained
+    # revises the rules' modality of the finished rows where it is sure (``modality_model``); with the trained
+    # detector only, on whose mentions it was trained
     modality_model: ModalityModel | None = None
 
 
@@ -223,6 +223,10 @@ def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for trainin
     # an actor1, then an actor2, still empty: the trained fillers' pick from the context, when it is likely right
     if lexicon.context_actors:
         fill_context_actors(rows, doc, document.index, *lexicon.context_actors)
+    # last, the trained classifier revises the rules' modality where it is sure; the rows were merged, their
+    # tense set and their actors filled on the rules' modality, as the detector's and fillers' training saw them
+    if document.modality_model is not None:
+        revise_modalities(rows, doc, document.modality_model)
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
 
@@ -287,15 +291,14 @@ def _event_row(
     place = location(trigger, pred, index, exclude={s for s, _ in first + second})
     if place is None and mode == "visit":
         place = next((span for span in second if index.label_at(span[0]) in PLACE_LABELS), None)
-    # the rules' modality sets the tense; the model's revision of it is the row's modality
-    by_rules, how_sure = revised_modality(trigger, pred, code, document.modality_model)
+    how_sure = modality(trigger, pred, code)
     amount = quantity(trigger, pred, document.text) if code in QUANTITY_CODES else None
     when = date_text(trigger, pred, document.text, document.date_ents, code)
     if when is not None and when.statement is not None:
         # a date taken from the statement that makes a spoken act points the way that statement does
         when_tense = tense(when.statement, when.statement, "asserted")
     else:
-        when_tense = tense(trigger, pred, by_rules)
+        when_tense = tense(trigger, pred, how_sure)
     if found.confidence is not None:
         confidence = found.confidence
     else:  # lexicon only: how much of the event the sentence attests

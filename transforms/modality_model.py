@@ -6,20 +6,24 @@ and the links to them, negation, "if / whether" marks, the trigger's tag and its
 and the event type. A multinomial logistic regression over them (``ModalityModel``; weights in
 ``models/modality/weights.json``, their sha256 in ``model.json``) replaces the rules' answer by another modality
 only when its probability for that one reaches the model's threshold (set by cross-validation by article).
+``doc_events`` revises its finished rows (``revise_modalities``): they are merged, their tense set and their
+actors filled on the rules' modality, and only the ``modality`` column changes.
 Trained by ``dateline train modality`` (``training/modality.py``); inference is plain Python over dicts.
 """
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from dateline.transforms.event_detector import checked_model_files
 from dateline.transforms.event_modality import MODALITY_RULES, _clause
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
-__all__ = ["MODALITIES", "ModalityModel", "load_modality_model", "modality_features", "revised_modality"]
+__all__ = ["MODALITIES", "ModalityModel", "load_modality_model", "modality_features", "revise_modalities"]
 
 MODALITIES = ("asserted", "negated", "hypothetical", "planned")
 _DEFAULT = Path(__file__).parent / "models" / "modality"
@@ -146,12 +150,15 @@ def load_modality_model(path: Path = _DEFAULT) -> ModalityModel:
     return ModalityModel(weights=json.loads(blob), threshold=meta["threshold"])
 
 
-def revised_modality(trigger: Token, pred: Token, code: str | None, model: ModalityModel | None) -> tuple[str, str]:
-    """(the rules' modality, the modality ``model`` revises it to; the rules' when ``model`` is None)."""
-    if model is None:
-        from dateline.transforms.event_modality import modality
+def revise_modalities(rows: Sequence[Any], doc: Doc, model: ModalityModel) -> None:
+    """Set each row's ``modality`` (the rules', read from its trigger in ``doc``) to ``model``'s revision of it."""
+    from dateline.transforms.event_actors import is_noun, predicate
 
-        answer = modality(trigger, pred, code)
-        return answer, answer
-    answer, features = modality_features(trigger, pred, code)
-    return answer, model.revise(answer, features)
+    tokens = {token.idx: token for token in doc}
+    for row in rows:
+        trigger = tokens.get(row.trigger_start)
+        if trigger is None:
+            continue
+        pred = predicate(trigger) if is_noun(trigger) else trigger
+        answer, features = modality_features(trigger, pred, row.event_code)
+        row.modality = model.revise(answer, features)
