@@ -129,6 +129,51 @@ def test_headline_lines_are_told_from_lists_of_names(rules_nlp, line, expected):
     assert is_headline(list(doc[first[0] : first[1]]), case_evidence(doc, rest)) is expected
 
 
+HEADLINE_TEXTS = [
+    "PUTIN, XI HOLD VIDEO CALL\nPutin and Xi held a video call. The two Leaders Spoke for an hour.",
+    "Putin Tries to Gain China’s Support Against the United States\n\nPutin tries to gain support in Beijing.",
+    "New Russian Tank Troop Drills at Ukraine’s Border\nThe new drills near the border used a tank troop.",
+    "Mark McNulty ( Zimbabwe ) 254,247\nSean Fitzpatrick , Walter Little , Justin Marshall\nLittle won.",
+    "NATO AND THE EU: 2 Summits, 3 Days\nA\n\nI\nOK. NATO met the EU in Brussels; the EU met NATO again.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HEADLINE_TEXTS)
+def test_line_words_read_each_line_as_the_token_functions_do(nlp, text):
+    # LineWords (one Doc.to_array per Doc) is what the component reads; headline_case, is_headline and
+    # case_evidence over Token objects are the definition: the same verdict and evidence for every line
+    from dateline.transforms.entity_names import line_segments
+    from dateline.transforms.headline_ner import LineWords, case_evidence, headline_case, is_headline
+
+    doc = nlp.make_doc(text)
+    for name, proc in nlp.pipeline:  # the model's own annotations, not Dateline's headline re-read
+        if name == "dateline_headline_ner":
+            break
+        doc = proc(doc)
+    known: dict[int, tuple] = {}
+    words = LineWords(doc, known)
+    assert words.words.tolist() == LineWords(doc, known).words.tolist()  # the same from the flags met before
+    segments = line_segments(doc)
+    for start, end in segments:
+        assert words.case(start, end) == headline_case(list(doc[start:end]))
+    for skipped in range(len(segments) + 1):
+        rest = segments[:skipped] + segments[skipped + 1:]
+        expected: dict = {}
+        for start, end in rest:  # case_evidence's own loop over Token objects
+            first = True
+            for token in doc[start:end]:
+                if token.is_alpha and not first:
+                    expected.setdefault(token.lower_, {}).setdefault(token.text, 0)
+                    expected[token.lower_][token.text] += 1
+                first = first and not token.is_alpha
+        evidence = case_evidence(doc, rest, words)
+        assert {k: list(v.items()) for k, v in evidence.items()} == {k: list(v.items()) for k, v in expected.items()}
+        assert [list(v.items()) for v in case_evidence(doc, rest).values()] == [list(v.items()) for v in evidence.values()]
+        for start, end in segments:
+            assert words.is_headline(start, end, evidence) == is_headline(list(doc[start:end]), evidence)
+
+
 def test_title_case_headline_is_two_people_not_one(nlp):
     doc = nlp("Putin Visits Xi Jinping in China, Two Nations Agree That NATO Should Stop Expanding")
     persons = [e.text for e in doc.ents if e.label_ == "PERSON"]
