@@ -22,6 +22,7 @@ from dateline.transforms.keys import make_key
 from dateline.transforms.name_links import hyphen_spellings, merge_variants, variant_form, variant_targets
 from dateline.transforms.reference import load_reference
 from polars.testing import assert_frame_equal
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from tests.golden import assert_golden
 
@@ -143,8 +144,8 @@ HEADLINE_TEXTS = [
 def test_line_words_read_each_line_as_the_token_functions_do(nlp, text):
     # LineWords (one Doc.to_array per Doc) is what the component reads; headline_case, is_headline and
     # case_evidence over Token objects are the definition: the same verdict and evidence for every line
-    from dateline.transforms.entity_names import line_segments
-    from dateline.transforms.headline_ner import LineWords, case_evidence, headline_case, is_headline
+    from dateline.transforms.entity_names import LineWords, line_segments, line_words
+    from dateline.transforms.headline_ner import case_evidence, headline_case, is_headline
 
     doc = nlp.make_doc(text)
     for name, proc in nlp.pipeline:  # the model's own annotations, not Dateline's headline re-read
@@ -157,6 +158,16 @@ def test_line_words_read_each_line_as_the_token_functions_do(nlp, text):
     segments = line_segments(doc)
     for start, end in segments:
         assert words.case(start, end) == headline_case(list(doc[start:end]))
+    assert words.token_lower == [t.lower_ for t in doc]
+    # the counts flat_case (per sentence) and the result lines of entity_cleanup (per line) read
+    for start, end in [*segments, *((s.start, s.end) for s in doc.sents)]:
+        cased = [t.text for t in doc[start:end] if t.is_alpha and len(t.text) > 1]
+        assert words.count(start, end) == [
+            len(cased), sum(w.isupper() for w in cased),
+            sum(w.lower() not in STOP_WORDS for w in cased),  # the model's lower_ is the text's lower()
+            sum(w.lower() not in STOP_WORDS and w[0].isupper() for w in cased),
+            sum(w.islower() for w in cased), sum(t.text.isdigit() for t in doc[start:end])]
+    assert line_words(doc) is line_words(doc)  # read once per Doc for every component
     for skipped in range(len(segments) + 1):
         rest = segments[:skipped] + segments[skipped + 1:]
         expected: dict = {}

@@ -4,12 +4,10 @@
 through ``initialize(known_forms=...)`` and are saved with the pipeline.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 
-import numpy as np
-from dateline.transforms.entity_names import DataComponent, line_segments
-from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER, ORTH
+from dateline.transforms.entity_names import DataComponent, LineWords, line_segments, line_words
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -55,92 +53,6 @@ def is_headline(tokens: list[Token], evidence: dict[str, Counter]) -> bool:
     return 3 * lowered >= len(content)
 
 
-class LineWords:
-    """What ``headline_case``, ``is_headline`` and ``case_evidence`` read of the tokens of one Doc, read with one
-    ``Doc.to_array`` and looked at once per distinct word, so that a line's verdict costs no ``Token`` object per
-    word (spaCy makes a new one per access): per distinct word (``words``: a token's index into them) its
-    ``text``, ``lower`` (``lower_``), ``alpha`` (``is_alpha``), ``num`` (``like_num``), ``cased``
-    (``_cased_words``: alphabetic, longer than one character), ``stop`` (``lower_`` a stop word) and ``capital``
-    (``text[0].isupper()``); running counts of the tokens that are cased, cased in capitals (``text.isupper()``),
-    content words (cased, not a stop word) and capitalized content words."""
-
-    __slots__ = ("words", "text", "lower", "alpha", "num", "cased", "stop", "capital", "_alpha_at", "_counts")
-
-    def __init__(self, doc: Doc, known: dict[int, tuple] | None = None):
-        """``known``: the flags of the words met before (by ``ORTH``), filled as new ones are met; one per vocab."""
-        columns = doc.to_array([ORTH, LOWER, IS_ALPHA, LIKE_NUM]).reshape(len(doc), 4)
-        ids, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
-        self.words = inverse.reshape(-1)
-        known = {} if known is None else known
-        strings = doc.vocab.strings
-        flags = []
-        for orth, lower, alpha, num in columns[first].tolist():
-            word = known.get(orth)
-            if word is None:
-                text, lower_text = strings[orth], strings[lower]
-                cased, stop = bool(alpha) and len(text) > 1, lower_text in STOP_WORDS
-                word = known[orth] = (text, lower_text, bool(alpha), bool(num), cased, stop, text[:1].isupper(),
-                                      cased and text.isupper(), cased and not stop,
-                                      cased and not stop and text[:1].isupper())
-            flags.append(word)
-        self.text, self.lower, self.alpha, self.num, self.cased, self.stop, self.capital, *counted = (
-            list(column) for column in zip(*flags, strict=True)) if flags else ([] for _ in range(10))
-        # counts[i] = how many of the tokens before token i are cased, cased capitals, content, capitalized content
-        counts = np.zeros((len(doc) + 1, 4), dtype=np.int64)
-        if flags:
-            np.cumsum(np.array([self.cased, *counted], dtype=bool).T[self.words], axis=0, out=counts[1:])
-        self._counts = counts
-        self._alpha_at = np.array(self.alpha, dtype=bool)[self.words]
-
-    def case(self, start: int, end: int) -> str | None:
-        """``headline_case`` of the tokens ``start``..``end``."""
-        words, capitals, content, capitalized = (self._counts[end] - self._counts[start]).tolist()
-        if words < 2:
-            return None
-        if capitals >= 0.8 * words:
-            return "caps"
-        if content >= 3 and capitalized == content:
-            return "title"
-        return None
-
-    def is_headline(self, start: int, end: int, evidence: dict[str, Counter]) -> bool:
-        """``is_headline`` of the tokens ``start``..``end``."""
-        case = self.case(start, end)
-        if case != "title":
-            return case == "caps"
-        tokens = self.words[start:end].tolist()
-        words = [w for w in tokens if self.cased[w]]
-        if any(self.stop[w] and self.capital[w] for w in words[1:]):
-            return True
-        if any(self.num[w] for w in tokens):
-            return False
-        content = [w for w in words if not self.stop[w]]
-        lowered = sum(1 for w in content if self.lower[w] in evidence.get(self.lower[w], ()))
-        return 3 * lowered >= len(content)
-
-    def evidence(self, segments: list[tuple[int, int]]) -> dict[str, Counter]:
-        """``case_evidence`` over ``segments`` (disjoint, in document order)."""
-        evidence: dict[str, Counter] = defaultdict(Counter)
-        if not segments:
-            return evidence
-        starts, ends = np.array(segments, dtype=np.int64).T
-        # the alphabetic tokens of the segments, and the segment each is in
-        inside = np.zeros(len(self.words) + 1, dtype=np.int64)
-        np.add.at(inside, starts, 1)
-        np.add.at(inside, ends, -1)
-        counted = np.flatnonzero((np.cumsum(inside)[:-1] > 0) & self._alpha_at)
-        segment = np.searchsorted(starts, counted, side="right")
-        # each segment's first alphabetic token is left out
-        counted = counted[1:][segment[1:] == segment[:-1]]
-        # a word's count, its forms (and the lower-case words) in the order they first appear, as the
-        # token-by-token count inserts them
-        words, first, count = np.unique(self.words[counted], return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
-        for word, n in zip(words[order].tolist(), count[order].tolist(), strict=True):
-            evidence[self.lower[word]][self.text[word]] = n
-        return evidence
-
-
 @Language.factory("dateline_headline_ner", default_config={"ner_component": "ner"})
 def make_headline_ner(nlp: Language, name: str, ner_component: str) -> "HeadlineNer":
     return HeadlineNer(nlp, ner_component)
@@ -159,7 +71,6 @@ class HeadlineNer(DataComponent):
         self.nlp = nlp
         self.ner_component = ner_component
         self._lexicon: frozenset[str] | None = None
-        self._known_words: dict[int, tuple] = {}  # LineWords' flags of the words met so far, by ORTH
         self._apply({"known_forms": []})
 
     def initialize(
@@ -227,7 +138,7 @@ class HeadlineNer(DataComponent):
         if self.ner_component not in self.nlp.pipe_names:
             return doc
         segments = line_segments(doc)
-        words = LineWords(doc, self._known_words)
+        words = line_words(doc)
         candidates = {s for s in segments if words.case(*s)}
         if not candidates:
             return doc
@@ -262,4 +173,4 @@ def case_evidence(doc: Doc, segments: list[tuple[int, int]], words: LineWords | 
     """How each word is written in running text, skipping each line's first word (capitalized anyway); the
     ``segments`` disjoint and in document order (``line_segments``'). ``words``: the Doc's ``LineWords`` when the
     caller has read them."""
-    return (LineWords(doc) if words is None else words).evidence(segments)
+    return (line_words(doc) if words is None else words).evidence(segments)
