@@ -22,6 +22,7 @@ from dateline.transforms.keys import make_key
 from dateline.transforms.name_links import hyphen_spellings, merge_variants, variant_form, variant_targets
 from dateline.transforms.reference import load_reference
 from polars.testing import assert_frame_equal
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from tests.golden import assert_golden
 
@@ -127,6 +128,61 @@ def test_headline_lines_are_told_from_lists_of_names(rules_nlp, line, expected):
     doc = rules_nlp.make_doc(f"{line}\nThe new drills near the border used a tank troop and little else.")
     first, rest = line_segments(doc)[0], line_segments(doc)[1:]
     assert is_headline(list(doc[first[0] : first[1]]), case_evidence(doc, rest)) is expected
+
+
+HEADLINE_TEXTS = [
+    "PUTIN, XI HOLD VIDEO CALL\nPutin and Xi held a video call. The two Leaders Spoke for an hour.",
+    "Putin Tries to Gain China’s Support Against the United States\n\nPutin tries to gain support in Beijing.",
+    "New Russian Tank Troop Drills at Ukraine’s Border\nThe new drills near the border used a tank troop.",
+    "Mark McNulty ( Zimbabwe ) 254,247\nSean Fitzpatrick , Walter Little , Justin Marshall\nLittle won.",
+    "NATO AND THE EU: 2 Summits, 3 Days\nA\n\nI\nOK. NATO met the EU in Brussels; the EU met NATO again.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HEADLINE_TEXTS)
+def test_line_words_read_each_line_as_the_token_functions_do(nlp, text):
+    # LineWords (one Doc.to_array per Doc) is what the component reads; headline_case, is_headline and
+    # case_evidence over Token objects are the definition: the same verdict and evidence for every line
+    from dateline.transforms.entity_names import LineWords, line_segments, line_words
+    from dateline.transforms.headline_ner import case_evidence, headline_case, is_headline
+
+    doc = nlp.make_doc(text)
+    for name, proc in nlp.pipeline:  # the model's own annotations, not Dateline's headline re-read
+        if name == "dateline_headline_ner":
+            break
+        doc = proc(doc)
+    known: dict[int, tuple] = {}
+    words = LineWords(doc, known)
+    assert words.words.tolist() == LineWords(doc, known).words.tolist()  # the same from the flags met before
+    segments = line_segments(doc)
+    for start, end in segments:
+        assert words.case(start, end) == headline_case(list(doc[start:end]))
+    assert words.token_lower == [t.lower_ for t in doc]
+    # the counts flat_case (per sentence) and the result lines of entity_cleanup (per line) read
+    for start, end in [*segments, *((s.start, s.end) for s in doc.sents)]:
+        cased = [t.text for t in doc[start:end] if t.is_alpha and len(t.text) > 1]
+        assert words.count(start, end) == [
+            len(cased), sum(w.isupper() for w in cased),
+            sum(w.lower() not in STOP_WORDS for w in cased),  # the model's lower_ is the text's lower()
+            sum(w.lower() not in STOP_WORDS and w[0].isupper() for w in cased),
+            sum(w.islower() for w in cased), sum(t.text.isdigit() for t in doc[start:end])]
+    assert line_words(doc) is line_words(doc)  # read once per Doc for every component
+    for skipped in range(len(segments) + 1):
+        rest = segments[:skipped] + segments[skipped + 1:]
+        expected: dict = {}
+        for start, end in rest:  # case_evidence's own loop over Token objects
+            first = True
+            for token in doc[start:end]:
+                if token.is_alpha and not first:
+                    expected.setdefault(token.lower_, {}).setdefault(token.text, 0)
+                    expected[token.lower_][token.text] += 1
+                first = first and not token.is_alpha
+        evidence = case_evidence(doc, rest, words)
+        assert {k: list(v.items()) for k, v in evidence.items()} == {k: list(v.items()) for k, v in expected.items()}
+        assert [list(v.items()) for v in case_evidence(doc, rest).values()] == [list(v.items()) for v in evidence.values()]
+        for start, end in segments:
+            assert words.is_headline(start, end, evidence) == is_headline(list(doc[start:end]), evidence)
 
 
 def test_title_case_headline_is_two_people_not_one(nlp):

@@ -50,3 +50,16 @@ def test_an_english_brief_is_extracted_and_a_chinese_article_is_not(prefect_harn
                             "left join fact_entity_mention m using (document_key) group by all order by 1").rows()
     assert [(path.rsplit("/", 1)[1], language, mentions > 0) for path, language, mentions in rows] == [
         ("brief.txt", "en", True), ("zh.txt", "zh", False)]
+
+
+def test_the_language_is_told_from_the_opening_of_a_long_body():
+    # the identifier reads the first LANGUAGE_SAMPLE_CHARS characters: an English opening decides, however much
+    # German follows it (py3langid's cost grows with what it reads)
+    from dateline.transforms.normalize import LANGUAGE_SAMPLE_CHARS
+
+    english = (ENGLISH_BRIEF + " ") * (LANGUAGE_SAMPLE_CHARS // len(ENGLISH_BRIEF) + 1)
+    german = "Der russische Präsident Wladimir Putin hat am Mittwoch mit dem chinesischen Staatschef gesprochen. "
+    body = english[:LANGUAGE_SAMPLE_CHARS] + german * 150
+    assert len(body) > 5 * LANGUAGE_SAMPLE_CHARS
+    assert detect_language(body) == "en"
+    assert detect_language(german * 150) == "de"

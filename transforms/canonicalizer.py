@@ -18,6 +18,7 @@ from dateline.transforms.entity_names import (
     POSSESSIVES,
     DataComponent,
     canonical_text,
+    line_words,
     proper_case,
     short_form_target,
     strip_article,
@@ -200,11 +201,11 @@ class Canonicalizer(DataComponent):
         """The entity is the last words of a title that begins before it ("Secretary of State")."""
         if ent.label_ == "PERSON":
             return False
-        doc = ent.doc
-        words = [t.lower_ for t in ent]
+        lower = line_words(ent.doc).token_lower
+        words = lower[ent.start:ent.end]
         for k in range(1, min(3, ent.start) + 1):
-            before = [t.lower_ for t in doc[ent.start - k : ent.start]]
-            if tuple(before + words) in self.titles.get(before[0], ()):
+            options = self.titles.get(lower[ent.start - k])
+            if options and tuple(lower[ent.start - k:ent.start] + words) in options:
                 return True
         return False
 
@@ -213,7 +214,7 @@ class Canonicalizer(DataComponent):
         changed = True
         while changed and end - start > 1:
             changed = False
-            lowered = [t.lower_ for t in doc[start:end]]
+            lowered = line_words(doc).token_lower[start:end]
             skip = 1 if lowered[0] in self.demonyms else 0
             for title in self.titles.get(lowered[skip], ()) if skip < len(lowered) else ():
                 n = skip + len(title)

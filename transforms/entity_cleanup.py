@@ -16,6 +16,7 @@ from dateline.transforms.entity_names import (
     POSSESSIVES,
     SEPARATORS,
     line_segments,
+    line_words,
 )
 from spacy.attrs import ORTH, SPACY
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -202,9 +203,9 @@ def _result_sides(doc: Doc, ents: list[Span]) -> list[Span]:
     for e in ents:
         taken[e.start : e.end] = b"\x01" * len(e)
     found = []
+    words = line_words(doc)
     for start, end in line_segments(doc):
-        tokens = doc[start:end]
-        if not any(t.text.isdigit() for t in tokens):
+        if not words.count(start, end)[words.DIGITS]:  # no score in the line
             continue
         sides = []
         i = start

@@ -6,13 +6,15 @@ titles) through ``initialize(...)`` and save it with the pipeline (``to_disk`` /
 / ``from_bytes``), as spaCy's own ``SpanRuler`` does with its patterns.
 """
 
+import weakref
 from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import srsly
-from spacy.attrs import IS_SPACE, SENT_START
+from spacy.attrs import IS_ALPHA, IS_SPACE, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -121,6 +123,122 @@ def line_segments(doc: Doc) -> list[tuple[int, int]]:
     if start is not None:
         segments.append((start, len(doc)))
     return segments
+
+
+class LineWords:
+    """What the entity components read of how the words of one Doc are written, read with one ``Doc.to_array``
+    and looked at once per distinct word, so that a line's or a sentence's verdict costs no ``Token`` object per
+    word (spaCy makes a new one per access). Per distinct word (``words``: a token's index into them) its
+    ``text``, ``lower`` (``lower_``), ``alpha`` (``is_alpha``), ``num`` (``like_num``), ``cased`` (alphabetic and
+    longer than one character: ``headline_ner._cased_words``, ``entity_roles.flat_case``), ``stop`` (``lower_`` a
+    stop word) and ``capital`` (``text[0].isupper()``); and running counts over the tokens (``count``)."""
+
+    __slots__ = ("words", "text", "lower", "alpha", "num", "cased", "stop", "capital", "_alpha_at", "_counts", "_token_lower")
+    # the running counts, by column: cased words, cased in capitals (text.isupper()), content words (cased, not a
+    # stop word), capitalized content words, cased in lower case (text.islower()), all digits (text.isdigit())
+    CASED, CAPITALS, CONTENT, CAPITALIZED, LOWER_CASE, DIGITS = range(6)
+
+    def __init__(self, doc: Doc, known: dict[int, tuple] | None = None):
+        """``known``: the flags of the words met before (by ``ORTH``), filled as new ones are met; one per vocab."""
+        columns = doc.to_array([ORTH, LOWER, IS_ALPHA, LIKE_NUM]).reshape(len(doc), 4)
+        ids, first, inverse = np.unique(columns[:, 0], return_index=True, return_inverse=True)
+        self.words = inverse.reshape(-1)
+        known = {} if known is None else known
+        strings = doc.vocab.strings
+        flags = []
+        for orth, lower, alpha, num in columns[first].tolist():
+            word = known.get(orth)
+            if word is None:
+                text, lower_text = strings[orth], strings[lower]
+                cased, stop = bool(alpha) and len(text) > 1, lower_text in STOP_WORDS
+                capital = text[:1].isupper()
+                word = known[orth] = (text, lower_text, bool(alpha), bool(num), cased, stop, capital,
+                                      cased and text.isupper(), cased and not stop, cased and not stop and capital,
+                                      cased and text.islower(), text.isdigit())
+            flags.append(word)
+        self.text, self.lower, self.alpha, self.num, self.cased, self.stop, self.capital, *counted = (
+            list(column) for column in zip(*flags, strict=True)) if flags else ([] for _ in range(12))
+        # counts[i] = how many of the tokens before token i are of each kind (the columns above)
+        counts = np.zeros((len(doc) + 1, 6), dtype=np.int64)
+        if flags:
+            np.cumsum(np.array([self.cased, *counted], dtype=bool).T[self.words], axis=0, out=counts[1:])
+        self._counts = counts
+        self._alpha_at = np.array(self.alpha, dtype=bool)[self.words]
+        self._token_lower: list[str] | None = None
+
+    @property
+    def token_lower(self) -> list[str]:
+        """Each token's ``lower_``, by token index (read on first use)."""
+        if self._token_lower is None:
+            self._token_lower = np.array(self.lower, dtype=object)[self.words].tolist() if self.lower else []
+        return self._token_lower
+
+    def count(self, start: int, end: int) -> list[int]:
+        """How many of the tokens ``start``..``end`` are of each kind (``CASED`` … ``DIGITS``)."""
+        return (self._counts[end] - self._counts[start]).tolist()
+
+    def case(self, start: int, end: int) -> str | None:
+        """``headline_ner.headline_case`` of the tokens ``start``..``end``."""
+        words, capitals, content, capitalized, _, _ = self.count(start, end)
+        if words < 2:
+            return None
+        if capitals >= 0.8 * words:
+            return "caps"
+        if content >= 3 and capitalized == content:
+            return "title"
+        return None
+
+    def is_headline(self, start: int, end: int, evidence: dict[str, Counter]) -> bool:
+        """``headline_ner.is_headline`` of the tokens ``start``..``end``."""
+        case = self.case(start, end)
+        if case != "title":
+            return case == "caps"
+        tokens = self.words[start:end].tolist()
+        words = [w for w in tokens if self.cased[w]]
+        if any(self.stop[w] and self.capital[w] for w in words[1:]):
+            return True
+        if any(self.num[w] for w in tokens):
+            return False
+        content = [w for w in words if not self.stop[w]]
+        lowered = sum(1 for w in content if self.lower[w] in evidence.get(self.lower[w], ()))
+        return 3 * lowered >= len(content)
+
+    def evidence(self, segments: list[tuple[int, int]]) -> dict[str, Counter]:
+        """``headline_ner.case_evidence`` over ``segments`` (disjoint, in document order)."""
+        evidence: dict[str, Counter] = defaultdict(Counter)
+        if not segments:
+            return evidence
+        starts, ends = np.array(segments, dtype=np.int64).T
+        # the alphabetic tokens of the segments, and the segment each is in
+        inside = np.zeros(len(self.words) + 1, dtype=np.int64)
+        np.add.at(inside, starts, 1)
+        np.add.at(inside, ends, -1)
+        counted = np.flatnonzero((np.cumsum(inside)[:-1] > 0) & self._alpha_at)
+        segment = np.searchsorted(starts, counted, side="right")
+        # each segment's first alphabetic token is left out
+        counted = counted[1:][segment[1:] == segment[:-1]]
+        # a word's count, its forms (and the lower-case words) in the order they first appear, as the
+        # token-by-token count inserts them
+        words, first, count = np.unique(self.words[counted], return_index=True, return_counts=True)
+        order = np.argsort(first, kind="stable")
+        for word, n in zip(words[order].tolist(), count[order].tolist(), strict=True):
+            evidence[self.lower[word]][self.text[word]] = n
+        return evidence
+
+
+# The LineWords of the Docs being processed, shared by the components that read them (a Doc's tokens do not
+# change after the tokenizer: a Doc of another length is read again), and the flags of the words met, by the
+# vocab's language (a word's flags follow from its text and the language's lexical attributes).
+_LINE_WORDS: "weakref.WeakKeyDictionary[Doc, LineWords]" = weakref.WeakKeyDictionary()
+_KNOWN_WORDS: dict[str, dict[int, tuple]] = {}
+
+
+def line_words(doc: Doc) -> LineWords:
+    """The ``LineWords`` of ``doc``, read once for all the components that ask."""
+    words = _LINE_WORDS.get(doc)
+    if words is None or len(words.words) != len(doc):
+        words = _LINE_WORDS[doc] = LineWords(doc, _KNOWN_WORDS.setdefault(doc.vocab.lang, {}))
+    return words
 
 
 def capitalized_neighbour(doc: Doc, i: int) -> bool:

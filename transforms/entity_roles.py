@@ -7,7 +7,7 @@ The ``dateline_canonical`` component (``transforms.canonicalizer``) reads an ali
 import re
 from collections.abc import Callable
 
-from dateline.transforms.entity_names import capitalized_neighbour
+from dateline.transforms.entity_names import capitalized_neighbour, line_words
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span, Token
 
@@ -267,11 +267,12 @@ def language_use(ent: Span) -> bool:
 
 
 def flat_case(ent: Span, cache: dict[int, bool]) -> bool:
-    """The entity's sentence is written all in lower case or all in capitals (a name's case says nothing)."""
+    """The entity's sentence is written all in lower case or all in capitals (a name's case says nothing): of
+    its words of two letters or more (``LineWords.CASED``), nine in ten or more in lower case or in capitals."""
     sent = ent.sent if ent.doc.has_annotation("SENT_START") else ent.doc[:]
     if sent.start not in cache:
-        words = [t.text for t in sent if t.is_alpha and len(t.text) > 1]
-        lower = sum(w.islower() for w in words)
-        upper = sum(w.isupper() for w in words)
-        cache[sent.start] = len(words) >= 3 and max(lower, upper) >= 0.9 * len(words)
+        words = line_words(ent.doc)
+        counts = words.count(sent.start, sent.end)
+        cased = counts[words.CASED]
+        cache[sent.start] = cased >= 3 and max(counts[words.LOWER_CASE], counts[words.CAPITALS]) >= 0.9 * cased
     return cache[sent.start]

@@ -4,10 +4,10 @@
 through ``initialize(known_forms=...)`` and are saved with the pipeline.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 
-from dateline.transforms.entity_names import DataComponent, line_segments
+from dateline.transforms.entity_names import DataComponent, LineWords, line_segments, line_words
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -138,11 +138,12 @@ class HeadlineNer(DataComponent):
         if self.ner_component not in self.nlp.pipe_names:
             return doc
         segments = line_segments(doc)
-        candidates = {s for s in segments if headline_case(list(doc[s[0] : s[1]]))}
+        words = line_words(doc)
+        candidates = {s for s in segments if words.case(*s)}
         if not candidates:
             return doc
-        evidence = case_evidence(doc, [s for s in segments if s not in candidates])
-        heads = [s for s in segments if s in candidates and is_headline(list(doc[s[0] : s[1]]), evidence)]
+        evidence = case_evidence(doc, [s for s in segments if s not in candidates], words)
+        heads = [s for s in segments if s in candidates and words.is_headline(*s, evidence)]
         if not heads:
             return doc
         subdocs, offsets = [], []
@@ -168,16 +169,8 @@ class HeadlineNer(DataComponent):
         return doc
 
 
-def case_evidence(doc: Doc, segments: list[tuple[int, int]]) -> dict[str, Counter]:
-    """How each word is written in running text, skipping each line's first word (capitalized anyway)."""
-    evidence: dict[str, Counter] = defaultdict(Counter)
-    for start, end in segments:
-        first = True
-        for token in doc[start:end]:
-            if not token.is_alpha:
-                continue
-            if first:
-                first = False
-                continue
-            evidence[token.lower_][token.text] += 1
-    return evidence
+def case_evidence(doc: Doc, segments: list[tuple[int, int]], words: LineWords | None = None) -> dict[str, Counter]:
+    """How each word is written in running text, skipping each line's first word (capitalized anyway); the
+    ``segments`` disjoint and in document order (``line_segments``'). ``words``: the Doc's ``LineWords`` when the
+    caller has read them."""
+    return (line_words(doc) if words is None else words).evidence(segments)
