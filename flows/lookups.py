@@ -16,6 +16,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,13 +347,15 @@ class WarehouseLookups:
                 "entity_key", keep="first")
         entities = entities.sort("entity_key")
         keys = entities.get_column("entity_key").to_list()
-        gathered = self.entity_redirects(keys)
-        votes = self.entity_votes(keys)
-        open_keys = {
-            key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
-            if name.casefold() in opened
-        }
-        return EntityContext(entities, votes, open_keys, gathered)
+        # the redirect rows and the votes of the same keys, each through its own cursor, side by side
+        with _beside() as beside:
+            gathered = beside.submit(self.entity_redirects, keys)
+            votes = self.entity_votes(keys)
+            open_keys = {
+                key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
+                if name.casefold() in opened
+            }
+            return EntityContext(entities, votes, open_keys, gathered.result())
 
 
 def _folded(entities: pl.DataFrame) -> set[str]:
@@ -379,20 +382,34 @@ def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tu
 
 
 def _merged_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    existing = lookups.event_candidates(event_blocks(keyed))
+    # The candidates and the events holding a key the batch could take are asked side by side (DuckDB works
+    # outside the GIL: one query's threads beside the other's and this thread's Python): the keys asked first
+    # are not narrowed by the candidates' keys then, and the candidates are dropped from what they return.
+    with _beside() as beside:
+        candidates = beside.submit(lookups.event_candidates, event_blocks(keyed))
+        wanted = _key_sequences(natural_keys(keyed))
+        holding = lookups.events_by_key(wanted)
+        existing = candidates.result()
     asked = set(existing.get_column("event_key").to_list())
-    wanted = _key_sequences(natural_keys(keyed))
+    holding = holding.filter(~pl.col("event_key").is_in(sorted(asked)))
+    if not holding.is_empty():
+        existing = pl.concat([existing, holding])
+    asked |= wanted
     while True:
-        wanted -= asked
-        asked |= wanted
-        taken = lookups.events_by_key(wanted)
-        if not taken.is_empty():
-            existing = pl.concat([existing, taken])
         events, reports = resolve_events(keyed, existing)
         fresh = set(events.get_column("event_key").to_list()) - asked
         if not fresh:
             return events, reports
-        wanted = _key_sequences(fresh)
+        wanted = _key_sequences(fresh) - asked
+        asked |= wanted
+        taken = lookups.events_by_key(wanted)
+        if not taken.is_empty():
+            existing = pl.concat([existing, taken])
+
+
+def _beside() -> ThreadPoolExecutor:
+    """One thread for a look-up asked beside this thread's work (each look-up opens its own cursor)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dateline-lookup")
 
 
 # What ``natural_key`` and ``participants`` read of a keyed report.
