@@ -11,6 +11,7 @@ the run's single write connection is the load's. A warehouse whose schema predat
 look-ups read is migrated first (``warehouse.db.apply_schema``, as every write does).
 """
 
+import contextvars
 import functools
 import re
 import time
@@ -26,6 +27,7 @@ import duckdb
 import polars as pl
 from dateline.transforms.entities import ENTITY_SCHEMA, GATHERED_SCHEMA, VOTE_SCHEMA
 from dateline.transforms.entity_probes import (
+    PROBE_SCHEMA,
     input_probes,
     key_probes,
     open_names,
@@ -291,6 +293,11 @@ class WarehouseLookups:
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
         return self._query("entity_votes", {"lookup_values": frame}).cast(VOTE_SCHEMA)
 
+    def _persons(self, single: set[str], mentions: pl.DataFrame, probes: pl.DataFrame) -> set[str]:
+        """The one-word names of ``single`` that are persons (``persons_among``), ``probes`` their key probes."""
+        keyed = self.entity_neighbours(probes)
+        return persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
+
     def entity_context(self, names: Iterable[str], mentions: pl.DataFrame | None = None) -> EntityContext:
         """(loaded entities, their votes, the open keys, the redirect rows gathered) for resolving a batch
         that mentions ``names``.
@@ -323,15 +330,19 @@ class WarehouseLookups:
             if places:
                 seeds = pl.concat([seeds, self.entity_neighbours(prefix_seed_probes(places))])
         opened = open_names(batch, _folded(seeds), places)
-        persons = None
-        if mentions is not None:  # a one-word name is read with the full names it ends or begins if a person
-            single = {name for name in opened if " " not in name.strip()}
-            keyed = self.entity_neighbours(key_probes(single))
-            persons = persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
         # every query returns the names SQL cannot case-fold: their folding, computed here, is counted apart
         special = re.compile(unfolded_characters())
         uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
-        inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
+        if mentions is None:
+            probes = input_probes(opened, None, uncounted)
+        else:  # a one-word name is read with the full names it ends or begins if a person: which ones are is
+            # asked of the warehouse in a thread while this one builds the other probes (DuckDB outside the GIL)
+            single = {name for name in opened if " " not in name.strip()}
+            with _beside() as beside:
+                persons = beside.submit(contextvars.copy_context().run, self._persons, single, mentions,
+                                        key_probes(single))
+                probes = _with_person_probes(input_probes(opened, (), uncounted), opened, persons.result())
+        inputs = self.entity_neighbours(probes)
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
         entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
         # a reached redirect row stands for the entity it points at, which the probes need not reach ("Song"
@@ -356,6 +367,15 @@ class WarehouseLookups:
                 if name.casefold() in opened
             }
             return EntityContext(entities, votes, open_keys, gathered.result())
+
+
+def _with_person_probes(probes: pl.DataFrame, opened: Iterable[str], persons: set[str]) -> pl.DataFrame:
+    """``input_probes(opened, (), uncounted)`` → ``input_probes(opened, persons, uncounted)``: the probes of the
+    full names a one-word person name ends or begins added, in ``_probe_frame``'s order."""
+    extra = [(kind, folded, None, None) for folded in opened if len(folded.split()) <= 1 and folded in persons
+             for kind in ("first", "last")]
+    return pl.concat([probes, pl.DataFrame(extra, schema=PROBE_SCHEMA, orient="row")]).unique().sort(
+        "kind", "value", pl.col("first_word").fill_null(""), pl.col("last_word").fill_null(""))
 
 
 def _folded(entities: pl.DataFrame) -> set[str]:
