@@ -16,12 +16,12 @@ import functools
 import re
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import duckdb
 import polars as pl
@@ -50,6 +50,8 @@ from dateline.transforms.event_merge import (
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from dateline.transforms.versions import KNOWN_SCHEMA
 from dateline.warehouse import db
+
+T = TypeVar("T")
 
 # Tables whose keys loaded rows may reference, and the key column of each.
 KEY_COLUMNS = {
@@ -338,7 +340,7 @@ class WarehouseLookups:
         else:  # a one-word name is read with the full names it ends or begins if a person: which ones are is
             # asked of the warehouse in a thread while this one builds the other probes (DuckDB outside the GIL)
             single = {name for name in opened if " " not in name.strip()}
-            with _beside() as beside:
+            with _beside(self) as beside:
                 persons = beside.submit(contextvars.copy_context().run, self._persons, single, mentions,
                                         key_probes(single))
                 probes = _with_person_probes(input_probes(opened, (), uncounted), opened, persons.result())
@@ -359,7 +361,7 @@ class WarehouseLookups:
         entities = entities.sort("entity_key")
         keys = entities.get_column("entity_key").to_list()
         # the redirect rows and the votes of the same keys, each through its own cursor, side by side
-        with _beside() as beside:
+        with _beside(self) as beside:
             gathered = beside.submit(self.entity_redirects, keys)
             votes = self.entity_votes(keys)
             open_keys = {
@@ -405,7 +407,7 @@ def _merged_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.
     # The candidates and the events holding a key the batch could take are asked side by side (DuckDB works
     # outside the GIL: one query's threads beside the other's and this thread's Python): the keys asked first
     # are not narrowed by the candidates' keys then, and the candidates are dropped from what they return.
-    with _beside() as beside:
+    with _beside(lookups) as beside:
         candidates = beside.submit(lookups.event_candidates, event_blocks(keyed))
         wanted = _key_sequences(natural_keys(keyed))
         holding = lookups.events_by_key(wanted)
@@ -427,8 +429,30 @@ def _merged_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.
             existing = pl.concat([existing, taken])
 
 
-def _beside() -> ThreadPoolExecutor:
-    """One thread for a look-up asked beside this thread's work (each look-up opens its own cursor)."""
+class _InPlace:
+    """``_beside`` without a thread: ``submit`` calls at once."""
+
+    def __enter__(self) -> "_InPlace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001  (raised by ``result``, as a thread's would be)
+            done.set_exception(exc)
+        return done
+
+
+def _beside(lookups: WarehouseLookups) -> ThreadPoolExecutor | _InPlace:
+    """One thread for a look-up asked beside this thread's work, through its own cursor of the connection
+    ``lookups`` hold (a ``session``'s, or the one given); without one, in place: each look-up would open the file
+    itself, and DuckDB's Python client does not open and close one database from two threads at once safely."""
+    if lookups.connection is None and lookups._held is None:
+        return _InPlace()
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dateline-lookup")
 
 
