@@ -221,7 +221,7 @@ def _stages(run: Run, seconds: dict[str, float], parked: RunStaging, counted: di
     to_load = frames | {"document_versions": ingested.versions}
     # The load's statements run while validation does (committed only if it passes): flows.tasks.EarlyLoad.
     early_load = (EarlyLoad(run.path, settings.lock_timeout, to_load, settings.warehouse_memory_limit)
-                  if loads_early(run.path, to_load) else None)
+                  if loads_early(run.path, to_load, settings.warehouse_memory_limit) else None)
     with _timed(seconds, "validate"):
         report = _validate(frames, state, run, validate_early.result, early_load)
     logger.info("warehouse look-ups: %d rows read in %d queries (%s)", state.rows_read, len(state.reads),

@@ -11,20 +11,23 @@ the run's single write connection is the load's. A warehouse whose schema predat
 look-ups read is migrated first (``warehouse.db.apply_schema``, as every write does).
 """
 
+import contextvars
 import functools
 import re
 import time
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import duckdb
 import polars as pl
 from dateline.transforms.entities import ENTITY_SCHEMA, GATHERED_SCHEMA, VOTE_SCHEMA
 from dateline.transforms.entity_probes import (
+    PROBE_SCHEMA,
     input_probes,
     key_probes,
     open_names,
@@ -47,6 +50,8 @@ from dateline.transforms.event_merge import (
 from dateline.transforms.resolve_events import EXISTING_EVENT_SCHEMA, POLARITY, resolve_events
 from dateline.transforms.versions import KNOWN_SCHEMA
 from dateline.warehouse import db
+
+T = TypeVar("T")
 
 # Tables whose keys loaded rows may reference, and the key column of each.
 KEY_COLUMNS = {
@@ -290,6 +295,11 @@ class WarehouseLookups:
         frame = pl.DataFrame({"value": sorted(keys)}, schema={"value": pl.String})
         return self._query("entity_votes", {"lookup_values": frame}).cast(VOTE_SCHEMA)
 
+    def _persons(self, single: set[str], mentions: pl.DataFrame, probes: pl.DataFrame) -> set[str]:
+        """The one-word names of ``single`` that are persons (``persons_among``), ``probes`` their key probes."""
+        keyed = self.entity_neighbours(probes)
+        return persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
+
     def entity_context(self, names: Iterable[str], mentions: pl.DataFrame | None = None) -> EntityContext:
         """(loaded entities, their votes, the open keys, the redirect rows gathered) for resolving a batch
         that mentions ``names``.
@@ -322,15 +332,19 @@ class WarehouseLookups:
             if places:
                 seeds = pl.concat([seeds, self.entity_neighbours(prefix_seed_probes(places))])
         opened = open_names(batch, _folded(seeds), places)
-        persons = None
-        if mentions is not None:  # a one-word name is read with the full names it ends or begins if a person
-            single = {name for name in opened if " " not in name.strip()}
-            keyed = self.entity_neighbours(key_probes(single))
-            persons = persons_among(single, mentions, keyed, self.entity_votes(keyed.get_column("entity_key").to_list()))
         # every query returns the names SQL cannot case-fold: their folding, computed here, is counted apart
         special = re.compile(unfolded_characters())
         uncounted = {n.casefold() for n in seeds.get_column("canonical_name").to_list() if special.search(n)}
-        inputs = self.entity_neighbours(input_probes(opened, persons, uncounted))
+        if mentions is None:
+            probes = input_probes(opened, None, uncounted)
+        else:  # a one-word name is read with the full names it ends or begins if a person: which ones are is
+            # asked of the warehouse in a thread while this one builds the other probes (DuckDB outside the GIL)
+            single = {name for name in opened if " " not in name.strip()}
+            with _beside(self) as beside:
+                persons = beside.submit(contextvars.copy_context().run, self._persons, single, mentions,
+                                        key_probes(single))
+                probes = _with_person_probes(input_probes(opened, (), uncounted), opened, persons.result())
+        inputs = self.entity_neighbours(probes)
         places_before = self.entity_neighbours(prefix_probes(opened, _folded(inputs)))
         entities = pl.concat([seeds, inputs, places_before]).unique("entity_key", keep="first")
         # a reached redirect row stands for the entity it points at, which the probes need not reach ("Song"
@@ -346,13 +360,24 @@ class WarehouseLookups:
                 "entity_key", keep="first")
         entities = entities.sort("entity_key")
         keys = entities.get_column("entity_key").to_list()
-        gathered = self.entity_redirects(keys)
-        votes = self.entity_votes(keys)
-        open_keys = {
-            key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
-            if name.casefold() in opened
-        }
-        return EntityContext(entities, votes, open_keys, gathered)
+        # the redirect rows and the votes of the same keys, each through its own cursor, side by side
+        with _beside(self) as beside:
+            gathered = beside.submit(self.entity_redirects, keys)
+            votes = self.entity_votes(keys)
+            open_keys = {
+                key for key, name in entities.select("entity_key", "canonical_name").iter_rows()
+                if name.casefold() in opened
+            }
+            return EntityContext(entities, votes, open_keys, gathered.result())
+
+
+def _with_person_probes(probes: pl.DataFrame, opened: Iterable[str], persons: set[str]) -> pl.DataFrame:
+    """``input_probes(opened, (), uncounted)`` → ``input_probes(opened, persons, uncounted)``: the probes of the
+    full names a one-word person name ends or begins added, in ``_probe_frame``'s order."""
+    extra = [(kind, folded, None, None) for folded in opened if len(folded.split()) <= 1 and folded in persons
+             for kind in ("first", "last")]
+    return pl.concat([probes, pl.DataFrame(extra, schema=PROBE_SCHEMA, orient="row")]).unique().sort(
+        "kind", "value", pl.col("first_word").fill_null(""), pl.col("last_word").fill_null(""))
 
 
 def _folded(entities: pl.DataFrame) -> set[str]:
@@ -379,20 +404,56 @@ def resolve_events_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tu
 
 
 def _merged_against(lookups: WarehouseLookups, keyed: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    existing = lookups.event_candidates(event_blocks(keyed))
+    # The candidates and the events holding a key the batch could take are asked side by side (DuckDB works
+    # outside the GIL: one query's threads beside the other's and this thread's Python): the keys asked first
+    # are not narrowed by the candidates' keys then, and the candidates are dropped from what they return.
+    with _beside(lookups) as beside:
+        candidates = beside.submit(lookups.event_candidates, event_blocks(keyed))
+        wanted = _key_sequences(natural_keys(keyed))
+        holding = lookups.events_by_key(wanted)
+        existing = candidates.result()
     asked = set(existing.get_column("event_key").to_list())
-    wanted = _key_sequences(natural_keys(keyed))
+    holding = holding.filter(~pl.col("event_key").is_in(sorted(asked)))
+    if not holding.is_empty():
+        existing = pl.concat([existing, holding])
+    asked |= wanted
     while True:
-        wanted -= asked
-        asked |= wanted
-        taken = lookups.events_by_key(wanted)
-        if not taken.is_empty():
-            existing = pl.concat([existing, taken])
         events, reports = resolve_events(keyed, existing)
         fresh = set(events.get_column("event_key").to_list()) - asked
         if not fresh:
             return events, reports
-        wanted = _key_sequences(fresh)
+        wanted = _key_sequences(fresh) - asked
+        asked |= wanted
+        taken = lookups.events_by_key(wanted)
+        if not taken.is_empty():
+            existing = pl.concat([existing, taken])
+
+
+class _InPlace:
+    """``_beside`` without a thread: ``submit`` calls at once."""
+
+    def __enter__(self) -> "_InPlace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        done: Future[T] = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001  (raised by ``result``, as a thread's would be)
+            done.set_exception(exc)
+        return done
+
+
+def _beside(lookups: WarehouseLookups) -> ThreadPoolExecutor | _InPlace:
+    """One thread for a look-up asked beside this thread's work, through its own cursor of the connection
+    ``lookups`` hold (a ``session``'s, or the one given); without one, in place: each look-up would open the file
+    itself, and DuckDB's Python client does not open and close one database from two threads at once safely."""
+    if lookups.connection is None and lookups._held is None:
+        return _InPlace()
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dateline-lookup")
 
 
 # What ``natural_key`` and ``participants`` read of a keyed report.

@@ -184,17 +184,20 @@ def load_warehouse(  # noqa: PLR0913  (the connection's two settings, then what 
         con.close()
 
 
-# A warehouse file up to this size is loaded while the run validates (``EarlyLoad``); a bigger one the usual way,
-# after validation (its load's transaction can hold a gigabyte: README, An incremental run over a big warehouse).
+# A warehouse file up to this size is loaded while the run validates (``EarlyLoad``) whatever its memory_limit; a
+# bigger one only under a bounded ``warehouse_memory_limit`` (its load's transaction can hold a gigabyte: README,
+# An incremental run over a big warehouse), else the usual way, after validation.
 EARLY_LOAD_MAX_BYTES = 256 * 2**20
 
 
-def loads_early(path: Path, frames: dict[str, pl.DataFrame]) -> bool:
+def loads_early(path: Path, frames: dict[str, pl.DataFrame], memory_limit: str | None = None) -> bool:
     """Whether a run loading ``frames`` into ``path`` stages its load while it validates (``EarlyLoad``):
-    when it has rows to load and the warehouse is new or small."""
+    when it has rows to load, and the warehouse is new or small, or its connections are held to a bounded
+    ``memory_limit`` (``Settings.warehouse_memory_limit``, 2GB by default): DuckDB's buffers then stay within it
+    beside Great Expectations' pandas copies (a load needing more is loaded again the usual way, ``commit``)."""
     if all(frame.is_empty() for frame in frames.values()):
         return False
-    return not path.exists() or path.stat().st_size <= EARLY_LOAD_MAX_BYTES
+    return not path.exists() or path.stat().st_size <= EARLY_LOAD_MAX_BYTES or db.bounded(memory_limit)
 
 
 class EarlyLoad:

@@ -7,6 +7,7 @@ import shutil
 import polars as pl
 import pytest
 from dateline.flows import tasks
+from dateline.flows.settings import Settings
 from dateline.flows.summary import RunCounts, run_row
 from dateline.transforms import star
 from dateline.transforms.ingest import QUARANTINE_SCHEMA
@@ -70,10 +71,15 @@ def test_a_load_that_could_not_be_staged_says_so_and_leaves_nothing(warehouse):
     assert _count(warehouse, "select count(*) from etl_run where run_id = 'early3'") == 0
 
 
-def test_only_new_or_small_warehouses_with_rows_to_load_are_loaded_early(warehouse, tmp_path, monkeypatch):
+def test_new_small_or_memory_bounded_warehouses_with_rows_to_load_are_loaded_early(warehouse, tmp_path, monkeypatch):
     rows = _quarantine("early4")
     assert tasks.loads_early(tmp_path / "new" / "dateline.duckdb", rows)
     assert tasks.loads_early(warehouse, rows)
     assert not tasks.loads_early(warehouse, {"quarantine": rows["quarantine"].clear()})  # a no-op rerun
+    assert not tasks.loads_early(warehouse, {"quarantine": rows["quarantine"].clear()}, "2GB")
     monkeypatch.setattr(tasks, "EARLY_LOAD_MAX_BYTES", warehouse.stat().st_size - 1)
+    # a big warehouse: early under a bounded memory_limit (the run's default, 2GB), not under DuckDB's own
+    assert tasks.loads_early(warehouse, rows, "2GB")
+    assert tasks.loads_early(warehouse, rows, Settings.model_fields["warehouse_memory_limit"].default)
     assert not tasks.loads_early(warehouse, rows)
+    assert not tasks.loads_early(warehouse, rows, db.DUCKDB_DEFAULT)

@@ -9,12 +9,14 @@ bands) reads exactly the same rows.
 import datetime as dt
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 from datasketch import MinHashLSH
+from dateline.flows import lookups as lookups_module
 from dateline.flows.lookups import WarehouseLookups, event_blocks, resolve_events_against, unfolded_characters
 from dateline.transforms import star
 from dateline.transforms.deduplicate import (
@@ -302,7 +304,9 @@ def test_events_merge_against_their_blocks_as_against_every_loaded_event():
 
     events, reports = _merged_as_against_every(lookups, batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
     assert natural not in events.get_column("event_key").to_list()
-    assert [r.rows for r in lookups.reads if r.query == "events_by_key"] == [1]  # the clash, found by key
+    # one ask by key, beside the candidates' (so not narrowed by them): the clash, found by key, and the loaded
+    # call n0's report would key anew (a candidate already, with its lemmas: dropped from what the ask returned)
+    assert [r.rows for r in lookups.reads if r.query == "events_by_key"] == [2]
     attached = reports.filter(pl.col("document_key") == "n0").get_column("event_key").item()
     assert attached in loaded.get_column("event_key").to_list()  # a later report of the loaded call
     # Only the candidates came back: not the event of years before, not the undated one.
@@ -532,7 +536,65 @@ def test_the_entity_look_ups_of_a_batch_open_the_warehouse_once(tmp_path, monkey
     keyed = keyed_frame(mention("n0", date=DEC15, precision="day", published=DEC15))
     opened.clear()
     resolve_events_against(lookups, keyed)
-    assert len(opened) == 1 and [r.query for r in lookups.reads[-2:]] == ["event_candidates", "events_by_key"]
+    assert len(opened) == 1 and sorted(r.query for r in lookups.reads[-2:]) == ["event_candidates", "events_by_key"]
+
+
+def _in_flight_together(monkeypatch, *methods: str) -> threading.Barrier:
+    """The ``WarehouseLookups`` ``methods`` (or functions of flows.lookups, "module.name") made to wait, before doing
+    their work, until all of them are running: a barrier of as many parties, which breaks (and the look-up
+    raises) after a while if one of them only starts once another has returned."""
+    barrier = threading.Barrier(len(methods), timeout=20)
+    for name in methods:
+        owner = lookups_module if name.startswith("module.") else WarehouseLookups
+        attribute = name.removeprefix("module.")
+        real = getattr(owner, attribute)
+
+        def waiting(*args, _real=real, **kwargs):
+            barrier.wait()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attribute, waiting)
+    return barrier
+
+
+def test_the_event_look_ups_are_asked_side_by_side_and_merge_as_one_after_the_other(monkeypatch):
+    """``resolve_events_against`` asks the candidates and the events holding the batch's keys at once (each
+    through its own cursor); the merge is the one against every loaded event (the test above)."""
+    loaded, _ = resolve_events(keyed_frame(mention("d0", date=DEC15, precision="day", published=DEC15)))
+    lookups = _lookups_over(loaded)
+    _in_flight_together(monkeypatch, "event_candidates", "events_by_key")
+    batch = keyed_frame(mention("n0", date=DEC15, precision="day", published=dt.date(2021, 12, 16)),
+                        mention("n1", a1=(XI,), a2=(PUTIN,), code="DEMAND", date=DEC15, precision="day",
+                                published=DEC15))
+    _merged_as_against_every(lookups, batch, loaded.select(EXISTING_EVENT_SCHEMA.names()))
+
+
+def test_the_entity_context_asks_its_persons_and_its_redirect_rows_beside_other_work(tmp_path, monkeypatch):
+    """Inside a session, which one-word names are persons is asked while the other input probes are built,
+    and the redirect rows in a thread while the votes are asked; the context is the one of look-ups asked one at
+    a time."""
+    path = tmp_path / "w.duckdb"
+    relations = entity_relations(load_reference().alias_rows())
+    with connect_write(path, 0.0) as con:
+        for run, names in enumerate(RUNS[:2]):
+            _resolve_and_load(con, run, names, relations)
+    mentions = _mentions(2, RUNS[2])
+    names = mentions.get_column("canonical_name").to_list()
+    one_at_a_time = WarehouseLookups(path)._entity_context(names, mentions)  # no session: nothing beside
+    with monkeypatch.context() as patched:
+        _in_flight_together(patched, "_persons", "module.input_probes")
+        context = WarehouseLookups(path).entity_context(names, mentions)
+    threads = []
+    real = WarehouseLookups.entity_redirects
+    monkeypatch.setattr(WarehouseLookups, "entity_redirects",
+                        lambda self, keys: threads.append(threading.current_thread().name) or real(self, keys))
+    assert_frame_equal(WarehouseLookups(path).entity_context(names, mentions).gathered, context.gathered)
+    assert len(threads) == 1 and threads[0].startswith("dateline-lookup")  # while this thread asks the votes
+    for got, expected in zip(context, one_at_a_time, strict=True):
+        if isinstance(got, pl.DataFrame):
+            assert_frame_equal(got, expected)
+        else:
+            assert got == expected
 
 
 def test_the_look_ups_breakdown_counts_each_query_rows_and_time():
