@@ -185,6 +185,22 @@ def test_line_words_read_each_line_as_the_token_functions_do(nlp, text):
             assert words.is_headline(start, end, evidence) == is_headline(list(doc[start:end]), evidence)
 
 
+def test_the_words_a_worker_keeps_the_flags_of_are_bounded(nlp, monkeypatch):
+    # a long-running worker meets ever new words: past KNOWN_WORDS_MAX the flags are forgotten, not kept growing
+    from dateline.transforms import entity_names
+
+    monkeypatch.setattr(entity_names, "KNOWN_WORDS_MAX", 5)
+    monkeypatch.setattr(entity_names, "_KNOWN_WORDS", {})
+    first = nlp.make_doc("Seven different words are written right here today.")
+    entity_names.line_words(first)
+    known = entity_names._KNOWN_WORDS[nlp.vocab.lang]
+    assert len(known) == 9  # the first Doc's words (the full stop included), kept while under the bound
+    second = nlp.make_doc("Another sentence follows.")
+    words = entity_names.line_words(second)
+    assert len(known) == 4  # forgotten at the bound, then this Doc's words read again
+    assert words.token_lower == [t.lower_ for t in second]
+
+
 def test_title_case_headline_is_two_people_not_one(nlp):
     doc = nlp("Putin Visits Xi Jinping in China, Two Nations Agree That NATO Should Stop Expanding")
     persons = [e.text for e in doc.ents if e.label_ == "PERSON"]

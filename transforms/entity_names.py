@@ -231,13 +231,20 @@ class LineWords:
 # vocab's language (a word's flags follow from its text and the language's lexical attributes).
 _LINE_WORDS: "weakref.WeakKeyDictionary[Doc, LineWords]" = weakref.WeakKeyDictionary()
 _KNOWN_WORDS: dict[str, dict[int, tuple]] = {}
+# At most this many words' flags are kept per language (about 300 bytes each): a worker that reads for a long
+# time meets ever new words (names, typos), and what it keeps must not grow with them. Past it the flags are
+# forgotten and read again as the words come back.
+KNOWN_WORDS_MAX = 200_000
 
 
 def line_words(doc: Doc) -> LineWords:
     """The ``LineWords`` of ``doc``, read once for all the components that ask."""
     words = _LINE_WORDS.get(doc)
     if words is None or len(words.words) != len(doc):
-        words = _LINE_WORDS[doc] = LineWords(doc, _KNOWN_WORDS.setdefault(doc.vocab.lang, {}))
+        known = _KNOWN_WORDS.setdefault(doc.vocab.lang, {})
+        if len(known) > KNOWN_WORDS_MAX:
+            known.clear()
+        words = _LINE_WORDS[doc] = LineWords(doc, known)
     return words
 
 
