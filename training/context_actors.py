@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from dateline.training.events import article_fold, read_jsonl
 from dateline.transforms.event_context_actors import ContextActorModel, Options
+from spacy.tokens import Doc
 
 __all__ = ["Example", "best_threshold", "cross_validate", "fit", "gold_examples", "train_context_actors"]
 
@@ -162,15 +163,16 @@ class Parse:
                     yield doc
 
 
-def gold_examples(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None, slot: str = "actor1"
-                  ) -> list[Example]:
-    """Examples of ``slot`` of a gold folder's train-split articles (the first ``max_articles`` by id if given;
-    see the module's docstring), parsed by ``parse``."""
+def matched_mentions(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None, **events_options
+                     ) -> Iterator[tuple[str, Doc, list, object, list[tuple[int, dict]]]]:
+    """Per train-split article of a gold folder (the first ``max_articles`` by id if given; articles of the test
+    fold left out whatever the folder holds), parsed by ``parse``: its id, Doc, ``doc_events`` rows (with
+    ``events_options``), argument index, and each (row index, gold event) pair of its gold sentences, paired the way
+    ``evaluation.event_gold.match`` pairs a sentence's predictions with its gold events."""
     from types import SimpleNamespace
 
-    from dateline.evaluation.event_gold import match, same_actor
+    from dateline.evaluation.event_gold import match
     from dateline.transforms.entities import doc_mentions
-    from dateline.transforms.event_context_actors import candidates
     from dateline.transforms.events import argument_index, doc_events
 
     articles = {r["id"]: r["text"] for r in read_jsonl(folder / "articles.jsonl")
@@ -183,28 +185,40 @@ def gold_examples(parse: "Parse", lexicon, folder: Path, max_articles: int | Non
     ids = sorted(sentences)[:max_articles]
     limit = parse.nlp.max_length
     texts = [articles[i][:limit] for i in ids]
-    examples = []
     for record_id, text, doc in zip(ids, texts, parse(texts), strict=True):
         mentions = doc_mentions(record_id, doc)
-        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text)]
+        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text, **events_options)]
         index = argument_index(doc, mentions, lexicon.group_nouns, text)
-        options = candidates(rows, doc, index, slot)
+        pairs = []
         for sentence in sentences[record_id]:
             found = re.search(r"\s+".join(map(re.escape, sentence["sentence"].split())), text)
             if found is None:
                 continue
             inside = [i for i, r in enumerate(rows) if found.start() <= r.trigger_start < found.end()]
-            preds = [_scored_row(rows[i], index) for i in inside]
             golds = gold.get(sentence["sid"], [])
-            for p, g in match(preds, golds):
-                o = options[inside[p]]
-                if o is None or not o.candidates:
-                    continue
-                wanted = golds[g].get(slot)
-                names = _names_by_start(index, o)
-                target = next((k + 1 for k, c in enumerate(o.candidates) if wanted and same_actor(wanted, names[c.start])),
-                              0)
-                examples.append(Example(record_id, o, target, bool(wanted)))
+            pairs += [(inside[p], golds[g]) for p, g in match([_scored_row(rows[i], index) for i in inside], golds)]
+        yield record_id, doc, rows, index, pairs
+
+
+def gold_examples(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None, slot: str = "actor1"
+                  ) -> list[Example]:
+    """Examples of ``slot`` of a gold folder's train-split articles (the first ``max_articles`` by id if given;
+    see the module's docstring), parsed by ``parse``."""
+    from dateline.evaluation.event_gold import same_actor
+    from dateline.transforms.event_context_actors import candidates
+
+    examples = []
+    for record_id, doc, rows, index, pairs in matched_mentions(parse, lexicon, folder, max_articles):
+        options = candidates(rows, doc, index, slot)
+        for i, gold_event in pairs:
+            o = options[i]
+            if o is None or not o.candidates:
+                continue
+            wanted = gold_event.get(slot)
+            names = _names_by_start(index, o)
+            target = next((k + 1 for k, c in enumerate(o.candidates) if wanted and same_actor(wanted, names[c.start])),
+                          0)
+            examples.append(Example(record_id, o, target, bool(wanted)))
     return examples
 
 

@@ -11,20 +11,18 @@ out-of-fold probabilities from which the override threshold is set: the one that
 revised modality on the matched mentions (the highest of the ties: fewer overrides).
 """
 
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from dateline.training.context_actors import Parse, _scored_row
-from dateline.training.events import article_fold, read_jsonl
+from dateline.training.context_actors import Parse, matched_mentions
+from dateline.training.events import article_fold
 from dateline.transforms.modality_model import MODALITIES, ModalityModel, modality_features
 
 __all__ = ["Example", "best_threshold", "cross_validate", "fit", "gold_examples", "train_modality"]
 
 FOLDS = 5
-TEST_FOLD = 0
 MIN_COUNT = 3  # a feature of fewer examples has no weight (it mostly names one word once)
 GRID = [round(x, 2) for x in np.arange(0.3, 0.96, 0.05)]
 
@@ -41,46 +39,22 @@ class Example:
 
 def gold_examples(parse: Parse, lexicon, folder: Path, max_articles: int | None = None) -> list[Example]:
     """Examples of a gold folder's train-split articles (the first ``max_articles`` by id if given), parsed by
-    ``parse``."""
-    from types import SimpleNamespace
-
-    from dateline.evaluation.event_gold import match
-    from dateline.transforms.entities import doc_mentions
+    ``parse``: the mentions ``doc_events`` finds with the rules' modality, paired with gold events as
+    ``training.context_actors.matched_mentions`` pairs them."""
     from dateline.transforms.event_actors import is_noun, predicate
-    from dateline.transforms.events import argument_index, doc_events
 
-    articles = {r["id"]: r["text"] for r in read_jsonl(folder / "articles.jsonl")
-                if article_fold(r["id"], FOLDS) != TEST_FOLD}
-    gold = {r["sid"]: r["events"] for r in read_jsonl(folder / "gold.jsonl")}
-    sentences = defaultdict(list)
-    for r in read_jsonl(folder / "sentences.jsonl"):
-        if r["document_id"] in articles:
-            sentences[r["document_id"]].append(r)
-    ids = sorted(sentences)[:max_articles]
-    limit = parse.nlp.max_length
-    texts = [articles[i][:limit] for i in ids]
     examples = []
-    for record_id, text, doc in zip(ids, texts, parse(texts), strict=True):
-        mentions = doc_mentions(record_id, doc)
-        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text, modality_model=None)]
-        index = argument_index(doc, mentions, lexicon.group_nouns, text)
+    for record_id, doc, rows, _, pairs in matched_mentions(parse, lexicon, folder, max_articles, modality_model=None):
         tokens = {token.idx: token for token in doc}
-        for sentence in sentences[record_id]:
-            found = re.search(r"\s+".join(map(re.escape, sentence["sentence"].split())), text)
-            if found is None:
+        for i, gold_event in pairs:
+            row = rows[i]
+            trigger = tokens.get(row.trigger_start)
+            wanted = gold_event.get("modality")
+            if trigger is None or wanted not in MODALITIES:
                 continue
-            inside = [i for i, r in enumerate(rows) if found.start() <= r.trigger_start < found.end()]
-            preds = [_scored_row(rows[i], index) for i in inside]
-            golds = gold.get(sentence["sid"], [])
-            for p, g in match(preds, golds):
-                row = rows[inside[p]]
-                trigger = tokens.get(row.trigger_start)
-                wanted = golds[g].get("modality")
-                if trigger is None or wanted not in MODALITIES:
-                    continue
-                pred = predicate(trigger) if is_noun(trigger) else trigger
-                rules, features = modality_features(trigger, pred, row.event_code)
-                examples.append(Example(record_id, features, rules, wanted))
+            pred = predicate(trigger) if is_noun(trigger) else trigger
+            rules, features = modality_features(trigger, pred, row.event_code)
+            examples.append(Example(record_id, features, rules, wanted))
     return examples
 
 
