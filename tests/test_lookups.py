@@ -505,17 +505,22 @@ def test_entities_resolved_over_the_names_a_batch_reaches_equal_those_resolved_o
             ("Trump", "Trump")} <= set(redirected)
 
 
-def test_the_entity_look_ups_of_a_batch_open_the_warehouse_once(tmp_path, monkeypatch):
-    """``entity_context`` asks its look-ups (the name look-ups, the votes, the redirect rows) through one
-    read-only connection (``WarehouseLookups.session``), so the blocks they share are read from the file
-    once, and answers as look-ups asked one connection each do; the event merge's look-ups share one too."""
+def _two_runs_and_a_third_batch(tmp_path):
+    """A warehouse of ``RUNS``' first two runs, and the third run's mentions and names to resolve against it."""
     path = tmp_path / "w.duckdb"
     relations = entity_relations(load_reference().alias_rows())
     with connect_write(path, 0.0) as con:
         for run, names in enumerate(RUNS[:2]):
             _resolve_and_load(con, run, names, relations)
     mentions = _mentions(2, RUNS[2])
-    names = mentions.get_column("canonical_name").to_list()
+    return path, mentions, mentions.get_column("canonical_name").to_list()
+
+
+def test_the_entity_look_ups_of_a_batch_open_the_warehouse_once(tmp_path, monkeypatch):
+    """``entity_context`` asks its look-ups (the name look-ups, the votes, the redirect rows) through one
+    read-only connection (``WarehouseLookups.session``), so the blocks they share are read from the file
+    once, and answers as look-ups asked one connection each do; the event merge's look-ups share one too."""
+    path, mentions, names = _two_runs_and_a_third_batch(tmp_path)
     real = db.connect_read
     opened = []
     monkeypatch.setattr(db, "connect_read", lambda *args, **kwargs: opened.append(args) or real(*args, **kwargs))
@@ -573,13 +578,7 @@ def test_the_entity_context_asks_its_persons_and_its_redirect_rows_beside_other_
     """Inside a session, which one-word names are persons is asked while the other input probes are built,
     and the redirect rows in a thread while the votes are asked; the context is the one of look-ups asked one at
     a time."""
-    path = tmp_path / "w.duckdb"
-    relations = entity_relations(load_reference().alias_rows())
-    with connect_write(path, 0.0) as con:
-        for run, names in enumerate(RUNS[:2]):
-            _resolve_and_load(con, run, names, relations)
-    mentions = _mentions(2, RUNS[2])
-    names = mentions.get_column("canonical_name").to_list()
+    path, mentions, names = _two_runs_and_a_third_batch(tmp_path)
     one_at_a_time = WarehouseLookups(path)._entity_context(names, mentions)  # no session: nothing beside
     with monkeypatch.context() as patched:
         _in_flight_together(patched, "_persons", "module.input_probes")
