@@ -163,11 +163,10 @@ class Parse:
                     yield doc
 
 
-def matched_mentions(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None, **events_options
+def matched_mentions(parse: "Parse", lexicon, folder: Path, max_articles: int | None = None
                      ) -> Iterator[tuple[str, Doc, list, object, list[tuple[int, dict]]]]:
     """Per train-split article of a gold folder (the first ``max_articles`` by id if given; articles of the test
-    fold left out whatever the folder holds), parsed by ``parse``: its id, Doc, ``doc_events`` rows (with
-    ``events_options``), argument index, and each (row index, gold event) pair of its gold sentences, paired the way
+    fold left out whatever the folder holds), parsed by ``parse``: its id, Doc, ``doc_events`` rows, argument index, and each (row index, gold event) pair of its gold sentences, paired the way
     ``evaluation.event_gold.match`` pairs a sentence's predictions with its gold events."""
     from types import SimpleNamespace
 
@@ -187,7 +186,7 @@ def matched_mentions(parse: "Parse", lexicon, folder: Path, max_articles: int | 
     texts = [articles[i][:limit] for i in ids]
     for record_id, text, doc in zip(ids, texts, parse(texts), strict=True):
         mentions = doc_mentions(record_id, doc)
-        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text, **events_options)]
+        rows = [SimpleNamespace(**r) for r in doc_events(record_id, doc, mentions, lexicon, text=text)]
         index = argument_index(doc, mentions, lexicon.group_nouns, text)
         pairs = []
         for sentence in sentences[record_id]:

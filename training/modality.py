@@ -11,6 +11,7 @@ out-of-fold probabilities from which the override threshold is set: the one that
 revised modality on the matched mentions (the highest of the ties: fewer overrides).
 """
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ def gold_examples(parse: Parse, lexicon, folder: Path, max_articles: int | None 
     from dateline.transforms.event_actors import is_noun, predicate
 
     examples = []
-    for record_id, doc, rows, _, pairs in matched_mentions(parse, lexicon, folder, max_articles, modality_model=None):
+    rules_only = dataclasses.replace(lexicon, modality_model=None)  # the rules' modality: what the model revises
+    for record_id, doc, rows, _, pairs in matched_mentions(parse, rules_only, folder, max_articles):
         tokens = {token.idx: token for token in doc}
         for i, gold_event in pairs:
             row = rows[i]

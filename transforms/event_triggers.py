@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 
 if TYPE_CHECKING:
     from dateline.transforms.event_context_actors import ContextActorModel
+    from dateline.transforms.modality_model import ModalityModel
 
 TRIGGER_SCHEMA = pl.Schema(
     {"lemma": pl.String, "pos": pl.String, "prep": pl.String, "code": pl.String, "mode": pl.String,
@@ -48,6 +49,9 @@ class Lexicon:
     # The trained fillers of the actor slots the rules leave empty (``event_context_actors``), run in this order
     # (actor1's, then actor2's); none: rules only.
     context_actors: "tuple[ContextActorModel, ...]" = ()
+    # The trained classifier that revises the rules' modality of the finished rows where it is sure
+    # (``modality_model``); none: the rules only.
+    modality_model: "ModalityModel | None" = None
 
     def match(self, lemma: str, pos: str, preps: set[str]) -> TriggerEntry | None:
         for entry in self.entries.get((lemma, pos), ()):
@@ -88,6 +92,7 @@ def load_triggers() -> pl.DataFrame:
 def build_lexicon(
     triggers: pl.DataFrame, detector: EventDetector | None = None, group_nouns: Iterable[str] = (),
     context_actors: "ContextActorModel | tuple[ContextActorModel, ...] | None | str" = "shipped",
+    modality_model: "ModalityModel | None | str" = "shipped",
 ) -> Lexicon:
     """Index trigger rows (TRIGGER_SCHEMA) for per-token lookup, with the trained ``detector`` if given and
     the head nouns of unnamed group actors (``data/group_nouns.csv``) the argument rules may take.
@@ -95,7 +100,13 @@ def build_lexicon(
     ``context_actors``: the fillers of empty actor slots (``event_context_actors``), one model or several (run
     in order). By default the shipped ones (actor1's, then actor2's) go with the trained detector (they were
     trained on the detector's mentions) and none with the lexicon alone; ``None`` turns them off (their own
-    training runs the rules without the filler being trained)."""
+    training runs the rules without the filler being trained). ``modality_model``: the classifier that revises the
+    rules' modality (``modality_model``), likewise the shipped one with the trained detector, none with the lexicon
+    alone; ``None`` keeps the rules' modality (its own training)."""
+    if modality_model == "shipped":
+        from dateline.transforms.modality_model import load_modality_model
+
+        modality_model = load_modality_model() if detector is not None else None
     if context_actors == "shipped":
         from dateline.transforms.event_context_actors import load_context_model
 
@@ -107,7 +118,7 @@ def build_lexicon(
     else:
         fillers = (context_actors,)
     lexicon = Lexicon(detector=detector, group_nouns=frozenset(noun.lower() for noun in group_nouns),
-                      context_actors=fillers)
+                      context_actors=fillers, modality_model=modality_model)
     for row in triggers.iter_rows(named=True):
         entry = TriggerEntry(code=row["code"], mode=row["mode"] or None, prep=row["prep"] or None)
         lexicon.entries.setdefault((row["lemma"], row["pos"]), []).append(entry)

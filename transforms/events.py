@@ -43,7 +43,7 @@ from dateline.transforms.event_triggers import (
     one_event_per_object,
 )
 from dateline.transforms.keys import make_key
-from dateline.transforms.modality_model import ModalityModel, load_modality_model, revise_modalities
+from dateline.transforms.modality_model import revise_modalities
 from spacy.tokens import Doc, Span, Token
 
 __all__ = [
@@ -164,14 +164,10 @@ class _Document:
     index: MentionIndex
     stand_ins: dict[int, CharSpan]  # a demonym used as a person ("the Russian") → that person's mention
     lexicon: Lexicon
-    # revises the rules' modality of the finished rows where it is sure (``modality_model``); with the trained
-    # detector only, on whose mentions it was trained
-    modality_model: ModalityModel | None = None
 
 
-def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for training and tests)
-    document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon, text: str | None = None, *,
-    modality_model: "ModalityModel | None | str" = "shipped",
+def doc_events(
+    document_key: str, doc: Doc, mentions: list[dict], lexicon: Lexicon, text: str | None = None
 ) -> list[dict]:
     """One EVENT_MENTION_SCHEMA row (as a dict) per trigger found in ``doc``.
 
@@ -181,9 +177,8 @@ def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for trainin
     (``event_groups.group_mentions``), which the row carries in its ``group_*`` columns.
     Same-type words of one event in a sentence ("imposed new sanctions") give one row (``_merge_sentence_rows``);
     without the trained detector a noun trigger governed by a verb trigger is that verb's event. ``text`` is the Doc's own text when the caller has it (``Doc.text`` rebuilds it).
-    ``modality_model`` revises the rules' modality (``modality_model.revised_modality``): by default the shipped
-    one with the trained detector (it was trained on the detector's mentions) and none with the lexicon alone;
-    ``None``: the rules only (its own training).
+    The lexicon's ``modality_model`` (``build_lexicon``: the shipped one with the trained detector) revises the
+    rules' modality of the finished rows.
     """
     if not doc.has_annotation("DEP"):
         return []
@@ -197,8 +192,6 @@ def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for trainin
         index=argument_index(doc, mentions, lexicon.group_nouns, text),
         stand_ins=demonym_people(doc, mentions),
         lexicon=lexicon,
-        modality_model=(load_modality_model() if lexicon.detector is not None else None)
-        if modality_model == "shipped" else modality_model,
     )
     labels = mention_token_labels(doc, mentions) if lexicon.detector is not None else {}
     # the detector scores every sentence's candidates in one pass over the Doc
@@ -225,8 +218,8 @@ def doc_events(  # noqa: PLR0913  (the model option is keyword-only, for trainin
         fill_context_actors(rows, doc, document.index, *lexicon.context_actors)
     # last, the trained classifier revises the rules' modality where it is sure; the rows were merged, their
     # tense set and their actors filled on the rules' modality, as the detector's and fillers' training saw them
-    if document.modality_model is not None:
-        revise_modalities(rows, doc, document.modality_model)
+    if lexicon.modality_model is not None:
+        revise_modalities(rows, doc, lexicon.modality_model)
     # vars, not dataclasses.asdict: the rows' lists are their own, so asdict's deep copy of each is not needed
     return [dict(vars(row)) for row in rows]
 
