@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from dateline.training.events import article_fold, read_jsonl
+from dateline.training.events import article_fold, article_folds, read_jsonl
 from dateline.transforms.event_context_actors import ContextActorModel, Options
 from spacy.tokens import Doc
 
@@ -90,9 +90,7 @@ def fit(examples: list[Example], c: float = 1.0) -> dict[str, float]:
 def cross_validate(examples: list[Example], c: float, folds: int = FOLDS) -> list[tuple[float, int, Example]]:
     """Out-of-fold choices (probability, chosen option, example), the model refitted without each fold."""
     out = []
-    for k in range(folds):
-        train = [e for e in examples if article_fold(e.record_id, folds) != k]
-        test = [e for e in examples if article_fold(e.record_id, folds) == k]
+    for train, test in article_folds(examples, folds):
         if not train or not test:
             continue
         model = ContextActorModel(fit(train, c), 0.0)

@@ -20,9 +20,10 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from dateline.transforms.event_detector import (
@@ -342,12 +343,20 @@ def article_fold(record_id: str, folds: int = 5) -> int:
     return int(hashlib.sha256(record_id.encode()).hexdigest(), 16) % folds
 
 
+T = TypeVar("T")
+
+
+def article_folds(examples: Sequence[T], folds: int = 5) -> Iterator[tuple[list[T], list[T]]]:
+    """(train, test) per fold of ``examples`` (anything with a ``record_id``), split by ``article_fold``."""
+    for k in range(folds):
+        yield ([e for e in examples if article_fold(e.record_id, folds) != k],
+               [e for e in examples if article_fold(e.record_id, folds) == k])
+
+
 def cross_validate(examples: list[Example], lexicon_lemmas: Iterable[str], c: float, folds: int = 5):
     """Out-of-fold detections (sid, code, raw probability), the model refitted on each other fold."""
     found = []
-    for k in range(folds):
-        train = [e for e in examples if article_fold(e.record_id, folds) != k]
-        test = [e for e in examples if article_fold(e.record_id, folds) == k]
+    for train, test in article_folds(examples, folds):
         lemmas = candidate_lemmas(train, lexicon_lemmas)
         fitted = fit([e for e in train if e.lemma in lemmas], c)
         found += detections(fitted, [e for e in test if e.lemma in lemmas])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from dateline.training.context_actors import Parse, matched_mentions
-from dateline.training.events import article_fold
+from dateline.training.events import article_folds
 from dateline.transforms.modality_model import MODALITIES, ModalityModel, modality_features
 
 __all__ = ["Example", "best_threshold", "cross_validate", "fit", "gold_examples", "train_modality"]
@@ -86,9 +86,7 @@ def cross_validate(examples: list[Example], c: float, folds: int = FOLDS
                    ) -> list[tuple[dict[str, float], Example]]:
     """Out-of-fold probabilities of each example, the model refitted without its article's fold."""
     out = []
-    for k in range(folds):
-        train = [e for e in examples if article_fold(e.record_id, folds) != k]
-        test = [e for e in examples if article_fold(e.record_id, folds) == k]
+    for train, test in article_folds(examples, folds):
         if not train or not test:
             continue
         model = ModalityModel(fit(train, c), 1.0)
